@@ -1,0 +1,165 @@
+"""JSON Lines import and export of audit records (the sync contract, DOMAIN.md §4).
+
+Import is all-or-nothing per file: every problem is listed with its line and field, and a
+rejected file leaves the store byte-for-byte unchanged. Accepted records merge by `id`:
+a higher `revision` replaces, an equal revision with other content is a conflict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from auditor_tui.lifecycle import recompute_deadlines
+from auditor_tui.record import Audit, Problem, validate_record
+from auditor_tui.store import Store
+
+MAX_LINE_BYTES = 1_000_000
+
+
+class ImportRejected(ValueError):
+    """The file was refused as a whole; `problems` lists every one with its line and field."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        body = "\n".join(f"  {path}, {p}" for p in problems)
+        super().__init__(f"import refusé : {len(problems)} problème(s) dans {path}\n{body}")
+
+
+@dataclass
+class ImportResult:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    older: list[str] = field(default_factory=list)  # the store already has a higher revision
+    conflicts: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return len(self.added) + len(self.replaced)
+
+
+def _comparable(audit: Audit) -> dict[str, Any]:
+    d = audit.to_dict()
+    d.pop("export_batch", None)
+    return d
+
+
+def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list[Problem]]:
+    """Parse and validate every line; returns the audits with their line numbers, and problems
+    (warnings included: fatal ones have `warning=False`)."""
+    problems: list[Problem] = []
+    audits: list[tuple[int, Audit]] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [], [Problem(line, "(fichier)", f"texte UTF-8 attendu ({exc.reason})")]
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if len(line) > MAX_LINE_BYTES:
+            problems.append(Problem(number, "(ligne)", "ligne trop longue"))
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem(number, "(json)", f"JSON invalide colonne {exc.colno} : {exc.msg}")
+            )
+            continue
+        except RecursionError:
+            problems.append(Problem(number, "(json)", "JSON trop imbriqué"))
+            continue
+        line_problems = validate_record(obj, number)
+        problems.extend(line_problems)
+        if any(not p.warning for p in line_problems):
+            continue
+        audit = Audit.from_dict(obj)
+        if audit.id in seen:
+            problems.append(
+                Problem(number, "id", f"identifiant déjà présent ligne {seen[audit.id]}")
+            )
+            continue
+        seen[audit.id] = number
+        given = obj.get("deadlines")
+        recompute_deadlines(audit)
+        if given is not None and given != (audit.deadlines or {"email": None, "callback": None}):
+            problems.append(
+                Problem(
+                    number,
+                    "deadlines",
+                    f"échéances fournies {given!r} "
+                    f"différentes des échéances recalculées {audit.deadlines!r} ; "
+                    "les échéances recalculées sont conservées",
+                    True,
+                )
+            )
+        audits.append((number, audit))
+    if not audits and not any(not p.warning for p in problems):
+        problems.append(Problem(None, "(fichier)", "aucun enregistrement"))
+    return audits, problems
+
+
+def import_jsonl(store: Store, path: Path) -> ImportResult:
+    """Merge a JSONL file into the store, all or nothing. Raises ImportRejected."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportRejected(
+            str(path), [Problem(None, "(fichier)", f"lecture impossible : {exc.strerror}")]
+        ) from exc
+    audits, problems = parse_jsonl(data, str(path))
+    fatal = [p for p in problems if not p.warning]
+    if fatal:
+        raise ImportRejected(str(path), fatal)
+    result = ImportResult(warnings=[p for p in problems if p.warning])
+    to_write: list[Audit] = []
+    for number, audit in audits:
+        if audit.id not in store:
+            result.added.append(audit.id)
+            to_write.append(audit)
+            continue
+        current = store.get(audit.id)
+        if audit.revision > current.revision:
+            result.replaced.append(audit.id)
+            to_write.append(audit)
+        elif audit.revision < current.revision:
+            result.older.append(audit.id)
+        elif _comparable(audit) == _comparable(current):
+            result.unchanged.append(audit.id)
+        else:
+            result.conflicts.append(
+                Problem(
+                    number,
+                    "revision",
+                    f"conflit : l'audit {audit.id} a la même révision {audit.revision} avec un "
+                    "contenu différent ; rien n'est écrasé",
+                )
+            )
+    if to_write:
+        store.put_many(to_write)
+    return result
+
+
+def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
+    for audit in sorted(audits, key=lambda a: (a.created_at, a.id)):
+        yield json.dumps(audit.to_export(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:
+    count = 0
+    for line in iter_export(audits):
+        out.write(line)
+        count += 1
+    return count
+
+
+def all_audits(store: Store) -> list[Audit]:
+    return [store.get(audit_id) for audit_id in store.ids()]

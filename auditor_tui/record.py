@@ -1,0 +1,456 @@
+"""The audit record (`auditor-tui/audit/v1`, DOMAIN.md §4): the typed model, its JSON form and
+its validation, which lists every problem with its line and field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from auditor_tui.grid import Grid, GridError, load_grid
+from auditor_tui.scoring import Score, missing_answers, score, validate_answers
+
+SCHEMA = "auditor-tui/audit/v1"
+STATUSES = ("draft", "awaiting_follow_up", "complete")
+STATUS_LABELS = {
+    "draft": "brouillon",
+    "awaiting_follow_up": "suivi en attente",
+    "complete": "terminé",
+}
+METHODS = ("email", "phone")
+COUNTRIES = ("FR", "MC")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_instant(moment: datetime) -> str:
+    """Stored form of an instant: ISO 8601 in UTC with offset, to the second."""
+    if moment.tzinfo is None:
+        raise ValueError("instant sans fuseau horaire")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant with an explicit offset; ValueError otherwise."""
+    if not isinstance(text, str):
+        raise ValueError(f"texte ISO 8601 attendu, trouvé {type(text).__name__}")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"instant sans décalage horaire : {text!r}")
+    return moment
+
+
+@dataclass
+class DealerRef:
+    name: str
+    country: str
+    department: str | None
+    phone: str
+    id: str | None = None
+    city: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "name": self.name,
+            "country": self.country,
+            "department": self.department,
+            "phone": self.phone,
+        }
+        if self.id is not None:
+            d["id"] = self.id
+        if self.city is not None:
+            d["city"] = self.city
+        return d
+
+
+@dataclass
+class Identity:
+    """The auditor's mystery identity given to the dealer during the call."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "phone": self.phone, "email": self.email}
+
+
+@dataclass
+class Call:
+    started_at: str | None = None
+    ended_at: str | None = None
+    transferred: bool = False
+    transfer_seconds: float | None = None
+    attempts: list[str] = field(default_factory=list)  # dial attempts, instants
+    answered_at: str | None = None
+    transfer_started_at: str | None = None
+    transfer_answered_at: str | None = None
+    discovery_questions: int = 0
+    agreed_method: str | None = None  # contact method agreed during the call (Q13)
+    receptionist_name: str = ""  # names noted for dealer staff (left out by a pseudonymised export)
+    advisor_name: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "transferred": self.transferred,
+            "transfer_seconds": self.transfer_seconds,
+            "attempts": list(self.attempts),
+            "answered_at": self.answered_at,
+            "transfer_started_at": self.transfer_started_at,
+            "transfer_answered_at": self.transfer_answered_at,
+            "discovery_questions": self.discovery_questions,
+            "agreed_method": self.agreed_method,
+            "receptionist_name": self.receptionist_name,
+            "advisor_name": self.advisor_name,
+        }
+
+
+@dataclass
+class FollowUp:
+    email_received_at: str | None = None
+    email_has_information: bool | None = None  # brochure/price list, not a bare acknowledgement
+    callback_at: str | None = None
+    callback_method: str | None = None
+    callback_note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "email_received_at": self.email_received_at,
+            "email_has_information": self.email_has_information,
+            "callback_at": self.callback_at,
+            "callback_method": self.callback_method,
+            "callback_note": self.callback_note,
+        }
+
+
+@dataclass
+class Audit:
+    id: str
+    questionnaire: str
+    dealer: DealerRef
+    revision: int = 1
+    call: Call = field(default_factory=Call)
+    answers: dict[str, list[int]] = field(default_factory=dict)
+    follow_up: FollowUp = field(default_factory=FollowUp)
+    status: str = "draft"
+    auditor: str = ""
+    identity: Identity = field(default_factory=Identity)
+    notes: dict[str, str] = field(default_factory=dict)
+    calendar: dict[str, Any] | None = None  # the holiday calendar the deadlines were computed with
+    deadlines: dict[str, str] | None = None  # {"email": instant, "callback": instant}
+    created_at: str = ""
+    updated_at: str = ""
+    export_batch: str | None = None
+
+    @classmethod
+    def new(
+        cls,
+        dealer: DealerRef,
+        grid: Grid,
+        moment: datetime,
+        auditor: str = "",
+        identity: Identity | None = None,
+    ) -> Audit:
+        stamp = format_instant(moment)
+        return cls(
+            id=str(uuid.uuid4()),
+            questionnaire=grid.id,
+            dealer=dealer,
+            auditor=auditor,
+            identity=identity or Identity(),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+
+    @property
+    def grid(self) -> Grid:
+        return load_grid(self.questionnaire)
+
+    def score(self) -> Score:
+        return score(self.grid, self.answers, self.call.transferred)
+
+    def optional_questions(self) -> list[str]:
+        """Unscored questions that cannot be known yet: Q19 (callback method) before a call-back."""
+        if self.follow_up.callback_at is None:
+            return [self.grid.rule_question("callback_method")]
+        return []
+
+    def missing(self) -> list[str]:
+        return missing_answers(
+            self.grid, self.answers, self.call.transferred, self.optional_questions()
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: the contract's required fields plus this app's own."""
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "revision": self.revision,
+            "questionnaire": self.questionnaire,
+            "dealer": self.dealer.to_dict(),
+            "call": self.call.to_dict(),
+            "answers": {k: list(v) for k, v in self.answers.items()},
+            "follow_up": self.follow_up.to_dict(),
+            "status": self.status,
+            "auditor": self.auditor,
+            "identity": self.identity.to_dict(),
+            "notes": dict(self.notes),
+            "calendar": self.calendar,
+            "deadlines": self.deadlines,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "export_batch": self.export_batch,
+        }
+
+    def to_export(self) -> dict[str, Any]:
+        """The exported record: stored fields plus the computed `score` and `outcome`."""
+        result = self.score()
+        out = self.to_dict()
+        out.pop("export_batch")
+        out["score"] = result.to_dict()
+        out["outcome"] = result.outcome
+        out["deadlines"] = self.deadlines or {"email": None, "callback": None}
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Audit:
+        """Build from an already validated dict (see `validate_record`)."""
+        dealer = d["dealer"]
+        call = d.get("call") or {}
+        fu = d.get("follow_up") or {}
+        ident = d.get("identity") or {}
+        return cls(
+            id=d["id"],
+            revision=int(d["revision"]),
+            questionnaire=d["questionnaire"],
+            dealer=DealerRef(
+                dealer["name"],
+                dealer["country"],
+                dealer.get("department"),
+                dealer["phone"],
+                dealer.get("id"),
+                dealer.get("city"),
+            ),
+            call=Call(
+                started_at=call.get("started_at"),
+                ended_at=call.get("ended_at"),
+                transferred=bool(call.get("transferred", False)),
+                transfer_seconds=call.get("transfer_seconds"),
+                attempts=list(call.get("attempts") or []),
+                answered_at=call.get("answered_at"),
+                transfer_started_at=call.get("transfer_started_at"),
+                transfer_answered_at=call.get("transfer_answered_at"),
+                discovery_questions=int(call.get("discovery_questions") or 0),
+                agreed_method=call.get("agreed_method"),
+                receptionist_name=call.get("receptionist_name") or "",
+                advisor_name=call.get("advisor_name") or "",
+            ),
+            answers={str(k): list(v) for k, v in (d.get("answers") or {}).items()},
+            follow_up=FollowUp(
+                email_received_at=fu.get("email_received_at"),
+                email_has_information=fu.get("email_has_information"),
+                callback_at=fu.get("callback_at"),
+                callback_method=fu.get("callback_method"),
+                callback_note=fu.get("callback_note") or "",
+            ),
+            status=d["status"],
+            auditor=d.get("auditor") or "",
+            identity=Identity(
+                ident.get("name", ""), ident.get("phone", ""), ident.get("email", "")
+            ),
+            notes=dict(d.get("notes") or {}),
+            calendar=d.get("calendar"),
+            deadlines=d.get("deadlines"),
+            created_at=d.get("created_at") or "",
+            updated_at=d.get("updated_at") or "",
+            export_batch=d.get("export_batch"),
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input record: where (line, field) and what."""
+
+    line: int | None
+    field: str
+    message: str
+    warning: bool = False  # reported but not fatal (a stored computed value that disagreed)
+
+    def __str__(self) -> str:
+        where = f"ligne {self.line}, " if self.line is not None else ""
+        kind = "avertissement, " if self.warning else ""
+        return f"{kind}{where}champ {self.field} : {self.message}"
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def _check_instant(
+    value: Any, fld: str, add: Callable[[str, str], None], required: bool = False
+) -> datetime | None:
+    if value is None:
+        if required:
+            add(fld, "instant requis")
+        return None
+    try:
+        return parse_instant(value)
+    except (ValueError, TypeError) as exc:
+        add(fld, f"instant ISO 8601 avec décalage attendu, trouvé {value!r} ({exc})")
+        return None
+
+
+def _check_phone(value: Any, country: str, fld: str, add: Callable[[str, str], None]) -> None:
+    import phonenumbers  # imported here: only import and validation need it
+
+    if not isinstance(value, str) or not value.startswith("+"):
+        add(fld, f"numéro E.164 attendu (+33…), trouvé {value!r}")
+        return
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        add(fld, f"numéro de téléphone illisible {value!r}")
+        return
+    if not phonenumbers.is_valid_number(number):
+        add(fld, f"numéro de téléphone invalide {value!r}")
+    elif phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) != value:
+        add(fld, f"numéro non normalisé E.164 {value!r}")
+
+
+def validate_record(
+    obj: Any, line: int | None = None, grids: Callable[[str], Grid] = load_grid
+) -> list[Problem]:
+    """Every problem in one input record; an empty list means `Audit.from_dict` is safe."""
+    problems: list[Problem] = []
+
+    def add(fld: str, message: str, warning: bool = False) -> None:
+        problems.append(Problem(line, fld, message, warning))
+
+    if not isinstance(obj, dict):
+        add("(enregistrement)", f"objet JSON attendu, trouvé {type(obj).__name__}")
+        return problems
+    if obj.get("schema") != SCHEMA:
+        add("schema", f"{SCHEMA!r} attendu, trouvé {obj.get('schema')!r}")
+    if not _is_uuid(obj.get("id")):
+        add("id", f"UUID attendu, trouvé {obj.get('id')!r}")
+    rev = obj.get("revision")
+    if isinstance(rev, bool) or not isinstance(rev, int) or rev < 1:
+        add("revision", f"entier ≥ 1 attendu, trouvé {rev!r}")
+    status = obj.get("status")
+    if status not in STATUSES:
+        add("status", f"un de {', '.join(STATUSES)} attendu, trouvé {status!r}")
+
+    grid: Grid | None = None
+    qn = obj.get("questionnaire")
+    if not isinstance(qn, str):
+        add("questionnaire", f"identifiant de grille attendu, trouvé {qn!r}")
+    else:
+        try:
+            grid = grids(qn)
+        except (GridError, ValueError, OSError):
+            add("questionnaire", f"grille inconnue {qn!r}")
+
+    dealer = obj.get("dealer")
+    if not isinstance(dealer, dict):
+        add("dealer", "objet {name, country, department, phone} attendu")
+    else:
+        if not isinstance(dealer.get("name"), str) or not dealer["name"].strip():
+            add("dealer.name", "nom du concessionnaire requis")
+        country = dealer.get("country")
+        if country not in COUNTRIES:
+            add("dealer.country", f"« FR » ou « MC » attendu, trouvé {country!r}")
+        dep = dealer.get("department")
+        if dep is not None and not isinstance(dep, str):
+            add("dealer.department", f"code de département (texte) ou null attendu, trouvé {dep!r}")
+        if country == "FR" and dep is None:
+            add("dealer.department", "département requis pour un concessionnaire en France")
+        _check_phone(dealer.get("phone"), str(country), "dealer.phone", add)
+
+    call = obj.get("call")
+    transferred = False
+    ended: datetime | None = None
+    if not isinstance(call, dict):
+        add("call", "objet {started_at, ended_at, transferred, transfer_seconds} attendu")
+    else:
+        started = _check_instant(call.get("started_at"), "call.started_at", add)
+        ended = _check_instant(call.get("ended_at"), "call.ended_at", add)
+        if started and ended and ended < started:
+            add("call.ended_at", "fin d'appel antérieure au début")
+        tr = call.get("transferred")
+        if not isinstance(tr, bool):
+            add("call.transferred", f"true ou false attendu, trouvé {tr!r}")
+        transferred = tr is True
+        ts = call.get("transfer_seconds")
+        if ts is not None and (isinstance(ts, bool) or not isinstance(ts, (int, float)) or ts < 0):
+            add("call.transfer_seconds", f"nombre ≥ 0 ou null attendu, trouvé {ts!r}")
+        for i, attempt in enumerate(call.get("attempts") or []):
+            _check_instant(attempt, f"call.attempts[{i}]", add)
+        method = call.get("agreed_method")
+        if method is not None and method not in METHODS:
+            add("call.agreed_method", f"« email », « phone » ou null attendu, trouvé {method!r}")
+
+    fu = obj.get("follow_up")
+    if not isinstance(fu, dict):
+        add("follow_up", "objet {email_received_at, callback_at, callback_method} attendu")
+        fu = {}
+    else:
+        _check_instant(fu.get("email_received_at"), "follow_up.email_received_at", add)
+        _check_instant(fu.get("callback_at"), "follow_up.callback_at", add)
+        method = fu.get("callback_method")
+        if method is not None and method not in METHODS:
+            add(
+                "follow_up.callback_method",
+                f"« email », « phone » ou null attendu, trouvé {method!r}",
+            )
+
+    answers = obj.get("answers")
+    if not isinstance(answers, dict):
+        add("answers", 'objet {"<question>": [options]} attendu')
+    elif grid is not None:
+        for p in validate_answers(grid, answers, transferred):
+            add(p.field, p.message)
+        clean = not any(pr.field.startswith("answers") for pr in problems)
+        if clean and status == "complete":
+            optional = [grid.rule_question("callback_method")] if not fu.get("callback_at") else []
+            missing = missing_answers(grid, answers, transferred, optional)
+            if missing:
+                add("answers", "audit terminé sans réponse aux questions " + ", ".join(missing))
+        if clean and not problems:
+            _check_computed(obj, grid, answers, transferred, add)
+    if status in ("awaiting_follow_up", "complete") and isinstance(call, dict) and ended is None:
+        add("call.ended_at", f"requis pour un audit au statut {status!r}")
+    for key in ("created_at", "updated_at"):
+        if obj.get(key) is not None:
+            _check_instant(obj[key], key, add)
+    return problems
+
+
+def _check_computed(
+    obj: Mapping[str, Any],
+    grid: Grid,
+    answers: Mapping[str, list[int]],
+    transferred: bool,
+    add: Callable[..., None],
+) -> None:
+    """Stored computed fields that disagree with the recomputation are reported as warnings."""
+    result = score(grid, answers, transferred)
+    if "score" in obj and obj["score"] != result.to_dict():
+        add(
+            "score",
+            f"score fourni {obj['score']!r} différent du score recalculé "
+            f"{result.points}/{result.max} ; le score recalculé est conservé",
+            True,
+        )
+    if "outcome" in obj and obj["outcome"] != result.outcome:
+        add("outcome", f"résultat fourni {obj['outcome']!r} remplacé par {result.outcome!r}", True)

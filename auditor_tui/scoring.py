@@ -1,0 +1,218 @@
+"""Scoring of an audit against its grid (DOMAIN.md §2): pure functions, no UI, no clock.
+
+Answers are `{question id: [option positions]}`; a single-choice answer is a one-item list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from auditor_tui.grid import CONDITION_TRANSFERRED, Grid, Question
+
+Answers = Mapping[str, Sequence[int]]
+
+OUTCOME_REACHED = "reached"
+OUTCOME_UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    question: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"question {self.question} : {self.message}"
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    title: str
+    points: int
+    max: int  # applicable maximum of the section
+    answered_max: int  # maximum of the section's questions answered so far
+
+
+@dataclass(frozen=True)
+class Score:
+    points: int
+    max: int  # applicable maximum of the whole grid (30, or 25 without transfer)
+    answered_max: int  # maximum of the scored questions answered so far (running score)
+    percent: float
+    stars: int
+    outcome: str
+    sections: tuple[SectionScore, ...]
+
+    @property
+    def running_percent(self) -> float:
+        """Points over the maximum of what is answered so far (the live call's view)."""
+        return percent(self.points, self.answered_max)
+
+    def to_dict(self) -> dict[str, object]:
+        """The record's `score` field (DOMAIN.md §4)."""
+        return {
+            "points": self.points,
+            "max": self.max,
+            "percent": self.percent,
+            "stars": self.stars,
+            "sections": {s.title: {"points": s.points, "max": s.max} for s in self.sections},
+        }
+
+
+def percent(points: int, maximum: int) -> float:
+    """100 × points / maximum, rounded half-up to one decimal (0 when nothing is applicable)."""
+    if maximum <= 0:
+        return 0.0
+    value = Decimal(points * 100) / Decimal(maximum)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def is_applicable(question: Question, transferred: bool) -> bool:
+    if question.applies_if == CONDITION_TRANSFERRED:
+        return transferred
+    return True
+
+
+def is_unreachable(grid: Grid, answers: Answers) -> bool:
+    qid = grid.rule_question("attempts")
+    chosen = answers.get(qid) or ()
+    question = grid.question(qid)
+    return any(1 <= p <= len(question.options) and question.option(p).unreachable for p in chosen)
+
+
+def question_points(question: Question, positions: Sequence[int]) -> int:
+    """Points of one valid answer: the option's points, or the capped sum for a multi-select."""
+    if not question.scored or not positions:
+        return 0
+    total = sum(question.option(p).points for p in positions)
+    cap = question.max_points or 0
+    return min(total, cap) if question.multi else total
+
+
+def validate_answers(grid: Grid, answers: Answers, transferred: bool) -> list[AnswerProblem]:
+    """Every problem in an answer set: unknown ids, bad positions, N/A answered, exclusivity."""
+    problems: list[AnswerProblem] = []
+    unreachable = is_unreachable(grid, answers)
+    attempts_q = grid.rule_question("attempts")
+    for qid, positions in answers.items():
+        field = f"answers.{qid}"
+        if not grid.has_question(qid):
+            problems.append(AnswerProblem(qid, field, "question inconnue dans la grille"))
+            continue
+        question = grid.question(qid)
+        if not isinstance(positions, (list, tuple)) or not positions:
+            problems.append(AnswerProblem(qid, field, "liste d'options non vide attendue"))
+            continue
+        bad = [
+            p
+            for p in positions
+            if isinstance(p, bool) or not isinstance(p, int) or not 1 <= p <= len(question.options)
+        ]
+        if bad:
+            problems.append(
+                AnswerProblem(
+                    qid, field, f"option hors limites {bad} (1 à {len(question.options)})"
+                )
+            )
+            continue
+        if len(set(positions)) != len(positions):
+            problems.append(AnswerProblem(qid, field, "option répétée"))
+        if not question.multi and len(positions) > 1:
+            problems.append(
+                AnswerProblem(qid, field, "plusieurs options sur une question à choix unique")
+            )
+        exclusive = [p for p in positions if question.option(p).exclusive]
+        if exclusive and len(positions) > 1:
+            label = question.option(exclusive[0]).label
+            problems.append(
+                AnswerProblem(
+                    qid, field, f"l'option exclusive « {label} » est combinée avec d'autres"
+                )
+            )
+        if not is_applicable(question, transferred):
+            problems.append(
+                AnswerProblem(
+                    qid, field, "réponse à une question sans objet : l'appel n'a pas été transféré"
+                )
+            )
+        if unreachable and qid != attempts_q:
+            problems.append(
+                AnswerProblem(
+                    qid,
+                    field,
+                    "concessionnaire injoignable : aucune autre question ne peut être répondue",
+                )
+            )
+    return problems
+
+
+def missing_answers(
+    grid: Grid, answers: Answers, transferred: bool, optional: Sequence[str] = ()
+) -> list[str]:
+    """Applicable questions without an answer, in grid order (none once the dealer is unreachable)."""
+    if is_unreachable(grid, answers):
+        return []
+    return [
+        q.id
+        for q in grid.questions()
+        if is_applicable(q, transferred) and not answers.get(q.id) and q.id not in optional
+    ]
+
+
+def score(grid: Grid, answers: Answers, transferred: bool) -> Score:
+    """Score a (possibly partial) valid answer set; invalid answers must be rejected beforehand."""
+    if is_unreachable(grid, answers):
+        sections = tuple(SectionScore(s.title, 0, s.max_points, 0) for s in grid.sections)
+        total_max = grid.max_points
+        pct = percent(0, total_max)
+        return Score(
+            0,
+            total_max,
+            total_max if answers else 0,
+            pct,
+            grid.stars_for(pct),
+            OUTCOME_UNREACHABLE,
+            sections,
+        )
+    section_scores: list[SectionScore] = []
+    for section in grid.sections:
+        points = maximum = answered_max = 0
+        for q in section.questions:
+            if not q.scored or not is_applicable(q, transferred):
+                continue
+            maximum += q.max_points or 0
+            chosen = answers.get(q.id)
+            if chosen:
+                points += question_points(q, chosen)
+                answered_max += q.max_points or 0
+        section_scores.append(SectionScore(section.title, points, maximum, answered_max))
+    total = sum(s.points for s in section_scores)
+    total_max = sum(s.max for s in section_scores)
+    pct = percent(total, total_max)
+    return Score(
+        total,
+        total_max,
+        sum(s.answered_max for s in section_scores),
+        pct,
+        grid.stars_for(pct),
+        OUTCOME_REACHED,
+        tuple(section_scores),
+    )
+
+
+def toggle(question: Question, current: Sequence[int], position: int) -> list[int]:
+    """The answer after pressing option `position`: single-choice sets it (pressing it again
+    keeps it: clearing is a deliberate, separate action), multi toggles,
+    an exclusive option clears the others and any other option clears the exclusive one."""
+    if not 1 <= position <= len(question.options):
+        raise ValueError(f"question {question.id} : option {position} inexistante")
+    if not question.multi:
+        return [position]
+    if position in current:
+        return [p for p in current if p != position]
+    if question.option(position).exclusive:
+        return [position]
+    kept = [p for p in current if not question.option(p).exclusive]
+    return sorted([*kept, position])

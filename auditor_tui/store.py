@@ -1,0 +1,553 @@
+"""The local store: one small TinyDB file per audit (record + event log), a rebuildable index,
+the dealer directory and settings, all under one locked folder.
+
+Layout of a store folder:
+    audits/<id>.json   TinyDB: table "audit" (the record), table "events" (its audit trail)
+    index.json         summaries of every audit, a cache rebuilt from audits/ when stale
+    dealers.json       TinyDB: the dealer directory
+    settings.json      TinyDB: identities, auditor name, sync state
+    journal.json       present only while a multi-audit import is being committed
+
+Every write goes through an atomic replace with fsync (durable.py), so an answer reported as
+saved survives `kill -9` and a power cut. Saving one answer rewrites only that audit's file,
+so it costs the same with ten or ten thousand audits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from auditor_tui.durable import (
+    AtomicJSONStorage,
+    CorruptFileError,
+    StoreError,
+    StoreLock,
+    atomic_write_bytes,
+    read_json_file,
+)
+from auditor_tui.record import Audit, format_instant, now_utc
+
+ENV_VAR = "AUDITOR_TUI_DB"
+INDEX_VERSION = 1
+_HANDLE_CACHE = 8
+
+
+def default_store_path() -> Path:
+    """`$AUDITOR_TUI_DB`, else the user data folder (platformdirs)."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("auditor-tui", appauthor=False)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the home screen and the follow-up queue show of one audit, kept in the index."""
+
+    id: str
+    dealer: str
+    city: str
+    created_at: str
+    started_at: str | None
+    ended_at: str | None
+    status: str
+    outcome: str
+    points: int
+    max: int
+    percent: float
+    stars: int
+    revision: int
+    updated_at: str
+    auditor: str
+    deadlines: Mapping[str, str] | None
+    email_received: bool
+    callback_received: bool
+    exported_revision: int
+
+    @classmethod
+    def of(cls, audit: Audit, exported_revision: int = 0) -> Summary:
+        result = audit.score()
+        return cls(
+            id=audit.id,
+            dealer=audit.dealer.name,
+            city=audit.dealer.city or "",
+            created_at=audit.created_at,
+            started_at=audit.call.started_at,
+            ended_at=audit.call.ended_at,
+            status=audit.status,
+            outcome=result.outcome,
+            points=result.points,
+            max=result.max,
+            percent=result.percent,
+            stars=result.stars,
+            revision=audit.revision,
+            updated_at=audit.updated_at,
+            auditor=audit.auditor,
+            deadlines=audit.deadlines,
+            email_received=audit.follow_up.email_received_at is not None,
+            callback_received=audit.follow_up.callback_at is not None,
+            exported_revision=exported_revision,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Summary:
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Damaged:
+    path: Path
+    backup: Path | None
+    message: str
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaf paths of a record for the event log; lists are leaves (an answer is one value)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+_UNLOGGED = {"revision", "updated_at"}
+
+
+def diff_records(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What changed between two stored records, as {field, old, new} leaf changes."""
+    a, b = _flatten(dict(old)), _flatten(dict(new))
+    changes = []
+    for key in sorted(a.keys() | b.keys()):
+        if key in _UNLOGGED:
+            continue
+        if a.get(key) != b.get(key):
+            changes.append({"field": key, "old": a.get(key), "new": b.get(key)})
+    return changes
+
+
+class Store:
+    """One store folder, opened by one process at a time. Methods are thread-safe."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.audits_dir = self.root / "audits"
+        self.index_path = self.root / "index.json"
+        self.journal_path = self.root / "journal.json"
+        self._lock = StoreLock(self.root)
+        self._mutex = threading.RLock()
+        self._handles: OrderedDict[str, TinyDB] = OrderedDict()
+        self._index: dict[str, dict[str, Any]] = {}
+        self._index_dirty = False
+        self.damaged: list[Damaged] = []
+        self.recovery_message: str | None = None
+        self._open = False
+
+    # ---- opening and closing -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path | None = None) -> Store:
+        store = cls(root if root is not None else default_store_path())
+        store._open_folder()
+        return store
+
+    def _open_folder(self) -> None:
+        for folder in (self.root, self.audits_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)
+        self._lock.acquire()
+        self.recovery_message = self._lock.recovery_message
+        self._open = True
+        try:
+            self._roll_forward_journal()
+            self._load_index()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        with self._mutex:
+            if not self._open:
+                return
+            try:
+                self.flush_index()
+            finally:
+                for db in self._handles.values():
+                    db.close()
+                self._handles.clear()
+                self._open = False
+                self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- the index ------------------------------------------------------------------------
+
+    def _audit_path(self, audit_id: str) -> Path:
+        if "/" in audit_id or "\\" in audit_id or audit_id.startswith("."):
+            raise StoreError(f"identifiant d'audit invalide : {audit_id!r}")
+        return self.audits_dir / f"{audit_id}.json"
+
+    def _load_index(self) -> None:
+        entries: dict[str, dict[str, Any]] = {}
+        try:
+            raw = read_json_file(self.index_path)
+            if isinstance(raw, dict) and raw.get("version") == INDEX_VERSION:
+                entries = dict(raw.get("entries") or {})
+        except FileNotFoundError:
+            pass
+        except CorruptFileError:
+            # The index is a cache: a damaged one is kept aside (by read_json_file) and rebuilt.
+            entries = {}
+        on_disk: dict[str, os.stat_result] = {}
+        with os.scandir(self.audits_dir) as it:
+            for entry in it:
+                if entry.name.endswith(".json") and entry.is_file():
+                    on_disk[entry.name[:-5]] = entry.stat()
+        fresh: dict[str, dict[str, Any]] = {}
+        for audit_id, st in on_disk.items():
+            cached = entries.get(audit_id)
+            if (
+                cached
+                and cached.get("mtime_ns") == st.st_mtime_ns
+                and cached.get("size") == st.st_size
+            ):
+                fresh[audit_id] = cached
+                continue
+            try:
+                audit = self._read_audit(audit_id)
+            except StoreError as exc:
+                self.damaged.append(
+                    Damaged(self._audit_path(audit_id), getattr(exc, "backup_path", None), str(exc))
+                )
+                continue
+            exported = int((cached or {}).get("summary", {}).get("exported_revision", 0))
+            exported = max(exported, self._exported_revision(audit_id))
+            fresh[audit_id] = self._index_entry(audit, exported, st)
+        self._index_dirty = fresh != entries
+        self._index = fresh
+
+    def _index_entry(
+        self, audit: Audit, exported: int, st: os.stat_result | None = None
+    ) -> dict[str, Any]:
+        if st is None:
+            st = self._audit_path(audit.id).stat()
+        return {
+            "summary": Summary.of(audit, exported).to_dict(),
+            "mtime_ns": st.st_mtime_ns,
+            "size": st.st_size,
+        }
+
+    def flush_index(self) -> None:
+        """Persist the index if it changed (it is a cache: losing it costs a rebuild, no data)."""
+        with self._mutex:
+            if not self._index_dirty:
+                return
+            data = {"version": INDEX_VERSION, "entries": self._index}
+            atomic_write_bytes(
+                self.index_path,
+                json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
+            )
+            self._index_dirty = False
+
+    def summaries(self) -> list[Summary]:
+        """Every audit's summary, newest first."""
+        with self._mutex:
+            items = [Summary.from_dict(e["summary"]) for e in self._index.values()]
+        items.sort(key=lambda s: s.started_at or s.created_at, reverse=True)
+        return items
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, audit_id: object) -> bool:
+        return audit_id in self._index
+
+    def ids(self) -> list[str]:
+        with self._mutex:
+            return list(self._index)
+
+    # ---- audits ---------------------------------------------------------------------------
+
+    def _db(self, audit_id: str) -> TinyDB:
+        db = self._handles.get(audit_id)
+        if db is not None:
+            self._handles.move_to_end(audit_id)
+            return db
+        db = TinyDB(self._audit_path(audit_id), storage=AtomicJSONStorage)
+        self._handles[audit_id] = db
+        while len(self._handles) > _HANDLE_CACHE:
+            _, old = self._handles.popitem(last=False)
+            old.close()
+        return db
+
+    def _drop_handle(self, audit_id: str) -> None:
+        db = self._handles.pop(audit_id, None)
+        if db is not None:
+            db.close()
+
+    def _read_raw(self, audit_id: str) -> dict[str, Any]:
+        path = self._audit_path(audit_id)
+        if not path.exists():
+            raise KeyError(audit_id)
+        try:
+            rows = self._db(audit_id).table("audit").all()
+        except (ValueError, CorruptFileError) as exc:
+            self._drop_handle(audit_id)
+            if isinstance(exc, CorruptFileError):
+                raise
+            raise StoreError(f"fichier d'audit illisible {path} : {exc}") from exc
+        if len(rows) != 1 or not isinstance(rows[0].get("record"), dict):
+            self._drop_handle(audit_id)
+            raise StoreError(f"fichier d'audit incomplet {path} : enregistrement absent")
+        return dict(rows[0])
+
+    def _read_audit(self, audit_id: str) -> Audit:
+        raw = self._read_raw(audit_id)
+        try:
+            return Audit.from_dict(raw["record"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(
+                f"fichier d'audit invalide {self._audit_path(audit_id)} : {exc!r}"
+            ) from exc
+
+    def _exported_revision(self, audit_id: str) -> int:
+        try:
+            return int(self._read_raw(audit_id).get("exported_revision", 0))
+        except (KeyError, StoreError):
+            return 0
+
+    def get(self, audit_id: str) -> Audit:
+        with self._mutex:
+            return self._read_audit(audit_id)
+
+    def events(self, audit_id: str) -> list[dict[str, Any]]:
+        with self._mutex:
+            self._read_raw(audit_id)
+            return [dict(e) for e in self._db(audit_id).table("events").all()]
+
+    def _write(
+        self, audit: Audit, events: list[dict[str, Any]], exported_revision: int | None = None
+    ) -> None:
+        """Replace the audit's file: record + all its events, in one atomic write."""
+        db = self._db(audit.id)
+        path = self._audit_path(audit.id)
+        existing_events: list[dict[str, Any]] = []
+        exported = 0
+        if path.exists():
+            raw = self._read_raw(audit.id)
+            exported = int(raw.get("exported_revision", 0))
+            existing_events = [dict(e) for e in db.table("events").all()]
+        if exported_revision is not None:
+            exported = exported_revision
+        seq = len(existing_events)
+        for i, event in enumerate(events, start=seq + 1):
+            event["seq"] = i
+        payload = {
+            "audit": {"1": {"record": audit.to_dict(), "exported_revision": exported}},
+            "events": {str(i): e for i, e in enumerate([*existing_events, *events], start=1)},
+        }
+        try:
+            db.storage.write(payload)
+        except StoreError:
+            self._drop_handle(
+                audit.id
+            )  # forget any cached bytes: the disk holds the last good state
+            raise
+        db.clear_cache()
+        self._index[audit.id] = self._index_entry(audit, exported)
+        self._index_dirty = True
+
+    def create(self, audit: Audit, moment: datetime | None = None) -> Audit:
+        with self._mutex:
+            if self._audit_path(audit.id).exists():
+                raise StoreError(f"un audit {audit.id} existe déjà")
+            stamp = format_instant(moment or now_utc())
+            event = {
+                "at": stamp,
+                "kind": "created",
+                "revision": audit.revision,
+                "field": None,
+                "old": None,
+                "new": None,
+            }
+            self._write(audit, [event])
+            return audit
+
+    def save(
+        self,
+        audit: Audit,
+        *,
+        kind: str = "edit",
+        reason: str | None = None,
+        moment: datetime | None = None,
+    ) -> Audit:
+        """Persist an edited audit: bumps the revision, logs every changed field. Returns the
+        stored audit (the same object, updated). No change, no write."""
+        with self._mutex:
+            old = self._read_raw(audit.id)["record"]
+            stamp = format_instant(moment or now_utc())
+            new = audit.to_dict()
+            new["revision"], new["updated_at"] = old["revision"], old["updated_at"]
+            changes = diff_records(old, new)
+            if not changes and reason is None:
+                return audit
+            audit.revision = int(old["revision"]) + 1
+            audit.updated_at = stamp
+            events = [{"at": stamp, "kind": kind, "revision": audit.revision, **c} for c in changes]
+            if reason is not None:
+                events.append(
+                    {
+                        "at": stamp,
+                        "kind": kind,
+                        "revision": audit.revision,
+                        "field": None,
+                        "old": None,
+                        "new": reason,
+                    }
+                )
+            self._write(audit, events)
+            return audit
+
+    def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:
+        """Record that a batch carried these audits, without touching their revision."""
+        with self._mutex:
+            for audit_id in audit_ids:
+                audit = self._read_audit(audit_id)
+                audit.export_batch = batch
+                self._write(audit, [], exported_revision=audit.revision)
+
+    # ---- multi-audit import: all or nothing -----------------------------------------------
+
+    def put_many(
+        self, audits: list[Audit], *, kind: str = "import", moment: datetime | None = None
+    ) -> None:
+        """Write several audits as one commit: staged files, a journal as the commit point,
+        then renames. A crash before the journal changes nothing; after it, the next open
+        finishes the renames (roll forward). Existing audits keep their event log."""
+        with self._mutex:
+            stamp = format_instant(moment or now_utc())
+            stage = self.root / f"staging-{os.getpid()}-{threading.get_ident()}"
+            shutil.rmtree(stage, ignore_errors=True)
+            stage.mkdir(mode=0o700)
+            moves: list[tuple[str, str]] = []
+            try:
+                for audit in audits:
+                    events: list[dict[str, Any]] = []
+                    exported = 0
+                    path = self._audit_path(audit.id)
+                    if path.exists():
+                        raw = self._read_raw(audit.id)
+                        exported = int(raw.get("exported_revision", 0))
+                        events = [dict(e) for e in self._db(audit.id).table("events").all()]
+                        changes = diff_records(raw["record"], audit.to_dict())
+                    else:
+                        changes = []
+                    events.append(
+                        {
+                            "at": stamp,
+                            "kind": kind,
+                            "revision": audit.revision,
+                            "field": None,
+                            "old": None,
+                            "new": None,
+                        }
+                    )
+                    events.extend(
+                        {"at": stamp, "kind": kind, "revision": audit.revision, **c}
+                        for c in changes
+                    )
+                    for i, e in enumerate(events, start=1):
+                        e["seq"] = i
+                    payload = {
+                        "audit": {"1": {"record": audit.to_dict(), "exported_revision": exported}},
+                        "events": {str(i): e for i, e in enumerate(events, start=1)},
+                    }
+                    staged = stage / path.name
+                    atomic_write_bytes(staged, json.dumps(payload, ensure_ascii=False).encode())
+                    moves.append((str(staged), str(path)))
+                journal = {"moves": moves, "stage": str(stage)}
+                atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
+            except BaseException:
+                shutil.rmtree(stage, ignore_errors=True)
+                raise
+            self._apply_journal(journal)
+            for audit in audits:
+                self._drop_handle(audit.id)
+                self._index[audit.id] = self._index_entry(
+                    audit, int(self._read_raw(audit.id).get("exported_revision", 0))
+                )
+            self._index_dirty = True
+            self.flush_index()
+
+    def _apply_journal(self, journal: Mapping[str, Any]) -> None:
+        for src, dst in journal["moves"]:
+            if os.path.exists(src):
+                os.replace(src, dst)
+        fd = os.open(self.audits_dir, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self.journal_path.unlink(missing_ok=True)
+        shutil.rmtree(journal["stage"], ignore_errors=True)
+
+    def _roll_forward_journal(self) -> None:
+        for stale in self.root.glob("staging-*"):
+            if not self.journal_path.exists():
+                shutil.rmtree(stale, ignore_errors=True)
+        if self.journal_path.exists():
+            journal = read_json_file(self.journal_path)
+            self._apply_journal(journal)
+
+    # ---- small documents: dealers and settings --------------------------------------------
+
+    @contextmanager
+    def _doc_db(self, name: str) -> Iterator[TinyDB]:
+        with self._mutex:
+            db = TinyDB(self.root / name, storage=AtomicJSONStorage)
+            try:
+                yield db
+            finally:
+                db.close()
+
+    def dealers(self) -> list[dict[str, Any]]:
+        with self._doc_db("dealers.json") as db:
+            return [dict(d) for d in db.table("dealers").all()]
+
+    def replace_dealers(self, dealers: Iterable[Mapping[str, Any]]) -> None:
+        rows = [dict(d) for d in dealers]
+        with self._doc_db("dealers.json") as db:
+            db.storage.write({"dealers": {str(i): r for i, r in enumerate(rows, start=1)}})
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        with self._doc_db("settings.json") as db:
+            rows = db.table("settings").all()
+            return rows[0].get(key, default) if rows else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._doc_db("settings.json") as db:
+            rows = db.table("settings").all()
+            current = dict(rows[0]) if rows else {}
+            current[key] = value
+            db.storage.write({"settings": {"1": current}})

@@ -61,14 +61,14 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
         line = data[: exc.start].count(b"\n") + 1
         return [], [Problem(line, "(fichier)", f"texte UTF-8 attendu ({exc.reason})")]
     seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, raw_line in enumerate(text.splitlines(), start=1):
+        if not raw_line.strip():
             continue
-        if len(line) > MAX_LINE_BYTES:
+        if len(raw_line) > MAX_LINE_BYTES:
             problems.append(Problem(number, "(ligne)", "ligne trop longue"))
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(raw_line)
         except json.JSONDecodeError as exc:
             problems.append(
                 Problem(number, "(json)", f"JSON invalide colonne {exc.colno} : {exc.msg}")
@@ -90,7 +90,9 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
         seen[audit.id] = number
         given = obj.get("deadlines")
         recompute_deadlines(audit)
-        if given is not None and given != (audit.deadlines or {"email": None, "callback": None}):
+        recomputed: dict[str, str | None] = {"email": None, "callback": None}
+        recomputed.update(audit.deadlines or {})
+        if given is not None and given != recomputed:
             problems.append(
                 Problem(
                     number,

@@ -157,7 +157,8 @@ class _Checker:
         if not isinstance(value, typ) or bad_bool:
             names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
             self.problems.append(
-                f"{where}, champ {key!r} : attendu {names}, trouvé {type(value).__name__} ({value!r})"
+                f"{where}, champ {key!r} : attendu {names}, "
+                f"trouvé {type(value).__name__} ({value!r})"
             )
             return None
         return value
@@ -306,7 +307,7 @@ def load_grid_file(path: Path) -> Grid:
     except json.JSONDecodeError as exc:
         raise GridError(
             path, [f"JSON invalide ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}"]
-        )
+        ) from exc
     except OSError as exc:
         raise GridError(path, [f"lecture impossible : {exc.strerror or exc}"]) from exc
     return parse_grid(raw, str(path))

@@ -151,7 +151,7 @@ def validate_answers(grid: Grid, answers: Answers, transferred: bool) -> list[An
 def missing_answers(
     grid: Grid, answers: Answers, transferred: bool, optional: Sequence[str] = ()
 ) -> list[str]:
-    """Applicable questions without an answer, in grid order (none once the dealer is unreachable)."""
+    """Applicable questions without an answer, in grid order (none when unreachable)."""
     if is_unreachable(grid, answers):
         return []
     return [

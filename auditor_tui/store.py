@@ -205,7 +205,7 @@ class Store:
 
     def _audit_path(self, audit_id: str) -> Path:
         if "/" in audit_id or "\\" in audit_id or audit_id.startswith("."):
-            raise StoreError(f"identifiant d'audit invalide : {audit_id!r}")
+            raise StoreError(f"identifiant d'audit invalide : {audit_id!r}", self.audits_dir)
         return self.audits_dir / f"{audit_id}.json"
 
     def _load_index(self) -> None:
@@ -316,10 +316,10 @@ class Store:
             self._drop_handle(audit_id)
             if isinstance(exc, CorruptFileError):
                 raise
-            raise StoreError(f"fichier d'audit illisible {path} : {exc}") from exc
+            raise StoreError(f"fichier d'audit illisible {path} : {exc}", path) from exc
         if len(rows) != 1 or not isinstance(rows[0].get("record"), dict):
             self._drop_handle(audit_id)
-            raise StoreError(f"fichier d'audit incomplet {path} : enregistrement absent")
+            raise StoreError(f"fichier d'audit incomplet {path} : enregistrement absent", path)
         return dict(rows[0])
 
     def _read_audit(self, audit_id: str) -> Audit:
@@ -327,9 +327,8 @@ class Store:
         try:
             return Audit.from_dict(raw["record"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(
-                f"fichier d'audit invalide {self._audit_path(audit_id)} : {exc!r}"
-            ) from exc
+            path = self._audit_path(audit_id)
+            raise StoreError(f"fichier d'audit invalide {path} : {exc!r}", path) from exc
 
     def _exported_revision(self, audit_id: str) -> int:
         try:
@@ -381,7 +380,7 @@ class Store:
     def create(self, audit: Audit, moment: datetime | None = None) -> Audit:
         with self._mutex:
             if self._audit_path(audit.id).exists():
-                raise StoreError(f"un audit {audit.id} existe déjà")
+                raise StoreError(f"un audit {audit.id} existe déjà", self._audit_path(audit.id))
             stamp = format_instant(moment or now_utc())
             event = {
                 "at": stamp,

@@ -1,0 +1,177 @@
+"""The store: durable per-audit files, event log, index cache, lock, journaled imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from auditor_tui.durable import CorruptFileError, StoreLockedError, StoreWriteError
+from auditor_tui.store import ENV_VAR, Store, default_store_path
+from tests.factories import T0, make_audit
+
+
+def test_create_save_and_event_log(store, store_path):
+    audit = make_audit(1, status="draft")
+    audit.answers = {}
+    store.create(audit, T0)
+    audit.answers["1"] = [1]
+    store.save(audit, moment=T0 + timedelta(seconds=5))
+    audit.answers["3"] = [1, 2]
+    audit.notes["3"] = "« Lexus Dijon bonjour »"
+    store.save(audit, moment=T0 + timedelta(seconds=9))
+    assert audit.revision == 3
+    again = store.get(audit.id)
+    assert again.answers == {"1": [1], "3": [1, 2]}
+    assert again.revision == 3 and again.updated_at == "2026-11-17T09:30:09+00:00"
+    events = store.events(audit.id)
+    assert [(e["kind"], e["field"], e["old"], e["new"]) for e in events] == [
+        ("created", None, None, None),
+        ("edit", "answers.1", None, [1]),
+        ("edit", "answers.3", None, [1, 2]),
+        ("edit", "notes.3", None, "« Lexus Dijon bonjour »"),
+    ]
+    assert [e["seq"] for e in events] == [1, 2, 3, 4]
+    # Saving without a change writes nothing and keeps the revision.
+    store.save(audit)
+    assert store.get(audit.id).revision == 3
+
+
+def test_files_are_owner_only(store, store_path):
+    store.create(make_audit(1))
+    store.flush_index()
+    for path in [store_path, store_path / "audits", *store_path.rglob("*.json")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, (path, oct(mode))
+
+
+def test_saving_touches_only_that_audit(store, store_path):
+    for n in range(5):
+        store.create(make_audit(n))
+    before = {p.name: p.stat().st_mtime_ns for p in (store_path / "audits").iterdir()}
+    audit = store.get(make_audit(2).id)
+    audit.notes["1"] = "changed"
+    store.save(audit)
+    after = {p.name: p.stat().st_mtime_ns for p in (store_path / "audits").iterdir()}
+    assert [name for name in after if after[name] != before[name]] == [f"{audit.id}.json"]
+
+
+def test_index_is_rebuilt_from_audit_files(store_path):
+    with Store.open(store_path) as store:
+        for n in range(3):
+            store.create(make_audit(n, name=f"Lexus {n}"))
+    (store_path / "index.json").unlink()
+    with Store.open(store_path) as store:
+        assert sorted(s.dealer for s in store.summaries()) == ["Lexus 0", "Lexus 1", "Lexus 2"]
+    # An audit file changed behind the index's back is re-read.
+    path = store_path / "audits" / f"{make_audit(1).id}.json"
+    data = json.loads(path.read_text())
+    data["audit"]["1"]["record"]["status"] = "awaiting_follow_up"
+    path.write_text(json.dumps(data))
+    with Store.open(store_path) as store:
+        statuses = {s.id: s.status for s in store.summaries()}
+        assert statuses[make_audit(1).id] == "awaiting_follow_up"
+
+
+def test_damaged_audit_file_is_reported_kept_and_the_rest_usable(store_path):
+    with Store.open(store_path) as store:
+        for n in range(3):
+            store.create(make_audit(n))
+    path = store_path / "audits" / f"{make_audit(0).id}.json"
+    damaged = path.read_bytes()[:100]
+    path.write_bytes(damaged)
+    with Store.open(store_path) as store:
+        assert len(store.damaged) == 1
+        assert str(path) in store.damaged[0].message
+        assert store.damaged[0].backup is not None
+        assert store.damaged[0].backup.read_bytes() == damaged
+        assert len(store.summaries()) == 2
+        assert path.read_bytes() == damaged  # never overwritten silently
+        with pytest.raises(CorruptFileError):
+            store.get(make_audit(0).id)
+
+
+def test_second_process_is_refused(store_path):
+    with Store.open(store_path):
+        code = (
+            "import sys; from pathlib import Path; from auditor_tui.store import Store\n"
+            "from auditor_tui.durable import StoreLockedError\n"
+            "try:\n    Store.open(Path(sys.argv[1]))\n"
+            "except StoreLockedError as e:\n    print(e); sys.exit(3)\n"
+        )
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(store_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 3, run.stderr
+        assert str(store_path) in run.stdout and str(os.getpid()) in run.stdout
+    with pytest.raises(StoreLockedError), Store.open(store_path):
+        Store.open(store_path)
+
+
+def test_failed_write_keeps_last_good_state(store, store_path, monkeypatch):
+    audit = make_audit(1)
+    store.create(audit)
+    path = store_path / "audits" / f"{audit.id}.json"
+    before = path.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    audit.notes["9"] = "perdu ?"
+    with pytest.raises(StoreWriteError) as err:
+        store.save(audit)
+    assert str(path) in str(err.value)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert "9" not in store.get(audit.id).notes
+
+
+def test_put_many_rolls_forward_an_interrupted_commit(store_path):
+    audits = [make_audit(n) for n in range(3)]
+    with Store.open(store_path) as store:
+        store.put_many(audits)
+        assert len(store) == 3
+    # Simulate a crash after the journal was written but before every rename happened.
+    with Store.open(store_path) as store:
+        changed = store.get(audits[0].id)
+    changed.revision = 9
+    changed.notes["1"] = "import interrompu"
+    stage = store_path / "staging-crash"
+    stage.mkdir()
+    staged = stage / f"{changed.id}.json"
+    staged.write_text(json.dumps({"audit": {"1": {"record": changed.to_dict()}}, "events": {}}))
+    journal = {
+        "moves": [[str(staged), str(store_path / "audits" / staged.name)]],
+        "stage": str(stage),
+    }
+    (store_path / "journal.json").write_text(json.dumps(journal))
+    with Store.open(store_path) as store:
+        assert store.get(changed.id).revision == 9
+        assert not (store_path / "journal.json").exists()
+        assert not stage.exists()
+
+
+def test_default_location(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "env-store"))
+    assert default_store_path() == tmp_path / "env-store"
+    monkeypatch.delenv(ENV_VAR)
+    assert default_store_path().name == "auditor-tui"
+
+
+def test_dealers_and_settings(store):
+    store.replace_dealers([{"id": "lexus-dijon", "name": "Lexus Dijon"}])
+    assert store.dealers() == [{"id": "lexus-dijon", "name": "Lexus Dijon"}]
+    store.set_setting("auditor", "Camille")
+    store.set_setting("identity", {"name": "Jean Martin"})
+    assert store.setting("auditor") == "Camille"
+    assert store.setting("identity") == {"name": "Jean Martin"}
+    assert store.setting("absent", 4) == 4

@@ -14,6 +14,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from auditor_tui.deadlines import is_within
+from auditor_tui.grid import Grid
 from auditor_tui.record import Audit, parse_instant
 
 DEFAULT_ZONE = "Europe/Paris"
@@ -245,3 +246,112 @@ def audit_zone(audit: Audit) -> str:
         return calendar_for(audit.dealer.country, audit.dealer.department).timezone
     except DeadlineError:
         return DEFAULT_ZONE
+
+
+# ---- suggestions for Q16–Q19 ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An answer derived from the record, shown to the auditor and applied only on request."""
+
+    question: str
+    positions: tuple[int, ...]
+    reason: str
+
+    def label(self, grid: Grid) -> str:
+        """« Q16 → Non (e-mail reçu 1 s après l'échéance) »."""
+        question = grid.question(self.question)
+        options = ", ".join(question.option(p).label for p in self.positions)
+        return f"Q{self.question} → {options} ({self.reason})"
+
+
+def _deadline(audit: Audit, kind: str) -> datetime | None:
+    if not audit.deadlines or not audit.deadlines.get(kind):
+        return None
+    return parse_instant(audit.deadlines[kind])
+
+
+def _email_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
+    rule = grid.rule("email")
+    qid, yes, no = str(rule["question"]), int(rule["yes"]), int(rule["no"])
+    deadline = _deadline(audit, KIND_EMAIL)
+    if deadline is None:
+        return None
+    fu = audit.follow_up
+    received = parse_instant(fu.email_received_at) if fu.email_received_at else None
+    # A bare acknowledgement does not stop the clock: it counts as nothing received.
+    if received is not None and fu.email_has_information is not False:
+        if is_within(received, deadline):
+            return Suggestion(qid, (yes,), "e-mail reçu dans les 2 h")
+        late = format_duration(received - deadline)
+        return Suggestion(qid, (no,), f"e-mail reçu {late} après l'échéance")
+    if is_within(now, deadline):
+        return None
+    if received is not None:
+        return Suggestion(qid, (no,), "seul un accusé de réception est arrivé dans les 2 h")
+    return Suggestion(qid, (no,), "aucun e-mail reçu dans les 2 h")
+
+
+def _callback_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
+    rule = grid.rule("callback")
+    qid, yes, no = str(rule["question"]), int(rule["yes"]), int(rule["no"])
+    deadline = _deadline(audit, KIND_CALLBACK)
+    if deadline is None:
+        return None
+    if audit.follow_up.callback_at:
+        if is_within(parse_instant(audit.follow_up.callback_at), deadline):
+            return Suggestion(qid, (yes,), "rappel dans les 2 jours ouvrés")
+        return Suggestion(qid, (no,), "rappel après les 2 jours ouvrés")
+    if is_within(now, deadline):
+        return None
+    return Suggestion(qid, (no,), "aucun rappel dans les 2 jours ouvrés")
+
+
+def _method_suggestions(audit: Audit, grid: Grid, now: datetime) -> list[Suggestion]:
+    out = []
+    method = audit.follow_up.callback_method
+    rule = grid.rule("callback_method")
+    options: Mapping[str, int] = rule["options"]
+    if audit.follow_up.callback_at and method is not None and method in options:
+        position = int(options[method])
+        label = grid.question(str(rule["question"])).option(position).label
+        out.append(Suggestion(str(rule["question"]), (position,), f"rappel noté : {label}"))
+    match = grid.rule("method_match")
+    qid, yes, no = str(match["question"]), int(match["yes"]), int(match["no"])
+    agreed = audit.call.agreed_method
+    if audit.follow_up.callback_at and method and agreed:
+        if method == agreed:
+            out.append(Suggestion(qid, (yes,), "même méthode que celle convenue à l'appel"))
+        else:
+            out.append(Suggestion(qid, (no,), "méthode différente de celle convenue à l'appel"))
+    elif not audit.follow_up.callback_at:
+        deadline = _deadline(audit, KIND_CALLBACK)
+        if deadline is not None and not is_within(now, deadline):
+            out.append(Suggestion(qid, (no,), "aucun recontact dans le délai"))
+    return out
+
+
+def suggestions(audit: Audit, now: datetime) -> list[Suggestion]:
+    """Every answer the record supports for Q16–Q19, in grid order, whether or not it is
+    already the recorded answer."""
+    grid = audit.grid
+    found = [
+        _email_suggestion(audit, grid, now),
+        _callback_suggestion(audit, grid, now),
+        *_method_suggestions(audit, grid, now),
+    ]
+    order = {qid: i for i, qid in enumerate(grid.question_ids)}
+    return sorted((s for s in found if s is not None), key=lambda s: order[s.question])
+
+
+def pending_suggestions(audit: Audit, now: datetime) -> list[Suggestion]:
+    """The suggestions that differ from the recorded answer: what « accepter » would change."""
+    return [
+        s for s in suggestions(audit, now) if audit.answers.get(s.question) != list(s.positions)
+    ]
+
+
+def accept(audit: Audit, suggestion: Suggestion) -> None:
+    """Apply one suggestion to the audit's answers (the caller saves)."""
+    audit.answers[suggestion.question] = list(suggestion.positions)

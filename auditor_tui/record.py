@@ -312,20 +312,21 @@ def _check_instant(
 
 
 def _check_phone(value: Any, country: str, fld: str, add: Callable[[str, str], None]) -> None:
-    import phonenumbers  # imported here: only import and validation need it
+    """E.164 and valid for the dealer's country: the directory's own rule (dealers.py)."""
+    from auditor_tui.dealers import normalise_phone  # phonenumbers: only import needs it
 
     if not isinstance(value, str) or not value.startswith("+"):
         add(fld, f"numéro E.164 attendu (+33…), trouvé {value!r}")
         return
+    if country not in COUNTRIES:
+        return  # the country itself is reported
     try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        add(fld, f"numéro de téléphone illisible {value!r}")
+        normalised = normalise_phone(value, country)
+    except ValueError as exc:
+        add(fld, str(exc))
         return
-    if not phonenumbers.is_valid_number(number):
-        add(fld, f"numéro de téléphone invalide {value!r}")
-    elif phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) != value:
-        add(fld, f"numéro non normalisé E.164 {value!r}")
+    if normalised != value:
+        add(fld, f"numéro non normalisé E.164 {value!r} (attendu {normalised!r})")
 
 
 def validate_record(

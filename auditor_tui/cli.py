@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor_tui import __version__
 from auditor_tui.durable import StoreError, atomic_write_bytes
 from auditor_tui.store import ENV_VAR, Store, default_store_path
+
+if TYPE_CHECKING:
+    from auditor_tui.record import Audit
+    from auditor_tui.reports import Period
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -22,51 +28,134 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def write_bytes_output(out: str, data: bytes) -> None:
+    """Write `data` to `out` (a path, or "-" for standard output), atomically and owner-only."""
+    if out == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        atomic_write_bytes(Path(out), data)
+
+
 def write_output(out: str, produce: Callable[[io.StringIO], object]) -> None:
     """Write text to `out` (a path, or "-" for standard output), atomically and owner-only."""
     buffer = io.StringIO()
     produce(buffer)
-    if out == "-":
-        sys.stdout.write(buffer.getvalue())
-        sys.stdout.flush()
-    else:
-        atomic_write_bytes(Path(out), buffer.getvalue().encode("utf-8"))
+    write_bytes_output(out, buffer.getvalue().encode("utf-8"))
 
 
-def cmd_import(store: Store, args: argparse.Namespace) -> int:
+def _import_file(store: Store, path: Path) -> int:
     from auditor_tui.exchange import ImportRejected, import_jsonl
 
     try:
-        result = import_jsonl(store, Path(args.file))
+        result = import_jsonl(store, path)
     except ImportRejected as exc:
         _err(str(exc))
-        _err("Aucun audit n'a été importé : le dossier de données est inchangé.")
+        _err(f"Aucun audit de {path} n'a été importé : le dossier de données est inchangé.")
         return EXIT_REJECTED
     for warning in result.warnings:
-        _err(f"{args.file}, {warning}")
+        _err(f"{path}, {warning}")
     for conflict in result.conflicts:
-        _err(f"{args.file}, {conflict}")
+        _err(f"{path}, {conflict}")
     print(
-        f"{args.file} : {len(result.added)} ajouté(s), {len(result.replaced)} remplacé(s), "
+        f"{path} : {len(result.added)} ajouté(s), {len(result.replaced)} remplacé(s), "
         f"{len(result.unchanged)} inchangé(s), {len(result.older)} plus ancien(s) ignoré(s), "
         f"{len(result.conflicts)} conflit(s)."
     )
     return EXIT_CONFLICTS if result.conflicts else EXIT_OK
 
 
+def cmd_import(store: Store, args: argparse.Namespace) -> int:
+    """Each file is imported all or nothing on its own; a folder gives its complete batches."""
+    from auditor_tui.sync import batch_files
+
+    paths: list[Path] = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_dir():
+            paths.append(path)
+            continue
+        files, incomplete = batch_files(path)
+        for folder in incomplete:
+            _err(f"{folder} : lot incomplet (sans manifeste), ignoré.")
+        if not files:
+            print(f"{path} : aucun lot à importer.")
+        paths.extend(files)
+    codes = {_import_file(store, path) for path in paths}
+    for code in (EXIT_REJECTED, EXIT_CONFLICTS):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
+def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit] | None:
+    if not args.pseudonymise:
+        return None
+    from auditor_tui.privacy import pseudonymise, store_key
+
+    key = store_key(store)
+    return lambda audit: pseudonymise(audit, key)
+
+
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.exchange import all_audits, write_jsonl
+    from auditor_tui.sync import FORMATS
+
+    if args.changed:
+        return cmd_export_changed(store, args)
+    from auditor_tui.exchange import all_audits
 
     audits = all_audits(store)
-    count = 0
-
-    def produce(buffer: io.StringIO) -> None:
-        nonlocal count
-        count = write_jsonl(audits, buffer)
-
-    write_output(args.out, produce)
+    transform = _outgoing(store, args)
+    if transform is not None:
+        audits = [transform(a) for a in audits]
+    write_bytes_output(args.out, FORMATS[args.format](audits))
     if args.out != "-":
-        print(f"{count} audit(s) exporté(s) vers {args.out}.")
+        print(f"{len(audits)} audit(s) exporté(s) vers {args.out}.")
+    return EXIT_OK
+
+
+def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
+    from auditor_tui.record import now_utc
+    from auditor_tui.sync import FORMATS, export_changed, file_name
+
+    extra = {} if args.format == "jsonl" else {file_name(args.format): FORMATS[args.format]}
+    batch = export_changed(
+        store, Path(args.to), now_utc(), extra=extra, transform=_outgoing(store, args)
+    )
+    if batch is None:
+        print("Aucun audit créé ou modifié depuis le dernier export : aucun fichier écrit.")
+    else:
+        print(f"Lot {batch.id} : {batch.count} audit(s) écrit(s) dans {batch.folder}.")
+    return EXIT_OK
+
+
+def _period(text: str) -> Period:
+    from auditor_tui.reports import Period
+
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_report(store: Store, args: argparse.Namespace) -> int:
+    from auditor_tui.exchange import all_audits
+    from auditor_tui.report_tables import TABLE_NAMES, print_tables, tables, write_csv
+    from auditor_tui.reports import Filters, build_report
+
+    if args.table is not None and args.table not in TABLE_NAMES:
+        _err(f"tableau inconnu {args.table!r} : {', '.join(TABLE_NAMES)}")
+        return EXIT_ERROR
+    filters = Filters(args.period, args.dealer, args.auditor)
+    report = build_report(all_audits(store), filters)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        chosen = args.table or "dealers"
+        write_csv(next(t for t in tables(report) if t.name == chosen), sys.stdout)
+    else:
+        print_tables(report, [args.table] if args.table else TABLE_NAMES, sys.stdout)
     return EXIT_OK
 
 
@@ -103,16 +192,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
-    p = sub.add_parser("import", help="importer des audits (JSON Lines), tout ou rien")
-    p.add_argument("file", metavar="FICHIER.jsonl")
+    p = sub.add_parser(
+        "import", help="importer des audits (JSON Lines), chaque fichier tout ou rien"
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FICHIER.jsonl",
+        help="fichiers, ou dossiers de lots (export --changed) : leurs lots complets",
+    )
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", help="exporter les audits")
-    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p = sub.add_parser("export", help="exporter les audits (tous, ou les nouveaux par lot)")
+    p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", metavar="FICHIER", help="fichier de sortie, « - » : stdout")
+    target.add_argument(
+        "--to",
+        metavar="DOSSIER",
+        help="avec --changed : dossier où écrire le lot (JSONL + manifeste, + --format)",
+    )
     p.add_argument(
-        "--out", required=True, metavar="FICHIER", help="fichier de sortie, « - » : stdout"
+        "--changed",
+        action="store_true",
+        help="seulement les audits créés ou modifiés depuis le dernier export, en un lot",
+    )
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="remplacer les noms du personnel du concessionnaire, retirer les notes libres",
     )
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="rapport réseau : étoiles, questions, trophée…")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--period", type=_period, metavar="PÉRIODE", help="2026, 2026-T2, 2026-T1..T3")
+    p.add_argument("--dealer", metavar="CONCESSION", help="partie du nom ou identifiant")
+    p.add_argument("--auditor", metavar="AUDITEUR", help="partie du nom de l'auditeur")
+    p.add_argument(
+        "--table",
+        metavar="TABLEAU",
+        help="un seul tableau : dealers, questions, sections, trophy, unreachable, trends "
+        "(csv : dealers par défaut)",
+    )
+    p.set_defaults(func=cmd_report)
 
     dealers = sub.add_parser("dealers", help="annuaire des concessionnaires")
     dsub = dealers.add_subparsers(dest="dealers_command", metavar="ACTION", required=True)
@@ -131,7 +254,10 @@ def run_tui(db: Path | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "export" and bool(args.changed) != bool(args.to):
+        parser.error("--changed va avec --to DOSSIER ; sans --changed, utiliser --out FICHIER")
     if args.command is None:
         return run_tui(args.db)
     try:

@@ -110,13 +110,20 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
 
 
 def import_jsonl(store: Store, path: Path) -> ImportResult:
-    """Merge a JSONL file into the store, all or nothing. Raises ImportRejected."""
+    """Merge a JSONL file into the store, all or nothing. Raises ImportRejected.
+
+    When a batch manifest sits beside the file, the file must match its checksum."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportRejected(
             str(path), [Problem(None, "(fichier)", f"lecture impossible : {exc.strerror}")]
         ) from exc
+    from auditor_tui.sync import manifest_problems  # sync imports this module
+
+    problems = manifest_problems(path, data)
+    if problems:
+        raise ImportRejected(str(path), problems)
     audits, problems = parse_jsonl(data, str(path))
     fatal = [p for p in problems if not p.warning]
     if fatal:
@@ -150,8 +157,13 @@ def import_jsonl(store: Store, path: Path) -> ImportResult:
     return result
 
 
+def in_export_order(audits: Iterable[Audit]) -> list[Audit]:
+    """Every export lists audits in creation order (ties by id), so exports are stable."""
+    return sorted(audits, key=lambda a: (a.created_at, a.id))
+
+
 def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
-    for audit in sorted(audits, key=lambda a: (a.created_at, a.id)):
+    for audit in in_export_order(audits):
         yield json.dumps(audit.to_export(), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 

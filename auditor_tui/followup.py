@@ -13,9 +13,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from auditor_tui import lifecycle
 from auditor_tui.deadlines import is_within
-from auditor_tui.grid import Grid
-from auditor_tui.record import Audit, parse_instant
+from auditor_tui.durable import StoreError
+from auditor_tui.grid import Grid, Question
+from auditor_tui.record import Audit, format_instant, parse_instant
+from auditor_tui.scoring import is_applicable, is_unreachable, toggle
+from auditor_tui.store import Store
 
 DEFAULT_ZONE = "Europe/Paris"
 AWAITING = "awaiting_follow_up"
@@ -23,6 +27,7 @@ AWAITING = "awaiting_follow_up"
 KIND_EMAIL = "email"
 KIND_CALLBACK = "callback"
 KIND_LABELS = {KIND_EMAIL: "e-mail", KIND_CALLBACK: "rappel"}
+METHOD_LABELS = {"phone": "téléphone", "email": "e-mail"}
 
 _WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 _MONTHS = (
@@ -77,10 +82,14 @@ def format_long(moment: datetime, zone: str) -> str:
 
 
 def format_duration(delta: timedelta) -> str:
-    """A countdown: « 1 h 12 » from an hour up, « 12 min 05 s » below, « 45 s » below a minute."""
+    """A countdown: « 2 j 10 h » from a day up, « 1 h 12 » from an hour, « 12 min 05 s » below,
+    « 45 s » below a minute."""
     total = max(int(delta.total_seconds()), 0)
-    hours, rest = divmod(total, 3600)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} j {hours} h"
     if hours:
         return f"{hours} h {minutes:02d}"
     if minutes:
@@ -106,11 +115,9 @@ class Due:
         return not is_within(now, self.at)
 
     def countdown(self, now: datetime, zone: str) -> str:
-        """« e-mail : 1 h 12 », « rappel : jeu. 19 nov. 23:59 », or what is overdue."""
+        """« e-mail : 1 h 12 », « rappel : jeu. 19 nov. 23:59 », or « … : en retard »."""
         if self.overdue(now):
-            if self.kind == KIND_EMAIL:
-                return f"{self.label} : en retard de {format_duration(now - self.at)}"
-            return f"{self.label} : échu {format_short(self.at, zone)}"
+            return f"{self.label} : en retard"
         if self.kind == KIND_EMAIL:
             return f"{self.label} : {format_duration(self.at - now)}"
         return f"{self.label} : {format_short(self.at, zone)}"
@@ -259,11 +266,14 @@ class Suggestion:
     positions: tuple[int, ...]
     reason: str
 
+    def answer_text(self, grid: Grid) -> str:
+        """The suggested options' labels."""
+        question = grid.question(self.question)
+        return " + ".join(question.option(p).label for p in self.positions)
+
     def label(self, grid: Grid) -> str:
         """« Q16 → Non (e-mail reçu 1 s après l'échéance) »."""
-        question = grid.question(self.question)
-        options = ", ".join(question.option(p).label for p in self.positions)
-        return f"Q{self.question} → {options} ({self.reason})"
+        return f"Q{self.question} → {self.answer_text(grid)} ({self.reason})"
 
 
 def _deadline(audit: Audit, kind: str) -> datetime | None:
@@ -308,24 +318,33 @@ def _callback_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion 
     return Suggestion(qid, (no,), "aucun rappel dans les 2 jours ouvrés")
 
 
+def _actual_method(audit: Audit, grid: Grid) -> str | None:
+    """How the dealer recontacted: the Q19 answer if given, else the recorded call-back's."""
+    rule = grid.rule("callback_method")
+    by_position = {int(p): str(m) for m, p in rule["options"].items()}
+    for position in audit.answers.get(str(rule["question"])) or []:
+        if position in by_position:
+            return by_position[position]
+    return audit.follow_up.callback_method if audit.follow_up.callback_at else None
+
+
 def _method_suggestions(audit: Audit, grid: Grid, now: datetime) -> list[Suggestion]:
     out = []
-    method = audit.follow_up.callback_method
     rule = grid.rule("callback_method")
     options: Mapping[str, int] = rule["options"]
-    if audit.follow_up.callback_at and method is not None and method in options:
-        position = int(options[method])
+    recorded = audit.follow_up.callback_method
+    if audit.follow_up.callback_at and recorded is not None and recorded in options:
+        position = int(options[recorded])
         label = grid.question(str(rule["question"])).option(position).label
         out.append(Suggestion(str(rule["question"]), (position,), f"rappel noté : {label}"))
     match = grid.rule("method_match")
     qid, yes, no = str(match["question"]), int(match["yes"]), int(match["no"])
     agreed = audit.call.agreed_method
-    if audit.follow_up.callback_at and method and agreed:
-        if method == agreed:
-            out.append(Suggestion(qid, (yes,), "même méthode que celle convenue à l'appel"))
-        else:
-            out.append(Suggestion(qid, (no,), "méthode différente de celle convenue à l'appel"))
-    elif not audit.follow_up.callback_at:
+    actual = _actual_method(audit, grid)
+    if actual and agreed:
+        reason = f"convenu : {METHOD_LABELS[agreed]} ; recontacté par {METHOD_LABELS[actual]}"
+        out.append(Suggestion(qid, (yes if actual == agreed else no,), reason))
+    elif actual is None:
         deadline = _deadline(audit, KIND_CALLBACK)
         if deadline is not None and not is_within(now, deadline):
             out.append(Suggestion(qid, (no,), "aucun recontact dans le délai"))
@@ -355,3 +374,235 @@ def pending_suggestions(audit: Audit, now: datetime) -> list[Suggestion]:
 def accept(audit: Audit, suggestion: Suggestion) -> None:
     """Apply one suggestion to the audit's answers (the caller saves)."""
     audit.answers[suggestion.question] = list(suggestion.positions)
+
+
+# ---- times typed by the auditor ------------------------------------------------------------
+
+_LOCAL_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
+)
+_TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%Hh%M", "%Hh")
+
+
+def format_input(moment: datetime, zone: str) -> str:
+    """The editable form of an instant: « 17/11/2026 12:07:09 » in the dealer's zone."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%d/%m/%Y %H:%M:%S}"
+
+
+def parse_local(text: str, zone: str, now: datetime) -> datetime:
+    """A time typed by the auditor, in the dealer's zone: « 17/11/2026 12:07[:09] », « 12:07 »
+    (today there), or ISO 8601 with an offset. Returned in UTC; ValueError in French."""
+    raw = " ".join(text.replace("à", " ").split())
+    if not raw:
+        raise ValueError("heure vide : saisissez JJ/MM/AAAA HH:MM")
+    tz = ZoneInfo(zone)
+    if "T" in raw or raw.endswith("Z") or "+" in raw:
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=tz)
+            return moment.astimezone(UTC)
+    for fmt in _LOCAL_FORMATS:
+        try:
+            naive = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=tz).astimezone(UTC)
+    today = now.astimezone(tz).date()
+    for fmt in _TIME_FORMATS:
+        try:
+            clock_time = datetime.strptime(raw, fmt).time()
+        except ValueError:
+            continue
+        return datetime.combine(today, clock_time, tzinfo=tz).astimezone(UTC)
+    raise ValueError(
+        f"heure illisible « {text.strip()} » : attendu JJ/MM/AAAA HH:MM[:SS] ou HH:MM "
+        f"({zone_label(zone)})"
+    )
+
+
+# ---- one audit's follow-up, saved at every change ------------------------------------------
+
+
+class FollowUpError(ValueError):
+    """A follow-up action refused; the message is in French, ready to show."""
+
+
+class FollowUpSession:
+    """One audit's follow-up over a store: every method saves through `store.save` before it
+    returns. A failed save reloads the stored audit, so nothing unsaved is ever shown as saved
+    (the StoreError propagates). `moment` is the wall-clock instant of the action."""
+
+    def __init__(self, store: Store, audit_id: str) -> None:
+        self.store = store
+        self.audit: Audit = store.get(audit_id)
+
+    # ---- reading --------------------------------------------------------------------------
+
+    @property
+    def grid(self) -> Grid:
+        return self.audit.grid
+
+    @property
+    def zone(self) -> str:
+        return audit_zone(self.audit)
+
+    @property
+    def calendar_label(self) -> str:
+        from auditor_tui.deadlines import Calendar, DeadlineError
+
+        if not self.audit.calendar:
+            return "—"
+        try:
+            calendar = Calendar.from_dict(self.audit.calendar)
+        except DeadlineError:
+            return "calendrier illisible"
+        return f"{calendar.label} (holidays {calendar.holidays_version})"
+
+    @property
+    def editable(self) -> bool:
+        return self.audit.status != "complete"
+
+    @property
+    def unreachable(self) -> bool:
+        return is_unreachable(self.grid, self.audit.answers)
+
+    def deadline(self, kind: str) -> datetime | None:
+        return _deadline(self.audit, kind)
+
+    def questions(self) -> list[str]:
+        """What this screen answers: earlier questions still missing, then the follow-up
+        sections (from Q16's section on), applicable ones only, in grid order."""
+        grid = self.grid
+        first = grid.sections.index(grid.section_of(grid.rule_question("email")))
+        follow = [
+            q.id
+            for section in grid.sections[first:]
+            for q in section.questions
+            if is_applicable(q, self.audit.call.transferred)
+        ]
+        earlier = [qid for qid in self.audit.missing() if qid not in follow]
+        return [*earlier, *follow]
+
+    def suggestions(self, now: datetime) -> list[Suggestion]:
+        if not self.editable or self.unreachable:
+            return []
+        return pending_suggestions(self.audit, now)
+
+    # ---- recording ------------------------------------------------------------------------
+
+    def record_email(self, at: datetime, has_information: bool, moment: datetime) -> Audit:
+        self._check_editable()
+        self.check_time(at, moment, "l'e-mail")
+        self.audit.follow_up.email_received_at = format_instant(at)
+        self.audit.follow_up.email_has_information = has_information
+        return self._save("email", moment)
+
+    def toggle_email_information(self, moment: datetime) -> Audit:
+        self._check_editable()
+        if self.audit.follow_up.email_received_at is None:
+            raise FollowUpError("aucun e-mail noté (e pour le noter)")
+        self.audit.follow_up.email_has_information = (
+            self.audit.follow_up.email_has_information is False
+        )
+        return self._save("email", moment)
+
+    def record_callback(self, at: datetime, method: str, note: str, moment: datetime) -> Audit:
+        self._check_editable()
+        if method not in METHOD_LABELS:
+            raise FollowUpError(f"méthode inconnue {method!r} (téléphone ou e-mail)")
+        self.check_time(at, moment, "le rappel")
+        self.audit.follow_up.callback_at = format_instant(at)
+        self.audit.follow_up.callback_method = method
+        self.audit.follow_up.callback_note = note.strip()
+        return self._save("callback", moment)
+
+    def answer(self, qid: str, position: int, moment: datetime) -> Audit:
+        """Press option `position` of `qid`: the live call's rule (scoring.toggle)."""
+        question = self._check_answerable(qid)
+        if not 1 <= position <= len(question.options):
+            raise FollowUpError(f"Q{qid} : pas d'option {position} (1 à {len(question.options)})")
+        new = toggle(question, self.audit.answers.get(qid, []), position)
+        if new:
+            self.audit.answers[qid] = new
+        else:
+            self.audit.answers.pop(qid, None)
+        return self._save("answer", moment)
+
+    def clear(self, qid: str, moment: datetime) -> Audit:
+        self._check_answerable(qid)
+        if qid not in self.audit.answers:
+            return self.audit
+        self.audit.answers.pop(qid)
+        return self._save("clear", moment)
+
+    def accept(self, suggestion: Suggestion, moment: datetime) -> Audit:
+        self._check_answerable(suggestion.question)
+        accept(self.audit, suggestion)
+        return self._save("suggestion", moment)
+
+    def accept_all(self, now: datetime) -> list[Suggestion]:
+        """Every pending suggestion, in one save; returns what was applied."""
+        self._check_editable()
+        applied = self.suggestions(now)
+        if not applied:
+            return []
+        for suggestion in applied:
+            accept(self.audit, suggestion)
+        self._save("suggestion", now)
+        return applied
+
+    def complete(self, moment: datetime) -> Audit:
+        """Close the audit; LifecycleError (with `.missing`) when something is still needed."""
+        self._check_editable()
+        lifecycle.complete(self.audit)
+        return self._save("complete", moment)
+
+    def reopen(self, reason: str, moment: datetime) -> Audit:
+        """Back to awaiting follow-up; the reason is kept in the event log."""
+        lifecycle.reopen(self.audit, reason)
+        return self._save("reopen", moment, reason.strip())
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _check_editable(self) -> None:
+        if not self.editable:
+            raise FollowUpError("audit terminé : rouvrez-le (R) pour le modifier")
+
+    def _check_answerable(self, qid: str) -> Question:
+        self._check_editable()
+        if not self.grid.has_question(qid):
+            raise FollowUpError(f"question {qid!r} inconnue dans la grille")
+        if self.unreachable:
+            raise FollowUpError("concessionnaire injoignable : aucune question ne se répond")
+        question = self.grid.question(qid)
+        if not is_applicable(question, self.audit.call.transferred):
+            raise FollowUpError(f"Q{qid} sans objet : l'appel n'a pas été transféré")
+        return question
+
+    def check_time(self, at: datetime, moment: datetime, what: str) -> None:
+        """Refuse a time before the call's end or in the future (FollowUpError)."""
+        if at.tzinfo is None:
+            raise FollowUpError(f"heure de {what} sans fuseau horaire")
+        ended = self.audit.call.ended_at
+        if ended and at < parse_instant(ended):
+            raise FollowUpError(
+                f"{what} ne peut pas précéder la fin de l'appel "
+                f"({format_long(parse_instant(ended), self.zone)})"
+            )
+        if at > moment + timedelta(minutes=1):
+            raise FollowUpError(f"{what} ne peut pas être dans le futur")
+
+    def _save(self, kind: str, moment: datetime, reason: str | None = None) -> Audit:
+        try:
+            self.store.save(self.audit, kind=kind, reason=reason, moment=moment)
+        except StoreError:
+            self.audit = self.store.get(self.audit.id)
+            raise
+        return self.audit

@@ -1,26 +1,667 @@
-"""The follow-up screen of one audit (work in progress: full screen lands shortly)."""
+"""The follow-up screen of one audit: the deadlines with live countdowns, the e-mail and the
+call-back as they arrive, Q16–Q24 with the suggestions the record supports, completing and
+reopening the audit. Every change goes through `FollowUpSession` (saved before it shows)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.markup import escape
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import Footer, Label
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Checkbox,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Static,
+    TextArea,
+)
 
 from auditor_tui.clock import Clock
+from auditor_tui.durable import StoreError
+from auditor_tui.email_headers import EmailHeaderError, parse_email_date
+from auditor_tui.followup import (
+    KIND_CALLBACK,
+    KIND_EMAIL,
+    METHOD_LABELS,
+    FollowUpError,
+    FollowUpSession,
+    Suggestion,
+    format_duration,
+    format_input,
+    format_long,
+    format_short,
+    parse_local,
+)
+from auditor_tui.grid import Question
+from auditor_tui.lifecycle import LifecycleError
+from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
+
+TimeCheck = Callable[[datetime], None]  # raises FollowUpError when the time is not acceptable
+
+
+# ---- modals ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailEntry:
+    at: datetime
+    has_information: bool
+
+
+@dataclass(frozen=True)
+class CallbackEntry:
+    at: datetime
+    method: str
+    note: str
+
+
+class _TimeModal(ModalScreen[object]):
+    """A modal with a time field in the dealer's zone, checked before it closes."""
+
+    CSS_PATH = "follow_up.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Annuler", id="follow_up.modal.cancel"),
+        Binding("ctrl+s", "submit", "Enregistrer", id="follow_up.modal.submit"),
+    ]
+
+    def __init__(self, zone: str, default: datetime, now: datetime, check: TimeCheck) -> None:
+        super().__init__()
+        self.zone = zone
+        self.default = default
+        self.now = now
+        self.check = check
+
+    def time_input(self) -> Input:
+        return Input(format_input(self.default, self.zone), id="modal-time", select_on_focus=False)
+
+    def read_time(self) -> datetime | None:
+        """The typed time, checked; shows the problem in the modal and returns None."""
+        try:
+            at = parse_local(self.query_one("#modal-time", Input).value, self.zone, self.now)
+            self.check(at)
+        except (ValueError, FollowUpError) as exc:
+            self.show_error(str(exc))
+            return None
+        return at
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#modal-error", Static)
+        error.update(escape(message))
+        error.display = True
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+
+class EmailModal(_TimeModal):
+    """When the dealer's e-mail arrived (typed, or read from pasted headers) and what it held."""
+
+    def __init__(
+        self,
+        zone: str,
+        default: datetime,
+        now: datetime,
+        check: TimeCheck,
+        has_information: bool = True,
+    ) -> None:
+        super().__init__(zone, default, now, check)
+        self.has_information = has_information
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="modal-box"):
+            yield Label("E-mail du concessionnaire reçu", classes="modal-title")
+            yield Label(f"Heure de réception ({_zone_hint(self.zone)}) :")
+            yield self.time_input()
+            yield Checkbox(
+                "Contenait les informations demandées (brochure, liste de prix)",
+                self.has_information,
+                id="email-info",
+            )
+            yield Label("Ou collez les en-têtes bruts de l'e-mail (la ligne Date: suffit) :")
+            yield TextArea(id="email-headers", soft_wrap=False, show_line_numbers=False)
+            yield Static("", id="email-parsed")
+            yield Static("", id="modal-error")
+            yield Label("Entrée / ctrl+s : enregistrer · Échap : annuler", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#modal-error").display = False
+        self.query_one("#modal-time", Input).focus()
+
+    @on(TextArea.Changed, "#email-headers")
+    def _headers_changed(self, event: TextArea.Changed) -> None:
+        parsed = self.query_one("#email-parsed", Static)
+        if not event.text_area.text.strip():
+            parsed.update("")
+            return
+        try:
+            moment = parse_email_date(event.text_area.text)
+        except EmailHeaderError as exc:
+            parsed.update(escape(str(exc)))
+            parsed.set_class(True, "-error")
+            return
+        parsed.set_class(False, "-error")
+        offset = moment.strftime("%z")
+        sent = f"UTC{offset[:3]}:{offset[3:]}"
+        parsed.update(escape(f"Date: lue : {format_long(moment, self.zone)} — envoyé en {sent}"))
+        self.query_one("#modal-time", Input).value = format_input(moment, self.zone)
+
+    def action_submit(self) -> None:
+        at = self.read_time()
+        if at is not None:
+            self.dismiss(EmailEntry(at, self.query_one("#email-info", Checkbox).value))
+
+
+class CallbackModal(_TimeModal):
+    """When and how the sales advisor recontacted the auditor, with a note."""
+
+    def __init__(
+        self, zone: str, default: datetime, now: datetime, check: TimeCheck, method: str
+    ) -> None:
+        super().__init__(zone, default, now, check)
+        self.method = method
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="modal-box"):
+            yield Label("Rappel du conseiller", classes="modal-title")
+            yield Label(f"Heure du rappel ({_zone_hint(self.zone)}) :")
+            yield self.time_input()
+            yield Label("Méthode :")
+            with RadioSet(id="callback-method"):
+                for method, label in METHOD_LABELS.items():
+                    yield RadioButton(label.capitalize(), value=method == self.method, name=method)
+            yield Label("Note :")
+            yield Input(placeholder="ce qui a été dit, proposé…", id="callback-note")
+            yield Static("", id="modal-error")
+            yield Label("Entrée / ctrl+s : enregistrer · Échap : annuler", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#modal-error").display = False
+        self.query_one("#modal-time", Input).focus()
+
+    def action_submit(self) -> None:
+        at = self.read_time()
+        if at is None:
+            return
+        pressed = self.query_one(RadioSet).pressed_button
+        method = pressed.name if pressed is not None and pressed.name else self.method
+        note = self.query_one("#callback-note", Input).value
+        self.dismiss(CallbackEntry(at, method, note))
+
+
+class ReasonModal(ModalScreen[str | None]):
+    """Why a completed audit is reopened (kept in its event log)."""
+
+    CSS_PATH = "follow_up.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="follow_up.reason.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="modal-box"):
+            yield Label("Rouvrir l'audit", classes="modal-title")
+            yield Label("Motif de la réouverture (gardé dans l'historique) :")
+            yield Input(id="reason-input")
+            yield Static("", id="modal-error")
+            yield Label("Entrée : rouvrir · Échap : annuler", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#modal-error").display = False
+        self.query_one("#reason-input", Input).focus()
+
+    @on(Input.Submitted, "#reason-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            error = self.query_one("#modal-error", Static)
+            error.update("Un motif est requis.")
+            error.display = True
+            return
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _zone_hint(zone: str) -> str:
+    from auditor_tui.followup import zone_label
+
+    return f"JJ/MM/AAAA HH:MM:SS, {zone_label(zone)}"
+
+
+# ---- the questions -----------------------------------------------------------------------------
+
+
+class QuestionLine(Static):
+    """One question: collapsed to a line (answer first), or with its numbered options when
+    selected."""
+
+    _shown: str | None = None
+
+    def show(
+        self,
+        question: Question,
+        chosen: list[int],
+        selected: bool,
+        suggestion: Suggestion | None,
+        blocked: bool,
+    ) -> None:
+        self.set_class(selected, "-selected")
+        self.set_class(bool(chosen), "-answered")
+        mark = "✓" if chosen else "·"
+        answer = " + ".join(question.option(p).label for p in chosen) or "—"
+        hint = ""
+        if suggestion is not None:
+            proposed = " + ".join(question.option(p).label for p in suggestion.positions)
+            hint = f" [b]◆ {escape(proposed)}[/b]"
+        if not selected:
+            text = (
+                f"{mark} [b]Q{question.id}[/b] → {escape(answer)}{hint} · {escape(question.text)}"
+            )
+        else:
+            points = question.max_points
+            worth = "non noté" if points is None else f"{points} pt" + ("s" if points > 1 else "")
+            lines = [f"{mark} [b]Q{question.id}[/b] {escape(question.text)} ({worth})"]
+            for option in question.options:
+                box = escape("[x]" if option.position in chosen else "[ ]")
+                key = str(option.position) if option.position <= 9 else " "
+                lines.append(f"   {key} {box} {escape(option.label)}")
+            if suggestion is not None:
+                lines.append(f"  {hint} — {escape(suggestion.reason)} (a : accepter)")
+            if blocked:
+                lines.append("   (lecture seule)")
+            text = "\n".join(lines)
+        if text != self._shown:  # the screen re-renders every second: skip what did not change
+            self._shown = text
+            self.update(text)
+
+
+class QuestionList(VerticalScroll, can_focus=True):
+    """The follow-up questions; the selected one shows its options (number keys answer it)."""
+
+
+# ---- the screen ---------------------------------------------------------------------------------
 
 
 class FollowUpScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Retour", id="follow_up.back")]
+    CSS_PATH = "follow_up.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    BINDINGS = [
+        Binding("escape", "back", "Retour", id="follow_up.back", tooltip="Revenir à l'accueil"),
+        Binding("e", "email", "E-mail reçu", id="follow_up.email"),
+        Binding(
+            "i",
+            "toggle_information",
+            "Contenu e-mail",
+            id="follow_up.information",
+            tooltip="Informations demandées ↔ simple accusé de réception",
+        ),
+        Binding("c", "callback", "Rappel reçu", id="follow_up.callback"),
+        Binding("a", "accept", "Accepter", id="follow_up.accept", tooltip="Accepter la suggestion"),
+        Binding(
+            "A",
+            "accept_all",
+            "Tout accepter",
+            id="follow_up.accept_all",
+            tooltip="Accepter toutes les suggestions",
+            show=False,
+        ),
+        Binding("s", "complete", "Terminer", id="follow_up.complete", tooltip="Terminer l'audit"),
+        Binding("R", "reopen", "Rouvrir", id="follow_up.reopen", tooltip="Rouvrir l'audit"),
+        Binding("down,j", "move(1)", "Question suivante", id="follow_up.next", show=False),
+        Binding("up,k", "move(-1)", "Question précédente", id="follow_up.previous", show=False),
+        Binding(
+            "delete,backspace,x",
+            "clear",
+            "Effacer la réponse",
+            id="follow_up.clear",
+            show=False,
+        ),
+        *[
+            Binding(
+                str(n),
+                f"option({n})",
+                f"Option {n}",
+                id=f"follow_up.option_{n}",
+                show=False,
+            )
+            for n in range(1, 10)
+        ],
+    ]
 
     def __init__(self, store: Store, audit_id: str, clock: Clock) -> None:
         super().__init__()
         self.store = store
         self.audit_id = audit_id
         self.clock = clock
+        self.session = FollowUpSession(store, audit_id)
+        self._selected = 0
+
+    # ---- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        audit = self.store.get(self.audit_id)
-        yield Label(f"Suivi : {audit.dealer.name}")
+        yield Header()
+        with Vertical(id="fu-body"):
+            yield Static(id="fu-dealer")
+            yield Static(id="fu-times")
+            yield Static(id="fu-evidence")
+            yield Static(id="fu-suggestions")
+            yield Static(id="fu-suggestions-short")
+            with QuestionList(id="fu-questions"):
+                for qid in self.session.questions():
+                    yield QuestionLine(id=f"q-{qid}", classes="question")
+            yield Static(id="fu-status")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.session.audit.dealer.name
+        self.render_all()
+        self.query_one(QuestionList).focus()
+        self.set_interval(1.0, self.tick)
+
+    # ---- rendering ------------------------------------------------------------------------
+
+    def render_all(self) -> None:
+        audit = self.session.audit
+        now = self.clock.now()
+        dealer = audit.dealer
+        place = f" — {dealer.city}" if dealer.city else ""
+        status = STATUS_LABELS.get(audit.status, audit.status)
+        self.query_one("#fu-dealer", Static).update(
+            f"[b]{escape(dealer.name)}[/b]{escape(place)} · {status} · révision {audit.revision}"
+        )
+        self.set_class(audit.status == "complete", "-complete")
+        self._render_times(now)
+        self._render_evidence()
+        self._render_suggestions(now)
+        self._render_questions(now)
+        self._render_status()
+
+    def tick(self) -> None:
+        """Every second: the countdowns, and the suggestions a passing deadline brings."""
+        now = self.clock.now()
+        self._render_times(now)
+        self._render_suggestions(now)
+        self._render_questions(now)
+
+    def _render_times(self, now: datetime) -> None:
+        s = self.session
+        zone = s.zone
+        ended = s.audit.call.ended_at
+        lines = [
+            "Fin d'appel : "
+            + (format_long(parse_instant(ended), zone) if ended else "— (appel non terminé)"),
+        ]
+        fu = s.audit.follow_up
+        # an acknowledgement does not stop the e-mail's clock
+        email_in = fu.email_received_at is not None and fu.email_has_information is not False
+        for kind, label, received in (
+            (KIND_EMAIL, "E-mail", email_in),
+            (KIND_CALLBACK, "Rappel", fu.callback_at is not None),
+        ):
+            due = s.deadline(kind)
+            if due is None:
+                lines.append(f"{label} : —")
+                continue
+            text = f"{label} : {format_long(due, zone)}"
+            if received:
+                text += " — reçu"
+            elif now <= due:
+                text += f" — reste [b]{format_duration(due - now)}[/b]"
+            else:
+                text += f" — [b]dépassé de {format_duration(now - due)}[/b]"
+            lines.append(text)
+        agreed = s.audit.call.agreed_method
+        method = METHOD_LABELS.get(agreed or "", "—")
+        lines.append(f"Calendrier : {escape(s.calendar_label)} · méthode convenue : {method}")
+        self.query_one("#fu-times", Static).update("\n".join(lines))
+
+    def _render_evidence(self) -> None:
+        s = self.session
+        fu = s.audit.follow_up
+        zone = s.zone
+        if fu.email_received_at:
+            content = (
+                "simple accusé de réception"
+                if fu.email_has_information is False
+                else "contenait les informations demandées"
+            )
+            email = f"{format_short(parse_instant(fu.email_received_at), zone)} ({content})"
+        else:
+            email = "rien pour l'instant (e)"
+        if fu.callback_at:
+            method = METHOD_LABELS.get(fu.callback_method or "", "?")
+            callback = f"{format_short(parse_instant(fu.callback_at), zone)} par {method}"
+            if fu.callback_note:
+                callback += f" — « {fu.callback_note} »"
+        else:
+            callback = "rien pour l'instant (c)"
+        lines = [f"E-mail reçu : {escape(email)}", f"Rappel reçu : {escape(callback)}"]
+        self.query_one("#fu-evidence", Static).update("\n".join(lines))
+
+    def _render_suggestions(self, now: datetime) -> None:
+        pending = self.session.suggestions(now)
+        full = self.query_one("#fu-suggestions", Static)
+        short = self.query_one("#fu-suggestions-short", Static)
+        full.set_class(not pending, "-empty")
+        short.set_class(not pending, "-empty")
+        if not pending:
+            return
+        grid = self.session.grid
+        lines = [
+            "[b]◆ Suggestions[/b] (a : accepter la question choisie ou la première · A : toutes)"
+        ]
+        lines += [f"  {escape(x.label(grid))}" for x in pending]
+        full.update("\n".join(lines))
+        answers = " · ".join(f"Q{x.question} {escape(x.answer_text(grid))}" for x in pending)
+        short.update(f"[b]◆ Suggestions[/b] {answers} (a / A)")
+
+    def _render_questions(self, now: datetime) -> None:
+        s = self.session
+        suggestions = {x.question: x for x in s.suggestions(now)}
+        blocked = not s.editable or s.unreachable
+        for i, qid in enumerate(self._question_ids()):
+            line = self.query_one(f"#q-{qid}", QuestionLine)
+            line.show(
+                s.grid.question(qid),
+                s.audit.answers.get(qid, []),
+                i == self._selected,
+                suggestions.get(qid),
+                blocked,
+            )
+
+    def _render_status(self) -> None:
+        audit = self.session.audit
+        score = audit.score()
+        stars = "★" * score.stars + "☆" * (5 - score.stars)
+        percent = f"{score.percent:.1f}".replace(".", ",")
+        text = f"Score : [b]{score.points}/{score.max}[/b] ({percent} %) {stars} · "
+        missing = audit.missing()
+        if audit.status == "complete":
+            text += "audit terminé (R pour rouvrir)"
+        elif missing:
+            text += "manquent : " + ", ".join(f"Q{q}" for q in missing)
+        else:
+            text += "tout est répondu : s pour terminer"
+        self.query_one("#fu-status", Static).update(text)
+
+    def _question_ids(self) -> list[str]:
+        return [w.id.removeprefix("q-") for w in self.query(QuestionLine) if w.id]
+
+    # ---- actions --------------------------------------------------------------------------
+
+    def _run(self, change: Callable[[], object], done: str | None = None) -> bool:
+        """Apply one change through the session; say why when it is refused or not saved."""
+        try:
+            change()
+        except StoreError as exc:
+            self.notify(f"Non enregistré : {exc}", severity="error", timeout=10)
+            self.render_all()
+            return False
+        except (FollowUpError, LifecycleError) as exc:
+            self.notify(str(exc), severity="warning")
+            return False
+        self.render_all()
+        if done:
+            self.notify(done)
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_move(self, step: int) -> None:
+        count = len(self._question_ids())
+        if not count:
+            return
+        self._selected = max(0, min(self._selected + step, count - 1))
+        self._render_questions(self.clock.now())
+        selected = self.query(QuestionLine)[self._selected]
+        self.query_one(QuestionList).scroll_to_widget(selected, animate=False)
+
+    def _current_qid(self) -> str | None:
+        ids = self._question_ids()
+        return ids[self._selected] if ids else None
+
+    def action_option(self, position: int) -> None:
+        qid = self._current_qid()
+        if qid is not None:
+            self._run(lambda: self.session.answer(qid, position, self.clock.now()))
+
+    def action_clear(self) -> None:
+        qid = self._current_qid()
+        if qid is not None:
+            self._run(lambda: self.session.clear(qid, self.clock.now()))
+
+    def action_accept(self) -> None:
+        now = self.clock.now()
+        pending = self.session.suggestions(now)
+        if not pending:
+            self.notify("Aucune suggestion à accepter.")
+            return
+        qid = self._current_qid()
+        chosen = next((x for x in pending if x.question == qid), pending[0])
+        self._run(
+            lambda: self.session.accept(chosen, now),
+            f"Q{chosen.question} : {chosen.answer_text(self.session.grid)}",
+        )
+
+    def action_accept_all(self) -> None:
+        now = self.clock.now()
+        if not self.session.suggestions(now):
+            self.notify("Aucune suggestion à accepter.")
+            return
+        self._run(lambda: self.session.accept_all(now), "Suggestions acceptées.")
+
+    def _check_time(self, what: str) -> TimeCheck:
+        def check(at: datetime) -> None:
+            self.session.check_time(at, self.clock.now(), what)
+
+        return check
+
+    def action_email(self) -> None:
+        s = self.session
+        if not s.editable:
+            self.notify("Audit terminé : rouvrez-le (R) pour le modifier.", severity="warning")
+            return
+        now = self.clock.now()
+        fu = s.audit.follow_up
+        default = parse_instant(fu.email_received_at) if fu.email_received_at else now
+
+        def done(entry: object) -> None:
+            if isinstance(entry, EmailEntry):
+                self._run(
+                    lambda: s.record_email(entry.at, entry.has_information, self.clock.now()),
+                    "E-mail enregistré.",
+                )
+
+        self.app.push_screen(
+            EmailModal(
+                s.zone,
+                default,
+                now,
+                self._check_time("l'e-mail"),
+                fu.email_has_information is not False,
+            ),
+            done,
+        )
+
+    def action_toggle_information(self) -> None:
+        self._run(lambda: self.session.toggle_email_information(self.clock.now()))
+
+    def action_callback(self) -> None:
+        s = self.session
+        if not s.editable:
+            self.notify("Audit terminé : rouvrez-le (R) pour le modifier.", severity="warning")
+            return
+        now = self.clock.now()
+        fu = s.audit.follow_up
+        default = parse_instant(fu.callback_at) if fu.callback_at else now
+        method = fu.callback_method or s.audit.call.agreed_method or "phone"
+
+        def done(entry: object) -> None:
+            if isinstance(entry, CallbackEntry):
+                self._run(
+                    lambda: s.record_callback(entry.at, entry.method, entry.note, self.clock.now()),
+                    "Rappel enregistré.",
+                )
+
+        self.app.push_screen(
+            CallbackModal(s.zone, default, now, self._check_time("le rappel"), method), done
+        )
+
+    def action_complete(self) -> None:
+        if self.session.audit.status == "complete":
+            self.notify("Audit déjà terminé.")
+            return
+        try:
+            self.session.complete(self.clock.now())
+        except LifecycleError as exc:
+            missing = ", ".join(m if not m[0].isdigit() else f"Q{m}" for m in exc.missing)
+            self.notify(
+                f"Impossible de terminer : il manque {missing}.", severity="error", timeout=10
+            )
+            self._select_first_missing(exc.missing)
+            return
+        except StoreError as exc:
+            self.notify(f"Non enregistré : {exc}", severity="error", timeout=10)
+            self.render_all()
+            return
+        score = self.session.audit.score()
+        self.render_all()
+        self.notify(f"Audit terminé : {score.points}/{score.max} ({score.stars} ★).")
+
+    def _select_first_missing(self, missing: list[str]) -> None:
+        ids = self._question_ids()
+        for qid in missing:
+            if qid in ids:
+                self._selected = ids.index(qid)
+                self.action_move(0)
+                return
+
+    def action_reopen(self) -> None:
+        if self.session.audit.status != "complete":
+            self.notify("Seul un audit terminé peut être rouvert.", severity="warning")
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._run(lambda: self.session.reopen(reason, self.clock.now()), "Audit rouvert.")
+
+        self.app.push_screen(ReasonModal(), done)

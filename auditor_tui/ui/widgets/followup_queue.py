@@ -67,6 +67,7 @@ class FollowUpQueue(Widget, can_focus=False):
     }
     FollowUpQueue .queue-row Horizontal {
         height: 1;
+        padding: 0 1;
     }
     FollowUpQueue .queue-dealer {
         width: 1fr;

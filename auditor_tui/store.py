@@ -36,6 +36,7 @@ from auditor_tui.durable import (
     StoreLock,
     atomic_write_bytes,
     read_json_file,
+    remove_stale_temp_files,
 )
 from auditor_tui.record import Audit, format_instant, now_utc
 
@@ -176,11 +177,18 @@ class Store:
         self.recovery_message = self._lock.recovery_message
         self._open = True
         try:
+            self._sweep_temp_files()
             self._roll_forward_journal()
             self._load_index()
         except BaseException:
             self.close()
             raise
+
+    def _sweep_temp_files(self) -> None:
+        """Remove the temporary files of writers killed mid-write (never a live process's)."""
+        for folder in (self.root, self.audits_dir):
+            for tmp in folder.glob(".*.tmp-*"):
+                remove_stale_temp_files(folder / tmp.name[1:].rsplit(".tmp-", 1)[0])
 
     def close(self) -> None:
         with self._mutex:

@@ -1,0 +1,97 @@
+"""XLSX export: three sheets, typed numbers equal to the CSV's, text never a formula."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from auditor_tui.cli import EXIT_OK, main
+from auditor_tui.store import Store
+from tests.factories import GRID, make_audit
+from tests.test_export_csv import eighty_seven, unreachable
+
+
+def sheet_rows(ws):
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def export_both(tmp_path):
+    db = tmp_path / "s"
+    lyon = make_audit(3, transferred=False, name="Lexus Lyon")
+    odd = make_audit(4, name="=1+1")
+    with Store.open(db) as store:
+        for audit in (eighty_seven(1), unreachable(2), lyon, odd):
+            store.create(audit)
+    xlsx, csv_path = tmp_path / "a.xlsx", tmp_path / "a.csv"
+    assert main(["--db", str(db), "export", "--format", "xlsx", "--out", str(xlsx)]) == EXIT_OK
+    assert main(["--db", str(db), "export", "--format", "csv", "--out", str(csv_path)]) == EXIT_OK
+    return xlsx, csv_path
+
+
+def test_sheets_hold_the_same_numbers_as_the_csv(tmp_path, capsys):
+    xlsx, csv_path = export_both(tmp_path)
+    assert oct(xlsx.stat().st_mode & 0o777) == "0o600"
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["Audits", "Réponses", "Concessionnaires"]
+    audits = sheet_rows(book["Audits"])
+    from_csv = list(csv.DictReader(csv_path.open(encoding="utf-8-sig"), delimiter=";"))
+    assert [a["id"] for a in audits] == [r["id"] for r in from_csv]
+    assert list(audits[0]) == list(from_csv[0])  # same columns, same order
+    for cell, text in zip(audits, from_csv, strict=True):
+        assert cell["points"] == int(text["points"]) and cell["max"] == int(text["max"])
+        assert cell["percent"] == float(text["percent"].replace(",", "."))
+        assert cell["stars"] == int(text["stars"])
+    first = audits[0]
+    assert (first["points"], first["max"], first["percent"], first["stars"]) == (26, 30, 86.7, 4)
+    assert isinstance(first["percent"], float) and isinstance(first["points"], int)
+    assert first["transferred"] is True and first["q11_points"] == 1
+    assert first["call_started_at"] == datetime(2026, 11, 17, 10, 30)  # Europe/Paris
+    assert audits[1]["outcome"] == "unreachable" and audits[1]["q3_points"] is None
+    assert audits[3]["dealer"] == "=1+1"  # text, not a formula
+    assert book["Audits"]["H5"].data_type == "s"
+
+
+def test_answers_sheet_has_one_row_per_audit_and_question(tmp_path, capsys):
+    xlsx, _ = export_both(tmp_path)
+    answers = sheet_rows(load_workbook(xlsx)["Réponses"])
+    questions = len(GRID.question_ids)  # 25 ids: 1…24 with 7a and 7b
+    assert len(answers) == 4 * questions
+    by_key = {(a["audit_id"], a["question"]): a for a in answers}
+    q11 = by_key[(eighty_seven(1).id, "11")]
+    assert (q11["options"], q11["points"], q11["max_points"], q11["applicable"]) == (
+        "2",
+        1,
+        2,
+        True,
+    )
+    assert q11["section"] == "Conversation téléphonique" and q11["number"] == 11
+    q5_lyon = by_key[(make_audit(3).id, "5")]
+    assert q5_lyon["applicable"] is False and q5_lyon["points"] is None
+    q2 = by_key[(make_audit(3).id, "2")]
+    assert q2["points"] is None and q2["max_points"] is None and q2["options"] == "1"
+
+
+def test_dealers_sheet_summarises_counted_audits(tmp_path, capsys):
+    xlsx, _ = export_both(tmp_path)
+    dealers = {d["dealer"]: d for d in sheet_rows(load_workbook(xlsx)["Concessionnaires"])}
+    dijon = dealers["Lexus Dijon"]
+    # Dijon: 86.7 % and an unreachable audit (0 %): (86.7 + 0) / 2 = 43.35 → 43.4 → 1★.
+    assert (dijon["audits"], dijon["counted"], dijon["unreachable"]) == (2, 2, 1)
+    assert dijon["average_percent"] == 43.4 and dijon["stars"] == 1
+    lyon = dealers["Lexus Lyon"]
+    assert (lyon["audits"], lyon["average_percent"], lyon["stars"]) == (1, 100.0, 5)
+    assert lyon["last_call"] == datetime(2026, 11, 17, 10, 30)
+
+
+def test_openpyxl_stays_off_the_start_up_path():
+    code = (
+        "import sys, auditor_tui.cli, auditor_tui.sync, auditor_tui.export_csv, "
+        "auditor_tui.ui.app\n"
+        "assert 'openpyxl' not in sys.modules, 'openpyxl imported at start-up'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

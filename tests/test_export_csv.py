@@ -47,22 +47,52 @@ def export_text(audits: list[Audit]) -> str:
 
 def expected_columns() -> list[str]:
     """The documented rule (docs/export-columns.md), applied to the grid by hand."""
-    head = (
-        "id revision questionnaire status outcome auditor dealer_id dealer dealer_city "
-        "dealer_department dealer_country dealer_phone quarter call_started_at call_ended_at "
-        "attempts transferred transfer_seconds points max percent stars"
-    ).split()
+    head = [
+        "id",
+        "revision",
+        "questionnaire",
+        "status",
+        "outcome",
+        "auditor",
+        "dealer_id",
+        "dealer",
+        "dealer_city",
+        "dealer_department",
+        "dealer_country",
+        "dealer_phone",
+        "quarter",
+        "call_started_at",
+        "call_ended_at",
+        "attempts",
+        "transferred",
+        "transfer_seconds",
+        "points",
+        "max",
+        "percent",
+        "stars",
+    ]
     sections = [f"section_{s.id}_{part}" for s in GRID.sections for part in ("points", "max")]
-    follow = (
-        "email_deadline email_received_at callback_deadline callback_at callback_method".split()
-    )
+    follow = [
+        "email_deadline",
+        "email_received_at",
+        "callback_deadline",
+        "callback_at",
+        "callback_method",
+    ]
     questions: list[str] = []
     for q in GRID.questions():
         questions += ([f"q{q.id}_points"] if q.scored else []) + [
             f"q{q.id}_options",
             f"q{q.id}_labels",
         ]
-    tail = "receptionist_name advisor_name callback_note notes created_at updated_at".split()
+    tail = [
+        "receptionist_name",
+        "advisor_name",
+        "callback_note",
+        "notes",
+        "created_at",
+        "updated_at",
+    ]
     return head + sections + follow + questions + tail
 
 

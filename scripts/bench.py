@@ -1,0 +1,628 @@
+"""The benchmark of issue 6: is the app instant at the desk with ten thousand audits?
+
+    scripts/bench                  # stores of 100, 1,000 and 10,000 audits (about 5 minutes)
+    scripts/bench --smoke          # 20 audits, 3 repetitions: checks that every measure runs
+    scripts/bench --sizes 1000 --reps 5
+
+Generated stores are cached in /tmp/auditor-bench (keyed by the generator's source), and each
+run works on a hard-linked copy, so a run never changes the cache. Prints a Markdown table of
+medians and p99 (nearest rank: with fewer than 100 samples, the p99 is the maximum) with the
+issue's targets; targets worded as p99 are judged on the p99, the others on the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+CACHE = Path(tempfile.gettempdir()) / "auditor-bench"
+SIZE = (120, 40)  # terminal size of every UI measure
+MB = 1024 * 1024
+
+# ---- statistics and the table -------------------------------------------------------------
+
+
+def p99(samples: Sequence[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
+
+
+@dataclass
+class Row:
+    measure: str
+    size: int
+    samples: list[float] = field(default_factory=list)
+    unit: str = "s"  # "s" (shown in ms or s) or "MB"
+    target: str = ""
+    verdict: str = ""
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p99(self) -> float:
+        return p99(self.samples)
+
+    def judge(self, limit: float, on_p99: bool, text: str) -> None:
+        self.target = text
+        if self.samples:
+            value = self.p99 if on_p99 else self.median
+            self.verdict = "ok" if value <= limit else "**MISSED**"
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    if value < 0.01:
+        return f"{value * 1000:.2f} ms"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.2f} s"
+
+
+def print_table(rows: Sequence[Row]) -> None:
+    print("| measure | audits | median | p99 | n | target | verdict |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | --- |")
+    for r in rows:
+        if r.samples:
+            med, high = fmt(r.median, r.unit), fmt(r.p99, r.unit)
+        else:
+            med = high = "—"
+        verdict = r.verdict or (r.note and f"({r.note})") or ""
+        print(
+            f"| {r.measure} | {r.size:,} | {med} | {high} | {len(r.samples)} "
+            f"| {r.target} | {verdict} |"
+        )
+
+
+# ---- the machine --------------------------------------------------------------------------
+
+
+def fs_of(folder: Path) -> str:
+    """'ext4 on /dev/vda' for the mount holding `folder` (Linux), else '?'."""
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return "?"
+    target, best, found = str(folder.resolve()), "", "?"
+    for line in lines:
+        dev, mount, kind = line.split()[:3]
+        if (target == mount or target.startswith(mount.rstrip("/") + "/")) and len(mount) > len(
+            best
+        ):
+            best, found = mount, f"{kind} on {dev}"
+    return found
+
+
+def machine() -> list[str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import textual
+
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; commit {commit or '?'}",
+        f"machine: {os.cpu_count()} CPU ({cpu}), {platform.system()} {platform.release()}",
+        f"stores in {CACHE}: {fs_of(CACHE)}; load average at start {load}",
+        f"python {platform.python_version()}, textual {textual.__version__}",
+    ]
+
+
+# ---- stores -------------------------------------------------------------------------------
+
+
+def generator_key() -> str:
+    return hashlib.sha256((ROOT / "scripts" / "gen_store.py").read_bytes()).hexdigest()[:10]
+
+
+def cached_store(count: int, seed: int, cache: Path) -> tuple[Path, float | None]:
+    """The generated store of `count` audits, built on first use; (path, seconds built)."""
+    from gen_store import build_store
+
+    path = cache / f"store-{count}-seed{seed}-{generator_key()}"
+    if (path / "index.json").exists():
+        return path, None
+    for stale in cache.glob(f"store-{count}-seed{seed}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    partial = path.with_name(path.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    build_store(partial, count, seed)
+    partial.rename(path)
+    return path, time.monotonic() - started
+
+
+def work_copy(source: Path, target: Path) -> Path:
+    """A copy to measure on: audit files hard-linked (the store only ever replaces them, never
+    writes them in place), the small files copied, the lock left behind."""
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "audits").mkdir(parents=True, mode=0o700)
+    for entry in os.scandir(source / "audits"):
+        os.link(entry.path, target / "audits" / entry.name)
+    for name in ("index.json", "dealers.json", "settings.json"):
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
+    return target
+
+
+# ---- cold start: a child process that notes when the first frames are painted ------------
+
+CHILD = r"""
+import json, os, sys, threading, time
+t_start = time.monotonic()
+kind, db, out = sys.argv[1:4]
+width, height = int(sys.argv[4]), int(sys.argv[5])
+from textual.app import App
+marks = {"start": t_start}
+original_display, original_run = App._display, App.run
+threading.Timer(60, lambda: os._exit(3)).start()
+
+def finish(app):
+    status = dict(
+        line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line
+    )
+    marks["rss_kb"] = int(status["VmRSS"].split()[0])
+    marks["hwm_kb"] = int(status["VmHWM"].split()[0])
+    marks["heavy"] = sorted(m for m in ("holidays", "openpyxl", "pydantic") if m in sys.modules)
+    with open(out, "w") as f:
+        json.dump(marks, f)
+    app.exit()
+
+def rows(screen):
+    from textual.widgets import DataTable
+    return sum(t.row_count for t in screen.query(DataTable))
+
+def display(self, screen, renderable):
+    original_display(self, screen, renderable)
+    if renderable is None or "done" in marks:
+        return
+    renderable.render_segments(self.console)  # what a real terminal would be sent
+    now = time.monotonic()
+    if "paint" not in marks and screen.children:
+        marks["paint"] = now
+    if kind == "bare":
+        if "paint" in marks:
+            marks["done"] = now
+            finish(self)
+    elif type(screen).__name__ == "HomeScreen":
+        marks.setdefault("home", now)
+        if rows(screen):
+            marks["rows"] = marks["done"] = now
+            finish(self)
+
+def run(self, *args, **kwargs):
+    marks["run"] = time.monotonic()
+    kwargs.update(headless=True, size=(width, height))
+    return original_run(self, *args, **kwargs)
+
+App._display, App.run = display, run
+if kind == "bare":
+    from textual.widgets import Footer, Header
+    class Bare(App):
+        def compose(self):
+            yield Header()
+            yield Footer()
+    Bare().run()
+else:
+    from auditor_tui.cli import main
+    main(["--db", db])
+os._exit(0)
+"""
+
+
+def cold_start(kind: str, db: Path, out: Path) -> dict[str, Any]:
+    out.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    spawned = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, str(db), str(out), str(SIZE[0]), str(SIZE[1])],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError(f"cold start {kind} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    marks: dict[str, Any] = json.loads(out.read_text())
+    marks["spawned"] = spawned
+    return marks
+
+
+def measure_cold(db: Path, size: int, reps: int, work: Path) -> list[Row]:
+    bare = Row("cold start: bare Textual app (Header + Footer), first paint", size)
+    home = Row("cold start: auditor-tui, home screen painted", size)
+    rows = Row("cold start: auditor-tui, first rows painted", size)
+    shown = Row("home: first rows shown (from App.run)", size)
+    rss = Row("resident memory, home loaded (VmRSS)", size, unit="MB")
+    heavy: set[str] = set()
+    out = work / "marks.json"
+    cold_start("bare", db, out)  # warm-up: bytecode and disk caches
+    cold_start("ours", db, out)
+    for _ in range(reps):
+        b = cold_start("bare", db, out)
+        bare.samples.append(b["paint"] - b["spawned"])
+        o = cold_start("ours", db, out)
+        home.samples.append(o["home"] - o["spawned"])
+        rows.samples.append(o["rows"] - o["spawned"])
+        shown.samples.append(o["rows"] - o["run"])
+        rss.samples.append(o["rss_kb"] / 1024)
+        heavy.update(o["heavy"])
+    ratio = home.median / bare.median
+    home.note = f"{ratio:.2f}× bare"
+    if size >= 10_000:
+        home.judge(1.5 * bare.median, False, "≤ 1.5× bare")
+        home.verdict += f" ({ratio:.2f}×)"
+        shown.judge(0.300, False, "≤ 300 ms")
+        rss.judge(250, False, "≤ 250 MB")
+    rss.note = "heavy modules loaded: " + (", ".join(sorted(heavy)) or "none")
+    return [bare, home, rows, shown, rss]
+
+
+# ---- in-process UI measures (Pilot, headless) ----------------------------------------------
+
+
+@dataclass
+class Frames:
+    """Every frame the app paints (time, and a signature of what it shows), and every save."""
+
+    paints: list[tuple[float, Any]] = field(default_factory=list)
+    saves: list[float] = field(default_factory=list)
+    signature: Callable[[Any], Any] = lambda screen: None
+    waiter: Callable[[float], bool] | None = None
+    event: asyncio.Event | None = None
+
+    def first_after(self, start: float, want: Any = None) -> float | None:
+        for t, sig in self.paints:
+            if t > start and (want is None or sig == want):
+                return t
+        return None
+
+
+@contextmanager
+def watching(frames: Frames) -> Iterator[Frames]:
+    from textual.app import App
+
+    from auditor_tui.store import Store
+
+    display, save = App._display, Store.save
+
+    def patched_display(self: App[Any], screen: Any, renderable: Any) -> None:
+        display(self, screen, renderable)
+        if renderable is None:
+            return
+        renderable.render_segments(self.console)
+        now = time.monotonic()
+        frames.paints.append((now, frames.signature(screen)))
+        if frames.waiter is not None and frames.event is not None and frames.waiter(now):
+            frames.event.set()
+
+    def patched_save(self: Store, *args: Any, **kwargs: Any) -> Any:
+        result = save(self, *args, **kwargs)
+        frames.saves.append(time.monotonic())
+        return result
+
+    App._display = patched_display  # type: ignore[method-assign]
+    Store.save = patched_save  # type: ignore[method-assign]
+    try:
+        yield frames
+    finally:
+        App._display = display  # type: ignore[method-assign]
+        Store.save = save  # type: ignore[method-assign]
+
+
+def new_draft(store: Any, n: int) -> str:
+    from gen_store import sessions
+
+    session = next(sessions(n + 1, seed=99, start=n))
+    audit = session.audit
+    audit.answers.clear()
+    store.create(audit)
+    return str(audit.id)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not reach the expected state")
+        await asyncio.sleep(0.005)
+
+
+def key_event(app: Any, key: str) -> None:
+    from textual import events
+
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app.post_message(event)
+
+
+async def live_keys(db: Path, size: int, reps: int) -> Row:
+    """Answer key (1) on the live call screen → the first frame painted after the save."""
+    from auditor_tui.ui.app import make_app
+    from auditor_tui.ui.screens.live_call import LiveCallScreen
+
+    row = Row("answer key → screen updated (Pilot, headless)", size)
+    frames = Frames()
+    app = make_app(db)
+    with watching(frames):
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: type(app.screen).__name__ == "HomeScreen")
+            await pilot.pause()
+            store = app.store
+            n = 0
+            while len(row.samples) < reps:
+                screen = LiveCallScreen(store, new_draft(store, n), app.clock)
+                n += 1
+                await app.push_screen(screen)
+                await pilot.pause(0)
+                assert screen.live is not None
+                for q in screen.live.grid.questions():
+                    if not screen.live.applicable(q) or len(row.samples) >= reps:
+                        continue
+                    screen.go_to(q.id)
+                    await pilot.pause(0)
+                    start = time.monotonic()
+                    saves = len(frames.saves)
+                    frames.event = asyncio.Event()
+                    frames.waiter = lambda now, saves=saves: (
+                        len(frames.saves) > saves and now > frames.saves[-1]
+                    )
+                    key_event(app, "1")
+                    await asyncio.wait_for(frames.event.wait(), 10)
+                    painted = frames.first_after(frames.saves[-1])
+                    assert painted is not None
+                    row.samples.append(painted - start)
+                    frames.waiter = None
+                screen.action_home()
+                await pilot.pause(0)
+    row.judge(0.050, True, "p99 ≤ 50 ms")
+    return row
+
+
+async def home_filter(db: Path, size: int, rounds: int) -> Row:
+    """One key typed in the home filter → the first frame showing its result."""
+    from textual.widgets import DataTable, Input
+
+    from auditor_tui.dealers import fold
+    from auditor_tui.ui.app import make_app
+
+    row = Row("home: filter, one key typed → table updated", size)
+    frames = Frames()
+
+    def signature(screen: Any) -> Any:
+        if type(screen).__name__ != "HomeScreen":
+            return None
+        return (
+            screen.query_one(Input).value,
+            sum(t.row_count for t in screen.query(DataTable)),
+        )
+
+    frames.signature = signature
+    app = make_app(db)
+    with watching(frames):
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: bool((signature(app.screen) or ("", 0))[1]))
+            await pilot.pause()
+            summaries = app.store.summaries() if app.store else []
+            word = fold(summaries[0].city or summaries[0].dealer).split()[0][:5]
+            filt = app.screen.query_one(Input)
+            filt.focus()
+            filt.cursor_blink = False
+            await pilot.pause()
+            keys = [*word, *["backspace"] * len(word)]
+            for _ in range(rounds):
+                for key in keys:
+                    start = time.monotonic()
+                    key_event(app, key)
+                    await pilot.pause()
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+                    painted = frames.first_after(start, signature(app.screen))
+                    if painted is not None:
+                        row.samples.append(painted - start)
+    if size >= 10_000:
+        row.judge(0.050, False, "≤ 50 ms")
+    return row
+
+
+# ---- headless measures -----------------------------------------------------------------------
+
+
+def answer_saved(db: Path, size: int, reps: int) -> Row:
+    """LiveCall.answer (what the answer key calls): toggled, saved and fsync'd."""
+    from auditor_tui.clock import SystemClock
+    from auditor_tui.live import LiveCall
+    from auditor_tui.store import Store
+
+    row = Row("answer → durably saved (LiveCall.answer, fsync)", size)
+    with Store.open(db) as store:
+        n = 0
+        while len(row.samples) < reps:
+            live = LiveCall(store, new_draft(store, n), SystemClock())
+            n += 1
+            for q in live.grid.questions():
+                if live.applicable(q) and len(row.samples) < reps:
+                    started = time.perf_counter()
+                    live.answer(q.id, 1)
+                    row.samples.append(time.perf_counter() - started)
+    row.judge(0.005, True, "p99 ≤ 5 ms")
+    return row
+
+
+def cli(db: Path, *args: str) -> float:
+    """Seconds for one whole `auditor-tui` command (process start to exit)."""
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor_tui", "--db", str(db), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"auditor-tui {' '.join(args)}: {proc.stderr[-2000:]}")
+    return elapsed
+
+
+CLI_TARGETS = {"jsonl": 2.0, "csv": 2.0, "xlsx": 10.0}
+
+
+def exports_and_import(db: Path, size: int, reps: int, work: Path) -> list[Row]:
+    from auditor_tui.cli import build_parser
+
+    help_text = build_parser().format_help()
+    formats = ["jsonl", "csv", "xlsx"]
+    rows = []
+    for fmt_name in formats:
+        row = Row(f"export {fmt_name.upper()} (whole command)", size)
+        out = work / f"export.{fmt_name}"
+        try:
+            for _ in range(reps if fmt_name != "xlsx" else max(1, min(reps, 3))):
+                row.samples.append(cli(db, "export", "--format", fmt_name, "--out", str(out)))
+        except RuntimeError as exc:
+            row.note = f"not available: {str(exc).splitlines()[-1][:80]}"
+        if size >= 10_000:
+            limit = CLI_TARGETS[fmt_name]
+            row.judge(limit, False, f"≤ {limit:g} s")
+        rows.append(row)
+    report = Row("report (whole command, table to stdout)", size)
+    if " report " in help_text or "report" in help_text.split():
+        for _ in range(reps):
+            report.samples.append(cli(db, "report"))
+    else:
+        report.note = "no report command"
+    if size >= 10_000:
+        report.judge(1.0, False, "≤ 1 s")
+    rows.append(report)
+    merge = Row("import (merge) into an empty store (whole command)", size)
+    source = work / "export.jsonl"
+    for i in range(max(1, min(reps, 3))):
+        empty = work / f"empty-{i}"
+        shutil.rmtree(empty, ignore_errors=True)
+        merge.samples.append(cli(empty, "import", str(source)))
+        shutil.rmtree(empty, ignore_errors=True)
+    if size >= 10_000:
+        merge.judge(10.0, False, "≤ 10 s")
+    rows.append(merge)
+    return rows
+
+
+# ---- the run ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: list[int]
+    cold: int
+    saves: int
+    keys: int
+    filter_rounds: int
+    commands: int
+
+
+def run(plan: Plan, cache: Path, seed: int, work_root: Path) -> list[Row]:
+    rows: list[Row] = []
+    saved: dict[int, Row] = {}
+    for size in plan.sizes:
+        source, built = cached_store(size, seed, cache)
+        how = f"generated in {built:.0f} s" if built is not None else "cached"
+        print(f"- store of {size:,} audits: {source} ({how})", file=sys.stderr, flush=True)
+        work = work_root / f"run-{size}"
+        work.mkdir(parents=True, exist_ok=True)
+
+        def fresh(name: str, work: Path = work, source: Path = source) -> Path:
+            return work_copy(source, work / name)
+
+        rows += measure_cold(fresh("cold"), size, plan.cold, work)
+        saved[size] = answer_saved(fresh("saves"), size, plan.saves)
+        rows.append(saved[size])
+        rows.append(asyncio.run(live_keys(fresh("keys"), size, plan.keys)))
+        rows.append(asyncio.run(home_filter(fresh("filter"), size, plan.filter_rounds)))
+        rows += exports_and_import(fresh("cli"), size, plan.commands, work)
+        shutil.rmtree(work, ignore_errors=True)
+    small, large = min(saved), max(saved)
+    if large >= 10_000 and small < large:
+        base = saved[small].p99
+        row = saved[large]
+        growth = row.p99 / base
+        ok = growth <= 1.5 and row.p99 <= 0.005
+        row.target = f"p99 ≤ 5 ms and ≤ 1.5× the p99 at {small:,}"
+        row.verdict = ("ok" if ok else "**MISSED**") + f" ({growth:.2f}×)"
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--smoke", action="store_true", help="20 audits, 3 repetitions")
+    parser.add_argument("--sizes", default="100,1000,10000", help="audits per store")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions of each measure")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where stores are cached")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        plan = Plan([20], cold=3, saves=3, keys=3, filter_rounds=1, commands=1)
+    else:
+        reps = args.reps
+        plan = Plan(
+            [int(s.replace(",", "").replace("_", "")) for s in args.sizes.split(",")],
+            cold=reps or 10,
+            saves=reps or 300,
+            keys=reps or 60,
+            filter_rounds=max(1, (reps or 20) // 10),
+            commands=reps or 5,
+        )
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="auditor-bench-run-", dir=tempfile.gettempdir()) as t:
+        cache = Path(t) / "stores" if args.smoke else args.cache
+        header = machine()
+        rows = run(plan, cache, args.seed, Path(t))
+    for line in header:
+        print(f"- {line}")
+    print(f"- command: scripts/bench {' '.join(argv if argv is not None else sys.argv[1:])}")
+    print(f"- took {time.monotonic() - started:.0f} s")
+    print()
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

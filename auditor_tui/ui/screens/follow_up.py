@@ -292,8 +292,9 @@ class QuestionLine(Static):
             self.update(text)
 
 
-class QuestionList(VerticalScroll, can_focus=True):
-    """The follow-up questions; the selected one shows its options (number keys answer it)."""
+class QuestionList(VerticalScroll, can_focus=True, inherit_bindings=False):
+    """The follow-up questions; the selected one shows its options (number keys answer it).
+    Up/down move the selection (the screen's keys), not the scroll: it follows the selection."""
 
 
 # ---- the screen ---------------------------------------------------------------------------------
@@ -353,6 +354,7 @@ class FollowUpScreen(Screen[None]):
         self.clock = clock
         self.session = FollowUpSession(store, audit_id)
         self._selected = 0
+        self._refusal: str | None = None  # why « terminer » was refused, until the next change
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -494,13 +496,17 @@ class FollowUpScreen(Screen[None]):
         percent = f"{score.percent:.1f}".replace(".", ",")
         text = f"Score : [b]{score.points}/{score.max}[/b] ({percent} %) {stars} · "
         missing = audit.missing()
+        status = self.query_one("#fu-status", Static)
+        status.set_class(self._refusal is not None, "-refused")
         if audit.status == "complete":
             text += "audit terminé (R pour rouvrir)"
+        elif self._refusal is not None:
+            text += escape(self._refusal)
         elif missing:
             text += "manquent : " + ", ".join(f"Q{q}" for q in missing)
         else:
             text += "tout est répondu : s pour terminer"
-        self.query_one("#fu-status", Static).update(text)
+        status.update(text)
 
     def _question_ids(self) -> list[str]:
         return [w.id.removeprefix("q-") for w in self.query(QuestionLine) if w.id]
@@ -518,6 +524,7 @@ class FollowUpScreen(Screen[None]):
         except (FollowUpError, LifecycleError) as exc:
             self.notify(str(exc), severity="warning")
             return False
+        self._refusal = None
         self.render_all()
         if done:
             self.notify(done)
@@ -634,9 +641,11 @@ class FollowUpScreen(Screen[None]):
             self.session.complete(self.clock.now())
         except LifecycleError as exc:
             missing = ", ".join(m if not m[0].isdigit() else f"Q{m}" for m in exc.missing)
+            self._refusal = f"impossible de terminer, il manque : {missing}"
             self.notify(
                 f"Impossible de terminer : il manque {missing}.", severity="error", timeout=10
             )
+            self._render_status()
             self._select_first_missing(exc.missing)
             return
         except StoreError as exc:

@@ -71,6 +71,7 @@ class FollowUpQueue(Widget, can_focus=False):
     }
     FollowUpQueue .queue-dealer {
         width: 1fr;
+        max-width: 36;
         text-overflow: ellipsis;
         text-wrap: nowrap;
     }

@@ -1,0 +1,420 @@
+"""The live call screen: one key per action while the auditor talks to the dealer. The rules
+live in `auditor_tui.live.LiveCall`; this screen maps keys to it and shows the result, saved
+before it is shown as saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+
+from auditor_tui.clock import Clock
+from auditor_tui.dealers import Dealer
+from auditor_tui.durable import StoreError
+from auditor_tui.live import METHOD_LABELS, LiveCall, LiveCallError, Suggestion
+from auditor_tui.record import STATUS_LABELS, parse_instant
+from auditor_tui.store import Store
+from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
+from auditor_tui.ui.widgets.question_list import GridProgress, QuestionList, SectionStrip
+from auditor_tui.ui.widgets.question_view import MAX_OPTIONS, QuestionState, QuestionView
+from auditor_tui.ui.widgets.score_panel import ScorePanel, ScoreView
+from auditor_tui.ui.widgets.static_text import set_text
+from auditor_tui.ui.widgets.stopwatch import Stopwatch
+
+DISPLAY_ZONE = ZoneInfo("Europe/Paris")
+TICK_SECONDS = 0.1
+
+
+def _b(
+    key: str, action: str, description: str, bid: str, tooltip: str, show: bool = True
+) -> Binding:
+    return Binding(key, action, description, show=show, tooltip=tooltip, id=f"live.{bid}")
+
+
+PICK_BINDINGS = [
+    Binding(
+        str(n),
+        f"pick({n})",
+        "Option" if n == 1 else f"Option {n}",
+        show=n == 1,
+        key_display="1…9" if n == 1 else None,
+        tooltip=f"choisir / cocher l'option {n} de la question",
+        id=f"live.pick_{n}",
+    )
+    for n in range(1, MAX_OPTIONS + 1)
+]
+
+
+class LiveCallCommands(Provider):
+    """The live call's actions in the command palette (ctrl+p), named as in the Footer."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        return [
+            (f"{b.description} ({b.key_display or b.key})", b.tooltip, b.action)
+            for b in LiveCallScreen.BINDINGS
+            if isinstance(b, Binding) and b.show
+        ]
+
+    def _runner(self, action: str) -> Callable[[], object]:
+        screen = self.screen
+        return lambda: screen.run_action(action)
+
+    async def discover(self) -> Hits:
+        for name, help_text, action in self._commands():
+            yield DiscoveryHit(name, self._runner(action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action in self._commands():
+            if (match := matcher.match(f"{name} {help_text}")) > 0:
+                yield Hit(match, matcher.highlight(name), self._runner(action), help=help_text)
+
+
+class LiveCallScreen(Screen[str]):
+    CSS_PATH = "live_call.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    COMMANDS = {LiveCallCommands}
+    BINDINGS = [
+        _b("t", "attempt", "Tentative", "attempt", "tentative d'appel, horodatée (compte Q1)"),
+        _b("d", "answered", "Décroché", "answered", "le concessionnaire décroche"),
+        _b("x", "transfer_start", "Transfert", "transfer_start", "début du transfert (45 s)"),
+        _b("p", "transfer_pickup", "Pris", "transfer_pickup", "le transfert est pris"),
+        _b("a", "accept", "Accepter", "accept", "accepter la suggestion affichée"),
+        _b("q", "discovery", "Découverte", "discovery", "+1 question de découverte (Q11)"),
+        _b("f", "end_call", "Fin", "end_call", "fin d'appel : les délais de suivi démarrent"),
+        *PICK_BINDINGS,
+        _b("g,colon", "jump", "Aller à", "jump", "aller à une question par son numéro (ex. 7b)"),
+        _b("m,n", "note", "Note", "note", "note libre (verbatim) de la question"),
+        _b("v", "remaining", "Reste à répondre", "remaining", "les questions sans réponse"),
+        _b("backspace,delete", "clear", "Effacer", "clear", "effacer la réponse de la question"),
+        _b("c", "agreed_method", "Contact convenu", "agreed_method", "téléphone / e-mail (Q18)"),
+        _b("u", "undo", "Annuler chrono", "undo", "annuler le dernier événement chronométré"),
+        _b("z", "dismiss_suggestion", "Ignorer", "dismiss", "ignorer la suggestion affichée"),
+        _b("escape", "home", "Accueil", "home", "retour à l'accueil (l'audit reste un brouillon)"),
+        _b("up,k", "move(-1)", "Question préc.", "previous", "question précédente", show=False),
+        _b("down,j", "move(1)", "Question suiv.", "next", "question suivante", show=False),
+        _b(
+            "left,left_square_bracket,pageup",
+            "section(-1)",
+            "Section préc.",
+            "previous_section",
+            "section précédente",
+            show=False,
+        ),
+        _b(
+            "right,right_square_bracket,pagedown",
+            "section(1)",
+            "Section suiv.",
+            "next_section",
+            "section suivante",
+            show=False,
+        ),
+        _b(
+            "s",
+            "retry_save",
+            "Réenregistrer",
+            "retry_save",
+            "réessayer l'enregistrement",
+            show=False,
+        ),
+    ]
+
+    def __init__(self, store: Store, audit_id: str, clock: Clock) -> None:
+        super().__init__()
+        self.store = store
+        self.audit_id = audit_id
+        self.clock = clock
+        self.live: LiveCall | None = None
+        self.current = ""
+        self._over_limit = False
+        self._timer: Timer | None = None
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="info-bar"):
+            yield Static(id="dealer", markup=False)
+            yield Static(id="save-state", markup=False)
+        yield Static(id="facts", markup=False)
+        with Horizontal(id="body"):
+            yield QuestionList(id="question-list")
+            with Vertical(id="main"):
+                yield SectionStrip(id="strip")
+                yield QuestionView(id="question")
+            with Vertical(id="side"):
+                yield Stopwatch(id="stopwatch")
+                yield ScorePanel(id="score")
+        yield Static(id="suggestion", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        try:
+            self.live = LiveCall(self.store, self.audit_id, self.clock)
+        except (KeyError, StoreError) as exc:
+            self.notify(f"Audit illisible : {exc}", severity="error", timeout=10)
+            self.query_one("#dealer", Static).update(f"Audit {self.audit_id} illisible : {exc}")
+            return
+        live = self.live
+        self.sub_title = f"Appel — {live.audit.dealer.name}"
+        missing = live.audit.missing()
+        self.current = missing[0] if missing else live.grid.question_ids[0]
+        self.query_one(Stopwatch).limit = live.transfer_limit
+        self.refresh_view()
+        self._timer = self.set_interval(TICK_SECONDS, self.tick)
+
+    # ---- showing the state ------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Timer refresh: only the stopwatch, plus the suggestion line when the transfer
+        crosses the limit (a time-driven suggestion appears)."""
+        live = self.live
+        if live is None:
+            return
+        watch = self.query_one(Stopwatch)
+        elapsed = live.transfer_elapsed()
+        watch.transfer = elapsed
+        watch.running = live.transfer_running
+        watch.call = live.call_elapsed()
+        over = live.transfer_running and watch.has_class("-over")
+        if over != self._over_limit:
+            self._over_limit = over
+            self._show_suggestion()
+
+    def refresh_view(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        audit = live.audit
+        grid = live.grid
+        answers = {k: tuple(v) for k, v in audit.answers.items()}
+        progress = GridProgress(
+            grid,
+            self.current,
+            answers,
+            audit.call.transferred,
+            live.unreachable,
+            grid.rule_question("attempts"),
+        )
+        self.query_one(SectionStrip).progress = progress
+        self.query_one(QuestionList).progress = progress
+        question = grid.question(self.current)
+        self.query_one(QuestionView).state = QuestionState(
+            question,
+            answers.get(self.current, ()),
+            audit.notes.get(self.current, ""),
+            live.blocked_reason(self.current),
+            not live.applicable(question),
+        )
+        score = live.score
+        self.query_one(ScorePanel).view = ScoreView(score, grid.stars_for(score.running_percent))
+        dealer, facts = self._info()
+        set_text(self.query_one("#dealer", Static), dealer, layout=False)
+        set_text(self.query_one("#facts", Static), facts, layout=False)
+        self._show_saved()
+        self._show_suggestion()
+        self.tick()
+
+    def _info(self) -> tuple[Content, Content]:
+        live = self.live
+        assert live is not None
+        audit = live.audit
+        call = audit.call
+        d = audit.dealer
+        phone = Dealer("", d.name, d.city or "", d.department, d.country, d.phone).phone_display
+        place = f" ({d.city})" if d.city else ""
+        line1 = Content.assemble(
+            (f"{d.name}{place}", "bold"),
+            f" · {phone} · ",
+            (STATUS_LABELS.get(audit.status, audit.status), "$accent"),
+        )
+        facts = [f"tentatives {len(call.attempts)}"]
+        if call.answered_at:
+            facts.append(f"décroché {self._time(call.answered_at)}")
+        facts.append(f"découverte {call.discovery_questions}")
+        method = METHOD_LABELS.get(call.agreed_method or "", "—")
+        facts.append(f"contact convenu : {method}")
+        if call.ended_at:
+            facts.append(f"fin {self._time(call.ended_at)}")
+        return line1, Content.styled(" · ".join(facts), "$text-muted")
+
+    @staticmethod
+    def _time(instant: str | datetime) -> str:
+        moment = parse_instant(instant) if isinstance(instant, str) else instant
+        return moment.astimezone(DISPLAY_ZONE).strftime("%H:%M:%S")
+
+    def _show_saved(self) -> None:
+        live = self.live
+        assert live is not None
+        widget = self.query_one("#save-state", Static)
+        if live.save_error:
+            text = f"⚠ NON ENREGISTRÉ : {live.save_error} (s : réessayer)"
+        elif live.saved_at:
+            text = f"✓ enregistré {self._time(live.saved_at)}"
+        else:
+            text = f"✓ enregistré (rév. {live.audit.revision})"
+        set_text(widget, text)
+        widget.set_class(live.save_error is not None, "-error")
+
+    def _suggestion(self) -> Suggestion | None:
+        live = self.live
+        if live is None:
+            return None
+        pending = live.suggestions()
+        return pending[0] if pending else None
+
+    def _show_suggestion(self) -> None:
+        live = self.live
+        widget = self.query_one("#suggestion", Static)
+        s = self._suggestion()
+        if live is None or s is None:
+            set_text(widget, "Pas de suggestion")
+            widget.set_class(False, "-pending")
+            return
+        more = len(live.suggestions()) - 1
+        extra = f" (+{more})" if more else ""
+        set_text(
+            widget,
+            f"Suggestion Q{s.question} : {s.answer_text(live.grid)} ({s.reason}) "
+            f"— a : accepter, z : ignorer{extra}",
+        )
+        widget.set_class(True, "-pending")
+
+    # ---- doing ------------------------------------------------------------------------------
+
+    def _do(self, change: Callable[[LiveCall], object]) -> None:
+        """Run one change (saved by LiveCall before it returns), then show the new state."""
+        live = self.live
+        if live is None:
+            return
+        try:
+            result = change(live)
+        except LiveCallError as exc:
+            self.notify(str(exc), title="Refusé", severity="warning")
+        except StoreError as exc:
+            self.notify(str(exc), title="NON ENREGISTRÉ", severity="error", timeout=10)
+        else:
+            if isinstance(result, str):
+                self.notify(result)
+        self.refresh_view()
+
+    def action_attempt(self) -> None:
+        self._do(LiveCall.dial_attempt)
+
+    def action_answered(self) -> None:
+        self._do(LiveCall.answered)
+
+    def action_transfer_start(self) -> None:
+        self._do(LiveCall.transfer_start)
+
+    def action_transfer_pickup(self) -> None:
+        self._do(LiveCall.transfer_pickup)
+
+    def action_discovery(self) -> None:
+        self._do(LiveCall.discovery_question)
+
+    def action_end_call(self) -> None:
+        self._do(LiveCall.end_call)
+
+    def action_undo(self) -> None:
+        self._do(LiveCall.undo)
+
+    def action_agreed_method(self) -> None:
+        self._do(LiveCall.cycle_agreed_method)
+
+    def action_retry_save(self) -> None:
+        self._do(LiveCall.retry_save)
+
+    def action_accept(self) -> None:
+        s = self._suggestion()
+        if s is None:
+            self.notify("Aucune suggestion à accepter")
+            return
+        self.current = s.question
+        self._do(lambda live: live.accept(s))
+
+    def action_dismiss_suggestion(self) -> None:
+        s = self._suggestion()
+        if s is not None:
+            self._do(lambda live: live.dismiss(s))
+
+    def action_pick(self, position: int) -> None:
+        qid = self.current
+        self._do(lambda live: live.answer(qid, position))
+
+    def action_clear(self) -> None:
+        qid = self.current
+        self._do(lambda live: live.clear(qid))
+
+    def action_move(self, step: int) -> None:
+        """Next / previous question, skipping those without object (reachable with g)."""
+        live = self.live
+        if live is None:
+            return
+        ids = [q.id for q in live.grid.questions() if live.applicable(q) or q.id == self.current]
+        index = ids.index(self.current) + step
+        if 0 <= index < len(ids):
+            self.go_to(ids[index])
+
+    def action_section(self, step: int) -> None:
+        live = self.live
+        if live is None:
+            return
+        sections = live.grid.sections
+        index = sections.index(live.grid.section_of(self.current)) + step
+        if 0 <= index < len(sections):
+            questions = sections[index].questions
+            first = next((q for q in questions if live.applicable(q)), questions[0])
+            self.go_to(first.id)
+
+    def go_to(self, qid: str) -> None:
+        if self.live is not None and self.live.grid.has_question(qid):
+            self.current = qid
+            self.refresh_view()
+
+    def action_jump(self) -> None:
+        if self.live is not None:
+            self.app.push_screen(JumpPrompt(self.live.grid.has_question), self._jumped)
+
+    def _jumped(self, qid: str | None) -> None:
+        if qid:
+            self.go_to(qid)
+
+    def action_note(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        qid = self.current
+        self.app.push_screen(
+            NotePrompt(qid, live.audit.notes.get(qid, "")),
+            lambda text: self._noted(qid, text),
+        )
+
+    def _noted(self, qid: str, text: str | None) -> None:
+        if text is not None:
+            self._do(lambda live: live.set_note(qid, text))
+
+    def action_remaining(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        missing = live.audit.missing()
+        if not missing:
+            self.notify("Toutes les questions applicables ont une réponse")
+            return
+        items = [(qid, live.grid.question(qid).text) for qid in missing]
+        self.app.push_screen(RemainingPrompt(items), self._jumped)
+
+    def action_home(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.dismiss(self.audit_id)

@@ -1,0 +1,78 @@
+"""The running score: points over what is answered, the applicable maximum, percent, stars and
+one bar per section. Display only: the screen sets `score`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from auditor_tui.scoring import OUTCOME_UNREACHABLE, Score
+
+MAX_STARS = 5
+
+
+def french_percent(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + " %"
+
+
+def stars_text(stars: int) -> str:
+    return "★" * stars + "☆" * (MAX_STARS - stars)
+
+
+def bar(points: int, maximum: int, width: int) -> Content:
+    """A bar of `width` cells filled in proportion (negative points show empty)."""
+    width = max(width, 1)
+    filled = round(width * max(points, 0) / maximum) if maximum > 0 else 0
+    filled = min(filled, width)
+    return Content.assemble(("█" * filled, "$success"), ("░" * (width - filled), "$foreground 30%"))
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    score: Score
+    running_stars: int  # the grid's stars for the running percent
+
+
+class ScorePanel(Static):
+    """Always visible during the call."""
+
+    view: reactive[ScoreView | None] = reactive(None)  # fixed size: no layout pass
+
+    def render(self) -> Content:
+        if self.view is None:
+            return Content("")
+        score = self.view.score
+        width = max(self.content_region.width or self.size.width, 10)
+        lines: list[Content] = [Content.styled("Score", "bold")]
+        if score.outcome == OUTCOME_UNREACHABLE:
+            lines += [
+                Content.styled("Injoignable", "bold $error"),
+                Content(f"{score.points} / {score.max} · {french_percent(score.percent)}"),
+                Content.styled(stars_text(score.stars), "$warning"),
+            ]
+        else:
+            started = score.answered_max > 0
+            running = french_percent(score.running_percent) if started else "—"
+            stars = stars_text(self.view.running_stars if started else 0)
+            lines += [
+                Content.assemble(
+                    (f"{score.points} / {score.answered_max}", "bold"),
+                    " répondus · ",
+                    (running, "bold"),
+                ),
+                Content.assemble((stars, "$warning"), f"  sur {score.max} applicables"),
+                Content(f"Total {score.points} / {score.max} · {french_percent(score.percent)}"),
+            ]
+        lines.append(Content(""))
+        for section in score.sections:
+            figures = f" {section.points}/{section.max}"
+            title = section.title
+            room = width - len(figures)
+            if len(title) > room:
+                title = title[: max(room - 1, 1)] + "…"
+            lines.append(Content.assemble((title, "bold"), " " * (room - len(title)), figures))
+            lines.append(bar(section.points, section.max, width))
+        return Content("\n").join(lines)

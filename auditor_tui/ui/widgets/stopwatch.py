@@ -1,0 +1,88 @@
+"""The transfer stopwatch (large digits, against the grid's limit) and the call duration.
+Display only: the screen sets the attributes on each timer tick; the `-over` class marks a
+transfer past the limit, `-running` / `-done` its state."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Digits, Label
+
+from auditor_tui.live import round_tenth
+from auditor_tui.ui.widgets.static_text import set_text
+
+
+def stopwatch_digits(seconds: float | None) -> str:
+    """« 32.4 » under 100 s, else « 1:45.2 »; « --.- » before a transfer."""
+    if seconds is None:
+        return "--.-"
+    tenths = round(round_tenth(seconds) * 10)
+    if tenths < 1000:
+        return f"{tenths // 10:02d}.{tenths % 10}"
+    minutes, rest = divmod(tenths, 600)
+    return f"{minutes}:{rest // 10:02d}.{rest % 10}"
+
+
+def clock_text(seconds: float | None) -> str:
+    """« 03:12 », « 1:03:12 » past an hour, « — » when not started."""
+    if seconds is None:
+        return "—"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class Stopwatch(Vertical):
+    transfer: reactive[float | None] = reactive(None)
+    limit: reactive[float] = reactive(45.0)
+    running: reactive[bool] = reactive(False)
+    call: reactive[float | None] = reactive(None)
+    _ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="stopwatch-title", markup=False)
+        yield Digits(stopwatch_digits(None), id="stopwatch-digits")
+        yield Label("", id="stopwatch-call", markup=False)
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self._show()
+
+    def watch_transfer(self) -> None:
+        self._show()
+
+    def watch_running(self) -> None:
+        self._show()
+
+    def watch_limit(self) -> None:
+        self._show()
+
+    def watch_call(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        if not self._ready:  # watchers fire before the children exist
+            return
+        seconds = self.transfer
+        # Rounded to the tenth, as the measured transfer is: 45.04 s is still « Oui ».
+        over = seconds is not None and round_tenth(seconds) > self.limit
+        self.set_class(over, "-over")
+        self.set_class(self.running, "-running")
+        self.set_class(seconds is not None and not self.running, "-done")
+        if seconds is None:
+            state = "pas de transfert"
+        elif self.running:
+            state = "dépassé, en cours" if over else "en cours"
+        else:
+            state = "dépassé" if over else "dans les temps"
+        limit = f"{self.limit:g}"
+        # Fixed-size labels (see the CSS): ten updates a second without a layout pass.
+        title = self.query_one("#stopwatch-title", Label)
+        set_text(title, f"Transfert / {limit} s : {state}", layout=False)
+        digits = self.query_one("#stopwatch-digits", Digits)
+        if digits.value != (text := stopwatch_digits(seconds)):
+            digits.update(text)
+        call = self.query_one("#stopwatch-call", Label)
+        set_text(call, f"Appel  {clock_text(self.call)}", layout=False)

@@ -1,0 +1,371 @@
+"""The live call screen driven by keys only: whole calls, the transfer stopwatch, resume, the
+save indicator, refusals, prompts, and the screen opened by the app itself."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from auditor_tui import durable
+from auditor_tui.clock import FakeClock
+from auditor_tui.grid import load_grid
+from auditor_tui.live import LiveCall
+from auditor_tui.store import Store
+from auditor_tui.ui.app import make_app
+from auditor_tui.ui.messages import OpenAudit
+from auditor_tui.ui.screens.live_call import LiveCallScreen
+from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
+from auditor_tui.ui.widgets.question_view import QuestionView
+from auditor_tui.ui.widgets.score_panel import ScorePanel
+from auditor_tui.ui.widgets.stopwatch import Stopwatch
+from tests.factories import best_answers
+from tests.ui.conftest import build_audit, fixed_id, seed_store
+
+GRID = load_grid()
+AUDIT = fixed_id(30)
+Q1 = GRID.rule_question("attempts")
+Q4 = GRID.rule_question("transfer")
+Q11 = GRID.rule_question("discovery")
+Q18 = GRID.rule_question("method_match")
+Q19 = GRID.rule_question("callback_method")
+TIMED = {Q1, Q4, Q11, Q18}  # answered by accepting suggestions
+
+
+class LiveApp(App[None]):
+    """The live call screen alone over its own store, as the app shell pushes it."""
+
+    def __init__(self, path: Path, audit_id: str, clock: FakeClock) -> None:
+        super().__init__()
+        self.path, self.audit_id, self.clock = path, audit_id, clock
+        self.store: Store | None = None
+
+    def on_mount(self) -> None:
+        self.store = Store.open(self.path)
+        self.push_screen(LiveCallScreen(self.store, self.audit_id, self.clock))
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+@pytest.fixture
+def live_db(tmp_path: Path) -> Path:
+    """A store with one fresh draft for Lexus Dijon, id AUDIT."""
+    return seed_store(tmp_path / "store", [build_audit(30, "Lexus Dijon")])
+
+
+def screen_of(pilot: Pilot[None]) -> LiveCallScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, LiveCallScreen)
+    return screen
+
+
+def live_of(pilot: Pilot[None]) -> LiveCall:
+    live = screen_of(pilot).live
+    assert live is not None
+    return live
+
+
+def text_of(pilot: Pilot[None], selector: str) -> str:
+    return str(pilot.app.screen.query_one(selector, Static).render())
+
+
+async def advance(pilot: Pilot[None], clock: FakeClock, seconds: float) -> None:
+    clock.advance(seconds)
+    screen_of(pilot).tick()
+    await pilot.pause()
+
+
+async def go_to(pilot: Pilot[None], qid: str) -> None:
+    await pilot.press("g", *qid, "enter")
+    assert screen_of(pilot).current == qid
+
+
+async def answer_best(pilot: Pilot[None], transferred: bool, skip: set[str]) -> None:
+    """Every applicable question's best options, walking the grid with j (as an auditor
+    would between two sentences of the dealer)."""
+    screen = screen_of(pilot)
+    await go_to(pilot, "1")
+    for qid, positions in best_answers(transferred).items():
+        if qid in skip:
+            continue
+        while screen.current != qid:
+            await pilot.press("j")
+        await pilot.press(*(str(p) for p in positions))
+
+
+async def test_perfect_transferred_call_scores_thirty(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "d", "x")
+        await advance(pilot, clock, 21.3)
+        await pilot.press("p")
+        await pilot.press("a", "a")  # Q1: 1 tentative; Q4: Oui (transfert en 21,3 s)
+        await pilot.press(*"qqqqqq")  # six discovery questions
+        await pilot.press("a")  # Q11: Plus de 5 questions
+        await pilot.press("c")  # agreed: phone
+        await go_to(pilot, Q19)
+        await pilot.press(str(GRID.rule("callback_method")["options"]["phone"]))
+        assert "Suggestion Q18" in text_of(pilot, "#suggestion")
+        await pilot.press("a")
+        await answer_best(pilot, transferred=True, skip=TIMED | {Q19})
+        await pilot.press("f")
+        assert "Pas de suggestion" in text_of(pilot, "#suggestion")
+        live = live_of(pilot)
+        stored = live.store.get(AUDIT)
+        score = stored.score()
+        assert (score.points, score.max, score.percent, score.stars) == (30, 30, 100.0, 5)
+        assert stored.call.transfer_seconds == 21.3
+        assert stored.status == "awaiting_follow_up"
+        assert stored.missing() == []
+        panel = str(app.screen.query_one(ScorePanel).render())
+        assert "30 / 30" in panel and "★★★★★" in panel
+
+
+async def test_direct_call_is_scored_out_of_25(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "t", "d", "a")  # Q1: 2 tentatives (0 point)
+        await pilot.press("q", "q", "a")  # Q11: 1 à 3 questions
+        await answer_best(pilot, transferred=False, skip={Q1, Q11})
+        await pilot.press("f")
+        score = live_of(pilot).store.get(AUDIT).score()
+        best_q11 = max(o.points for o in GRID.question(Q11).options)
+        assert score.max == 25
+        assert score.points == 25 - 1 - (best_q11 - GRID.question(Q11).option(2).points)
+        assert "sur 25 applicables" in str(app.screen.query_one(ScorePanel).render())
+
+
+async def test_unreachable_after_three_attempts(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3):
+            await pilot.press("t")
+            await advance(pilot, clock, 30)
+        assert "Q1 : 3 tentatives" in text_of(pilot, "#suggestion")
+        await pilot.press("t")  # the third attempt failed too
+        assert "Suggestion Q1 : Je n'ai pas réussi" in text_of(pilot, "#suggestion")
+        assert live_of(pilot).store.get(AUDIT).answers == {}  # nothing applied silently
+        await pilot.press("a")
+        stored = live_of(pilot).store.get(AUDIT)
+        score = stored.score()
+        assert (score.outcome, score.points, score.max) == ("unreachable", 0, 30)
+        assert stored.call.ended_at is not None
+        assert "Injoignable" in str(app.screen.query_one(ScorePanel).render())
+        await go_to(pilot, "9")
+        await pilot.press("1")
+        assert "9" not in live_of(pilot).store.get(AUDIT).answers
+
+
+async def test_resume_after_closing_mid_call(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "d", "x")
+        await advance(pilot, clock, 10)
+        await go_to(pilot, "3")
+        await pilot.press("1", "2")
+        await pilot.press("m", *"bonjour", "enter")
+    # The terminal is closed; a new process starts 5 s later.
+    later = FakeClock(clock.now(), mono=0.0)
+    later.advance(5)
+    app = LiveApp(live_db, AUDIT, later)
+    async with app.run_test(size=(80, 24)) as pilot:
+        live = live_of(pilot)
+        assert live.audit.answers == {"3": [1, 2]}
+        assert live.audit.notes == {"3": "bonjour"}
+        assert live.audit.call.transferred and live.transfer_running
+        watch = app.screen.query_one(Stopwatch)
+        assert watch.transfer == 15.0 and watch.running
+        await advance(pilot, later, 25)
+        await pilot.press("p")
+        assert live.store.get(AUDIT).call.transfer_seconds == 40.0
+        assert "Q4 : Oui" in text_of(pilot, "#suggestion") or "Q1" in text_of(pilot, "#suggestion")
+        assert [s.question for s in live.suggestions()] == [Q1, Q4]
+
+
+async def test_transfer_stopwatch_turns_at_the_limit(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "d", "a", "x")
+        watch = app.screen.query_one(Stopwatch)
+        await advance(pilot, clock, 45)
+        assert watch.running and not watch.has_class("-over")
+        assert "Q4" not in text_of(pilot, "#suggestion")
+        await advance(pilot, clock, 1)
+        assert watch.has_class("-over")
+        assert "Suggestion Q4 : Non" in text_of(pilot, "#suggestion")
+        await pilot.press("p")
+        assert watch.has_class("-over") and watch.has_class("-done")
+        assert "Q4 : Non (transfert en 46,0 s)" in text_of(pilot, "#suggestion")
+
+
+async def test_wall_clock_jump_does_not_bend_the_stopwatch(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "d", "x")
+        await advance(pilot, clock, 20)
+        clock.jump_wall(-3600)
+        await advance(pilot, clock, 10)
+        await pilot.press("p")
+        assert live_of(pilot).store.get(AUDIT).call.transfer_seconds == 30.0
+
+
+async def test_save_indicator_and_failed_save(
+    live_db: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        assert text_of(pilot, "#save-state") == "✓ enregistré 14:05:00"
+        real = durable._write_all
+
+        def full_disk(fd: int, data: bytes) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(durable, "_write_all", full_disk)
+        await pilot.press("d")
+        assert text_of(pilot, "#save-state").startswith("⚠ NON ENREGISTRÉ")
+        assert app.screen.query_one("#save-state").has_class("-error")
+        monkeypatch.setattr(durable, "_write_all", real)
+        await pilot.press("s")
+        assert text_of(pilot, "#save-state").startswith("✓ enregistré")
+        assert live_of(pilot).store.get(AUDIT).call.answered_at is not None
+
+
+async def test_not_applicable_until_a_transfer(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_to(pilot, "5")
+        view = app.screen.query_one(QuestionView)
+        assert view.has_class("-blocked")
+        assert "s.o." in str(view.query_one("#q-blocked", Static).render())
+        await pilot.press("1")
+        assert "5" not in live_of(pilot).store.get(AUDIT).answers
+        await pilot.press("x", "1")
+        assert live_of(pilot).store.get(AUDIT).answers["5"] == [1]
+        assert not view.has_class("-blocked")
+
+
+async def test_multi_select_toggles_and_exclusive_clears(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_to(pilot, "12")
+        await pilot.press("1", "2")
+        assert live_of(pilot).audit.answers["12"] == [1, 2]
+        assert str(app.screen.query_one("#q-option-1 .option-mark", Static).render()) == "[x] 1"
+        await pilot.press("3")  # « Rien de tout cela »
+        assert live_of(pilot).audit.answers["12"] == [3]
+        await pilot.press("backspace")
+        assert "12" not in live_of(pilot).store.get(AUDIT).answers
+
+
+async def test_moving_between_questions_and_sections(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = screen_of(pilot)
+        assert screen.current == "1"
+        await pilot.press("j", "down")
+        assert screen.current == "3"
+        await pilot.press("j")  # Q4–Q8 without object are skipped
+        assert screen.current == "9"
+        await pilot.press("k")
+        assert screen.current == "3"
+        await pilot.press("right")
+        assert screen.current == "9"
+        await pilot.press("]", "pagedown")
+        assert screen.current == "21"
+        await pilot.press("left", "[")
+        assert screen.current == "9"
+        await pilot.press("x", "k")  # now transferred: Q8 is on the way
+        assert screen.current == "8"
+
+
+async def test_jump_prompt_accepts_any_spelling_and_refuses_unknown(
+    live_db: Path, clock: FakeClock
+) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("colon", *"Q7B", "enter")
+        assert screen_of(pilot).current == "7b"
+        await pilot.press("g", *"42", "enter")
+        assert isinstance(app.screen, JumpPrompt)
+        assert "Pas de question" in str(app.screen.query_one("#jump-error", Static).render())
+        await pilot.press("escape")
+        assert screen_of(pilot).current == "7b"
+
+
+async def test_note_prompt_and_remaining_list(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_to(pilot, "13")
+        await pilot.press("n")
+        assert isinstance(app.screen, NotePrompt)
+        await pilot.press(*"par mail", "enter")
+        assert live_of(pilot).store.get(AUDIT).notes == {"13": "par mail"}
+        assert "par mail" in str(app.screen.query_one("#q-note", Static).render())
+        await pilot.press("v")
+        assert isinstance(app.screen, RemainingPrompt)
+        await pilot.press("down", "enter")  # the second unanswered question: Q2
+        assert screen_of(pilot).current == "2"
+
+
+async def test_undo_key_and_refusal_message(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "d", "u")
+        assert live_of(pilot).store.get(AUDIT).call.answered_at is None
+        await pilot.press("p")  # no transfer: refused, with the reason on screen
+        await pilot.pause()
+        assert any("aucun transfert" in n.message for n in app._notifications)
+
+
+async def test_escape_goes_home_and_keeps_the_draft(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t", "d", "1")
+        store = live_of(pilot).store
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LiveCallScreen)
+        stored = store.get(AUDIT)
+        assert stored.status == "draft" and stored.answers == {"1": [1]}
+
+
+async def test_command_palette_runs_live_actions(live_db: Path, clock: FakeClock) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", *"tentative")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(live_of(pilot).store.get(AUDIT).call.attempts) == 1
+
+
+async def test_opened_by_the_app_shell(tmp_path: Path, clock: FakeClock) -> None:
+    db = seed_store(tmp_path / "store", [build_audit(30, "Lexus Dijon")])
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.post_message(OpenAudit(AUDIT, "draft"))
+        await pilot.pause()
+        assert isinstance(app.screen, LiveCallScreen)
+        await pilot.press("t", "d", "1")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LiveCallScreen)
+        assert app.store is not None and app.store.get(AUDIT).answers == {"1": [1]}
+
+
+@pytest.fixture(autouse=True)
+def _no_real_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.setenv("AUDITOR_TUI_DB", str(tmp_path / "never-used"))
+    yield

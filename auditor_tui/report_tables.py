@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
+from auditor_tui.grid import load_grid
 from auditor_tui.record import parse_instant
 from auditor_tui.reports import PARIS, DealerTrend, NetworkReport, Period, Quarter, TrophyEntry
 
@@ -22,9 +23,10 @@ Cell = str | int | float | bool | None
 class Column:
     key: str  # machine name (CSV header); also the attribute read, unless `get` is given
     label: str  # French heading for people
-    kind: str = "text"  # text | long | int | percent | percents | stars | points | change | when
+    kind: str = "text"  # text | int | percent | percents | stars | points | change | when
     get: Callable[[Any], Any] | None = None
     shown: bool = True  # False: for machines only (ids), not in the terminal or the TUI
+    flex: bool = False  # long text: shares the width left by the others, cut with « … »
 
     def cell(self, item: Any) -> Cell:
         value = self.get(item) if self.get else getattr(item, self.key)
@@ -44,13 +46,20 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
+    empty: str = "Aucune donnée."
 
     @classmethod
     def of(
-        cls, name: str, title: str, items: Iterable[Any], columns: Sequence[Column], note: str = ""
+        cls,
+        name: str,
+        title: str,
+        items: Iterable[Any],
+        columns: Sequence[Column],
+        note: str = "",
+        empty: str = "Aucune donnée.",
     ) -> Table:
         rows = tuple(tuple(c.cell(item) for c in columns) for item in items)
-        return cls(name, title, tuple(columns), rows, note)
+        return cls(name, title, tuple(columns), rows, note, empty)
 
 
 TABLE_NAMES = ("dealers", "questions", "sections", "trophy", "unreachable", "trends")
@@ -92,8 +101,8 @@ def tables(report: NetworkReport) -> list[Table]:
             r.questions,
             (
                 Column("question", "Q"),
-                Column("section", "Section", "long"),
-                Column("text", "Question", "long"),
+                Column("section", "Section", flex=True),
+                Column("text", "Question", flex=True),
                 Column("audits", "Audits", "int"),
                 Column("full", "Pleins", "int"),
                 Column("share", "Part", "percent"),
@@ -129,6 +138,10 @@ def tables(report: NetworkReport) -> list[Table]:
             ),
             f"{r.trophy.top_stars} étoiles exigées aux quatre trimestres ; « en course » : "
             "aucun trimestre manqué, d'autres pas encore audités.",
+            f"Aucune concession à {r.trophy.top_stars} étoiles sur tous ses trimestres audités"
+            f" de {year}."
+            if year
+            else "Aucun audit compté.",
         ),
         Table.of(
             "unreachable",
@@ -139,8 +152,8 @@ def tables(report: NetworkReport) -> list[Table]:
                 DEALER,
                 Column("unreachable", "Injoignable", "int"),
                 Column("audits", "Audits", "int"),
-                Column("quarters", "Trimestres"),
                 Column("last_at", "Dernier essai", "when"),
+                Column("quarters", "Trimestres", flex=True),
             ),
         ),
         Table.of(
@@ -150,12 +163,10 @@ def tables(report: NetworkReport) -> list[Table]:
             (
                 DEALER_ID,
                 DEALER,
-                Column("quarters", "Trimestres"),
-                Column(
-                    "percents", "Moyennes", "percents", lambda t: " ".join(map(str, t.percents))
-                ),
                 Column("last_percent", "Dernière", "percent", lambda t: t.percents[-1]),
                 Column("change", "Évolution", "change"),
+                Column("percents", "Moyennes", "percents", _joined_percents, flex=True),
+                Column("quarters", "Trimestres", flex=True),
             ),
             "Évolution : dernier trimestre moins le précédent, en points de pourcentage.",
         ),
@@ -181,7 +192,8 @@ def display(value: Cell, kind: str) -> str:
     if kind == "change" and isinstance(value, (int, float)):
         return ("+" if value > 0 else "−" if value < 0 else "") + french_number(abs(float(value)))
     if kind == "stars" and isinstance(value, int):
-        return "★" * value
+        top = load_grid().stars[0].stars
+        return "★" * value + "☆" * (top - value)
     if kind == "percents" and isinstance(value, str):
         return value.replace(".", ",")
     if kind == "when" and isinstance(value, str):
@@ -189,7 +201,7 @@ def display(value: Cell, kind: str) -> str:
     return str(value)
 
 
-TEXT_KINDS = ("text", "long", "percents")
+TEXT_KINDS = ("text", "percents")
 
 
 def shown_rows(table: Table) -> list[list[str]]:
@@ -200,15 +212,17 @@ def shown_rows(table: Table) -> list[list[str]]:
     ]
 
 
-def _fit(widths: list[int], columns: list[Column], total: int) -> list[int]:
-    """Column widths within `total`: long text columns share what the others leave, the
-    narrowest first (3 per column: border and padding)."""
+def fit_widths(
+    widths: Sequence[int], columns: Sequence[Column], total: int, gap: int = 3
+) -> list[int]:
+    """Column widths within `total`: flexible columns share what the others leave, the
+    narrowest first (`gap` per column: 3 for rich's borders and padding, 2 in a DataTable)."""
     out = list(widths)
-    longs = sorted((i for i, c in enumerate(columns) if c.kind == "long"), key=lambda i: widths[i])
-    spare = total - 1 - sum(3 + w for i, w in enumerate(widths) if i not in longs)
-    for n, i in enumerate(longs):
-        out[i] = max(8, min(widths[i], spare // (len(longs) - n) - 3))
-        spare -= out[i] + 3
+    flex = sorted((i for i, c in enumerate(columns) if c.flex), key=lambda i: widths[i])
+    spare = total - 1 - sum(gap + w for i, w in enumerate(widths) if i not in flex)
+    for n, i in enumerate(flex):
+        out[i] = max(8, min(widths[i], spare // (len(flex) - n) - gap))
+        spare -= out[i] + gap
     return out
 
 
@@ -237,7 +251,7 @@ def print_tables(report: NetworkReport, chosen: Sequence[str], out: IO[str]) -> 
         rows = shown_rows(table)
         shown = [c for c in table.columns if c.shown]
         widths = [max([len(c.label), *(len(row[i]) for row in rows)]) for i, c in enumerate(shown)]
-        for width, column in zip(_fit(widths, shown, console.width), shown, strict=True):
+        for width, column in zip(fit_widths(widths, shown, console.width), shown, strict=True):
             rich_table.add_column(
                 column.label,
                 justify="left" if column.kind in TEXT_KINDS else "right",
@@ -248,7 +262,7 @@ def print_tables(report: NetworkReport, chosen: Sequence[str], out: IO[str]) -> 
         for row in rows:
             rich_table.add_row(*row)
         if not table.rows:
-            console.print(f"\n[bold]{table.title}[/] : aucune donnée.")
+            console.print(f"\n[bold]{table.title}[/] : {table.empty}")
             continue
         console.print()
         console.print(rich_table)

@@ -164,8 +164,11 @@ def test_unreachable_dealers_and_trends():
     assert trends["Lexus Dijon"].change == -10.7
     assert trends["Lexus Lyon"].change is None
     table = {t.name: t for t in tables(report)}["trends"]
-    row = next(r for r in table.rows if r[1] == "Lexus Dijon")
-    assert display(row[-1], "change") == "−10,7" and display(row[-2], "percent") == "83,3 %"
+    keys = [c.key for c in table.columns]
+    row = dict(zip(keys, next(r for r in table.rows if r[1] == "Lexus Dijon"), strict=True))
+    assert display(row["change"], "change") == "−10,7"
+    assert display(row["last_percent"], "percent") == "83,3 %"
+    assert row["percents"] == "94.0 83.3" and row["quarters"] == "2026-T1, 2026-T2"
 
 
 def test_trophy_needs_top_stars_in_all_four_quarters():

@@ -1,0 +1,301 @@
+"""The report screen (key r on the home screen): the network report of auditor_tui.reports in
+tabs, filtered by period, dealer and auditor. Audits are read and figures computed off the UI
+thread; the tables are the same as `auditor-tui report` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Sparkline,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.worker import get_current_worker
+
+from auditor_tui.durable import StoreError
+from auditor_tui.report_tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
+from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period, row_of
+from auditor_tui.store import Store
+
+# (table name, key, tab title): the key is the title's first letter (É: e).
+TABS = (
+    ("dealers", "c", "Concessions"),
+    ("questions", "q", "Questions"),
+    ("sections", "s", "Sections"),
+    ("trophy", "t", "Trophée"),
+    ("unreachable", "i", "Injoignables"),
+    ("trends", "e", "Évolution"),
+)
+BLOCKS = "▁▂▃▄▅▆▇█"
+CURVE = Column("curve", "Courbe")
+
+
+def spark_text(percents: Sequence[float]) -> str:
+    """A one-line curve of percents on the absolute 0–100 scale (the same for every dealer)."""
+    return "".join(BLOCKS[min(len(BLOCKS) - 1, int(p / 100 * len(BLOCKS)))] for p in percents)
+
+
+# Rows already read, by store folder and audit id, with the revision they were read at: opening
+# the screen again reads only the audits created or changed since.
+_ROW_CACHE: dict[tuple[str, str], tuple[int, AuditRow]] = {}
+PROGRESS_EVERY = 250
+
+
+def load_rows(store: Store, progress: Callable[[int, int], None] | None = None) -> list[AuditRow]:
+    """Every audit of the store as report rows (unreadable audits are skipped: the home screen
+    reports them)."""
+    summaries = store.summaries()
+    rows: list[AuditRow] = []
+    root = str(store.root)
+    for done, summary in enumerate(summaries):
+        cached = _ROW_CACHE.get((root, summary.id))
+        if cached is not None and cached[0] == summary.revision:
+            rows.append(cached[1])
+            continue
+        try:
+            row = row_of(store.get(summary.id))
+        except (KeyError, StoreError):
+            continue
+        _ROW_CACHE[(root, summary.id)] = (summary.revision, row)
+        rows.append(row)
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(summaries))
+    return rows
+
+
+def parse_filters(period: str, dealer: str, auditor: str) -> Filters:
+    """The filter fields as Filters; ValueError for a period that cannot be read."""
+    return Filters(
+        Period.parse(period) if period.strip() else None,
+        dealer.strip() or None,
+        auditor.strip() or None,
+    )
+
+
+class ReportScreen(Screen[None]):
+    CSS_PATH = "report.tcss"
+    SUB_TITLE = "Rapports"
+    BINDINGS = [
+        Binding("escape", "back", "Retour", id="report.back", tooltip="Revenir à l'accueil"),
+        Binding(
+            "slash", "focus_filters", "Filtrer", id="report.filter", tooltip="Période, concession…"
+        ),
+        Binding("o", "next_tab", "Onglet suivant", id="report.next_tab"),
+        Binding("O", "previous_tab", "Onglet précédent", id="report.previous_tab", show=False),
+        Binding("f5", "reload", "Actualiser", id="report.reload", tooltip="Relire les audits"),
+        *(
+            Binding(key, f"show_tab('{name}')", title, id=f"report.tab.{name}", show=False)
+            for name, key, title in TABS
+        ),
+    ]
+
+    class RowsLoaded(Message):
+        def __init__(self, rows: list[AuditRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class ReportReady(Message):
+        def __init__(self, report: NetworkReport) -> None:
+            super().__init__()
+            self.report = report
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.rows: list[AuditRow] | None = None
+        self.report: NetworkReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="report-filters"):
+            yield Input(placeholder="Période : 2026, 2026-T2…", id="filter-period", compact=True)
+            yield Input(placeholder="Concession", id="filter-dealer", compact=True)
+            yield Input(placeholder="Auditeur", id="filter-auditor", compact=True)
+        yield Static("Chargement des audits…", id="report-summary")
+        with TabbedContent(id="report-tabs"):
+            for name, _key, title in TABS:
+                with TabPane(f"[u]{title[0]}[/u]{title[1:]}", id=f"tab-{name}"):
+                    yield Label("", id=f"title-{name}", classes="table-title")
+                    yield DataTable(id=f"table-{name}", cursor_type="row", zebra_stripes=True)
+                    if name == "trends":
+                        with Vertical(id="trend-detail"):
+                            yield Label("", id="trend-label")
+                            yield Sparkline([], id="trend-spark")
+                    yield Static("", id=f"note-{name}", classes="note")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#table-dealers", DataTable).focus()
+        self._load()
+
+    # ---- loading and computing, off the UI thread ---------------------------------------------
+
+    @work(thread=True, exclusive=True, group="report-load")
+    def _load(self) -> None:
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self._summary, f"Chargement des audits… {done}/{total}")
+
+        rows = load_rows(self.store, progress)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RowsLoaded(rows))
+
+    def on_report_screen_rows_loaded(self, message: ReportScreen.RowsLoaded) -> None:
+        self.rows = message.rows
+        self._recompute()
+
+    @on(Input.Changed)
+    def _filters_changed(self) -> None:
+        if self.rows is not None:
+            self._recompute()
+
+    @on(Input.Submitted)
+    def _filters_submitted(self) -> None:
+        self._focus_table()
+
+    def _recompute(self) -> None:
+        try:
+            filters = parse_filters(
+                self.query_one("#filter-period", Input).value,
+                self.query_one("#filter-dealer", Input).value,
+                self.query_one("#filter-auditor", Input).value,
+            )
+        except ValueError as exc:
+            self._summary(f"Période illisible : {exc}", error=True)
+            return
+        self._compute(list(self.rows or []), filters)
+
+    @work(thread=True, exclusive=True, group="report-compute")
+    def _compute(self, rows: list[AuditRow], filters: Filters) -> None:
+        from auditor_tui.reports import build_report
+
+        report = build_report(rows, filters)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.ReportReady(report))
+
+    def on_report_screen_report_ready(self, message: ReportScreen.ReportReady) -> None:
+        report = self.report = message.report
+        self._summary(
+            f"{report.filters.describe().capitalize()} · {report.counted} audit(s) compté(s)"
+            f" · {report.left_out} en cours, non compté(s)"
+        )
+        for table in tables(report):
+            self._fill(table, report)
+        self._show_trend()
+
+    # ---- showing --------------------------------------------------------------------------
+
+    def _summary(self, text: str, *, error: bool = False) -> None:
+        summary = self.query_one("#report-summary", Static)
+        summary.update(text)
+        summary.set_class(error, "-error")
+
+    def _fill(self, table: Table, report: NetworkReport) -> None:
+        widget = self.query_one(f"#table-{table.name}", DataTable)
+        cursor = widget.cursor_row
+        widget.clear(columns=True)
+        columns = [c for c in table.columns if c.shown]
+        rows = shown_rows(table)
+        if table.name == "trends":  # the curve, right after the dealer's name
+            columns.insert(1, CURVE)
+            rows = [
+                [row[0], spark_text(t.percents), *row[1:]]
+                for row, t in zip(rows, report.trends, strict=True)
+            ]
+        widths = [max([len(c.label), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+        for column, width in zip(
+            columns, fit_widths(widths, columns, self.app.size.width - 2, gap=2), strict=True
+        ):
+            widget.add_column(column.label, width=width)
+        for row in rows:
+            widget.add_row(
+                *(
+                    Text(
+                        value,
+                        justify="left" if c.kind in TEXT_KINDS else "right",
+                        overflow="ellipsis",
+                        no_wrap=True,
+                    )
+                    for value, c in zip(row, columns, strict=True)
+                )
+            )
+        if rows:
+            widget.move_cursor(row=min(cursor, len(rows) - 1))
+        self.query_one(f"#title-{table.name}", Label).update(table.title)
+        note = table.note if rows else f"{table.empty} {table.note}"
+        self.query_one(f"#note-{table.name}", Static).update(note)
+
+    def _show_trend(self) -> None:
+        trend = self._highlighted_trend()
+        label = self.query_one("#trend-label", Label)
+        spark = self.query_one("#trend-spark", Sparkline)
+        if trend is None:
+            label.update("")
+            spark.data = []
+            return
+        values = " → ".join(f"{p:.1f} %".replace(".", ",") for p in trend.percents)
+        quarters = f"{trend.quarters[0]} à {trend.quarters[-1]}"
+        label.update(f"{trend.dealer} ({quarters}) : {values}")
+        spark.data = list(trend.percents)
+
+    def _highlighted_trend(self) -> DealerTrend | None:
+        if self.report is None or not self.report.trends:
+            return None
+        row = self.query_one("#table-trends", DataTable).cursor_row
+        return self.report.trends[max(0, min(row, len(self.report.trends) - 1))]
+
+    @on(DataTable.RowHighlighted, "#table-trends")
+    def _trend_highlighted(self) -> None:
+        self._show_trend()
+
+    def _focus_table(self) -> None:
+        active = self.query_one(TabbedContent).active or "tab-dealers"
+        self.query_one(f"#table-{active.removeprefix('tab-')}", DataTable).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        if not isinstance(self.focused, Input):
+            self._focus_table()
+
+    # ---- actions --------------------------------------------------------------------------
+
+    def action_show_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{name}"
+        self._focus_table()
+
+    def _step_tab(self, step: int) -> None:
+        names = [name for name, _key, _title in TABS]
+        active = (self.query_one(TabbedContent).active or "tab-dealers").removeprefix("tab-")
+        self.action_show_tab(names[(names.index(active) + step) % len(names)])
+
+    def action_next_tab(self) -> None:
+        self._step_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._step_tab(-1)
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#filter-period", Input).focus()
+
+    def action_reload(self) -> None:
+        self._summary("Relecture des audits…")
+        self._load()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input):
+            self._focus_table()
+        else:
+            self.dismiss()

@@ -147,7 +147,7 @@ async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) 
         store = store_of(app)
         assert "mar. 17 nov. 2026 13:00:00 (heure de Paris)" in screen_text(screen, "#fu-times")
         assert "jeu. 19 nov. 2026 23:59:59 (heure de Paris)" in screen_text(screen, "#fu-times")
-        assert "France" in screen_text(screen, "#fu-times")
+        assert "Calendrier :[/b] France" in screen_text(screen, "#fu-evidence")
         # the e-mail deadline passed with nothing recorded: « Non » is proposed, not applied
         assert "Q16" in screen_text(screen, "#fu-suggestions")
         assert "16" not in store.get(audit.id).answers
@@ -376,7 +376,7 @@ async def test_leave_after_the_call_come_back_days_later_and_complete(
         await pilot.press("tab")  # the audits table → the queue
         assert isinstance(app.focused, ListView)
         screen = await press_until_screen(pilot, "enter")
-        assert "Alsace-Moselle (57)" in screen_text(screen, "#fu-times")
+        assert "Alsace-Moselle (57)" in screen_text(screen, "#fu-evidence")
         assert "dépassé" in screen_text(screen, "#fu-times")
         await pilot.press("c")
         await until(pilot, lambda: pilot.app.screen.query("#callback-method").first() is not None)

@@ -12,7 +12,8 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Checkbox,
@@ -46,6 +47,9 @@ from auditor_tui.grid import Question
 from auditor_tui.lifecycle import LifecycleError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
+from auditor_tui.ui.widgets.question_list import GridProgress, SectionStrip
+from auditor_tui.ui.widgets.question_view import QuestionState, QuestionView
+from auditor_tui.ui.widgets.static_text import set_text
 
 TimeCheck = Callable[[datetime], None]  # raises FollowUpError when the time is not acceptable
 
@@ -249,52 +253,18 @@ def _zone_hint(zone: str) -> str:
 
 
 class QuestionLine(Static):
-    """One question: collapsed to a line (answer first), or with its numbered options when
-    selected."""
+    """One follow-up question on one line: mark, id, answer, the suggestion if any, text."""
 
-    _shown: str | None = None
-
-    def show(
-        self,
-        question: Question,
-        chosen: list[int],
-        selected: bool,
-        suggestion: Suggestion | None,
-        blocked: bool,
-    ) -> None:
-        self.set_class(selected, "-selected")
+    def show(self, question: Question, chosen: list[int], suggestion: Suggestion | None) -> None:
         self.set_class(bool(chosen), "-answered")
         mark = "✓" if chosen else "·"
         answer = " + ".join(question.option(p).label for p in chosen) or "—"
-        hint = ""
+        line = Content.assemble((f"{mark} ", "$success" if chosen else "$warning"))
+        line += Content.assemble((f"Q{question.id}", "bold"), f" → {answer}")
         if suggestion is not None:
             proposed = " + ".join(question.option(p).label for p in suggestion.positions)
-            hint = f" [b]◆ {escape(proposed)}[/b]"
-        if not selected:
-            text = (
-                f"{mark} [b]Q{question.id}[/b] → {escape(answer)}{hint} · {escape(question.text)}"
-            )
-        else:
-            points = question.max_points
-            worth = "non noté" if points is None else f"{points} pt" + ("s" if points > 1 else "")
-            lines = [f"{mark} [b]Q{question.id}[/b] {escape(question.text)} ({worth})"]
-            for option in question.options:
-                box = escape("[x]" if option.position in chosen else "[ ]")
-                key = str(option.position) if option.position <= 9 else " "
-                lines.append(f"   {key} {box} {escape(option.label)}")
-            if suggestion is not None:
-                lines.append(f"  {hint} — {escape(suggestion.reason)} (a : accepter)")
-            if blocked:
-                lines.append("   (lecture seule)")
-            text = "\n".join(lines)
-        if text != self._shown:  # the screen re-renders every second: skip what did not change
-            self._shown = text
-            self.update(text)
-
-
-class QuestionList(VerticalScroll, can_focus=True, inherit_bindings=False):
-    """The follow-up questions; the selected one shows its options (number keys answer it).
-    Up/down move the selection (the screen's keys), not the scroll: it follows the selection."""
+            line += Content.styled(f" ◆ {proposed}", "bold $text-warning")
+        set_text(self, line + Content.styled(f" · {question.text}", "$text-muted"))
 
 
 # ---- the screen ---------------------------------------------------------------------------------
@@ -353,6 +323,7 @@ class FollowUpScreen(Screen[None]):
         self.audit_id = audit_id
         self.clock = clock
         self.session = FollowUpSession(store, audit_id)
+        self._ids = self.session.questions()
         self._selected = 0
         self._refusal: str | None = None  # why « terminer » was refused, until the next change
 
@@ -363,19 +334,22 @@ class FollowUpScreen(Screen[None]):
         with Vertical(id="fu-body"):
             yield Static(id="fu-dealer")
             yield Static(id="fu-times")
-            yield Static(id="fu-evidence")
             yield Static(id="fu-suggestions")
             yield Static(id="fu-suggestions-short")
-            with QuestionList(id="fu-questions"):
-                for qid in self.session.questions():
-                    yield QuestionLine(id=f"q-{qid}", classes="question")
-            yield Static(id="fu-status")
+            with Horizontal(id="fu-answers"):
+                with Vertical(id="fu-questions"):
+                    for qid in self._ids:
+                        yield QuestionLine(id=f"q-{qid}", classes="question", markup=False)
+                with Vertical(id="fu-current"):
+                    yield SectionStrip(id="fu-strip")
+                    yield QuestionView(id="fu-question")
+                with Vertical(id="fu-side"):
+                    yield Static(id="fu-evidence")
+                    yield Static(id="fu-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.session.audit.dealer.name
         self.render_all()
-        self.query_one(QuestionList).focus()
         self.set_interval(1.0, self.tick)
 
     # ---- rendering ------------------------------------------------------------------------
@@ -386,8 +360,10 @@ class FollowUpScreen(Screen[None]):
         dealer = audit.dealer
         place = f" — {dealer.city}" if dealer.city else ""
         status = STATUS_LABELS.get(audit.status, audit.status)
-        self.query_one("#fu-dealer", Static).update(
-            f"[b]{escape(dealer.name)}[/b]{escape(place)} · {status} · révision {audit.revision}"
+        self.sub_title = f"{dealer.name} · {status} · rév. {audit.revision}"
+        set_text(
+            self.query_one("#fu-dealer", Static),
+            f"[b]{escape(dealer.name)}[/b]{escape(place)} · {status} · révision {audit.revision}",
         )
         self.set_class(audit.status == "complete", "-complete")
         self._render_times(now)
@@ -430,10 +406,7 @@ class FollowUpScreen(Screen[None]):
             else:
                 text += f" — [b]dépassé de {format_duration(now - due)}[/b]"
             lines.append(text)
-        agreed = s.audit.call.agreed_method
-        method = METHOD_LABELS.get(agreed or "", "—")
-        lines.append(f"Calendrier : {escape(s.calendar_label)} · méthode convenue : {method}")
-        self.query_one("#fu-times", Static).update("\n".join(lines))
+        set_text(self.query_one("#fu-times", Static), "\n".join(lines))
 
     def _render_evidence(self) -> None:
         s = self.session
@@ -455,8 +428,14 @@ class FollowUpScreen(Screen[None]):
                 callback += f" — « {fu.callback_note} »"
         else:
             callback = "rien pour l'instant (c)"
-        lines = [f"E-mail reçu : {escape(email)}", f"Rappel reçu : {escape(callback)}"]
-        self.query_one("#fu-evidence", Static).update("\n".join(lines))
+        agreed = METHOD_LABELS.get(s.audit.call.agreed_method or "", "—")
+        lines = [
+            f"[b]Calendrier :[/b] {escape(s.calendar_label)}",
+            f"[b]Méthode convenue :[/b] {agreed}",
+            f"[b]E-mail reçu :[/b] {escape(email)}",
+            f"[b]Rappel reçu :[/b] {escape(callback)}",
+        ]
+        set_text(self.query_one("#fu-evidence", Static), "\n".join(lines))
 
     def _render_suggestions(self, now: datetime) -> None:
         pending = self.session.suggestions(now)
@@ -471,45 +450,61 @@ class FollowUpScreen(Screen[None]):
             "[b]◆ Suggestions[/b] (a : accepter la question choisie ou la première · A : toutes)"
         ]
         lines += [f"  {escape(x.label(grid))}" for x in pending]
-        full.update("\n".join(lines))
+        set_text(full, "\n".join(lines))
         answers = " · ".join(f"Q{x.question} {escape(x.answer_text(grid))}" for x in pending)
-        short.update(f"[b]◆ Suggestions[/b] {answers} (a / A)")
+        set_text(short, f"[b]◆ Suggestions[/b] {answers} (a / A)")
 
     def _render_questions(self, now: datetime) -> None:
         s = self.session
+        audit = s.audit
+        grid = s.grid
         suggestions = {x.question: x for x in s.suggestions(now)}
-        blocked = not s.editable or s.unreachable
-        for i, qid in enumerate(self._question_ids()):
+        for i, qid in enumerate(self._ids):
             line = self.query_one(f"#q-{qid}", QuestionLine)
-            line.show(
-                s.grid.question(qid),
-                s.audit.answers.get(qid, []),
-                i == self._selected,
-                suggestions.get(qid),
-                blocked,
-            )
+            line.set_class(i == self._selected, "-selected")
+            line.show(grid.question(qid), audit.answers.get(qid, []), suggestions.get(qid))
+        current = self._current_qid()
+        if current is None:
+            return
+        answers = {k: tuple(v) for k, v in audit.answers.items()}
+        self.query_one(SectionStrip).progress = GridProgress(
+            grid,
+            current,
+            answers,
+            audit.call.transferred,
+            s.unreachable,
+            grid.rule_question("attempts"),
+        )
+        blocked = None
+        if not s.editable:
+            blocked = "audit terminé : R pour le rouvrir"
+        elif s.unreachable:
+            blocked = "concessionnaire injoignable : aucune question ne se répond"
+        self.query_one(QuestionView).state = QuestionState(
+            grid.question(current),
+            answers.get(current, ()),
+            audit.notes.get(current, ""),
+            blocked,
+        )
 
     def _render_status(self) -> None:
         audit = self.session.audit
         score = audit.score()
         stars = "★" * score.stars + "☆" * (5 - score.stars)
         percent = f"{score.percent:.1f}".replace(".", ",")
-        text = f"Score : [b]{score.points}/{score.max}[/b] ({percent} %) {stars} · "
+        text = f"[b]Score :[/b] {score.points}/{score.max} ({percent} %) {stars}\n"
         missing = audit.missing()
         status = self.query_one("#fu-status", Static)
         status.set_class(self._refusal is not None, "-refused")
         if audit.status == "complete":
-            text += "audit terminé (R pour rouvrir)"
+            text += "Audit terminé (R pour rouvrir)"
         elif self._refusal is not None:
             text += escape(self._refusal)
         elif missing:
-            text += "manquent : " + ", ".join(f"Q{q}" for q in missing)
+            text += "Manquent : " + ", ".join(f"Q{q}" for q in missing)
         else:
-            text += "tout est répondu : s pour terminer"
-        status.update(text)
-
-    def _question_ids(self) -> list[str]:
-        return [w.id.removeprefix("q-") for w in self.query(QuestionLine) if w.id]
+            text += "Tout est répondu : s pour terminer"
+        set_text(status, text)
 
     # ---- actions --------------------------------------------------------------------------
 
@@ -534,16 +529,14 @@ class FollowUpScreen(Screen[None]):
         self.dismiss(None)
 
     def action_move(self, step: int) -> None:
-        count = len(self._question_ids())
+        count = len(self._ids)
         if not count:
             return
         self._selected = max(0, min(self._selected + step, count - 1))
         self._render_questions(self.clock.now())
-        selected = self.query(QuestionLine)[self._selected]
-        self.query_one(QuestionList).scroll_to_widget(selected, animate=False)
 
     def _current_qid(self) -> str | None:
-        ids = self._question_ids()
+        ids = self._ids
         return ids[self._selected] if ids else None
 
     def action_option(self, position: int) -> None:
@@ -641,7 +634,7 @@ class FollowUpScreen(Screen[None]):
             self.session.complete(self.clock.now())
         except LifecycleError as exc:
             missing = ", ".join(m if not m[0].isdigit() else f"Q{m}" for m in exc.missing)
-            self._refusal = f"impossible de terminer, il manque : {missing}"
+            self._refusal = f"Impossible de terminer, il manque : {missing}"
             self.notify(
                 f"Impossible de terminer : il manque {missing}.", severity="error", timeout=10
             )
@@ -657,7 +650,7 @@ class FollowUpScreen(Screen[None]):
         self.notify(f"Audit terminé : {score.points}/{score.max} ({score.stars} ★).")
 
     def _select_first_missing(self, missing: list[str]) -> None:
-        ids = self._question_ids()
+        ids = self._ids
         for qid in missing:
             if qid in ids:
                 self._selected = ids.index(qid)

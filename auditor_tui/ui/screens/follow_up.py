@@ -275,15 +275,7 @@ class FollowUpScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
-        Binding("escape", "back", "Retour", id="follow_up.back", tooltip="Revenir à l'accueil"),
         Binding("e", "email", "E-mail reçu", id="follow_up.email"),
-        Binding(
-            "i",
-            "toggle_information",
-            "Contenu e-mail",
-            id="follow_up.information",
-            tooltip="Informations demandées ↔ simple accusé de réception",
-        ),
         Binding("c", "callback", "Rappel reçu", id="follow_up.callback"),
         Binding("a", "accept", "Accepter", id="follow_up.accept", tooltip="Accepter la suggestion"),
         Binding(
@@ -296,6 +288,14 @@ class FollowUpScreen(Screen[None]):
         ),
         Binding("s", "complete", "Terminer", id="follow_up.complete", tooltip="Terminer l'audit"),
         Binding("R", "reopen", "Rouvrir", id="follow_up.reopen", tooltip="Rouvrir l'audit"),
+        Binding(
+            "i",
+            "toggle_information",
+            "Contenu e-mail",
+            id="follow_up.information",
+            tooltip="Informations demandées ↔ simple accusé de réception",
+        ),
+        Binding("escape", "back", "Retour", id="follow_up.back", tooltip="Revenir à l'accueil"),
         Binding("down,j", "move(1)", "Question suivante", id="follow_up.next", show=False),
         Binding("up,k", "move(-1)", "Question précédente", id="follow_up.previous", show=False),
         Binding(
@@ -346,7 +346,7 @@ class FollowUpScreen(Screen[None]):
                 with Vertical(id="fu-side"):
                     yield Static(id="fu-evidence")
                     yield Static(id="fu-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.render_all()

@@ -42,6 +42,7 @@ __all__ = [
     "StoreWriteError",
     "atomic_write_bytes",
     "ensure_private_dir",
+    "keep_damaged_copy",
     "read_json_file",
     "remove_stale_temp_files",
 ]
@@ -439,6 +440,18 @@ def _quarantine(path: Path, data: bytes) -> Path | None:
     return None  # pragma: no cover
 
 
+def keep_damaged_copy(path: str | os.PathLike[str]) -> Path | None:
+    """Set a copy of a file found damaged aside (``<name>.corrupt-<UTC timestamp>``, reused if
+    identical, never overwritten); the file itself is left untouched. None if no copy could be
+    made."""
+    path = Path(path)
+    try:
+        data, _ = _read_bytes(path)
+    except OSError:
+        return None
+    return _quarantine(path, data)
+
+
 def _parse_json(path: Path, data: bytes) -> Any:
     try:
         return json.loads(data.decode("utf-8-sig"))
@@ -533,7 +546,10 @@ class AtomicJSONStorage(Storage):
         if not data.strip():
             return None  # new (or emptied) file: TinyDB starts an empty database
         parsed = _parse_json(self.path, data)
-        if not isinstance(parsed, dict) or not all(isinstance(t, dict) for t in parsed.values()):
+        if not isinstance(parsed, dict) or not all(
+            isinstance(t, dict) and all(isinstance(doc, dict) for doc in t.values())
+            for t in parsed.values()
+        ):
             raise CorruptFileError(
                 self.path,
                 _quarantine(self.path, data),

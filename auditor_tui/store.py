@@ -15,6 +15,7 @@ so it costs the same with ten or ten thousand audits.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -35,10 +36,12 @@ from auditor_tui.durable import (
     StoreError,
     StoreLock,
     atomic_write_bytes,
+    keep_damaged_copy,
     read_json_file,
     remove_stale_temp_files,
 )
-from auditor_tui.record import Audit, format_instant, now_utc
+from auditor_tui.grid import GridError
+from auditor_tui.record import STATUSES, Audit, format_instant, now_utc
 
 ENV_VAR = "AUDITOR_TUI_DB"
 INDEX_VERSION = 1
@@ -144,6 +147,27 @@ def diff_records(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[st
     return changes
 
 
+def _exported_of(raw: Mapping[str, Any]) -> int:
+    """The last exported revision kept beside a record (0 if absent or unreadable)."""
+    value = raw.get("exported_revision", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _digest(entries: Mapping[str, Any]) -> str:
+    """Checksum of the index entries, to notice an index changed by anything but the store."""
+    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _usable_entry(entry: Any) -> bool:
+    """An index entry the store can trust when its file is unchanged (else the file is read)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("summary"), dict):
+        return False
+    if not all(isinstance(entry.get(k), int) for k in ("mtime_ns", "size")):
+        return False
+    return all(k in entry["summary"] for k in Summary.__dataclass_fields__)
+
+
 class Store:
     """One store folder, opened by one process at a time. Methods are thread-safe."""
 
@@ -180,9 +204,25 @@ class Store:
             self._sweep_temp_files()
             self._roll_forward_journal()
             self._load_index()
+            self._check_documents()
         except BaseException:
             self.close()
             raise
+
+    def _check_documents(self) -> None:
+        """A damaged dealer directory or settings file is reported at start (a copy kept
+        aside, the file untouched); reading it later raises the same CorruptFileError."""
+        for name in ("dealers.json", "settings.json"):
+            path = self.root / name
+            if not path.exists():
+                continue
+            try:
+                if AtomicJSONStorage(path, create_dirs=False).read() is None:
+                    # The store never writes an empty file: this one was emptied by a crash
+                    # of the system or a tool; TinyDB would read it as an empty directory.
+                    raise CorruptFileError(path, keep_damaged_copy(path), "fichier vide")
+            except StoreError as exc:
+                self.damaged.append(Damaged(path, getattr(exc, "backup_path", None), str(exc)))
 
     def _sweep_temp_files(self) -> None:
         """Remove the temporary files of writers killed mid-write (never a live process's)."""
@@ -221,7 +261,13 @@ class Store:
         try:
             raw = read_json_file(self.index_path)
             if isinstance(raw, dict) and raw.get("version") == INDEX_VERSION:
-                entries = dict(raw.get("entries") or {})
+                cached_entries = raw.get("entries")
+                # A digest that does not match means the index was changed behind our back:
+                # it is then rebuilt from the audit files, as if absent.
+                if isinstance(cached_entries, dict) and raw.get("digest") == _digest(
+                    cached_entries
+                ):
+                    entries = {k: v for k, v in cached_entries.items() if _usable_entry(v)}
         except FileNotFoundError:
             pass
         except CorruptFileError:
@@ -249,7 +295,8 @@ class Store:
                     Damaged(self._audit_path(audit_id), getattr(exc, "backup_path", None), str(exc))
                 )
                 continue
-            exported = int((cached or {}).get("summary", {}).get("exported_revision", 0))
+            previous = (cached or {}).get("summary", {}).get("exported_revision", 0)
+            exported = previous if isinstance(previous, int) else 0
             exported = max(exported, self._exported_revision(audit_id))
             fresh[audit_id] = self._index_entry(audit, exported, st)
         self._index_dirty = fresh != entries
@@ -271,7 +318,11 @@ class Store:
         with self._mutex:
             if not self._index_dirty:
                 return
-            data = {"version": INDEX_VERSION, "entries": self._index}
+            data = {
+                "version": INDEX_VERSION,
+                "digest": _digest(self._index),
+                "entries": self._index,
+            }
             atomic_write_bytes(
                 self.index_path,
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
@@ -324,23 +375,32 @@ class Store:
             self._drop_handle(audit_id)
             if isinstance(exc, CorruptFileError):
                 raise
-            raise StoreError(f"fichier d'audit illisible {path} : {exc}", path) from exc
+            raise CorruptFileError(path, keep_damaged_copy(path), str(exc)) from exc
         if len(rows) != 1 or not isinstance(rows[0].get("record"), dict):
             self._drop_handle(audit_id)
-            raise StoreError(f"fichier d'audit incomplet {path} : enregistrement absent", path)
+            raise CorruptFileError(path, keep_damaged_copy(path), "enregistrement d'audit absent")
         return dict(rows[0])
 
     def _read_audit(self, audit_id: str) -> Audit:
+        """The stored audit; CorruptFileError (a copy kept aside) if its record cannot be used:
+        a record the app could not even score would only fail later, on screen."""
         raw = self._read_raw(audit_id)
         try:
-            return Audit.from_dict(raw["record"])
-        except (KeyError, TypeError, ValueError) as exc:
+            audit = Audit.from_dict(raw["record"])
+            if audit.status not in STATUSES:
+                raise ValueError(f"statut inconnu {audit.status!r}")
+            audit.score()
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            if isinstance(exc, GridError) and Path(exc.path).is_file():
+                raise  # the grid file itself is broken, not this audit
             path = self._audit_path(audit_id)
-            raise StoreError(f"fichier d'audit invalide {path} : {exc!r}", path) from exc
+            detail = f"enregistrement d'audit inutilisable : {type(exc).__name__} : {exc}"
+            raise CorruptFileError(path, keep_damaged_copy(path), detail) from exc
+        return audit
 
     def _exported_revision(self, audit_id: str) -> int:
         try:
-            return int(self._read_raw(audit_id).get("exported_revision", 0))
+            return _exported_of(self._read_raw(audit_id))
         except (KeyError, StoreError):
             return 0
 
@@ -363,7 +423,7 @@ class Store:
         exported = 0
         if path.exists():
             raw = self._read_raw(audit.id)
-            exported = int(raw.get("exported_revision", 0))
+            exported = _exported_of(raw)
             existing_events = [dict(e) for e in db.table("events").all()]
         if exported_revision is not None:
             exported = exported_revision
@@ -465,7 +525,7 @@ class Store:
                     path = self._audit_path(audit.id)
                     if path.exists():
                         raw = self._read_raw(audit.id)
-                        exported = int(raw.get("exported_revision", 0))
+                        exported = _exported_of(raw)
                         events = [dict(e) for e in self._db(audit.id).table("events").all()]
                         changes = diff_records(raw["record"], audit.to_dict())
                     else:
@@ -502,7 +562,7 @@ class Store:
             for audit in audits:
                 self._drop_handle(audit.id)
                 self._index[audit.id] = self._index_entry(
-                    audit, int(self._read_raw(audit.id).get("exported_revision", 0))
+                    audit, _exported_of(self._read_raw(audit.id))
                 )
             self._index_dirty = True
             self.flush_index()
@@ -520,12 +580,39 @@ class Store:
         shutil.rmtree(journal["stage"], ignore_errors=True)
 
     def _roll_forward_journal(self) -> None:
-        for stale in self.root.glob("staging-*"):
-            if not self.journal_path.exists():
-                shutil.rmtree(stale, ignore_errors=True)
-        if self.journal_path.exists():
-            journal = read_json_file(self.journal_path)
-            self._apply_journal(journal)
+        if not self.journal_path.exists():
+            for stale in self.root.glob("staging-*"):
+                shutil.rmtree(stale, ignore_errors=True)  # an import killed before its commit
+            return
+        try:
+            journal = self._read_journal()
+        except CorruptFileError as exc:
+            # Left as it is, with its staged files, for a human to look at; the rest opens.
+            self.damaged.append(Damaged(self.journal_path, exc.backup_path, str(exc)))
+            return
+        self._apply_journal(journal)
+
+    def _read_journal(self) -> dict[str, Any]:
+        """The import journal, checked: it may only move staged files into audits/."""
+        journal = read_json_file(self.journal_path)
+        moves = journal.get("moves") if isinstance(journal, dict) else None
+        stage = journal.get("stage") if isinstance(journal, dict) else None
+        ok = isinstance(moves, list) and isinstance(stage, str)
+        if ok:
+            stage_path = Path(str(stage))
+            ok = stage_path.parent == self.root and stage_path.name.startswith("staging-")
+            for move in moves if ok and isinstance(moves, list) else []:
+                ok = ok and (
+                    isinstance(move, list)
+                    and len(move) == 2
+                    and all(isinstance(m, str) for m in move)
+                    and Path(move[0]).parent == stage_path
+                    and Path(move[1]) == self.audits_dir / Path(move[0]).name
+                )
+        if not ok:
+            detail = "journal d'import inattendu : il ne déplace pas des fichiers préparés"
+            raise CorruptFileError(self.journal_path, keep_damaged_copy(self.journal_path), detail)
+        return dict(journal)
 
     # ---- small documents: dealers and settings --------------------------------------------
 

@@ -308,6 +308,11 @@ def load_grid_file(path: Path) -> Grid:
         raise GridError(
             path, [f"JSON invalide ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}"]
         ) from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise GridError(path, [f"ligne {line} : texte UTF-8 attendu ({exc.reason})"]) from exc
+    except RecursionError as exc:
+        raise GridError(path, ["JSON trop imbriqué"]) from exc
     except OSError as exc:
         raise GridError(path, [f"lecture impossible : {exc.strerror or exc}"]) from exc
     return parse_grid(raw, str(path))

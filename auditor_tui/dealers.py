@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -209,14 +209,19 @@ def _parse(data: bytes, problem: Report) -> list[Dealer]:
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    columns = [c.strip().lower() for c in next(reader)]
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        problem(1, "", f"ligne CSV illisible : {exc}")
+        return []
+    columns = [c.strip().lower() for c in header]
     present_columns = _check_header(columns, problem)
 
     dealers: list[Dealer] = []
     first_line_of_id: dict[str, int] = {}
     rows = 0
     end_of_previous = reader.line_num
-    for row in reader:
+    for row in _rows(reader, problem):
         line, end_of_previous = end_of_previous + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             continue
@@ -243,6 +248,15 @@ def _parse(data: bytes, problem: Report) -> list[Dealer]:
     if rows == 0:
         problem(1, "", "aucun concessionnaire après la ligne d'en-tête")
     return dealers
+
+
+def _rows(reader: Iterator[list[str]], problem: Report) -> Iterator[list[str]]:
+    """The reader's rows; a line the csv module refuses (a field over its size limit...) is
+    reported and ends the reading, instead of escaping as a traceback."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        problem(getattr(reader, "line_num", 0), "", f"ligne CSV illisible : {exc}")
 
 
 def _check_header(columns: list[str], problem: Report) -> set[str]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from auditor_tui import __version__
 from auditor_tui.durable import StoreError, atomic_write_bytes
+from auditor_tui.grid import GridError, load_grid
 from auditor_tui.store import ENV_VAR, Store, default_store_path
 
 if TYPE_CHECKING:
@@ -261,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return run_tui(args.db)
     try:
+        load_grid()  # a broken grid file is named here, not as "unknown grid" on every line
         with Store.open(args.db) as store:
             if store.recovery_message:
                 _err(store.recovery_message)
@@ -268,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _err(f"fichier endommagé ignoré : {damaged.message}")
             code: int = args.func(store, args)
             return code
-    except StoreError as exc:
+    except (StoreError, GridError) as exc:
         _err(str(exc))
         return EXIT_ERROR
 

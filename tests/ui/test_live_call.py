@@ -8,15 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from auditor_tui import durable
 from auditor_tui.clock import FakeClock
 from auditor_tui.grid import load_grid
-from auditor_tui.live import LiveCall
-from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.screens.live_call import LiveCallScreen
@@ -26,6 +23,7 @@ from auditor_tui.ui.widgets.score_panel import ScorePanel
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
 from tests.factories import best_answers
 from tests.ui.conftest import build_audit, fixed_id, seed_store
+from tests.ui.live_helpers import LiveApp, advance, go_to, live_of, screen_of, text_of
 
 GRID = load_grid()
 AUDIT = fixed_id(30)
@@ -37,54 +35,10 @@ Q19 = GRID.rule_question("callback_method")
 TIMED = {Q1, Q4, Q11, Q18}  # answered by accepting suggestions
 
 
-class LiveApp(App[None]):
-    """The live call screen alone over its own store, as the app shell pushes it."""
-
-    def __init__(self, path: Path, audit_id: str, clock: FakeClock) -> None:
-        super().__init__()
-        self.path, self.audit_id, self.clock = path, audit_id, clock
-        self.store: Store | None = None
-
-    def on_mount(self) -> None:
-        self.store = Store.open(self.path)
-        self.push_screen(LiveCallScreen(self.store, self.audit_id, self.clock))
-
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            self.store.close()
-
-
 @pytest.fixture
 def live_db(tmp_path: Path) -> Path:
     """A store with one fresh draft for Lexus Dijon, id AUDIT."""
     return seed_store(tmp_path / "store", [build_audit(30, "Lexus Dijon")])
-
-
-def screen_of(pilot: Pilot[None]) -> LiveCallScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, LiveCallScreen)
-    return screen
-
-
-def live_of(pilot: Pilot[None]) -> LiveCall:
-    live = screen_of(pilot).live
-    assert live is not None
-    return live
-
-
-def text_of(pilot: Pilot[None], selector: str) -> str:
-    return str(pilot.app.screen.query_one(selector, Static).render())
-
-
-async def advance(pilot: Pilot[None], clock: FakeClock, seconds: float) -> None:
-    clock.advance(seconds)
-    screen_of(pilot).tick()
-    await pilot.pause()
-
-
-async def go_to(pilot: Pilot[None], qid: str) -> None:
-    await pilot.press("g", *qid, "enter")
-    assert screen_of(pilot).current == qid
 
 
 async def answer_best(pilot: Pilot[None], transferred: bool, skip: set[str]) -> None:
@@ -278,7 +232,9 @@ async def test_moving_between_questions_and_sections(live_db: Path, clock: FakeC
         assert screen.current == "3"
         await pilot.press("right")
         assert screen.current == "9"
-        await pilot.press("]", "pagedown")
+        await pilot.press("]", "right_square_bracket")
+        assert screen.current == "21"
+        await pilot.press("pagedown", "pageup")  # scrolls the question, stays on it
         assert screen.current == "21"
         await pilot.press("left", "[")
         assert screen.current == "9"

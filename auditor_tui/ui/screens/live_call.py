@@ -103,7 +103,7 @@ class LiveCallScreen(Screen[str]):
         _b("up,k", "move(-1)", "Question préc.", "previous", "question précédente", show=False),
         _b("down,j", "move(1)", "Question suiv.", "next", "question suivante", show=False),
         _b(
-            "left,left_square_bracket,pageup",
+            "left,left_square_bracket",
             "section(-1)",
             "Section préc.",
             "previous_section",
@@ -111,13 +111,22 @@ class LiveCallScreen(Screen[str]):
             show=False,
         ),
         _b(
-            "right,right_square_bracket,pagedown",
+            "right,right_square_bracket",
             "section(1)",
             "Section suiv.",
             "next_section",
             "section suivante",
             show=False,
         ),
+        _b(
+            "pageup",
+            "scroll(-1)",
+            "Défiler ↑",
+            "scroll_up",
+            "remonter dans la question",
+            show=False,
+        ),
+        _b("pagedown", "scroll(1)", "Défiler ↓", "scroll_down", "suite de la question", show=False),
         _b(
             "s",
             "retry_save",
@@ -339,7 +348,6 @@ class LiveCallScreen(Screen[str]):
         if s is None:
             self.notify("Aucune suggestion à accepter")
             return
-        self.current = s.question
         self._do(lambda live: live.accept(s))
 
     def action_dismiss_suggestion(self) -> None:
@@ -350,6 +358,15 @@ class LiveCallScreen(Screen[str]):
     def action_pick(self, position: int) -> None:
         qid = self.current
         self._do(lambda live: live.answer(qid, position))
+        self.query_one(QuestionView).show_option(position)
+
+    def action_scroll(self, direction: int) -> None:
+        """Long questions (Q21 at 80×24) overflow: page through the question's options."""
+        view = self.query_one(QuestionView)
+        if direction < 0:
+            view.scroll_page_up()
+        else:
+            view.scroll_page_down()
 
     def action_clear(self) -> None:
         qid = self.current

@@ -83,6 +83,11 @@ class QuestionView(VerticalScroll, can_focus=False):
         self._ready = True
         self._show()
 
+    def show_option(self, position: int) -> None:
+        """Scroll the option just pressed into view (long questions on small terminals)."""
+        if 1 <= position <= MAX_OPTIONS:
+            self.query_one(f"#q-option-{position}").scroll_visible(animate=False)
+
     def on_resize(self, event: Resize) -> None:
         self.compact = event.size.width < COMPACT_WIDTH
 

@@ -72,15 +72,15 @@ class Stopwatch(Vertical):
         self.set_class(self.running, "-running")
         self.set_class(seconds is not None and not self.running, "-done")
         if seconds is None:
-            state = "pas de transfert"
+            state = "—"
         elif self.running:
-            state = "dépassé, en cours" if over else "en cours"
+            state = "DÉPASSÉ" if over else "en cours"
         else:
-            state = "dépassé" if over else "dans les temps"
+            state = "hors délai" if over else "à temps"
         limit = f"{self.limit:g}"
         # Fixed-size labels (see the CSS): ten updates a second without a layout pass.
         title = self.query_one("#stopwatch-title", Label)
-        set_text(title, f"Transfert / {limit} s : {state}", layout=False)
+        set_text(title, f"Transfert {limit} s : {state}", layout=False)
         digits = self.query_one("#stopwatch-digits", Digits)
         if digits.value != (text := stopwatch_digits(seconds)):
             digits.update(text)

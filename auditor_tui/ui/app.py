@@ -1,27 +1,278 @@
-"""The Textual application shell."""
+"""The Textual application: opens the store off the UI thread, shows the home screen, and owns
+the navigation between screens (the screens other modules own are imported lazily)."""
 
 from __future__ import annotations
 
+import importlib
+import re
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-from textual.app import App, ComposeResult
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.command import CommandPalette
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from auditor_tui.clock import Clock, SystemClock
+from auditor_tui.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
+from auditor_tui.durable import StoreError
+from auditor_tui.resume import audits_in_progress
+from auditor_tui.store import Store
+from auditor_tui.ui.messages import (
+    InProgressFound,
+    OpenAudit,
+    StoreFailed,
+    StoreOpened,
+)
+
+EXIT_STORE_UNAVAILABLE = 1
+KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "tab": "Tab", "shift+tab": "Maj+Tab"}
+
+
+def seed_sample_dealers(store: Store) -> int:
+    """Fill an empty dealer directory from the shipped sample; how many dealers were added."""
+    if store.dealers():
+        return 0
+    dealers = parse_dealers_csv(sample_dealers_path())
+    store.replace_dealers(d.to_dict() for d in dealers)
+    return len(dealers)
 
 
 class AuditorApp(App[int]):
     TITLE = "auditor-tui"
     SUB_TITLE = "Programme 5 Étoiles — Contact Management Appel"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quitter", id="quit")]
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quitter",
+            id="quit",
+            tooltip="Fermer auditor-tui (tout est déjà enregistré)",
+            priority=True,
+        ),
+        Binding(
+            "f1,question_mark",
+            "help",
+            "Aide",
+            id="help",
+            tooltip="Les touches de cet écran",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commandes",
+            id="command_palette",
+            tooltip="Rechercher une commande",
+            show=False,
+            priority=True,
+        ),
+    ]
 
-    def __init__(self, db: Path | None = None) -> None:
+    def __init__(self, db: Path | None = None, clock: Clock | None = None) -> None:
         super().__init__()
         self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.store: Store | None = None
+        self.fatal_message: str | None = None  # why the app quit without opening the store
+        self._store_mutex = threading.Lock()
+        self._store_closed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Footer()
+        yield Static("Ouverture du dossier de données…", id="opening")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._open_store()
+
+    # ---- the store ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="store")
+    def _open_store(self) -> None:
+        try:
+            store = Store.open(self.db)
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        except OSError as exc:
+            where = self.db if self.db is not None else "(dossier par défaut)"
+            self.post_message(
+                StoreFailed(f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}.")
+            )
+            return
+        with self._store_mutex:
+            if self._store_closed:  # the app quit while the folder was opening
+                store.close()
+                return
+        try:
+            seeded = seed_sample_dealers(store)
+        except (DealerImportError, OSError, StoreError) as exc:
+            self.call_from_thread(
+                self.notify,
+                f"Annuaire d'exemple non chargé : {exc}",
+                severity="error",
+                timeout=15,
+            )
+            seeded = 0
+        self.post_message(StoreOpened(store, seeded))
+        self.post_message(InProgressFound(audits_in_progress(store), ask=True))
+
+    def on_store_opened(self, message: StoreOpened) -> None:
+        from auditor_tui.ui.screens.home import HomeScreen
+
+        store = self.store = message.store
+        if store.recovery_message:
+            self.notify(store.recovery_message, severity="warning", timeout=15)
+        for damaged in store.damaged:
+            self.notify(
+                f"Fichier endommagé mis de côté : {damaged.message}", severity="error", timeout=30
+            )
+        if message.seeded:
+            self.notify(
+                f"Annuaire vide : {message.seeded} concessionnaires d'exemple chargés "
+                "(numéros fictifs). Importez le vôtre avec "
+                "« auditor-tui dealers import FICHIER.csv ».",
+                title="Annuaire",
+                timeout=12,
+            )
+        self.push_screen(HomeScreen(store, self.clock))
+
+    def on_store_failed(self, message: StoreFailed) -> None:
+        self.fatal_message = message.message
+        self.exit(return_code=EXIT_STORE_UNAVAILABLE, message=Text(message.message))
+
+    def on_unmount(self) -> None:
+        with self._store_mutex:
+            self._store_closed = True
+            if self.store is not None:
+                self.store.close()  # flushes the index
+
+    # ---- navigation ---------------------------------------------------------------------------
+
+    def _screen_class(self, module: str, name: str) -> Callable[..., Screen[Any]] | None:
+        """A screen class from a module another engineer owns, or None while it doesn't exist."""
+        path = f"auditor_tui.ui.screens.{module}"
+        try:
+            found: Callable[..., Screen[Any]] = getattr(importlib.import_module(path), name)
+        except ModuleNotFoundError as exc:
+            if exc.name != path:
+                raise
+            return None
+        return found
+
+    def on_open_audit(self, message: OpenAudit) -> None:
+        if self.store is None:
+            return
+        if message.status == "draft":
+            cls = self._screen_class("live_call", "LiveCallScreen")
+            missing = "L'écran d'appel n'est pas encore disponible."
+        else:
+            cls = self._screen_class("follow_up", "FollowUpScreen")
+            missing = "L'écran de suivi n'est pas encore disponible."
+        if cls is None:
+            self.notify(missing, severity="warning")
+            if message.replace:
+                self.pop_screen()
+            return
+        screen = cls(self.store, message.audit_id, self.clock)
+        if message.replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def on_in_progress_found(self, message: InProgressFound) -> None:
+        if not message.in_progress:
+            if not message.ask:
+                self.notify("Aucun audit en cours d'appel.")
+            return
+        newest = message.in_progress[0]
+        if not message.ask:
+            self.post_message(OpenAudit(newest.id, newest.status))
+            return
+        from auditor_tui.ui.screens.resume import ResumeScreen
+
+        def answered(resume: bool | None) -> None:
+            if resume:
+                self.post_message(OpenAudit(newest.id, newest.status))
+
+        self.push_screen(ResumeScreen(newest), answered)
+
+    # ---- actions (bindings and the command palette) ------------------------------------------
+
+    def _store_ready(self) -> Store | None:
+        if self.store is None:
+            self.notify("Le dossier de données est en cours d'ouverture…")
+        return self.store
+
+    def action_new_audit(self) -> None:
+        from auditor_tui.ui.screens.new_audit import NewAuditScreen
+
+        store = self._store_ready()
+        if store is None or isinstance(self.screen, NewAuditScreen):
+            return
+        self.push_screen(NewAuditScreen(store, self.clock))
+
+    def action_reports(self) -> None:
+        store = self._store_ready()
+        if store is None:
+            return
+        cls = self._screen_class("report", "ReportScreen")
+        if cls is None:
+            self.notify("Rapports : bientôt disponibles.")
+            return
+        self.push_screen(cls(store))
+
+    def action_resume(self) -> None:
+        if self._store_ready() is not None:
+            self._find_in_progress()
+
+    @work(thread=True, exclusive=True, group="resume")
+    def _find_in_progress(self) -> None:
+        assert self.store is not None
+        self.post_message(InProgressFound(audits_in_progress(self.store), ask=False))
+
+    def action_help(self) -> None:
+        from auditor_tui.ui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        open_already = any(isinstance(s, CommandPalette) for s in self.screen_stack)
+        if self.use_command_palette and not open_already:
+            self.push_screen(
+                CommandPalette(placeholder="Rechercher une commande…", id="--command-palette")
+            )
+
+    def action_help_quit(self) -> None:
+        """ctrl+c no longer quits Textual apps; say how to quit, in French."""
+        self.notify("Pour quitter, appuyez sur ctrl+q.", title="Quitter")
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Key names as on a French keyboard (Échap, Entrée); function keys in capitals."""
+        if binding.key_display:
+            return binding.key_display
+        if binding.key in KEY_NAMES:
+            return KEY_NAMES[binding.key]
+        if re.fullmatch(r"f\d{1,2}", binding.key):
+            return binding.key.upper()
+        return super().get_key_display(binding)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from auditor_tui.ui.commands import main_commands
+
+        return main_commands(self)
 
 
-def make_app(db: Path | None = None) -> AuditorApp:
-    return AuditorApp(db)
+def make_app(db: Path | None = None, clock: Clock | None = None) -> AuditorApp:
+    """The one factory for the CLI and the tests."""
+    return AuditorApp(db, clock)

@@ -1,0 +1,64 @@
+"""Typed messages shared by the app and its screens: workers post them back to the UI thread,
+screens post them up to the app ("messages up")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.message import Message
+
+from auditor_tui.dealers import Dealer
+from auditor_tui.store import Store, Summary
+
+
+class StoreOpened(Message):
+    """The store is open (posted by the app's opening worker)."""
+
+    def __init__(self, store: Store, seeded: int) -> None:
+        super().__init__()
+        self.store = store
+        self.seeded = seeded  # sample dealers put into an empty directory (0: none)
+
+
+class StoreFailed(Message):
+    """The store could not be opened (locked by another process, unreadable…)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message  # French, for the user
+
+
+class DirectoryLoaded(Message):
+    """The new-audit screen's data: the dealer directory and the last identity used."""
+
+    def __init__(self, dealers: Sequence[Dealer], identity: dict[str, str], auditor: str) -> None:
+        super().__init__()
+        self.dealers = list(dealers)
+        self.identity = identity
+        self.auditor = auditor
+
+
+class OpenAudit(Message):
+    """Open an audit on the screen its status calls for (a draft: the live call; otherwise:
+    the follow-up). `replace` swaps the current screen instead of stacking a new one."""
+
+    def __init__(self, audit_id: str, status: str, *, replace: bool = False) -> None:
+        super().__init__()
+        self.audit_id = audit_id
+        self.status = status
+        self.replace = replace
+
+
+class InProgressFound(Message):
+    """The audits left mid-call, newest first; `ask` offers the newest in a modal first."""
+
+    def __init__(self, in_progress: Sequence[Summary], *, ask: bool) -> None:
+        super().__init__()
+        self.in_progress = list(in_progress)
+        self.ask = ask
+
+
+class AuditCreateFailed(Message):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message

@@ -1,0 +1,307 @@
+"""The home screen: every audit (newest first, filtered as you type) and the follow-ups pending."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from auditor_tui.clock import Clock
+from auditor_tui.dealers import fold
+from auditor_tui.followup import DEFAULT_ZONE, format_day
+from auditor_tui.record import STATUS_LABELS, parse_instant
+from auditor_tui.store import Store, Summary
+from auditor_tui.ui.messages import OpenAudit
+from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
+
+WIDE = 120  # from this width on, the table also shows the city and the percent
+# DataTable measures every cell it is given (about 0.1 ms each): the table shows the newest
+# MAX_ROWS matches, and the filter searches them all.
+MAX_ROWS = 250
+NO_VALUE = "—"
+
+# Fixed widths, so that the narrow set fits 80 columns with the scroll bar (the date is 23 wide).
+COLUMNS_WIDE = (
+    ("Concessionnaire", 30),
+    ("Ville", 18),
+    ("Date", 23),
+    ("Statut", 16),
+    ("Score", 6),
+    ("%", 7),
+    ("Étoiles", 7),
+)
+COLUMNS_NARROW = (("Concessionnaire", 17), ("Date", 23), ("Statut", 16), ("Score", 5), ("★", 5))
+
+
+def format_moment(instant: str, zone: str = DEFAULT_ZONE) -> str:
+    """« sam. 21 nov. 2026 14:05 », in the given zone (Paris by default)."""
+    from zoneinfo import ZoneInfo
+
+    moment = parse_instant(instant)
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{format_day(moment, zone)} {local.year} {local:%H:%M}"
+
+
+def stars_text(stars: int) -> str:
+    """★★★★☆ for 4 stars out of 5."""
+    stars = max(0, min(stars, 5))
+    return "★" * stars + "☆" * (5 - stars)
+
+
+def percent_text(percent: float) -> str:
+    """« 90,0 % », French decimal comma."""
+    return f"{percent:.1f} %".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit as the home table shows it, with its folded search text."""
+
+    id: str
+    status: str
+    dealer: str
+    city: str
+    date: str
+    status_label: str
+    score: str
+    percent: str
+    stars: str
+    search: str
+
+    @classmethod
+    def of(cls, summary: Summary) -> AuditRow:
+        label = STATUS_LABELS.get(summary.status, summary.status)
+        final = summary.status != "draft"  # a draft's score is still running
+        return cls(
+            id=summary.id,
+            status=summary.status,
+            dealer=summary.dealer,
+            city=summary.city,
+            date=format_moment(summary.started_at or summary.created_at),
+            status_label=label,
+            score=f"{summary.points}/{summary.max}",
+            percent=percent_text(summary.percent) if final else NO_VALUE,
+            stars=stars_text(summary.stars) if final else NO_VALUE,
+            search=fold(f"{summary.dealer} {summary.city} {label}"),
+        )
+
+    def cells(self, wide: bool) -> tuple[str, ...]:
+        if wide:
+            return (
+                self.dealer,
+                self.city,
+                self.date,
+                self.status_label,
+                self.score,
+                self.percent,
+                self.stars,
+            )
+        return (self.dealer, self.date, self.status_label, self.score, self.stars)
+
+
+def count_text(count: int) -> str:
+    """« 10 000 audits », « 1 audit » (narrow no-break space between thousands)."""
+    number = f"{count:,}".replace(",", "\u202f")
+    return f"{number} audit{'s' if count > 1 else ''}"
+
+
+def filter_rows(rows: Iterable[AuditRow], query: str) -> list[AuditRow]:
+    """Rows whose dealer, city or status contains every term of the query (accents ignored)."""
+    terms = fold(query).split()
+    return [row for row in rows if all(term in row.search for term in terms)]
+
+
+class AuditTable(DataTable[Text]):
+    """The audits: Enter opens the highlighted one."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Ouvrir", id="home.open_enter")]
+
+
+class HomeScreen(Screen[None]):
+    CSS_PATH = "home.tcss"
+    SUB_TITLE = "Audits"
+    BINDINGS = [
+        Binding("n", "app.new_audit", "Nouvel audit", id="home.new_audit"),
+        Binding(
+            "o", "open", "Ouvrir", id="home.open", tooltip="Ouvrir l'audit sélectionné", show=False
+        ),
+        Binding("slash", "focus_filter", "Filtrer", id="home.filter"),
+        Binding("r", "app.reports", "Rapports", id="home.reports"),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Effacer le filtre",
+            id="home.clear_filter",
+            show=False,
+        ),
+    ]
+
+    class RowsLoaded(Message):
+        """Every audit's row, built off the UI thread, newest first."""
+
+        def __init__(self, rows: list[AuditRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self._rows: list[AuditRow] = []
+        self._matches: list[AuditRow] = []
+        self._shown: list[AuditRow] = []
+        self._wide: bool | None = None
+        self._loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filtrer : concessionnaire, ville, statut…  ( / )", id="filter")
+        with Vertical(id="home-body"):
+            with Vertical(id="audits-panel"):
+                yield AuditTable(id="audits", cursor_type="row", zebra_stripes=True)
+                yield Static("Chargement des audits…", id="audits-empty")
+                yield Static("", id="audits-count")
+            with Vertical(id="queue-panel"):
+                yield Label("Suivis en attente", id="queue-title")
+                yield FollowUpQueue(self.store, self.clock, id="queue")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._set_layout(self.app.size.width)
+        self.query_one("#audits", AuditTable).focus()
+
+    def on_screen_resume(self) -> None:
+        """Coming back from another screen: the list may have changed."""
+        self._load()
+        if self._loaded:
+            self.query_one("#queue", FollowUpQueue).refresh_queue()
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def _load(self) -> None:
+        self.post_message(self.RowsLoaded([AuditRow.of(s) for s in self.store.summaries()]))
+
+    def on_home_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        self._rows = message.rows
+        self._loaded = True
+        self._show()
+
+    def on_resize(self, event: Resize) -> None:
+        self._set_layout(event.size.width)
+
+    def _set_layout(self, width: int) -> None:
+        """Columns for the width: the narrow layout leaves out the city and the percent."""
+        wide = width >= WIDE
+        if wide != self._wide:
+            self._wide = wide
+            table = self.query_one("#audits", AuditTable)
+            table.clear(columns=True)
+            for label, column_width in COLUMNS_WIDE if wide else COLUMNS_NARROW:
+                table.add_column(label, width=column_width)
+            self._fill(table, self._shown)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        query = self.query_one("#filter", Input).value
+        self._matches = filter_rows(self._rows, query)
+        self._shown = self._matches[:MAX_ROWS]
+        self._fill(self.query_one("#audits", AuditTable), self._shown)
+        empty = self.query_one("#audits-empty", Static)
+        if not self._loaded:
+            empty.update("Chargement des audits…")
+        elif not self._rows:
+            empty.update("Aucun audit pour l'instant. « n » : nouvel audit.")
+        elif not self._shown:
+            empty.update(f"Aucun audit ne correspond à « {query} ».")
+        empty.display = not self._shown
+        self.query_one("#audits-count", Static).update(self._count_line(query))
+
+    def _count_line(self, query: str) -> str:
+        if not self._loaded or not self._rows:
+            return ""
+        total = count_text(len(self._rows))
+        if query.strip():
+            found = len(self._matches)
+            line = f"{found} sur {total}" if found else ""
+        else:
+            line = total
+        if len(self._matches) > len(self._shown):
+            line += f" · les {len(self._shown)} plus récents affichés : filtrez pour les autres"
+        return line
+
+    def _fill(self, table: DataTable[Text], rows: Sequence[AuditRow]) -> None:
+        """Replace the rows in one batch, keeping the cursor on the same audit if still shown."""
+        current = self.selected_id
+        table.clear()
+        wide = bool(self._wide)
+        for row in rows:  # Text cells: a dealer name is not markup
+            table.add_row(*(Text(cell) for cell in row.cells(wide)), key=row.id)
+        if current is not None:
+            for index, row in enumerate(rows):
+                if row.id == current:
+                    table.move_cursor(row=index, scroll=True)
+                    break
+
+    @property
+    def loaded(self) -> bool:
+        """True once the audits have been read (the table shows them)."""
+        return self._loaded
+
+    @property
+    def shown_ids(self) -> list[str]:
+        """The audits in the table, top to bottom."""
+        return [row.id for row in self._shown]
+
+    @property
+    def selected_id(self) -> str | None:
+        table = self.query_one("#audits", AuditTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return key.value
+
+    def _row(self, audit_id: str) -> AuditRow | None:
+        return next((r for r in self._shown if r.id == audit_id), None)
+
+    # ---- actions --------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        audit_id = self.selected_id
+        row = self._row(audit_id) if audit_id else None
+        if row is None:
+            self.notify("Aucun audit sélectionné.")
+            return
+        self.post_message(OpenAudit(row.id, row.status))
+
+    @on(AuditTable.RowSelected, "#audits")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    @on(FollowUpQueue.Selected)
+    def _queue_selected(self, message: FollowUpQueue.Selected) -> None:
+        message.stop()
+        self.post_message(OpenAudit(message.audit_id, "awaiting_follow_up"))
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#audits", AuditTable).focus()
+
+    def action_clear_filter(self) -> None:
+        filt = self.query_one("#filter", Input)
+        filt.value = ""
+        self.query_one("#audits", AuditTable).focus()

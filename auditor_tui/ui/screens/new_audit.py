@@ -1,0 +1,281 @@
+"""A new audit: pick the dealer (type-ahead), copy its number to dial, confirm the mystery
+identity, and start; Enter creates the audit and opens the live call."""
+
+from __future__ import annotations
+
+import re
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from auditor_tui.clock import Clock
+from auditor_tui.dealers import Dealer, matches, normalise_phone
+from auditor_tui.durable import StoreError
+from auditor_tui.grid import load_grid
+from auditor_tui.record import Audit, DealerRef, Identity
+from auditor_tui.store import Store
+from auditor_tui.ui.messages import AuditCreateFailed, DirectoryLoaded, OpenAudit
+
+IDENTITY_SETTING = "identity"
+AUDITOR_SETTING = "auditor"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def identity_problems(identity: Identity) -> list[tuple[str, str]]:
+    """(field, message) for each problem of a mystery identity; the dealer must be able to call
+    back and to write (Q16, Q17), so the three fields are required."""
+    problems: list[tuple[str, str]] = []
+    if not identity.name.strip():
+        problems.append(("name", "nom d'emprunt manquant"))
+    if not identity.phone.strip():
+        problems.append(("phone", "téléphone d'emprunt manquant"))
+    else:
+        try:
+            normalise_phone(identity.phone, "FR")
+        except ValueError as exc:
+            problems.append(("phone", str(exc)))
+    if not _EMAIL.fullmatch(identity.email.strip()):
+        problems.append(("email", "adresse e-mail d'emprunt manquante ou invalide"))
+    return problems
+
+
+def dealer_ref(dealer: Dealer) -> DealerRef:
+    return DealerRef(
+        dealer.name, dealer.country, dealer.department, dealer.phone, dealer.id, dealer.city
+    )
+
+
+def dealer_line(dealer: Dealer) -> str:
+    place = f"{dealer.city} ({dealer.department})" if dealer.department else dealer.city
+    return f"{dealer.name:<28} {place:<26} {dealer.phone_display}"
+
+
+class DealerSearch(Input):
+    """The type-ahead field; up and down move through the dealers it filters."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Concessionnaire suivant", id="new_audit.next", show=False),
+        Binding("up", "move(-1)", "Concessionnaire précédent", id="new_audit.previous", show=False),
+    ]
+
+    class Move(Message):
+        def __init__(self, delta: int) -> None:
+            super().__init__()
+            self.delta = delta
+
+    def action_move(self, delta: int) -> None:
+        self.post_message(self.Move(delta))
+
+
+class NewAuditScreen(Screen[None]):
+    CSS_PATH = "new_audit.tcss"
+    SUB_TITLE = "Nouvel audit"
+    BINDINGS = [
+        # priority: Enter starts the audit from any field (the fields' own Enter would only
+        # submit that field)
+        Binding(
+            "enter",
+            "create",
+            "Commencer",
+            id="new_audit.create",
+            tooltip="Créer l'audit et ouvrir l'appel",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+t,c",
+            "copy_phone",
+            "Copier le n°",
+            id="new_audit.copy_phone",
+            tooltip="Copier le numéro du concessionnaire pour le composer",
+        ),
+        Binding("escape", "back", "Retour", id="new_audit.back"),
+    ]
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self._dealers: list[Dealer] = []
+        self._shown: list[Dealer] = []
+        self._creating = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        search = DealerSearch(
+            placeholder="Tapez un nom, une ville ou un département…", id="dealer-search"
+        )
+        search.border_title = "Concessionnaire"
+        yield search
+        yield OptionList(id="dealers")
+        yield Static("", id="dealer-detail")
+        with Horizontal(id="identity"):
+            for field, title, hint in (
+                ("name", "Nom d'emprunt", "Prénom Nom"),
+                ("phone", "Téléphone d'emprunt", "06 …"),
+                ("email", "E-mail d'emprunt", "prenom.nom@…"),
+            ):
+                box = Input(placeholder=hint, id=f"identity-{field}")
+                box.border_title = title
+                yield box
+        with Horizontal(id="auditor-row"):
+            auditor = Input(placeholder="Votre nom", id="auditor")
+            auditor.border_title = "Auditeur"
+            yield auditor
+            yield Label("Entrée : commencer l'audit · Échap : retour", id="new-audit-hint")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#dealers", OptionList).add_option(Option("Chargement de l'annuaire…"))
+        self.query_one("#dealer-search", Input).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="new-audit-load")
+    def _load(self) -> None:
+        dealers = []
+        for row in self.store.dealers():
+            try:
+                dealers.append(Dealer.from_dict(row))
+            except ValueError:
+                continue
+        dealers.sort(key=lambda d: d.search_text())
+        identity = self.store.setting(IDENTITY_SETTING) or {}
+        auditor = self.store.setting(AUDITOR_SETTING) or ""
+        self.post_message(
+            DirectoryLoaded(
+                dealers,
+                {k: str(v) for k, v in identity.items()} if isinstance(identity, dict) else {},
+                str(auditor),
+            )
+        )
+
+    def on_directory_loaded(self, message: DirectoryLoaded) -> None:
+        self._dealers = list(message.dealers)
+        for field in ("name", "phone", "email"):
+            box = self.query_one(f"#identity-{field}", Input)
+            if not box.value:
+                box.value = message.identity.get(field, "")
+        auditor = self.query_one("#auditor", Input)
+        if not auditor.value:
+            auditor.value = message.auditor
+        self._filter()
+
+    # ---- the dealer list --------------------------------------------------------------------
+
+    @on(Input.Changed, "#dealer-search")
+    def _filter(self) -> None:
+        query = self.query_one("#dealer-search", Input).value
+        self._shown = [d for d in self._dealers if matches(d, query)]
+        options = self.query_one("#dealers", OptionList)
+        options.clear_options()
+        if self._shown:
+            options.add_options(Option(dealer_line(d), id=d.id) for d in self._shown)
+            options.highlighted = 0
+        elif self._dealers:
+            options.add_option(
+                Option(f"Aucun concessionnaire ne correspond à « {query} ».", disabled=True)
+            )
+        else:
+            options.add_option(
+                Option("Annuaire vide : « auditor-tui dealers import FICHIER.csv ».", disabled=True)
+            )
+        self._show_detail()
+
+    @on(DealerSearch.Move)
+    def _move(self, message: DealerSearch.Move) -> None:
+        options = self.query_one("#dealers", OptionList)
+        if message.delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    @on(OptionList.OptionHighlighted, "#dealers")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    @property
+    def dealer(self) -> Dealer | None:
+        """The highlighted dealer: the one the audit will be about."""
+        index = self.query_one("#dealers", OptionList).highlighted
+        if index is None or not 0 <= index < len(self._shown):
+            return None
+        return self._shown[index]
+
+    def _show_detail(self) -> None:
+        dealer = self.dealer
+        detail = self.query_one("#dealer-detail", Static)
+        if dealer is None:
+            detail.update("Aucun concessionnaire choisi.")
+        else:
+            detail.update(
+                f"{dealer.name} · {dealer.phone_display} · ctrl+t : copier le numéro pour appeler"
+            )
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def action_copy_phone(self) -> None:
+        dealer = self.dealer
+        if dealer is None:
+            self.notify("Choisissez d'abord un concessionnaire.", severity="warning")
+            return
+        self.app.copy_to_clipboard(dealer.phone)
+        self.notify(
+            f"Numéro de {dealer.name} copié : {dealer.phone_display}", title="Presse-papiers"
+        )
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def identity(self) -> Identity:
+        return Identity(
+            *(
+                self.query_one(f"#identity-{f}", Input).value.strip()
+                for f in ("name", "phone", "email")
+            )
+        )
+
+    def action_create(self) -> None:
+        if self._creating:
+            return
+        dealer = self.dealer
+        if dealer is None:
+            self.notify("Choisissez un concessionnaire dans la liste.", severity="warning")
+            self.query_one("#dealer-search", Input).focus()
+            return
+        identity = self.identity()
+        problems = identity_problems(identity)
+        if problems:
+            self.notify(
+                "Identité d'emprunt : " + " ; ".join(m for _, m in problems),
+                severity="warning",
+            )
+            self.query_one(f"#identity-{problems[0][0]}", Input).focus()
+            return
+        auditor = self.query_one("#auditor", Input).value.strip()
+        self._creating = True
+        self._create(dealer, identity, auditor)
+
+    @work(thread=True, exclusive=True, group="new-audit-create")
+    def _create(self, dealer: Dealer, identity: Identity, auditor: str) -> None:
+        moment = self.clock.now()
+        audit = Audit.new(dealer_ref(dealer), load_grid(), moment, auditor, identity)
+        try:
+            self.store.create(audit, moment=moment)
+        except StoreError as exc:
+            self.post_message(AuditCreateFailed(str(exc)))
+            return
+        try:
+            self.store.set_setting(IDENTITY_SETTING, identity.to_dict())
+            self.store.set_setting(AUDITOR_SETTING, auditor)
+        except StoreError:
+            pass  # only the prefill of the next audit is lost; the audit itself is saved
+        self.post_message(OpenAudit(audit.id, audit.status, replace=True))
+
+    def on_audit_create_failed(self, message: AuditCreateFailed) -> None:
+        self._creating = False
+        self.notify(f"Audit non créé : {message.message}", severity="error", timeout=15)

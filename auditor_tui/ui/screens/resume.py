@@ -1,0 +1,45 @@
+"""The start-up question after a crash or a closed terminal: resume the audit left mid-call?"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label
+
+from auditor_tui.store import Summary
+from auditor_tui.ui.screens.home import format_moment
+
+
+class ResumeScreen(ModalScreen[bool]):
+    """Dismissed with True to resume, False for later."""
+
+    CSS_PATH = "resume.tcss"
+    BINDINGS = [
+        Binding("enter", "resume", "Reprendre", id="resume.resume"),
+        Binding("escape", "later", "Plus tard", id="resume.later"),
+    ]
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        s = self.summary
+        with Vertical(id="resume-dialog"):
+            yield Label(f"Reprendre l'audit en cours chez {s.dealer} ?", id="resume-question")
+            started = s.started_at or s.created_at
+            yield Label(
+                f"Appel commencé {format_moment(started)} — les réponses et les temps "
+                "enregistrés sont conservés.",
+                id="resume-detail",
+            )
+            yield Label("Entrée : reprendre · Échap : plus tard", id="resume-keys")
+        yield Footer(compact=True)
+
+    def action_resume(self) -> None:
+        self.dismiss(True)
+
+    def action_later(self) -> None:
+        self.dismiss(False)

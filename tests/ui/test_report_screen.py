@@ -3,12 +3,15 @@ keyboard, filters, the trend sparkline, reloading — against a real store."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Sparkline, Static, TabbedContent
 
+from auditor_tui.record import Audit
 from auditor_tui.store import Store
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.report import TABS, ReportScreen, spark_text
@@ -25,6 +28,19 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(ReportScreen(self.store))
+
+
+@asynccontextmanager
+async def report_on(
+    store: Store, audits: list[Audit], size: tuple[int, int]
+) -> AsyncIterator[tuple[Pilot[None], ReportScreen]]:
+    """The report screen alone on `store`, holding `audits`, loaded."""
+    store.put_many(audits)
+    app = Host(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        yield pilot, app.screen
 
 
 async def settle(pilot: Pilot[object]) -> None:
@@ -65,12 +81,8 @@ async def test_r_on_the_home_screen_opens_the_report(tmp_path: Path, app_factory
 
 async def test_tabs_from_the_keyboard_and_the_trend(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s") as store:
-        store.put_many(the_set())
-        app = Host(store)
-        async with app.run_test(size=(160, 50)) as pilot:
-            await settle(pilot)
-            screen = app.screen
-            assert isinstance(screen, ReportScreen)
+        async with report_on(store, the_set(), (160, 50)) as (pilot, screen):
+            app = pilot.app
             tabs = screen.query_one(TabbedContent)
             for name, key, _title in TABS:
                 await pilot.press(key)
@@ -99,12 +111,8 @@ async def test_tabs_from_the_keyboard_and_the_trend(tmp_path: Path) -> None:
 
 async def test_filters_and_a_bad_period(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s") as store:
-        store.put_many(the_set())
-        app = Host(store)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            screen = app.screen
-            assert isinstance(screen, ReportScreen)
+        async with report_on(store, the_set(), (80, 24)) as (pilot, screen):
+            app = pilot.app
             await pilot.press("slash")
             assert app.focused is screen.query_one("#filter-period", Input)
             await pilot.press(*"2026-T1")
@@ -130,12 +138,7 @@ async def test_filters_and_a_bad_period(tmp_path: Path) -> None:
 
 async def test_reload_reads_new_audits(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s") as store:
-        store.put_many(the_set()[:2])
-        app = Host(store)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            screen = app.screen
-            assert isinstance(screen, ReportScreen)
+        async with report_on(store, the_set()[:2], (80, 24)) as (pilot, screen):
             assert "2 audit(s) compté(s)" in str(summary(screen).render())
             store.create(audit(50, DIJON, day(8, 3), "Alice"))
             await pilot.press("f5")

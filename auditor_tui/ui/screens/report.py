@@ -94,11 +94,25 @@ class ReportScreen(Screen[None]):
         Binding(
             "slash", "focus_filters", "Filtrer", id="report.filter", tooltip="Période, concession…"
         ),
-        Binding("o", "next_tab", "Onglet suivant", id="report.next_tab"),
-        Binding("O", "previous_tab", "Onglet précédent", id="report.previous_tab", show=False),
+        Binding("o", "next_tab", "Onglet suivant", id="report.next_tab", tooltip="Onglet suivant"),
+        Binding(
+            "O",
+            "previous_tab",
+            "Onglet précédent",
+            id="report.previous_tab",
+            tooltip="Onglet précédent",
+            show=False,
+        ),
         Binding("f5", "reload", "Actualiser", id="report.reload", tooltip="Relire les audits"),
         *(
-            Binding(key, f"show_tab('{name}')", title, id=f"report.tab.{name}", show=False)
+            Binding(
+                key,
+                f"show_tab('{name}')",
+                f"Onglet {title}",
+                id=f"report.tab.{name}",
+                tooltip=f"Afficher l'onglet {title}",
+                show=False,
+            )
             for name, key, title in TABS
         ),
     ]

@@ -282,40 +282,71 @@ def _deadline(audit: Audit, kind: str) -> datetime | None:
     return parse_instant(audit.deadlines[kind])
 
 
-def _email_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
-    rule = grid.rule("email")
-    qid, yes, no = str(rule["question"]), int(rule["yes"]), int(rule["no"])
-    deadline = _deadline(audit, KIND_EMAIL)
+def _yes_no(grid: Grid, rule_name: str) -> tuple[str, int, int]:
+    """A yes/no rule of the grid: its question id and the « Oui » and « Non » positions."""
+    rule = grid.rule(rule_name)
+    return str(rule["question"]), int(rule["yes"]), int(rule["no"])
+
+
+def _deadline_suggestion(
+    grid: Grid,
+    rule_name: str,
+    deadline: datetime | None,
+    received: datetime | None,
+    now: datetime,
+    reasons: tuple[str, str, str],
+) -> Suggestion | None:
+    """« Oui » when it came in time, « Non » when late or when the deadline passed without it;
+    nothing while the window is still open. `reasons`: in time, late ({late}), nothing."""
     if deadline is None:
         return None
-    fu = audit.follow_up
-    received = parse_instant(fu.email_received_at) if fu.email_received_at else None
-    # A bare acknowledgement does not stop the clock: it counts as nothing received.
-    if received is not None and fu.email_has_information is not False:
+    qid, yes, no = _yes_no(grid, rule_name)
+    in_time, late, nothing = reasons
+    if received is not None:
         if is_within(received, deadline):
-            return Suggestion(qid, (yes,), "e-mail reçu dans les 2 h")
-        late = format_duration(received - deadline)
-        return Suggestion(qid, (no,), f"e-mail reçu {late} après l'échéance")
+            return Suggestion(qid, (yes,), in_time)
+        return Suggestion(qid, (no,), late.format(late=format_duration(received - deadline)))
     if is_within(now, deadline):
         return None
-    if received is not None:
-        return Suggestion(qid, (no,), "seul un accusé de réception est arrivé dans les 2 h")
-    return Suggestion(qid, (no,), "aucun e-mail reçu dans les 2 h")
+    return Suggestion(qid, (no,), nothing)
+
+
+def _email_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
+    fu = audit.follow_up
+    # A bare acknowledgement does not stop the clock: it counts as nothing received.
+    acknowledgement = fu.email_received_at is not None and fu.email_has_information is False
+    received = None
+    if fu.email_received_at and not acknowledgement:
+        received = parse_instant(fu.email_received_at)
+    nothing = (
+        "seul un accusé de réception est arrivé dans les 2 h"
+        if acknowledgement
+        else "aucun e-mail reçu dans les 2 h"
+    )
+    return _deadline_suggestion(
+        grid,
+        "email",
+        _deadline(audit, KIND_EMAIL),
+        received,
+        now,
+        ("e-mail reçu dans les 2 h", "e-mail reçu {late} après l'échéance", nothing),
+    )
 
 
 def _callback_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
-    rule = grid.rule("callback")
-    qid, yes, no = str(rule["question"]), int(rule["yes"]), int(rule["no"])
-    deadline = _deadline(audit, KIND_CALLBACK)
-    if deadline is None:
-        return None
-    if audit.follow_up.callback_at:
-        if is_within(parse_instant(audit.follow_up.callback_at), deadline):
-            return Suggestion(qid, (yes,), "rappel dans les 2 jours ouvrés")
-        return Suggestion(qid, (no,), "rappel après les 2 jours ouvrés")
-    if is_within(now, deadline):
-        return None
-    return Suggestion(qid, (no,), "aucun rappel dans les 2 jours ouvrés")
+    at = audit.follow_up.callback_at
+    return _deadline_suggestion(
+        grid,
+        "callback",
+        _deadline(audit, KIND_CALLBACK),
+        parse_instant(at) if at else None,
+        now,
+        (
+            "rappel dans les 2 jours ouvrés",
+            "rappel {late} après les 2 jours ouvrés",
+            "aucun rappel dans les 2 jours ouvrés",
+        ),
+    )
 
 
 def _actual_method(audit: Audit, grid: Grid) -> str | None:
@@ -337,8 +368,7 @@ def _method_suggestions(audit: Audit, grid: Grid, now: datetime) -> list[Suggest
         position = int(options[recorded])
         label = grid.question(str(rule["question"])).option(position).label
         out.append(Suggestion(str(rule["question"]), (position,), f"rappel noté : {label}"))
-    match = grid.rule("method_match")
-    qid, yes, no = str(match["question"]), int(match["yes"]), int(match["no"])
+    qid, yes, no = _yes_no(grid, "method_match")
     agreed = audit.call.agreed_method
     actual = _actual_method(audit, grid)
     if actual and agreed:
@@ -374,6 +404,12 @@ def pending_suggestions(audit: Audit, now: datetime) -> list[Suggestion]:
 def accept(audit: Audit, suggestion: Suggestion) -> None:
     """Apply one suggestion to the audit's answers (the caller saves)."""
     audit.answers[suggestion.question] = list(suggestion.positions)
+
+
+def questions_after_call(grid: Grid) -> list[str]:
+    """The questions answered after the call: the e-mail question's section and those after."""
+    first = grid.sections.index(grid.section_of(grid.rule_question("email")))
+    return [q.id for section in grid.sections[first:] for q in section.questions]
 
 
 # ---- times typed by the auditor ------------------------------------------------------------
@@ -477,15 +513,14 @@ class FollowUpSession:
         return _deadline(self.audit, kind)
 
     def questions(self) -> list[str]:
-        """What this screen answers: earlier questions still missing, then the follow-up
-        sections (from Q16's section on), applicable ones only, in grid order."""
+        """What the follow-up answers: earlier questions still missing, then the questions
+        after the call (applicable ones), in grid order."""
         grid = self.grid
-        first = grid.sections.index(grid.section_of(grid.rule_question("email")))
+        transferred = self.audit.call.transferred
         follow = [
-            q.id
-            for section in grid.sections[first:]
-            for q in section.questions
-            if is_applicable(q, self.audit.call.transferred)
+            qid
+            for qid in questions_after_call(grid)
+            if is_applicable(grid.question(qid), transferred)
         ]
         earlier = [qid for qid in self.audit.missing() if qid not in follow]
         return [*earlier, *follow]
@@ -528,6 +563,8 @@ class FollowUpSession:
         question = self._check_answerable(qid)
         if not 1 <= position <= len(question.options):
             raise FollowUpError(f"Q{qid} : pas d'option {position} (1 à {len(question.options)})")
+        if question.option(position).unreachable and any(q != qid for q in self.audit.answers):
+            raise FollowUpError("injoignable refusé : l'audit a déjà d'autres réponses")
         new = toggle(question, self.audit.answers.get(qid, []), position)
         if new:
             self.audit.answers[qid] = new

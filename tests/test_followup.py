@@ -10,21 +10,26 @@ import pytest
 
 from auditor_tui.followup import (
     Due,
+    FollowUpError,
+    FollowUpSession,
     accept,
     audit_zone,
     build_queue,
     expired_between,
     expiry_summary,
     format_duration,
+    format_input,
     format_long,
     format_short,
+    parse_local,
     pending_suggestions,
+    questions_after_call,
     suggestions,
 )
 from auditor_tui.grid import load_grid
-from auditor_tui.lifecycle import end_call
+from auditor_tui.lifecycle import LifecycleError, end_call
 from auditor_tui.record import Audit, DealerRef, format_instant, parse_instant
-from auditor_tui.store import Summary
+from auditor_tui.store import Store, Summary
 
 GRID = load_grid()
 PARIS = ZoneInfo("Europe/Paris")
@@ -333,3 +338,120 @@ def test_french_formats() -> None:
     assert format_duration(timedelta(seconds=42)) == "42 s"
     assert format_duration(timedelta(seconds=-5)) == "0 s"
     assert format_short(local(PARIS, 2026, 8, 3, 9, 5), "Europe/Paris") == "lun. 3 août 09:05"
+
+
+# ---- FollowUpSession over a real store ---------------------------------------------------------
+
+
+def stored(store: Store, audit: Audit) -> FollowUpSession:
+    store.create(audit, datetime(2026, 11, 17, 9, 0, tzinfo=UTC))
+    return FollowUpSession(store, audit.id)
+
+
+def test_session_saves_every_change_and_logs_it(store: Store) -> None:
+    call = local(PARIS, 2026, 11, 17, 11, 0)
+    session = stored(store, ended(call))
+    now = call + timedelta(hours=1)
+    session.record_email(call + timedelta(minutes=30), True, now)
+    assert store.get(session.audit.id).follow_up.email_received_at == format_instant(
+        call + timedelta(minutes=30)
+    )
+    session.toggle_email_information(now)
+    assert store.get(session.audit.id).follow_up.email_has_information is False
+    session.record_callback(call + timedelta(minutes=50), "email", "  rappel rapide ", now)
+    again = store.get(session.audit.id)
+    assert (again.follow_up.callback_method, again.follow_up.callback_note) == (
+        "email",
+        "rappel rapide",
+    )
+    fields = {e["field"] for e in store.events(session.audit.id)}
+    assert {"follow_up.email_received_at", "follow_up.callback_at"} <= fields
+
+
+def test_session_refuses_impossible_times(store: Store) -> None:
+    call = local(PARIS, 2026, 11, 17, 11, 0)
+    session = stored(store, ended(call))
+    now = call + timedelta(hours=1)
+    with pytest.raises(FollowUpError, match="fin de l'appel"):
+        session.record_email(call - timedelta(seconds=1), True, now)
+    with pytest.raises(FollowUpError, match="futur"):
+        session.record_callback(now + timedelta(minutes=5), "phone", "", now)
+    with pytest.raises(FollowUpError, match="méthode"):
+        session.record_callback(now, "fax", "", now)
+    assert store.get(session.audit.id).revision == 1
+
+
+def test_session_complete_refused_with_missing_then_reopen(store: Store) -> None:
+    call = local(PARIS, 2026, 11, 17, 11, 0)
+    audit = ended(call)
+    later = set(questions_after_call(GRID))
+    audit.answers = {
+        q.id: [1] for q in GRID.questions() if q.id not in later and q.applies_if is None
+    }
+    audit.answers.pop(str(GRID.rule("preferred_contact")["question"]))
+    session = stored(store, audit)
+    assert session.questions()[0] == str(GRID.rule("preferred_contact")["question"])
+    with pytest.raises(LifecycleError) as refused:
+        session.complete(call + timedelta(days=3))
+    assert refused.value.missing[0] == str(GRID.rule("preferred_contact")["question"])
+    assert store.get(audit.id).status == "awaiting_follow_up"
+    for qid in session.questions():
+        session.answer(qid, 1, call + timedelta(days=3))
+    session.complete(call + timedelta(days=3))
+    assert store.get(audit.id).status == "complete"
+    with pytest.raises(FollowUpError, match="rouvrez"):
+        session.answer(Q16, 2, call + timedelta(days=3))
+    with pytest.raises(LifecycleError, match="motif"):
+        session.reopen("  ", call + timedelta(days=4))
+    revision = store.get(audit.id).revision
+    session.reopen("erreur de saisie", call + timedelta(days=4))
+    reopened = store.get(audit.id)
+    assert (reopened.status, reopened.revision) == ("awaiting_follow_up", revision + 1)
+    assert store.events(audit.id)[-1]["new"] == "erreur de saisie"
+
+
+def test_session_refuses_unreachable_over_other_answers(store: Store) -> None:
+    call = local(PARIS, 2026, 11, 17, 11, 0)
+    audit = ended(call)
+    audit.answers = {Q16: [1]}
+    session = stored(store, audit)
+    rule = GRID.rule("attempts")
+    with pytest.raises(FollowUpError, match="injoignable"):
+        session.answer(str(rule["question"]), int(rule["unreachable_option"]), call)
+
+
+def test_accept_all_in_one_save(store: Store) -> None:
+    call = local(PARIS, 2026, 11, 17, 11, 0)
+    session = stored(store, ended(call))
+    now = local(PARIS, 2026, 11, 20, 9, 0)
+    applied = session.accept_all(now)
+    assert [s.question for s in applied] == [Q16, Q17, Q18]
+    assert store.get(session.audit.id).revision == 2
+    assert session.accept_all(now) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("17/11/2026 12:40", datetime(2026, 11, 17, 11, 40, tzinfo=UTC)),
+        ("17/11/2026 12:40:05", datetime(2026, 11, 17, 11, 40, 5, tzinfo=UTC)),
+        ("17/11/26 12:40", datetime(2026, 11, 17, 11, 40, tzinfo=UTC)),
+        ("12h40", datetime(2026, 11, 18, 11, 40, tzinfo=UTC)),  # today in Paris
+        ("12:40", datetime(2026, 11, 18, 11, 40, tzinfo=UTC)),
+        ("  18/11/2026   à 12:40 ", datetime(2026, 11, 18, 11, 40, tzinfo=UTC)),
+        ("2026-11-17T12:40:00+01:00", datetime(2026, 11, 17, 11, 40, tzinfo=UTC)),
+        ("01/07/2026 12:40", datetime(2026, 7, 1, 10, 40, tzinfo=UTC)),  # summer time
+    ],
+)
+def test_parse_local(typed: str, expected: datetime) -> None:
+    now = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
+    assert parse_local(typed, "Europe/Paris", now) == expected
+    assert format_input(expected, "Europe/Paris")[:10] in (
+        expected.astimezone(PARIS).strftime("%d/%m/%Y"),
+    )
+
+
+@pytest.mark.parametrize("typed", ["", "demain", "32/11/2026 10:00", "17/11/2026 25:00"])
+def test_parse_local_errors_in_french(typed: str) -> None:
+    with pytest.raises(ValueError, match="heure"):
+        parse_local(typed, "Europe/Paris", datetime(2026, 11, 18, tzinfo=UTC))

@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, ListView, Static
 
 from auditor_tui.clock import FakeClock
+from auditor_tui.followup import questions_after_call
 from auditor_tui.grid import load_grid
 from auditor_tui.record import Audit, format_instant
 from auditor_tui.store import Store
@@ -33,16 +34,10 @@ CALL_START = datetime(2026, 11, 17, 9, 52, tzinfo=UTC)
 CALL_END = CALL_START + timedelta(minutes=8)  # 11:00 Paris
 
 
-def follow_up_questions() -> list[str]:
-    """The questions answered after the call: Q16's section and the ones after it."""
-    first = GRID.sections.index(GRID.section_of(GRID.rule_question("email")))
-    return [q.id for s in GRID.sections[first:] for q in s.questions]
-
-
 def left_after_the_call(n: int = 1, dealer: str = "Lexus Dijon") -> Audit:
     """An audit whose call ended with every call question answered (best answers, no
     transfer) and « téléphone » agreed as the contact method: it awaits the follow-up."""
-    later = set(follow_up_questions())
+    later = set(questions_after_call(GRID))
     answers = {q: a for q, a in best_answers(False).items() if q not in later}
     audit = build_audit(n, dealer, when=CALL_START, status="awaiting_follow_up", answers=answers)
     audit.call.agreed_method = "phone"
@@ -132,14 +127,19 @@ async def answer_the_rest(pilot: Pilot[Any], screen: FollowUpScreen) -> None:
         await pilot.press("down")
 
 
+def app_at(tmp_path: Path, after_call: timedelta, *audits: Audit) -> tuple[AuditorApp, Audit]:
+    """The app over a store holding these audits (default: one left after the call), its
+    clock `after_call` past the call's end; and the first audit."""
+    audits = audits or (left_after_the_call(),)
+    db = seed_store(tmp_path / "store", audits)
+    return make_app(db, FakeClock(CALL_END + after_call)), audits[0]
+
+
 # ---- the follow-up screen ------------------------------------------------------------------
 
 
 async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) -> None:
-    audit = left_after_the_call()
-    db = seed_store(tmp_path / "store", [audit])
-    clock = FakeClock(CALL_END + timedelta(days=1))  # Wednesday 11:00 Paris
-    app = make_app(db, clock)
+    app, audit = app_at(tmp_path, timedelta(days=1))  # Wednesday 11:00 Paris
     async with app.run_test(size=(100, 40)) as pilot:
         notes = Recorder(app)
         await open_home(pilot)
@@ -230,10 +230,7 @@ async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) 
 
 
 async def test_email_time_read_from_pasted_headers(tmp_path: Path) -> None:
-    audit = left_after_the_call()
-    db = seed_store(tmp_path / "store", [audit])
-    clock = FakeClock(CALL_END + timedelta(hours=3))
-    app = make_app(db, clock)
+    app, audit = app_at(tmp_path, timedelta(hours=3))
     async with app.run_test(size=(100, 40)) as pilot:
         await open_home(pilot)
         screen = await press_until_screen(pilot, "o")
@@ -255,10 +252,7 @@ async def test_email_time_read_from_pasted_headers(tmp_path: Path) -> None:
 
 
 async def test_time_errors_stay_in_the_modal(tmp_path: Path) -> None:
-    audit = left_after_the_call()
-    db = seed_store(tmp_path / "store", [audit])
-    clock = FakeClock(CALL_END + timedelta(hours=1))
-    app = make_app(db, clock)
+    app, audit = app_at(tmp_path, timedelta(hours=1))
     async with app.run_test(size=(100, 40)) as pilot:
         await open_home(pilot)
         await press_until_screen(pilot, "o")
@@ -320,17 +314,13 @@ async def test_queue_counts_down_and_rings_when_a_deadline_passes(tmp_path: Path
 
 
 async def test_restart_summary_and_last_seen(tmp_path: Path) -> None:
-    audit = left_after_the_call()
-    db = seed_store(tmp_path / "store", [audit])
-    clock = FakeClock(CALL_END + timedelta(minutes=5))
-    app = make_app(db, clock)
+    app, _ = app_at(tmp_path, timedelta(minutes=5))
     async with app.run_test(size=(100, 30)) as pilot:
         notes = Recorder(app)
         await open_home(pilot)
-        assert "Pendant votre absence" not in notes.text()
-        assert notes.messages == [] or "échéance" not in notes.text()
-    clock.advance(3 * 24 * 3600)
-    again = make_app(db, clock)
+        assert "échéance" not in notes.text()
+    clock = FakeClock(CALL_END + timedelta(days=3))
+    again = make_app(tmp_path / "store", clock)
     async with again.run_test(size=(100, 30)) as pilot:
         notes = Recorder(again)
         await open_home(pilot)

@@ -86,8 +86,27 @@ class _TimeModal(ModalScreen[object]):
         self.now = now
         self.check = check
 
-    def time_input(self) -> Input:
-        return Input(format_input(self.default, self.zone), id="modal-time", select_on_focus=False)
+    heading = ""
+    time_label = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="modal-box"):
+            yield Label(self.heading, classes="modal-title")
+            yield Label(f"{self.time_label} ({_zone_hint(self.zone)}) :")
+            yield Input(
+                format_input(self.default, self.zone), id="modal-time", select_on_focus=False
+            )
+            yield from self.compose_fields()
+            yield Static("", id="modal-error")
+            yield Label("Entrée / ctrl+s : enregistrer · Échap : annuler", classes="modal-keys")
+
+    def compose_fields(self) -> ComposeResult:
+        """The modal's own fields, below the time."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.query_one("#modal-error").display = False
+        self.query_one("#modal-time", Input).focus()
 
     def read_time(self) -> datetime | None:
         """The typed time, checked; shows the problem in the modal and returns None."""
@@ -119,6 +138,9 @@ class _TimeModal(ModalScreen[object]):
 class EmailModal(_TimeModal):
     """When the dealer's e-mail arrived (typed, or read from pasted headers) and what it held."""
 
+    heading = "E-mail du concessionnaire reçu"
+    time_label = "Heure de réception"
+
     def __init__(
         self,
         zone: str,
@@ -130,25 +152,15 @@ class EmailModal(_TimeModal):
         super().__init__(zone, default, now, check)
         self.has_information = has_information
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="modal-box"):
-            yield Label("E-mail du concessionnaire reçu", classes="modal-title")
-            yield Label(f"Heure de réception ({_zone_hint(self.zone)}) :")
-            yield self.time_input()
-            yield Checkbox(
-                "Contenait les informations demandées (brochure, liste de prix)",
-                self.has_information,
-                id="email-info",
-            )
-            yield Label("Ou collez les en-têtes bruts de l'e-mail (la ligne Date: suffit) :")
-            yield TextArea(id="email-headers", soft_wrap=False, show_line_numbers=False)
-            yield Static("", id="email-parsed")
-            yield Static("", id="modal-error")
-            yield Label("Entrée / ctrl+s : enregistrer · Échap : annuler", classes="modal-keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
-        self.query_one("#modal-time", Input).focus()
+    def compose_fields(self) -> ComposeResult:
+        yield Checkbox(
+            "Contenait les informations demandées (brochure, liste de prix)",
+            self.has_information,
+            id="email-info",
+        )
+        yield Label("Ou collez les en-têtes bruts de l'e-mail (la ligne Date: suffit) :")
+        yield TextArea(id="email-headers", soft_wrap=False, show_line_numbers=False)
+        yield Static("", id="email-parsed")
 
     @on(TextArea.Changed, "#email-headers")
     def _headers_changed(self, event: TextArea.Changed) -> None:
@@ -177,29 +189,22 @@ class EmailModal(_TimeModal):
 class CallbackModal(_TimeModal):
     """When and how the sales advisor recontacted the auditor, with a note."""
 
+    heading = "Rappel du conseiller"
+    time_label = "Heure du rappel"
+
     def __init__(
         self, zone: str, default: datetime, now: datetime, check: TimeCheck, method: str
     ) -> None:
         super().__init__(zone, default, now, check)
         self.method = method
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="modal-box"):
-            yield Label("Rappel du conseiller", classes="modal-title")
-            yield Label(f"Heure du rappel ({_zone_hint(self.zone)}) :")
-            yield self.time_input()
-            yield Label("Méthode :")
-            with RadioSet(id="callback-method"):
-                for method, label in METHOD_LABELS.items():
-                    yield RadioButton(label.capitalize(), value=method == self.method, name=method)
-            yield Label("Note :")
-            yield Input(placeholder="ce qui a été dit, proposé…", id="callback-note")
-            yield Static("", id="modal-error")
-            yield Label("Entrée / ctrl+s : enregistrer · Échap : annuler", classes="modal-keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
-        self.query_one("#modal-time", Input).focus()
+    def compose_fields(self) -> ComposeResult:
+        yield Label("Méthode :")
+        with RadioSet(id="callback-method"):
+            for method, label in METHOD_LABELS.items():
+                yield RadioButton(label.capitalize(), value=method == self.method, name=method)
+        yield Label("Note :")
+        yield Input(placeholder="ce qui a été dit, proposé…", id="callback-note")
 
     def action_submit(self) -> None:
         at = self.read_time()

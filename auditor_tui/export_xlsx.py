@@ -33,6 +33,7 @@ ANSWER_COLUMNS = (
     "labels",
     "points",
     "max_points",
+    "note",
 )
 DEALER_COLUMNS = (
     "dealer_id",
@@ -69,6 +70,7 @@ def _answer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
                     question_value(view, q.id, "labels"),
                     question_value(view, q.id, "points") if q.scored else None,
                     q.max_points,
+                    audit.notes.get(q.id) or None,
                 ]
 
 

@@ -24,6 +24,7 @@ def export_both(tmp_path):
     db = tmp_path / "s"
     lyon = make_audit(3, transferred=False, name="Lexus Lyon")
     odd = make_audit(4, name="=1+1")
+    odd.notes["9"] = "nom redemandé deux fois"
     with Store.open(db) as store:
         for audit in (eighty_seven(1), unreachable(2), lyon, odd):
             store.create(audit)
@@ -72,6 +73,8 @@ def test_answers_sheet_has_one_row_per_audit_and_question(tmp_path, capsys):
     assert q11["section"] == "Conversation téléphonique" and q11["number"] == 11
     q5_lyon = by_key[(make_audit(3).id, "5")]
     assert q5_lyon["applicable"] is False and q5_lyon["points"] is None
+    assert q11["note"] is None
+    assert by_key[(make_audit(4).id, "9")]["note"] == "nom redemandé deux fois"
     q2 = by_key[(make_audit(3).id, "2")]
     assert q2["points"] is None and q2["max_points"] is None and q2["options"] == "1"
 
@@ -88,10 +91,13 @@ def test_dealers_sheet_summarises_counted_audits(tmp_path, capsys):
     assert lyon["last_call"] == datetime(2026, 11, 17, 10, 30)
 
 
-def test_openpyxl_stays_off_the_start_up_path():
+def test_openpyxl_stays_off_the_start_up_path_and_textual_out_of_the_core():
     code = (
-        "import sys, auditor_tui.cli, auditor_tui.sync, auditor_tui.export_csv, "
-        "auditor_tui.ui.app\n"
+        "import sys\n"
+        "import auditor_tui.cli, auditor_tui.sync, auditor_tui.export_csv, auditor_tui.privacy\n"
+        "import auditor_tui.reports, auditor_tui.report_tables, auditor_tui.export_xlsx\n"
+        "assert 'textual' not in sys.modules, 'the core imported textual'\n"
+        "import auditor_tui.ui.app\n"
         "assert 'openpyxl' not in sys.modules, 'openpyxl imported at start-up'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

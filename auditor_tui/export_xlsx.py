@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from auditor_tui.exchange import in_export_order
@@ -129,12 +130,19 @@ def xlsx_bytes(audits: Iterable[Audit]) -> bytes:
 
 
 def _cell(ws: Any, make: Any, value: Any, name: str) -> Any:
-    """A typed cell: text is never read as a formula; dates and percents get a format."""
-    cell = make(ws, value=value)
+    """A typed cell: text is never read as a formula; dates and percents get a format. Plain
+    values stay plain (a styled cell costs several times more to write)."""
     if isinstance(value, str):
+        if not value.startswith("="):
+            return value
+        cell = make(ws, value=value)
         cell.data_type = "s"
-    elif hasattr(value, "strftime"):
+    elif isinstance(value, datetime):
+        cell = make(ws, value=value)
         cell.number_format = DATE_FORMAT
-    elif name.endswith("percent"):
+    elif name.endswith("percent") and value is not None:
+        cell = make(ws, value=value)
         cell.number_format = PERCENT_FORMAT
+    else:
+        return value
     return cell

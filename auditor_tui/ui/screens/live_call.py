@@ -146,6 +146,7 @@ class LiveCallScreen(Screen[str]):
         self.current = ""
         self._over_limit = False
         self._timer: Timer | None = None
+        self._phone: str | None = None
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -239,7 +240,10 @@ class LiveCallScreen(Screen[str]):
         audit = live.audit
         call = audit.call
         d = audit.dealer
-        phone = Dealer("", d.name, d.city or "", d.department, d.country, d.phone).phone_display
+        if self._phone is None:  # parsed once: the dealer does not change during the call
+            dealer = Dealer("", d.name, d.city or "", d.department, d.country, d.phone)
+            self._phone = dealer.phone_display
+        phone = self._phone
         place = f" ({d.city})" if d.city else ""
         line1 = Content.assemble(
             (f"{d.name}{place}", "bold"),
@@ -267,10 +271,10 @@ class LiveCallScreen(Screen[str]):
         widget = self.query_one("#save-state", Static)
         if live.save_error:
             text = f"⚠ NON ENREGISTRÉ : {live.save_error} (s : réessayer)"
-        elif live.saved_at:
-            text = f"✓ enregistré {self._time(live.saved_at)}"
+        elif live.saved_at or live.audit.updated_at:
+            text = f"✓ enregistré {self._time(live.saved_at or live.audit.updated_at)}"
         else:
-            text = f"✓ enregistré (rév. {live.audit.revision})"
+            text = "✓ enregistré"
         set_text(widget, text)
         widget.set_class(live.save_error is not None, "-error")
 

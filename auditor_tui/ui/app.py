@@ -81,6 +81,7 @@ class AuditorApp(App[int]):
         self.clock: Clock = clock or SystemClock()
         self.store: Store | None = None
         self.fatal_message: str | None = None  # why the app quit without opening the store
+        self.seeded_dealers = 0  # sample dealers put into an empty directory at start-up
         self._store_mutex = threading.Lock()
         self._store_closed = False
 
@@ -134,6 +135,7 @@ class AuditorApp(App[int]):
             self.notify(
                 f"Fichier endommagé mis de côté : {damaged.message}", severity="error", timeout=30
             )
+        self.seeded_dealers = message.seeded
         if message.seeded:
             self.notify(
                 f"Annuaire vide : {message.seeded} concessionnaires d'exemple chargés "

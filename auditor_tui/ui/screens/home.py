@@ -202,6 +202,8 @@ class HomeScreen(Screen[None]):
         wide = width >= WIDE
         if wide != self._wide:
             self._wide = wide
+            # At 80 columns the Footer has no room left for ctrl+p (the help lists it).
+            self.query_one(Footer).show_command_palette = wide
             table = self.query_one("#audits", AuditTable)
             table.clear(columns=True)
             for label, column_width in COLUMNS_WIDE if wide else COLUMNS_NARROW:

@@ -53,7 +53,7 @@ def dealer_ref(dealer: Dealer) -> DealerRef:
 
 def dealer_line(dealer: Dealer) -> str:
     place = f"{dealer.city} ({dealer.department})" if dealer.department else dealer.city
-    return f"{dealer.name:<28} {place:<26} {dealer.phone_display}"
+    return f"{dealer.name:<27} {place:<28} {dealer.phone_display}"
 
 
 class DealerSearch(Input):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from auditor_tui.record import Audit, format_instant, parse_instant
+from auditor_tui.scoring import OUTCOME_UNREACHABLE
 
 
 class LifecycleError(ValueError):
@@ -23,8 +24,8 @@ def recompute_deadlines(audit: Audit) -> None:
     A calendar already recorded on the audit is reused, so the place (country, subdivision)
     a past deadline was computed with never changes behind the auditor's back.
     """
-    if not audit.call.ended_at:
-        audit.deadlines = None
+    if not audit.call.ended_at or audit.score().outcome == OUTCOME_UNREACHABLE:
+        audit.deadlines = None  # nothing to follow up on a dealer that was never reached
         return
     from auditor_tui.deadlines import Calendar, calendar_for, deadlines_for
 
@@ -37,10 +38,12 @@ def recompute_deadlines(audit: Audit) -> None:
 
 
 def end_call(audit: Audit, moment: datetime) -> None:
-    """The call ends: the 2-hour and 2-business-day clocks start."""
+    """The call ends: the 2-hour and 2-business-day clocks start. An unreachable dealer has
+    nothing to follow up: its audit is complete at once."""
     audit.call.ended_at = format_instant(moment)
     if audit.status == "draft":
-        audit.status = "awaiting_follow_up"
+        unreachable = audit.score().outcome == OUTCOME_UNREACHABLE
+        audit.status = "complete" if unreachable else "awaiting_follow_up"
     recompute_deadlines(audit)
 
 

@@ -105,7 +105,8 @@ def test_third_failed_attempt_suggests_unreachable_never_silently(
     assert saved.score().outcome == "unreachable"
     assert (saved.score().points, saved.score().max) == (0, GRID.max_points)
     assert saved.call.ended_at is not None
-    assert saved.status == "awaiting_follow_up"
+    assert saved.status == "complete"  # nothing to follow up
+    assert saved.deadlines is None
     assert live.suggestions() == []
 
 
@@ -120,9 +121,10 @@ def test_unreachable_blocks_everything_else(live: LiveCall) -> None:
     for _ in range(4):
         live.dial_attempt()
     live.accept(only(live, Q1))
-    with pytest.raises(LiveCallError, match="injoignable"):
+    # Unreachable ends the audit as complete: every further change is refused.
+    with pytest.raises(LiveCallError, match="terminé"):
         live.answer("9", 1)
-    with pytest.raises(LiveCallError, match="injoignable"):
+    with pytest.raises(LiveCallError, match="terminé"):
         live.dial_attempt()
 
 

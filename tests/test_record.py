@@ -81,3 +81,16 @@ def test_not_an_object_and_unknown_grid():
     record = make_audit(6).to_export()
     record["questionnaire"] = "grille-inconnue"
     assert [p.field for p in validate_record(record)] == ["questionnaire"]
+
+
+def test_unreachable_dealer_is_complete_at_call_end_with_no_deadlines():
+    from auditor_tui.lifecycle import end_call
+    from tests.factories import GRID, T0, dealer
+
+    audit = Audit.new(dealer(), GRID, T0)
+    audit.answers = {"1": [4]}
+    end_call(audit, T0)
+    assert audit.status == "complete"
+    assert audit.deadlines is None
+    assert audit.score().outcome == "unreachable"
+    assert validate_record(audit.to_export()) == []

@@ -500,8 +500,15 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], create_dirs: bool = True, mode: int = FILE_MODE
+        self,
+        path: str | os.PathLike[str],
+        create_dirs: bool = True,
+        mode: int = FILE_MODE,
+        sweep: bool = True,
     ) -> None:
+        """``sweep=False`` skips the removal of this file's stale temporary files, a listing of
+        its whole folder: for a caller that swept the folder once already (``Store.open``
+        does), since with thousands of files it would make every open O(folder size)."""
         super().__init__()
         self.path = Path(path)
         self.mode = mode
@@ -515,7 +522,8 @@ class AtomicJSONStorage(Storage):
         self.writes = 0
         if create_dirs:
             ensure_private_dir(self.path.parent)
-        remove_stale_temp_files(self.path)
+        if sweep:
+            remove_stale_temp_files(self.path)
 
     def _invalidate(self) -> None:
         self._cache = None

@@ -353,7 +353,8 @@ class Store:
         if db is not None:
             self._handles.move_to_end(audit_id)
             return db
-        db = TinyDB(self._audit_path(audit_id), storage=AtomicJSONStorage)
+        # Store.open swept audits/ of stale temporary files already: no folder listing here.
+        db = TinyDB(self._audit_path(audit_id), storage=AtomicJSONStorage, sweep=False)
         self._handles[audit_id] = db
         while len(self._handles) > _HANDLE_CACHE:
             _, old = self._handles.popitem(last=False)

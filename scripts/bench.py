@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import math
 import os
@@ -146,15 +145,11 @@ def machine() -> list[str]:
 # ---- stores -------------------------------------------------------------------------------
 
 
-def generator_key() -> str:
-    return hashlib.sha256((ROOT / "scripts" / "gen_store.py").read_bytes()).hexdigest()[:10]
-
-
 def cached_store(count: int, seed: int, cache: Path) -> tuple[Path, float | None]:
     """The generated store of `count` audits, built on first use; (path, seconds built)."""
-    from gen_store import build_store
+    from gen_store import VERSION, build_store
 
-    path = cache / f"store-{count}-seed{seed}-{generator_key()}"
+    path = cache / f"store-{count}-seed{seed}-v{VERSION}"
     if (path / "index.json").exists():
         return path, None
     for stale in cache.glob(f"store-{count}-seed{seed}-*"):
@@ -163,7 +158,7 @@ def cached_store(count: int, seed: int, cache: Path) -> tuple[Path, float | None
     shutil.rmtree(partial, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    build_store(partial, count, seed)
+    build_store(partial, count, seed, sync=True)
     partial.rename(path)
     return path, time.monotonic() - started
 

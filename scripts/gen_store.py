@@ -42,6 +42,7 @@ from auditor_tui.record import Audit, DealerRef, Identity, format_instant
 from auditor_tui.scoring import is_applicable, toggle
 from auditor_tui.store import Store
 
+VERSION = 1  # bump when the generated stores change: the benchmark's cache is keyed by it
 END = datetime(2026, 11, 17, 17, 0, tzinfo=UTC)  # the newest audit's day (fixed: reproducible)
 SPAN_DAYS = 730
 
@@ -351,8 +352,11 @@ def _scratch_parent(path: Path) -> Path:
     return shm if shm.is_dir() and os.access(shm, os.W_OK) else path.parent
 
 
-def build_store(path: Path, count: int, seed: int = 2026, jobs: int | None = None) -> Path:
-    """Create a store of `count` audits at `path` (a folder that must not exist yet).
+def build_store(
+    path: Path, count: int, seed: int = 2026, jobs: int | None = None, sync: bool = False
+) -> Path:
+    """Create a store of `count` audits at `path` (a folder that must not exist yet); `sync`
+    flushes the disk afterwards (so a benchmark does not measure the write-back).
 
     Large stores are played in `jobs` processes, each in its own scratch store; their audit
     files are then gathered in `path` and `Store.open` rebuilds the index from them (its
@@ -363,7 +367,7 @@ def build_store(path: Path, count: int, seed: int = 2026, jobs: int | None = Non
     jobs = jobs or (os.cpu_count() or 1)
     if count < 400 or jobs == 1:
         _build_part(path, count, seed, 0, 1)
-        _finish(path, count)
+        _finish(path, count, sync)
         return path
     scratch = Path(tempfile.mkdtemp(prefix="auditor-gen-", dir=_scratch_parent(path)))
     try:
@@ -380,17 +384,18 @@ def build_store(path: Path, count: int, seed: int = 2026, jobs: int | None = Non
                 shutil.copy2(file, path / "audits" / file.name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    _finish(path, count)
+    _finish(path, count, sync)
     return path
 
 
-def _finish(path: Path, count: int) -> None:
+def _finish(path: Path, count: int, sync: bool) -> None:
     """Check the store, give it the sample dealer directory, and sync it to the disk."""
     with _without_fsync(), Store.open(path) as store:
         if len(store) != count or store.damaged:
             raise RuntimeError(f"{path}: {len(store)} audits au lieu de {count}")
         store.replace_dealers(d.to_dict() for d in parse_dealers_csv(sample_dealers_path()))
-    os.sync()
+    if sync:
+        os.sync()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -401,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="processus (défaut : nproc)")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    build_store(args.folder, args.audits, args.seed, args.jobs)
+    build_store(args.folder, args.audits, args.seed, args.jobs, sync=True)
     elapsed = time.monotonic() - started
     print(f"{args.audits} audits dans {args.folder} ({elapsed:.1f} s)")
     return 0

@@ -580,14 +580,22 @@ class FollowUpScreen(Screen[None]):
 
         return check
 
-    def action_email(self) -> None:
-        s = self.session
-        if not s.editable:
+    def _editable(self) -> bool:
+        if not self.session.editable:
             self.notify("Audit terminé : rouvrez-le (R) pour le modifier.", severity="warning")
+        return self.session.editable
+
+    def _default_time(self, recorded: str | None, now: datetime) -> datetime:
+        """What a time field starts with: the recorded instant, else now."""
+        return parse_instant(recorded) if recorded else now
+
+    def action_email(self) -> None:
+        if not self._editable():
             return
+        s = self.session
         now = self.clock.now()
         fu = s.audit.follow_up
-        default = parse_instant(fu.email_received_at) if fu.email_received_at else now
+        default = self._default_time(fu.email_received_at, now)
 
         def done(entry: object) -> None:
             if isinstance(entry, EmailEntry):
@@ -611,13 +619,12 @@ class FollowUpScreen(Screen[None]):
         self._run(lambda: self.session.toggle_email_information(self.clock.now()))
 
     def action_callback(self) -> None:
-        s = self.session
-        if not s.editable:
-            self.notify("Audit terminé : rouvrez-le (R) pour le modifier.", severity="warning")
+        if not self._editable():
             return
+        s = self.session
         now = self.clock.now()
         fu = s.audit.follow_up
-        default = parse_instant(fu.callback_at) if fu.callback_at else now
+        default = self._default_time(fu.callback_at, now)
         method = fu.callback_method or s.audit.call.agreed_method or "phone"
 
         def done(entry: object) -> None:

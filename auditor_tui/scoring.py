@@ -79,7 +79,15 @@ def is_unreachable(grid: Grid, answers: Answers) -> bool:
     qid = grid.rule_question("attempts")
     chosen = answers.get(qid) or ()
     question = grid.question(qid)
-    return any(1 <= p <= len(question.options) and question.option(p).unreachable for p in chosen)
+    if not isinstance(chosen, list | tuple):
+        return False  # not an answer at all: validate_answers reports it
+    return any(
+        isinstance(p, int)
+        and not isinstance(p, bool)
+        and 1 <= p <= len(question.options)
+        and question.option(p).unreachable
+        for p in chosen
+    )
 
 
 def question_points(question: Question, positions: Sequence[int]) -> int:

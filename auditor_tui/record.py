@@ -22,6 +22,7 @@ STATUS_LABELS = {
 }
 METHODS = ("email", "phone")
 COUNTRIES = ("FR", "MC")
+YEARS = (2000, 2100)  # instants outside are typing mistakes (and would overflow deadlines)
 
 
 def now_utc() -> datetime:
@@ -305,10 +306,68 @@ def _check_instant(
             add(fld, "instant requis")
         return None
     try:
-        return parse_instant(value)
-    except (ValueError, TypeError) as exc:
+        moment = parse_instant(value)
+        year = moment.astimezone(UTC).year
+    except (ValueError, TypeError, OverflowError) as exc:
         add(fld, f"instant ISO 8601 avec décalage attendu, trouvé {value!r} ({exc})")
         return None
+    if not YEARS[0] <= year <= YEARS[1]:
+        # Deadlines are computed from it: the year 9999 plus two business days overflows.
+        add(fld, f"instant hors des années {YEARS[0]} à {YEARS[1]} : {value!r}")
+        return None
+    return moment
+
+
+def _check_types(obj: Mapping[str, Any], add: Callable[[str, str], None]) -> None:
+    """The optional fields `Audit.from_dict` reads, when present, have the types it needs."""
+
+    def texts(where: Mapping[str, Any], prefix: str, keys: tuple[str, ...], null: bool) -> None:
+        for key in keys:
+            value = where.get(key)
+            if not (isinstance(value, str) or (value is None and (null or key not in where))):
+                add(f"{prefix}{key}", f"texte attendu, trouvé {value!r}")
+
+    texts(obj, "", ("auditor", "export_batch"), True)
+    notes = obj.get("notes")
+    if notes is not None and not (
+        isinstance(notes, dict) and all(isinstance(v, str) for v in notes.values())
+    ):
+        add("notes", 'objet {"<question>": "texte"} attendu')
+    identity = obj.get("identity")
+    if identity is not None:
+        if isinstance(identity, dict):
+            texts(identity, "identity.", ("name", "phone", "email"), False)
+        else:
+            add("identity", "objet {name, phone, email} attendu")
+    calendar = obj.get("calendar")
+    if calendar is not None:
+        from auditor_tui.deadlines import Calendar  # holidays: only deadlines need it
+
+        try:
+            Calendar.from_dict(calendar if isinstance(calendar, dict) else {})
+        except ValueError as exc:
+            add("calendar", str(exc))
+    dealer = obj.get("dealer")
+    if isinstance(dealer, dict):
+        texts(dealer, "dealer.", ("id", "city"), True)
+    call = obj.get("call")
+    if isinstance(call, dict):
+        texts(call, "call.", ("receptionist_name", "advisor_name"), True)
+        if not isinstance(call.get("attempts") or [], list):
+            add("call.attempts", f"liste d'instants attendue, trouvé {call['attempts']!r}")
+        count = call.get("discovery_questions")
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 0
+        ):
+            add("call.discovery_questions", f"entier ≥ 0 attendu, trouvé {count!r}")
+        for key in ("answered_at", "transfer_started_at", "transfer_answered_at"):
+            _check_instant(call.get(key), f"call.{key}", add)
+    follow_up = obj.get("follow_up")
+    if isinstance(follow_up, dict):
+        texts(follow_up, "follow_up.", ("callback_note",), True)
+        info = follow_up.get("email_has_information")
+        if info is not None and not isinstance(info, bool):
+            add("follow_up.email_has_information", f"true, false ou null attendu, trouvé {info!r}")
 
 
 def _check_phone(value: Any, country: str, fld: str, add: Callable[[str, str], None]) -> None:
@@ -343,6 +402,7 @@ def validate_record(
         return problems
     if obj.get("schema") != SCHEMA:
         add("schema", f"{SCHEMA!r} attendu, trouvé {obj.get('schema')!r}")
+    _check_types(obj, add)
     if not _is_uuid(obj.get("id")):
         add("id", f"UUID attendu, trouvé {obj.get('id')!r}")
     rev = obj.get("revision")
@@ -395,7 +455,8 @@ def validate_record(
         ts = call.get("transfer_seconds")
         if ts is not None and (isinstance(ts, bool) or not isinstance(ts, (int, float)) or ts < 0):
             add("call.transfer_seconds", f"nombre ≥ 0 ou null attendu, trouvé {ts!r}")
-        for i, attempt in enumerate(call.get("attempts") or []):
+        attempts = call.get("attempts") or []
+        for i, attempt in enumerate(attempts if isinstance(attempts, list) else []):
             _check_instant(attempt, f"call.attempts[{i}]", add)
         method = call.get("agreed_method")
         if method is not None and method not in METHODS:

@@ -18,6 +18,23 @@ from auditor_tui.record import Audit, Problem, validate_record
 from auditor_tui.store import Store
 
 MAX_LINE_BYTES = 1_000_000
+MAX_DEPTH = 16  # a record nests 4 levels; deeper values would only strain the store's writer
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} n'est pas un nombre JSON standard")
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class ImportRejected(ValueError):
@@ -68,7 +85,7 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
             problems.append(Problem(number, "(ligne)", "ligne trop longue"))
             continue
         try:
-            obj = json.loads(raw_line)
+            obj = json.loads(raw_line, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             problems.append(
                 Problem(number, "(json)", f"JSON invalide colonne {exc.colno} : {exc.msg}")
@@ -77,11 +94,26 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
         except RecursionError:
             problems.append(Problem(number, "(json)", "JSON trop imbriqué"))
             continue
+        except ValueError as exc:  # NaN/Infinity, an integer of more than 4,300 digits
+            problems.append(Problem(number, "(json)", f"valeur refusée : {exc}"))
+            continue
+        if _too_deep(obj, MAX_DEPTH):
+            problems.append(
+                Problem(number, "(json)", f"JSON trop imbriqué (plus de {MAX_DEPTH} niveaux)")
+            )
+            continue
         line_problems = validate_record(obj, number)
         problems.extend(line_problems)
         if any(not p.warning for p in line_problems):
             continue
-        audit = Audit.from_dict(obj)
+        try:
+            audit = Audit.from_dict(obj)
+            recompute_deadlines(audit)
+            audit.score()
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            # validate_record should have said why; never a traceback if it missed something.
+            problems.append(Problem(number, "(enregistrement)", f"inutilisable : {exc!r}"))
+            continue
         if audit.id in seen:
             problems.append(
                 Problem(number, "id", f"identifiant déjà présent ligne {seen[audit.id]}")
@@ -89,7 +121,6 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
             continue
         seen[audit.id] = number
         given = obj.get("deadlines")
-        recompute_deadlines(audit)
         recomputed: dict[str, str | None] = {"email": None, "callback": None}
         recomputed.update(audit.deadlines or {})
         if given is not None and given != recomputed:

@@ -77,7 +77,7 @@ def target_path(root: Path, target: str) -> Path:
     return root / f"{target}.json"
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list):
@@ -86,7 +86,7 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]
         return
     for key, child in items:
         yield (*prefix, key)
-        yield from _paths(child, (*prefix, key))
+        yield from json_paths(child, (*prefix, key))
 
 
 def mutate(kind: str, data: bytes, rng: random.Random) -> bytes:
@@ -109,7 +109,7 @@ def mutate(kind: str, data: bytes, rng: random.Random) -> bytes:
         return rng.choice(SHAPES)
     if kind == "value changed":
         doc = json.loads(data)
-        *parent, key = rng.choice(list(_paths(doc)))
+        *parent, key = rng.choice(list(json_paths(doc)))
         node = doc
         for step in parent:
             node = node[step]
@@ -123,10 +123,13 @@ def _records(store: Store) -> dict[str, dict[str, Any]]:
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
+    """`auditor-tui ARGV` in this process: exit code, standard output, standard error."""
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+    out.flush()
+    assert isinstance(out.buffer, io.BytesIO)
+    return code, out.buffer.getvalue().decode("utf-8"), err.getvalue()
 
 
 def damage_case(template: Path, work: Path, target: str, kind: str, rng: random.Random) -> str:

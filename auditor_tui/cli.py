@@ -141,7 +141,7 @@ def _period(text: str) -> Period:
 
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.exchange import all_audits
+    from auditor_tui.report_cache import load_rows
     from auditor_tui.report_tables import TABLE_NAMES, print_tables, tables, write_csv
     from auditor_tui.reports import Filters, build_report
 
@@ -149,7 +149,7 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
         _err(f"tableau inconnu {args.table!r} : {', '.join(TABLE_NAMES)}")
         return EXIT_ERROR
     filters = Filters(args.period, args.dealer, args.auditor)
-    report = build_report(all_audits(store), filters)
+    report = build_report(load_rows(store), filters)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from auditor_tui.dealers import fold, slugify
 from auditor_tui.grid import Grid, load_grid
-from auditor_tui.record import Audit, parse_instant
+from auditor_tui.record import Audit, format_instant, parse_instant
 from auditor_tui.scoring import OUTCOME_UNREACHABLE, is_applicable, percent, question_points
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -113,19 +113,41 @@ class AuditRow:
     status: str
     outcome: str
     call_at: datetime  # UTC
+    quarter: Quarter  # of call_at, in Europe/Paris
     percent: float
-    stars: int
     sections: tuple[tuple[str, int, int], ...]  # (title, points, applicable max)
     questions: Mapping[str, tuple[int, int]]  # scored applicable answered question → (pts, max)
     counted: bool
 
     @property
-    def quarter(self) -> Quarter:
-        return Quarter.of(self.call_at)
-
-    @property
     def reached(self) -> bool:
         return self.outcome != OUTCOME_UNREACHABLE
+
+    def to_dict(self) -> dict[str, Any]:
+        """Compact JSON form for the report cache: question maxima and section titles are
+        the grid's, so only points (and section maxima, which depend on the transfer) are
+        kept."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["call_at"] = format_instant(self.call_at)
+        d["quarter"] = str(self.quarter)
+        d["questions"] = {qid: got for qid, (got, _max) in self.questions.items()}
+        d["sections"] = [[got, maximum] for _title, got, maximum in self.sections]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AuditRow:
+        grid = load_grid(d["questionnaire"])
+        values = dict(d)
+        values["call_at"] = parse_instant(d["call_at"])
+        values["quarter"] = Quarter.parse(d["quarter"])
+        values["questions"] = {
+            qid: (got, grid.question(qid).max_points or 0) for qid, got in d["questions"].items()
+        }
+        values["sections"] = tuple(
+            (section.title, got, maximum)
+            for section, (got, maximum) in zip(grid.sections, d["sections"], strict=True)
+        )
+        return cls(**values)
 
 
 def is_counted(audit: Audit, outcome: str) -> bool:
@@ -157,8 +179,8 @@ def row_of(audit: Audit) -> AuditRow:
         status=audit.status,
         outcome=result.outcome,
         call_at=call_moment(audit),
+        quarter=Quarter.of(call_moment(audit)),
         percent=result.percent,
-        stars=result.stars,
         sections=tuple((s.title, s.points, s.max) for s in result.sections),
         questions=questions,
         counted=is_counted(audit, result.outcome),
@@ -199,11 +221,13 @@ class Filters:
 
 
 def average(values: Sequence[float]) -> float:
-    """Mean rounded half-up to one decimal (0.0 for nothing), as percents are."""
+    """Mean of values with at most one decimal (percents, points), rounded half-up to one
+    decimal as percents are (0.0 for nothing). Summed in exact tenths, never in binary."""
     if not values:
         return 0.0
-    total = sum((Decimal(str(v)) for v in values), Decimal(0))
-    return float((total / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    tenths = sum(round(v * 10) for v in values)
+    mean = Decimal(tenths) / (10 * len(values))
+    return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _latest(rows: Sequence[AuditRow]) -> AuditRow:
@@ -309,22 +333,27 @@ def question_stats(rows: Iterable[AuditRow], grid: Grid) -> list[QuestionStat]:
     """Scored questions of `grid`, weakest practice (lowest share of full points) first."""
     reached = [r for r in rows if r.reached and r.questionnaire == grid.id]
     order = {qid: i for i, qid in enumerate(grid.question_ids)}
+    points: dict[str, list[int]] = defaultdict(list)  # one pass over the audits
+    full: dict[str, int] = defaultdict(int)
+    for row in reached:
+        for qid, (got, maximum) in row.questions.items():
+            points[qid].append(got)
+            full[qid] += got >= maximum
     out = []
     for q in grid.questions():
         if not q.scored:
             continue
-        results = [r.questions[q.id] for r in reached if q.id in r.questions]
-        full = sum(points >= maximum for points, maximum in results)
+        n = len(points[q.id])
         out.append(
             QuestionStat(
                 question=q.id,
                 number=q.number,
                 text=q.text,
                 section=grid.section_of(q.id).title,
-                audits=len(results),
-                full=full,
-                share=percent(full, len(results)) if results else None,
-                average_points=average([p for p, _ in results]) if results else None,
+                audits=n,
+                full=full[q.id],
+                share=percent(full[q.id], n) if n else None,
+                average_points=average(points[q.id]) if n else None,
                 max_points=q.max_points or 0,
             )
         )
@@ -342,10 +371,15 @@ class SectionStat:
 
 
 def section_stats(rows: Iterable[AuditRow], grid: Grid) -> list[SectionStat]:
-    reached = [r for r in rows if r.reached and r.questionnaire == grid.id]
+    scored: dict[str, list[tuple[int, int]]] = defaultdict(list)  # one pass over the audits
+    for row in rows:
+        if row.reached and row.questionnaire == grid.id:
+            for title, got, maximum in row.sections:
+                if maximum:
+                    scored[title].append((got, maximum))
     out = []
     for section in grid.sections:
-        scores = [(p, m) for r in reached for t, p, m in r.sections if t == section.title and m]
+        scores = scored[section.title]
         out.append(
             SectionStat(
                 section=section.title,

@@ -266,3 +266,43 @@ def test_cli_report_formats(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--db", str(db), "report", "--period", "2026-T9"])
     assert "trimestre attendu" in capsys.readouterr().err
+
+
+def test_rows_cache_reads_only_what_changed(tmp_path, monkeypatch):
+    from auditor_tui import report_cache
+
+    with Store.open(tmp_path / "s") as store:
+        store.put_many(the_set())
+        reads: list[str] = []
+        real_get = store.get
+
+        def counting_get(audit_id: str) -> Audit:
+            reads.append(audit_id)
+            return real_get(audit_id)
+
+        monkeypatch.setattr(store, "get", counting_get)
+        first = report_cache.load_rows(store)
+        assert len(reads) == 8 and len(first) == 8
+        cache = tmp_path / "s" / report_cache.CACHE_NAME
+        assert oct(cache.stat().st_mode & 0o777) == "0o600"
+        reads.clear()
+        again = report_cache.load_rows(store)
+        assert reads == [] and sorted(again, key=lambda r: r.id) == sorted(
+            first, key=lambda r: r.id
+        )
+        # An edit bumps the revision: only that audit is read again, and the figures follow.
+        edited = real_get(str(uuid.UUID(int=5)))
+        edited.answers["16"] = [2]  # Lyon's full call loses Q16's 2 points: 28/30 = 93.3 %
+        store.save(edited)
+        reads.clear()
+        rows = report_cache.load_rows(store)
+        assert reads == [edited.id]
+        lyon = next(d for d in build_report(rows).dealer_quarters if d.dealer == "Lexus Lyon")
+        assert lyon.average_percent == 46.7  # (0.0 + 93.3) / 2 = 46.65 → 46.7
+        # A damaged cache, or one written by another version, is only a slower report.
+        cache.write_text("{not json", encoding="utf-8")
+        reads.clear()
+        assert len(report_cache.load_rows(store)) == 8 and len(reads) == 8
+        monkeypatch.setattr(report_cache, "CACHE_VERSION", 99)
+        reads.clear()
+        assert len(report_cache.load_rows(store)) == 8 and len(reads) == 8

@@ -4,7 +4,7 @@ thread; the tables are the same as `auditor-tui report` prints."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on, work
@@ -26,9 +26,9 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from auditor_tui.durable import StoreError
+from auditor_tui.report_cache import load_rows
 from auditor_tui.report_tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
-from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period, row_of
+from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period
 from auditor_tui.store import Store
 
 # (table name, key, tab title): the key is the title's first letter (É: e).
@@ -47,34 +47,6 @@ CURVE = Column("curve", "Courbe")
 def spark_text(percents: Sequence[float]) -> str:
     """A one-line curve of percents on the absolute 0–100 scale (the same for every dealer)."""
     return "".join(BLOCKS[min(len(BLOCKS) - 1, int(p / 100 * len(BLOCKS)))] for p in percents)
-
-
-# Rows already read, by store folder and audit id, with the revision they were read at: opening
-# the screen again reads only the audits created or changed since.
-_ROW_CACHE: dict[tuple[str, str], tuple[int, AuditRow]] = {}
-PROGRESS_EVERY = 250
-
-
-def load_rows(store: Store, progress: Callable[[int, int], None] | None = None) -> list[AuditRow]:
-    """Every audit of the store as report rows (unreadable audits are skipped: the home screen
-    reports them)."""
-    summaries = store.summaries()
-    rows: list[AuditRow] = []
-    root = str(store.root)
-    for done, summary in enumerate(summaries):
-        cached = _ROW_CACHE.get((root, summary.id))
-        if cached is not None and cached[0] == summary.revision:
-            rows.append(cached[1])
-            continue
-        try:
-            row = row_of(store.get(summary.id))
-        except (KeyError, StoreError):
-            continue
-        _ROW_CACHE[(root, summary.id)] = (summary.revision, row)
-        rows.append(row)
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, len(summaries))
-    return rows
 
 
 def parse_filters(period: str, dealer: str, auditor: str) -> Filters:

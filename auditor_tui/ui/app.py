@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 from textual.widgets import Footer, Header, Static
 
 from auditor_tui.clock import Clock, SystemClock
@@ -254,6 +255,11 @@ class AuditorApp(App[int]):
             self.push_screen(
                 CommandPalette(placeholder="Rechercher une commande…", id="--command-palette")
             )
+
+    def action_change_theme(self) -> None:
+        self.push_screen(
+            CommandPalette(providers=[ThemeProvider], placeholder="Rechercher un thème…")
+        )
 
     def action_help_quit(self) -> None:
         """ctrl+c no longer quits Textual apps; say how to quit, in French."""

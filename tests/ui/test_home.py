@@ -298,3 +298,25 @@ async def test_resume_offered_after_an_app_closed_mid_call(db: Path, clock: Fake
         await pilot.press("enter")  # reprendre
         await wait_for(pilot, lambda: isinstance(app.screen, LiveCallScreen), "the live call")
         assert app.screen.audit_id == fixed_id(4)  # type: ignore[attr-defined]
+
+
+async def test_resume_command_opens_the_call_left_in_progress(db: Path, clock: FakeClock) -> None:
+    from auditor_tui.ui.screens.live_call import LiveCallScreen
+
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await home_ready(pilot)
+        app.action_resume()  # « Reprendre l'audit en cours » in the palette; none in progress
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is home
+    mid_call(db, fixed_id(4))
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ResumeScreen), "the resume question")
+        await pilot.press("escape")
+        await home_ready(pilot)
+        app.action_resume()
+        await wait_for(pilot, lambda: isinstance(app.screen, LiveCallScreen), "the live call")
+        await pilot.pause()
+        assert app.screen.audit_id == fixed_id(4)  # type: ignore[attr-defined]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from auditor_tui.clock import FakeClock
@@ -28,10 +30,7 @@ def screen_of(app: AuditorApp) -> NewAuditScreen:
     return app.screen
 
 
-async def open_new_audit(app: AuditorApp, pilot: object) -> NewAuditScreen:
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot)
+async def open_new_audit(app: AuditorApp, pilot: Pilot[Any]) -> NewAuditScreen:
     await home_ready(pilot)
     await pilot.press("n")
     await wait_for(pilot, lambda: isinstance(app.screen, NewAuditScreen), "the new audit")

@@ -227,6 +227,7 @@ class HomeScreen(Screen[None]):
         elif not self._shown:
             empty.update(f"Aucun audit ne correspond à « {query} ».")
         empty.display = not self._shown
+        self.query_one("#audits-panel").set_class(not self._shown, "-empty")
         self.query_one("#audits-count", Static).update(self._count_line(query))
 
     def _count_line(self, query: str) -> str:

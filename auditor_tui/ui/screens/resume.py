@@ -31,7 +31,7 @@ class ResumeScreen(ModalScreen[bool]):
             yield Label(f"Reprendre l'audit en cours chez {s.dealer} ?", id="resume-question")
             started = s.started_at or s.created_at
             yield Label(
-                f"Appel commencé {format_moment(started)} — les réponses et les temps "
+                f"Appel commencé le {format_moment(started)} — les réponses et les temps "
                 "enregistrés sont conservés.",
                 id="resume-detail",
             )

@@ -24,6 +24,7 @@ from auditor_tui.followup import (
 )
 from auditor_tui.record import format_instant, parse_instant
 from auditor_tui.store import Store, Summary
+from auditor_tui.ui.widgets.static_text import set_text
 
 LAST_SEEN = "last_seen_at"
 _LAST_SEEN_EVERY = 60  # ticks between two saves of `last_seen_at` while nothing expires
@@ -35,20 +36,18 @@ class QueueRow(ListItem):
     def __init__(self, entry: QueueEntry, now: datetime) -> None:
         super().__init__(classes="queue-row")
         self.entry = entry
-        self._now = now
+        # Made here, not in compose: a tick may reach a row before its children are mounted.
+        self._countdown = Label(entry.countdown(now), classes="queue-countdown")
+        self.set_class(entry.overdue(now), "-overdue")
 
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Label(self.entry.dealer, classes="queue-dealer")
-            yield Label(self.entry.countdown(self._now), classes="queue-countdown")
-
-    def on_mount(self) -> None:
-        self.set_class(self.entry.overdue(self._now), "-overdue")
+            yield self._countdown
 
     def tick(self, now: datetime) -> None:
         """Update the countdown text and the overdue class only."""
-        self._now = now
-        self.query_one(".queue-countdown", Label).update(self.entry.countdown(now))
+        set_text(self._countdown, self.entry.countdown(now))
         self.set_class(self.entry.overdue(now), "-overdue")
 
 
@@ -147,8 +146,7 @@ class FollowUpQueue(Widget, can_focus=False):
         if [r.entry.audit_id for r in rows] == [e.audit_id for e in entries]:
             for row, entry in zip(rows, entries, strict=True):
                 row.entry = entry
-                if row.is_mounted:
-                    row.tick(now)
+                row.tick(now)
         else:
             index = listing.index
             listing.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Digits, Label
 
@@ -63,7 +64,7 @@ class Stopwatch(Vertical):
         self._show()
 
     def _show(self) -> None:
-        if not self._ready:  # watchers fire before the children exist
+        if not self._ready or not self.is_attached:  # before the children exist, or after
             return
         seconds = self.transfer
         # Rounded to the tenth, as the measured transfer is: 45.04 s is still « Oui ».
@@ -79,7 +80,10 @@ class Stopwatch(Vertical):
             state = "hors délai" if over else "à temps"
         limit = f"{self.limit:g}"
         # Fixed-size labels (see the CSS): ten updates a second without a layout pass.
-        title = self.query_one("#stopwatch-title", Label)
+        try:
+            title = self.query_one("#stopwatch-title", Label)
+        except NoMatches:  # the screen is being dismissed: its children are already gone
+            return
         set_text(title, f"Transfert {limit} s : {state}", layout=False)
         digits = self.query_one("#stopwatch-digits", Digits)
         if digits.value != (text := stopwatch_digits(seconds)):

@@ -142,12 +142,34 @@ class QueueSource(Protocol):
     def ended_at(self) -> str | None: ...
 
 
-def pending(source: QueueSource) -> list[Due]:
+@dataclass(frozen=True)
+class QueueFacts:
+    """What the queue needs from the audit itself (not in its summary): the dealer's zone, and
+    whether the e-mail received was only an acknowledgement (its clock still runs)."""
+
+    zone: str = DEFAULT_ZONE
+    acknowledgement_only: bool = False
+
+    @classmethod
+    def of(cls, audit: Audit) -> QueueFacts:
+        fu = audit.follow_up
+        return cls(
+            audit_zone(audit),
+            fu.email_received_at is not None and fu.email_has_information is False,
+        )
+
+
+Facts = Mapping[str, QueueFacts]  # by audit id
+
+
+def pending(source: QueueSource, facts: Facts | None = None) -> list[Due]:
     """The deadlines of an audit awaiting follow-up for which nothing is recorded yet."""
     if source.status != AWAITING or not source.deadlines:
         return []
     dues = []
-    if not source.email_received and source.deadlines.get(KIND_EMAIL):
+    acknowledged = facts is not None and facts.get(source.id, _NO_FACTS).acknowledgement_only
+    email_in = source.email_received and not acknowledged
+    if not email_in and source.deadlines.get(KIND_EMAIL):
         dues.append(Due(KIND_EMAIL, parse_instant(source.deadlines[KIND_EMAIL]).astimezone(UTC)))
     if not source.callback_received and source.deadlines.get(KIND_CALLBACK):
         dues.append(
@@ -182,20 +204,19 @@ class QueueEntry:
 
 
 _FAR = datetime.max.replace(tzinfo=UTC)
+_NO_FACTS = QueueFacts()
 
 
-def build_queue(
-    sources: Iterable[QueueSource], zones: Mapping[str, str] | None = None
-) -> list[QueueEntry]:
+def build_queue(sources: Iterable[QueueSource], facts: Facts | None = None) -> list[QueueEntry]:
     """Every audit awaiting follow-up, soonest (or most overdue) deadline first; audits with
-    everything received come last. `zones` maps an audit id to its dealer's time zone."""
-    zones = zones or {}
+    everything received come last. `facts`: each audit's zone and e-mail content."""
+    facts = facts or {}
     entries = [
         QueueEntry(
             s.id,
             s.dealer,
-            zones.get(s.id, DEFAULT_ZONE),
-            tuple(pending(s)),
+            facts.get(s.id, _NO_FACTS).zone,
+            tuple(pending(s, facts)),
             parse_instant(s.ended_at) if s.ended_at else None,
         )
         for s in sources
@@ -222,13 +243,16 @@ class Expiry:
 
 
 def expired_between(
-    sources: Iterable[QueueSource], since: datetime | None, until: datetime
+    sources: Iterable[QueueSource],
+    since: datetime | None,
+    until: datetime,
+    facts: Facts | None = None,
 ) -> list[Expiry]:
     """Deadlines that passed in (since, until] with nothing recorded; `since=None`: all before
     `until`. For the start-up summary and the bell while the app is open."""
     out = []
     for s in sources:
-        for due in pending(s):
+        for due in pending(s, facts):
             if due.overdue(until) and (since is None or not due.overdue(since)):
                 out.append(Expiry(s.id, s.dealer, due))
     out.sort(key=lambda e: e.due.at)

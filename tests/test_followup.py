@@ -12,6 +12,7 @@ from auditor_tui.followup import (
     Due,
     FollowUpError,
     FollowUpSession,
+    QueueFacts,
     accept,
     audit_zone,
     build_queue,
@@ -278,7 +279,7 @@ def test_queue_sorted_by_next_deadline_with_french_countdowns() -> None:
     callback(done, local(PARIS, 2026, 11, 17, 9, 0))
     draft = Audit.new(DealerRef("Lexus Brouillon", "FR", "21", "+33353012001"), GRID, first_t())
     summaries = [Summary.of(a) for a in (second, done, draft, first)]
-    queue = build_queue(summaries, {first.id: "Europe/Paris"})
+    queue = build_queue(summaries, {first.id: QueueFacts.of(first)})
     assert [e.dealer for e in queue] == ["Lexus Metz", "Lexus Annecy", "Lexus Nice"]
     now = local(PARIS, 2026, 11, 17, 9, 48)
     assert queue[0].countdown(now) == "e-mail : 1 h 12 · rappel : jeu. 19 nov. 23:59"
@@ -455,3 +456,19 @@ def test_parse_local(typed: str, expected: datetime) -> None:
 def test_parse_local_errors_in_french(typed: str) -> None:
     with pytest.raises(ValueError, match="heure"):
         parse_local(typed, "Europe/Paris", datetime(2026, 11, 18, tzinfo=UTC))
+
+
+def test_acknowledgement_only_keeps_the_email_pending_in_the_queue() -> None:
+    call = local(PARIS, 2026, 11, 17, 11, 0)
+    audit = ended(call)
+    email(audit, call + timedelta(minutes=5), has_information=False)
+    summaries = [Summary.of(audit)]
+    facts = {audit.id: QueueFacts.of(audit)}
+    now = call + timedelta(hours=1)
+    assert build_queue(summaries)[0].countdown(now).startswith("rappel")  # summary alone
+    assert build_queue(summaries, facts)[0].countdown(now).startswith("e-mail : 1 h 00")
+    later = call + timedelta(hours=2, seconds=1)
+    assert [e.due.kind for e in expired_between(summaries, now, later, facts)] == ["email"]
+    email(audit, call + timedelta(minutes=50), has_information=True)
+    facts = {audit.id: QueueFacts.of(audit)}
+    assert expired_between([Summary.of(audit)], now, later, facts) == []

@@ -17,7 +17,7 @@ from auditor_tui.clock import Clock
 from auditor_tui.durable import StoreError
 from auditor_tui.followup import (
     QueueEntry,
-    audit_zone,
+    QueueFacts,
     build_queue,
     expired_between,
     expiry_summary,
@@ -112,7 +112,8 @@ class FollowUpQueue(Widget, can_focus=False):
         self.clock = clock
         self._sources: list[Summary] = []
         self._entries: list[QueueEntry] = []
-        self._zones: dict[str, str] = {}
+        self._facts: dict[str, QueueFacts] = {}
+        self._facts_revision: dict[str, int] = {}
         self._last_tick: datetime = clock.now()
         self._ticks = 0
 
@@ -131,13 +132,14 @@ class FollowUpQueue(Widget, can_focus=False):
         return list(self._entries)
 
     def refresh_queue(self) -> None:
-        """Reload the queue from the store's summaries (in memory; no file read but a dealer's
-        zone the first time an audit shows up)."""
+        """Reload the queue from the store's summaries (in memory; an audit's file is read only
+        when its revision changed, for its zone and its e-mail's content)."""
         self._sources = [s for s in self.store.summaries() if s.status == "awaiting_follow_up"]
         for summary in self._sources:
-            if summary.id not in self._zones:
-                self._zones[summary.id] = self._zone_of(summary.id)
-        entries = build_queue(self._sources, self._zones)
+            if self._facts_revision.get(summary.id) != summary.revision:
+                self._facts[summary.id] = self._facts_of(summary.id)
+                self._facts_revision[summary.id] = summary.revision
+        entries = build_queue(self._sources, self._facts)
         now = self.clock.now()
         listing = self.query_one(ListView)
         self.query_one("#queue-empty").display = not entries
@@ -155,18 +157,18 @@ class FollowUpQueue(Widget, can_focus=False):
                 listing.index = min(index or 0, len(entries) - 1)
         self._entries = entries
 
-    def _zone_of(self, audit_id: str) -> str:
+    def _facts_of(self, audit_id: str) -> QueueFacts:
         try:
-            return audit_zone(self.store.get(audit_id))
+            return QueueFacts.of(self.store.get(audit_id))
         except (KeyError, StoreError):
-            return "Europe/Paris"
+            return QueueFacts()
 
     def tick(self) -> None:
         """Every second: countdown texts, overdue classes, and the bell for what just expired."""
         now = self.clock.now()
         for row in self.query(QueueRow):
             row.tick(now)
-        expired = expired_between(self._sources, self._last_tick, now)
+        expired = expired_between(self._sources, self._last_tick, now, self._facts)
         self._last_tick = now
         self._ticks += 1
         if expired:
@@ -185,7 +187,7 @@ class FollowUpQueue(Widget, can_focus=False):
                 since = parse_instant(raw)
             except ValueError:
                 since = None
-        expired = expired_between(self._sources, since, now)
+        expired = expired_between(self._sources, since, now, self._facts)
         if expired:
             self.notify(
                 expiry_summary(expired),

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor_tui.grid import load_grid
 from auditor_tui.scoring import (
     OUTCOME_REACHED,
     OUTCOME_UNREACHABLE,
@@ -19,22 +18,9 @@ from auditor_tui.scoring import (
     toggle,
     validate_answers,
 )
+from tests.factories import GRID, best_answers
 
-GRID = load_grid()
 TRANSFER_ONLY = {"4", "5", "6", "7a", "7b", "8"}
-
-
-def best_answers(transferred: bool) -> dict[str, list[int]]:
-    """The best answer to every applicable question, chosen from the grid's own points."""
-    answers: dict[str, list[int]] = {}
-    for q in GRID.questions():
-        if not is_applicable(q, transferred):
-            continue
-        if q.multi:
-            answers[q.id] = [o.position for o in q.options if not o.exclusive]
-        else:
-            answers[q.id] = [max(q.options, key=lambda o: o.points).position]
-    return answers
 
 
 def test_hand_computed_transferred_audit():

@@ -42,6 +42,7 @@ __all__ = [
     "StoreWriteError",
     "atomic_write_bytes",
     "ensure_private_dir",
+    "fsync_dir",
     "keep_damaged_copy",
     "read_json_file",
     "remove_stale_temp_files",
@@ -225,6 +226,12 @@ def _fsync_dir(folder: Path) -> None:
             raise
     finally:
         os.close(fd)
+
+
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Make renames, creations and removals in ``folder`` durable (a no-op where folders cannot
+    be synced). Raises OSError on real I/O errors."""
+    _fsync_dir(Path(folder))
 
 
 def _fchmod(fd: int, mode: int) -> None:

@@ -22,7 +22,7 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +35,10 @@ from auditor_tui.durable import (
     CorruptFileError,
     StoreError,
     StoreLock,
+    StoreWriteError,
     atomic_write_bytes,
+    ensure_private_dir,
+    fsync_dir,
     keep_damaged_copy,
     read_json_file,
     remove_stale_temp_files,
@@ -195,8 +198,12 @@ class Store:
 
     def _open_folder(self) -> None:
         for folder in (self.root, self.audits_dir):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(folder, 0o700)
+            ensure_private_dir(folder)
+            try:
+                if folder.stat().st_mode & 0o777 != 0o700:
+                    os.chmod(folder, 0o700)  # owner only, even if made by hand or an old version
+            except OSError as exc:
+                raise StoreWriteError(folder, exc, action="d'utiliser le dossier", tail="") from exc
         self._lock.acquire()
         self.recovery_message = self._lock.recovery_message
         self._open = True
@@ -437,10 +444,13 @@ class Store:
         }
         try:
             db.storage.write(payload)
-        except StoreError:
-            self._drop_handle(
-                audit.id
-            )  # forget any cached bytes: the disk holds the last good state
+        except StoreError as exc:
+            self._drop_handle(audit.id)  # forget cached bytes: the disk holds the truth
+            if isinstance(exc, StoreWriteError) and not exc.previous_intact:
+                # Renamed into place, only the folder sync failed: the index follows the disk.
+                with suppress(OSError):
+                    self._index[audit.id] = self._index_entry(audit, exported)
+                    self._index_dirty = True
             raise
         db.clear_cache()
         self._index[audit.id] = self._index_entry(audit, exported)
@@ -449,6 +459,8 @@ class Store:
     def create(self, audit: Audit, moment: datetime | None = None) -> Audit:
         with self._mutex:
             if self._audit_path(audit.id).exists():
+                if self._read_raw(audit.id)["record"] == audit.to_dict():
+                    return audit  # a retried create whose first attempt did land
                 raise StoreError(f"un audit {audit.id} existe déjà", self._audit_path(audit.id))
             stamp = format_instant(moment or now_utc())
             event = {
@@ -480,6 +492,7 @@ class Store:
             changes = diff_records(old, new)
             if not changes and reason is None:
                 return audit
+            previous = audit.revision, audit.updated_at
             audit.revision = int(old["revision"]) + 1
             audit.updated_at = stamp
             events = [{"at": stamp, "kind": kind, "revision": audit.revision, **c} for c in changes]
@@ -494,7 +507,12 @@ class Store:
                         "new": reason,
                     }
                 )
-            self._write(audit, events)
+            try:
+                self._write(audit, events)
+            except StoreError as exc:
+                if not isinstance(exc, StoreWriteError) or exc.previous_intact:
+                    audit.revision, audit.updated_at = previous  # nothing was saved
+                raise
             return audit
 
     def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:
@@ -512,73 +530,111 @@ class Store:
     ) -> None:
         """Write several audits as one commit: staged files, a journal as the commit point,
         then renames. A crash before the journal changes nothing; after it, the next open
-        finishes the renames (roll forward). Existing audits keep their event log."""
+        finishes the renames (roll forward). Existing audits keep their event log.
+
+        A StoreWriteError before the commit point leaves the store as it was; after it (the
+        renames failing), the import is committed and the next open, or put_many, finishes it.
+        """
         with self._mutex:
+            if self.journal_path.exists():
+                self._roll_forward_journal()  # an earlier commit left unfinished
             stamp = format_instant(moment or now_utc())
             stage = self.root / f"staging-{os.getpid()}-{threading.get_ident()}"
             shutil.rmtree(stage, ignore_errors=True)
-            stage.mkdir(mode=0o700)
             moves: list[tuple[str, str]] = []
+            exported: dict[str, int] = {}
+            unconfirmed: StoreWriteError | None = None
             try:
+                try:
+                    stage.mkdir(mode=0o700)
+                except OSError as exc:
+                    raise StoreWriteError(
+                        stage, exc, action="de créer le dossier", tail=""
+                    ) from exc
                 for audit in audits:
-                    events: list[dict[str, Any]] = []
-                    exported = 0
                     path = self._audit_path(audit.id)
-                    if path.exists():
-                        raw = self._read_raw(audit.id)
-                        exported = _exported_of(raw)
-                        events = [dict(e) for e in self._db(audit.id).table("events").all()]
-                        changes = diff_records(raw["record"], audit.to_dict())
-                    else:
-                        changes = []
-                    events.append(
-                        {
-                            "at": stamp,
-                            "kind": kind,
-                            "revision": audit.revision,
-                            "field": None,
-                            "old": None,
-                            "new": None,
-                        }
-                    )
-                    events.extend(
-                        {"at": stamp, "kind": kind, "revision": audit.revision, **c}
-                        for c in changes
-                    )
-                    for i, e in enumerate(events, start=1):
-                        e["seq"] = i
-                    payload = {
-                        "audit": {"1": {"record": audit.to_dict(), "exported_revision": exported}},
-                        "events": {str(i): e for i, e in enumerate(events, start=1)},
-                    }
                     staged = stage / path.name
+                    payload = self._import_payload(audit, kind, stamp)
+                    exported[audit.id] = payload["audit"]["1"]["exported_revision"]
                     atomic_write_bytes(staged, json.dumps(payload, ensure_ascii=False).encode())
-                    moves.append((str(staged), str(path)))
-                journal = {"moves": moves, "stage": str(stage)}
-                atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
+                    # Relative to the store folder, so a moved folder still rolls forward.
+                    moves.append(
+                        (f"{stage.name}/{path.name}", f"{self.audits_dir.name}/{path.name}")
+                    )
+                journal = {"moves": moves, "stage": stage.name}
+                try:
+                    atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
+                except StoreWriteError as exc:
+                    if exc.previous_intact or not self.journal_path.exists():
+                        raise
+                    unconfirmed = exc  # the journal is in place: the commit stands
             except BaseException:
                 shutil.rmtree(stage, ignore_errors=True)
                 raise
-            self._apply_journal(journal)
+            try:
+                self._apply_journal(journal)
+            except StoreError:
+                self._refresh_index(audit.id for audit in audits)  # some renames happened
+                raise
             for audit in audits:
                 self._drop_handle(audit.id)
-                self._index[audit.id] = self._index_entry(
-                    audit, _exported_of(self._read_raw(audit.id))
-                )
+                self._index[audit.id] = self._index_entry(audit, exported[audit.id])
             self._index_dirty = True
-            self.flush_index()
+            with suppress(StoreError):
+                self.flush_index()  # a cache: if it cannot be written now, it is rebuilt later
+            if unconfirmed is not None:
+                raise unconfirmed
+
+    def _import_payload(self, audit: Audit, kind: str, stamp: str) -> dict[str, Any]:
+        """The file content of an imported audit: its record and its event log, extended."""
+        events: list[dict[str, Any]] = []
+        exported = 0
+        changes: list[dict[str, Any]] = []
+        if self._audit_path(audit.id).exists():
+            raw = self._read_raw(audit.id)
+            exported = _exported_of(raw)
+            events = [dict(e) for e in self._db(audit.id).table("events").all()]
+            changes = diff_records(raw["record"], audit.to_dict())
+        head = {"at": stamp, "kind": kind, "revision": audit.revision}
+        events.append({**head, "field": None, "old": None, "new": None})
+        events.extend({**head, **c} for c in changes)
+        for i, e in enumerate(events, start=1):
+            e["seq"] = i
+        return {
+            "audit": {"1": {"record": audit.to_dict(), "exported_revision": exported}},
+            "events": {str(i): e for i, e in enumerate(events, start=1)},
+        }
+
+    def _refresh_index(self, audit_ids: Iterable[str]) -> None:
+        """Index entries re-read from the files, after a multi-file commit (done or not)."""
+        for audit_id in audit_ids:
+            self._drop_handle(audit_id)
+            try:
+                audit = self._read_audit(audit_id)
+                entry = self._index_entry(audit, self._exported_revision(audit_id))
+            except (KeyError, OSError, StoreError):
+                continue
+            self._index[audit_id] = entry
+            self._index_dirty = True
 
     def _apply_journal(self, journal: Mapping[str, Any]) -> None:
-        for src, dst in journal["moves"]:
-            if os.path.exists(src):
-                os.replace(src, dst)
-        fd = os.open(self.audits_dir, os.O_RDONLY)
+        """Finish a committed import: rename its staged files into audits/, then drop the
+        journal. On an OSError the journal stays, for the next open to finish the work."""
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        self.journal_path.unlink(missing_ok=True)
-        shutil.rmtree(journal["stage"], ignore_errors=True)
+            for src, dst in journal["moves"]:
+                source = self.root / src  # absolute in journals of older versions
+                if source.exists():
+                    os.replace(source, self.root / dst)
+            fsync_dir(self.audits_dir)
+            self.journal_path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreWriteError(
+                self.journal_path,
+                exc,
+                action="de terminer l'import noté dans",
+                tail="L'import est validé : il sera terminé à la prochaine ouverture du dossier.",
+            ) from exc
+        shutil.rmtree(self.root / journal["stage"], ignore_errors=True)
 
     def _roll_forward_journal(self) -> None:
         if not self.journal_path.exists():
@@ -600,15 +656,15 @@ class Store:
         stage = journal.get("stage") if isinstance(journal, dict) else None
         ok = isinstance(moves, list) and isinstance(stage, str)
         if ok:
-            stage_path = Path(str(stage))
+            stage_path = self.root / str(stage)
             ok = stage_path.parent == self.root and stage_path.name.startswith("staging-")
             for move in moves if ok and isinstance(moves, list) else []:
                 ok = ok and (
                     isinstance(move, list)
                     and len(move) == 2
                     and all(isinstance(m, str) for m in move)
-                    and Path(move[0]).parent == stage_path
-                    and Path(move[1]) == self.audits_dir / Path(move[0]).name
+                    and (self.root / move[0]).parent == stage_path
+                    and self.root / move[1] == self.audits_dir / Path(move[0]).name
                 )
         if not ok:
             detail = "journal d'import inattendu : il ne déplace pas des fichiers préparés"

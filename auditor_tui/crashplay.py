@@ -27,7 +27,7 @@ from typing import Any
 from auditor_tui.clock import FakeClock
 from auditor_tui.dealers import Dealer, parse_dealers_csv, sample_dealers_path
 from auditor_tui.durable import StoreError, StoreLockedError
-from auditor_tui.followup import FollowUpSession
+from auditor_tui.followup import FollowUpError, FollowUpSession
 from auditor_tui.grid import Grid, Question, load_grid
 from auditor_tui.lifecycle import LifecycleError
 from auditor_tui.live import LiveCall
@@ -246,9 +246,11 @@ class Player:
             self.try_complete(session)
 
     def try_complete(self, session: FollowUpSession) -> bool:
+        if not session.editable:
+            return False  # completed already (an unreachable dealer, say)
         try:
             session.complete(self.clock.now())
-        except LifecycleError:
+        except (LifecycleError, FollowUpError):
             return False
         return True
 

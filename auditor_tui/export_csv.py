@@ -7,7 +7,8 @@ The columns are documented in docs/export-columns.md; the XLSX export reuses the
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -26,21 +27,33 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class View:
-    """One audit with what its columns are computed from (scored once)."""
+    """One audit with what its columns are computed from (scored once; each answered,
+    applicable question as {"points", "options", "labels"})."""
 
     audit: Audit
     grid: Grid
     score: Score
+    answers: Mapping[str, Mapping[str, Any]]
 
     @classmethod
     def of(cls, audit: Audit) -> View:
-        return cls(audit, audit.grid, audit.score())
+        grid = audit.grid
+        answers = {}
+        for qid, chosen in audit.answers.items():
+            if not chosen or not grid.has_question(qid):
+                continue
+            question = grid.question(qid)
+            if is_applicable(question, audit.call.transferred):
+                answers[qid] = _answer(question, chosen)
+        return cls(audit, grid, audit.score(), answers)
 
-    def answer(self, question: Question) -> list[int] | None:
-        chosen = self.audit.answers.get(question.id)
-        if not chosen or not is_applicable(question, self.audit.call.transferred):
-            return None
-        return chosen
+
+def _answer(question: Question, chosen: list[int]) -> dict[str, Any]:
+    return {
+        "points": question_points(question, chosen),
+        "options": "|".join(str(p) for p in chosen),
+        "labels": " | ".join(question.option(p).label for p in chosen),
+    }
 
 
 @dataclass(frozen=True)
@@ -51,12 +64,18 @@ class ExportColumn:
 
 
 def _phone(view: View) -> str:
+    return national_phone(view.audit.dealer.phone)
+
+
+@functools.lru_cache(maxsize=1024)
+def national_phone(e164: str) -> str:
+    """« 03 53 01 20 01 » for +33353012001 (a few dozen dealers: each is formatted once)."""
     import phonenumbers
 
     try:
-        number = phonenumbers.parse(view.audit.dealer.phone, None)
+        number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return view.audit.dealer.phone
+        return e164
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
 
 
@@ -77,17 +96,8 @@ def _section(sid: str, part: str) -> Callable[[View], int | None]:
 def question_value(view: View, qid: str, part: str) -> Any:
     """One question of an audit: its `points`, its `options` (positions joined by « | ») or
     its `labels`; None when the question is unanswered, not applicable or not in the grid."""
-    if not view.grid.has_question(qid):
-        return None
-    question = view.grid.question(qid)
-    chosen = view.answer(question)
-    if chosen is None:
-        return None
-    if part == "points":
-        return question_points(question, chosen)
-    if part == "options":
-        return "|".join(str(p) for p in chosen)
-    return " | ".join(question.option(p).label for p in chosen)
+    answer = view.answers.get(qid)
+    return None if answer is None else answer[part]
 
 
 def _question(qid: str, part: str) -> Callable[[View], Any]:
@@ -184,12 +194,16 @@ def columns(grids: Sequence[Grid]) -> list[ExportColumn]:
     ]
 
 
-def table(audits: Iterable[Audit]) -> tuple[list[ExportColumn], list[list[Any]]]:
+def view_table(views: Sequence[View]) -> tuple[list[ExportColumn], list[list[Any]]]:
     """The columns and one row of typed values per audit (None: empty cell)."""
-    views = [View.of(a) for a in in_export_order(audits)]
     grids = {v.grid.id: v.grid for v in views}
     cols = columns(list(grids.values()))
     return cols, [[c.get(v) for c in cols] for v in views]
+
+
+def table(audits: Iterable[Audit]) -> tuple[list[ExportColumn], list[list[Any]]]:
+    """The same, from audits, in export order."""
+    return view_table([View.of(a) for a in in_export_order(audits)])
 
 
 def csv_cell(value: Any, kind: str) -> str:

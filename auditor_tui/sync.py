@@ -70,7 +70,7 @@ def csv_bytes(audits: list[Audit]) -> bytes:
 
 
 def xlsx_bytes(audits: list[Audit]) -> bytes:
-    from auditor_tui.export_xlsx import xlsx_bytes as produce  # openpyxl: only when asked
+    from auditor_tui.export_xlsx import xlsx_bytes as produce  # only when asked
 
     return produce(audits)
 

@@ -101,3 +101,32 @@ def test_openpyxl_stays_off_the_start_up_path_and_textual_out_of_the_core():
         "assert 'openpyxl' not in sys.modules, 'openpyxl imported at start-up'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_workbook_structure_and_text_escaping(tmp_path):
+    import io
+
+    from auditor_tui.xlsx_writer import Sheet, column_letter, write_workbook
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+    buffer = io.BytesIO()
+    rows = [
+        ['a & b <c> "d"', 86.7, 3, True, datetime(2026, 3, 29, 2, 30, 15), None],
+        ["bell\x07 gone", None, -1, False, None, "=SUM(A1:A2)"],
+    ]
+    header = ["text", "percent", "int", "bool", "when", "formula-like"]
+    write_workbook([Sheet("Données é", header, rows, decimal=("percent",))], buffer)
+    ws = load_workbook(io.BytesIO(buffer.getvalue()))["Données é"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:F3"
+    assert ws["A1"].font.b and [c.value for c in ws[1]] == header
+    assert [c.value for c in ws[2]] == [
+        'a & b <c> "d"',
+        86.7,
+        3,
+        True,
+        datetime(2026, 3, 29, 2, 30, 15),
+        None,
+    ]
+    assert ws["B2"].number_format == "0.0" and ws["E2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert ws["A3"].value == "bell gone"  # a control character XML cannot hold is dropped
+    assert ws["F3"].value == "=SUM(A1:A2)" and ws["F3"].data_type == "s"

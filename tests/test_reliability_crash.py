@@ -292,13 +292,15 @@ def test_second_process_is_refused_and_a_killed_holder_is_recovered(tmp_path: Pa
     check_store(root, expected)
 
 
-def test_player_finishes_cleanly(tmp_path: Path) -> None:
-    """Unkilled, the player's audits are all there, complete or awaiting follow-up."""
+def test_player_finishes_cleanly_with_private_files(tmp_path: Path) -> None:
+    """Unkilled, the player's audits are all there, complete or awaiting follow-up; with a
+    umask of 0, every store file is still 0600 and every folder 0700, exports too."""
     run = subprocess.run(
         [*PLAYER, str(tmp_path / "s"), "--seed", "11", "--audits", "3"],
         capture_output=True,
         cwd=REPO,
         timeout=120,
+        umask=0,
     )
     assert run.returncode == 0, run.stderr.decode()
     played = Played(0, 0, parse_lines(run.stdout), "")
@@ -309,3 +311,14 @@ def test_player_finishes_cleanly(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s") as store:
         assert store.recovery_message is None  # closed properly last time
         assert len(store.dealers()) == 41 and store.setting("auditor")
+    out = tmp_path / "export.jsonl"
+    subprocess.run(
+        [*CLI, "--db", str(tmp_path / "s"), "export", "--out", str(out)],
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+        timeout=60,
+        umask=0,
+    )
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    check_tree(tmp_path / "s")

@@ -171,6 +171,33 @@ def _usable_entry(entry: Any) -> bool:
     return all(k in entry["summary"] for k in Summary.__dataclass_fields__)
 
 
+_AUDIT_TABLE = b'{"audit":'
+_DECODER = json.JSONDecoder()
+
+
+def _record_row(data: bytes) -> dict[str, Any] | None:
+    """The row of the "audit" table of an audit file written as {"audit": …, "events": …},
+    decoded without the events that follow; None for any other shape (read the whole file)."""
+    if not data.startswith(_AUDIT_TABLE):
+        return None
+    try:
+        text = data.decode("utf-8")
+        start = len(_AUDIT_TABLE)
+        while text[start : start + 1].isspace():
+            start += 1
+        table, _end = _DECODER.raw_decode(text, start)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    rows = list(table.values()) if isinstance(table, dict) else []
+    if (
+        len(rows) != 1
+        or not isinstance(rows[0], dict)
+        or not isinstance(rows[0].get("record"), dict)
+    ):
+        return None
+    return rows[0]
+
+
 class Store:
     """One store folder, opened by one process at a time. Methods are thread-safe."""
 
@@ -373,6 +400,19 @@ class Store:
         if db is not None:
             db.close()
 
+    def _known_row(self, audit_id: str) -> dict[str, Any] | None:
+        """The audit table's row decoded without the event log (most of the file, and of the
+        time when reading thousands), if the file is the one the index knows: read whole,
+        checked and scored at open, or written by this store since. None otherwise."""
+        entry = self._index.get(audit_id)
+        if entry is None:
+            return None
+        with suppress(OSError), open(self._audit_path(audit_id), "rb") as f:
+            st, data = os.fstat(f.fileno()), f.read()
+            if st.st_mtime_ns == entry["mtime_ns"] and st.st_size == entry["size"]:
+                return _record_row(data)
+        return None
+
     def _read_raw(self, audit_id: str) -> dict[str, Any]:
         path = self._audit_path(audit_id)
         if not path.exists():
@@ -389,15 +429,18 @@ class Store:
             raise CorruptFileError(path, keep_damaged_copy(path), "enregistrement d'audit absent")
         return dict(rows[0])
 
-    def _read_audit(self, audit_id: str) -> Audit:
+    def _read_audit(self, audit_id: str, known: bool = False) -> Audit:
         """The stored audit; CorruptFileError (a copy kept aside) if its record cannot be used:
-        a record the app could not even score would only fail later, on screen."""
-        raw = self._read_raw(audit_id)
+        a record the app could not even score would only fail later, on screen. `known`: a
+        file the index knows is trusted (see `_known_row`)."""
+        row = self._known_row(audit_id) if known else None
+        raw = row if row is not None else self._read_raw(audit_id)
         try:
             audit = Audit.from_dict(raw["record"])
             if audit.status not in STATUSES:
                 raise ValueError(f"statut inconnu {audit.status!r}")
-            audit.score()
+            if row is None:
+                audit.score()
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             if isinstance(exc, GridError) and Path(exc.path).is_file():
                 raise  # the grid file itself is broken, not this audit
@@ -413,8 +456,9 @@ class Store:
             return 0
 
     def get(self, audit_id: str) -> Audit:
+        # Whole files are checked at open (index rebuild) and before every write.
         with self._mutex:
-            return self._read_audit(audit_id)
+            return self._read_audit(audit_id, known=True)
 
     def events(self, audit_id: str) -> list[dict[str, Any]]:
         with self._mutex:

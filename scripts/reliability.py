@@ -1,0 +1,468 @@
+"""The long reliability run: the checks of tests/test_reliability_*.py, at scale.
+
+    python scripts/reliability.py                      # the full run (about half an hour)
+    python scripts/reliability.py --quick              # a few of each, to try the script
+    python scripts/reliability.py --write docs/reliability.md
+
+Sections: SIGKILL at random moments during a scripted audit (crash), during `auditor-tui
+import` (import kills), the lock (concurrency), damaged store files (damage), hypothesis-fuzzed
+import files (fuzz), and every os call of every store write failing with ENOSPC/EACCES/EROFS
+(disk), plus a real full and a real read-only tmpfs when mount is allowed. Prints a table; with
+--write, the Markdown report with the machine it ran on. Exit status 1 if any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
+
+from tests import test_reliability_crash as crash  # noqa: E402
+from tests import test_reliability_damage as damage  # noqa: E402
+from tests import test_reliability_disk as disk  # noqa: E402
+from tests import test_reliability_fuzz as fuzz  # noqa: E402
+from tests import test_reliability_import as importkill  # noqa: E402
+
+
+@dataclass
+class Section:
+    """One line of the report."""
+
+    check: str
+    cases: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    details: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def fail(self, what: str, exc: BaseException) -> None:
+        self.failed += 1
+        if len(self.failures) < 5:
+            tail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            self.failures.append(f"{what}: {tail[:600]}")
+
+    @property
+    def result(self) -> str:
+        return "all passed" if not self.failed else f"**{self.failed} FAILED**"
+
+
+Plan = tuple[Section, Callable[[Section], None]]
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def timed(section: Section, run: Callable[[Section], None]) -> Section:
+    began = time.monotonic()
+    try:
+        run(section)
+    finally:
+        section.seconds = time.monotonic() - began
+    progress(f"  {section.check}: {section.cases} cases, {section.failed} failed")
+    return section
+
+
+# ---- the sections ----------------------------------------------------------------------------
+
+
+def run_crash(
+    work: Path, trials: int, per_chain: int, max_saves: int, jobs: int, base: int
+) -> Plan:
+    def section_run(section: Section) -> None:
+        chains = [
+            list(range(base + 1000 * c, base + 1000 * c + min(per_chain, trials - c * per_chain)))
+            for c in range((trials + per_chain - 1) // per_chain)
+        ]
+        results: list[crash.ChainResult] = []
+        kills: list[int] = []
+
+        def one_chain(index: int) -> None:
+            result = crash.ChainResult()
+            root = work / f"crash-{index}"
+            rng = random.Random(base + index)
+            state: dict[str, crash.Record] = {}
+            for seed_ in chains[index]:
+                try:
+                    played = crash.play_and_kill(root, seed_, rng, max_saves)
+                    assert played.killed or played.returncode == 0, played.stderr
+                    expected = crash.expectation(state, played)
+                    state = crash.check_store(root, expected, played)
+                    result.trials += 1
+                    result.killed += played.killed
+                    result.saves += played.saves
+                    kills.append(played.saves)
+                    inflight = expected.inflight
+                    if inflight is not None and state.get(inflight["id"]) != expected.saved.get(
+                        inflight["id"]
+                    ):
+                        result.landed_unreported += 1
+                except Exception as exc:
+                    section.fail(f"chain {index}, seed {seed_}", exc)
+                    result.trials += 1
+                    shutil.rmtree(root, ignore_errors=True)
+                    state = {}
+            results.append(result)
+            progress(f"    crash chain {index + 1}/{len(chains)} done")
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(one_chain, range(len(chains))))
+        section.cases = sum(r.trials for r in results)
+        killed = sum(r.killed for r in results)
+        saves = sum(r.saves for r in results)
+        landed = sum(r.landed_unreported for r in results)
+        section.details = [
+            f"{killed} killed by SIGKILL mid-run, {section.cases - killed} finished first",
+            f"in chains of {per_chain} trials on one store (each trial reopens the previous "
+            "one's crash)",
+            f"{saves:,} saves reported before the kills; reported saves lost: {section.failed}",
+            "saves reported per trial before the kill: "
+            f"median {statistics.median(kills or [0]):.0f}, max {max(kills or [0])}",
+            f"{landed} kills fell after a save reached the disk but before it was reported "
+            "(allowed: found as the next state)",
+        ]
+
+    return Section("Crash: scripted audit killed with SIGKILL at random moments"), section_run
+
+
+def run_import_kills(work: Path, trials: int, base_count: int, file_count: int, base: int) -> Plan:
+    def section_run(section: Section) -> None:
+        case = importkill.prepare(work / "import", base_count, file_count)
+        rng = random.Random(base)
+        outcomes: collections.Counter[str] = collections.Counter()
+        for i in range(trials):
+            try:
+                outcomes[importkill.import_kill_trial(case, work / "import" / "trial", rng)] += 1
+            except Exception as exc:
+                section.fail(f"trial {i}", exc)
+            section.cases += 1
+        section.details = [
+            f"file of {file_count} records into a store of {base_count} "
+            f"({file_count - base_count // 2} new, {base_count // 2} replaced); "
+            f"one full import: {case.seconds:.1f} s",
+            f"store as before: {outcomes['before']}, fully imported: {outcomes['after']}, "
+            f"fully imported by the next open (roll forward): {outcomes['rolled forward']}; "
+            f"half-imported: {section.failed}",
+        ]
+
+    return Section("Import under kill: `auditor-tui import` killed at random moments"), section_run
+
+
+def run_concurrency(work: Path, rounds: int) -> Plan:
+    def section_run(section: Section) -> None:
+        for i in range(rounds):
+            folder = work / f"lock-{i}"
+            folder.mkdir(parents=True)
+            try:
+                crash.test_second_process_is_refused_and_a_killed_holder_is_recovered(folder)
+            except Exception as exc:
+                section.fail(f"round {i}", exc)
+            section.cases += 1
+        section.details = [
+            "while a player writes: the CLI and a second player are refused, naming the "
+            "folder and the holder's pid; after a SIGKILL the lock is recovered with "
+            "« La session précédente (pid …) s'est terminée sans fermer le dossier » and the "
+            "store holds exactly what the killed player reported",
+        ]
+
+    return Section("Concurrency: second process refused, killed holder recovered"), section_run
+
+
+def run_damage(work: Path, cases: int, base: int) -> Plan:
+    def section_run(section: Section) -> None:
+        template = work / "damage-template"
+        damage.build_template(template)
+        rng = random.Random(base)
+        outcomes: collections.Counter[tuple[str, str]] = collections.Counter()
+        for i in range(cases):
+            target, kind = rng.choice(damage.TARGETS), rng.choice(damage.KINDS)
+            try:
+                outcomes[
+                    (target, damage.damage_case(template, work / "damage", target, kind, rng))
+                ] += 1
+            except Exception as exc:
+                section.fail(f"case {i} ({target}, {kind})", exc)
+            section.cases += 1
+        for target in damage.TARGETS:
+            found = {o: n for (t, o), n in outcomes.items() if t == target}
+            section.details.append(
+                f"{target}: " + ", ".join(f"{n} {o}" for o, n in sorted(found.items()))
+            )
+        section.details.append(
+            "damage kinds: " + ", ".join(damage.KINDS) + "; every case also exports through "
+            "the CLI, saves another audit and creates a new one"
+        )
+
+    return Section("Damaged files: truncated, zeroed, garbled, reshaped store files"), section_run
+
+
+def run_fuzz(work: Path, examples: int, base: int) -> Plan:
+    def section_run(section: Section) -> None:
+        template = work / "fuzz-template"
+        fuzz.build_template(template)
+        outcomes: collections.Counter[str] = collections.Counter()
+
+        @seed(base)
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(data=fuzz.import_files())
+        def check(data: bytes) -> None:
+            outcomes[fuzz.fuzz_import(template, work / "fuzz" / "s", data)] += 1
+
+        try:
+            check()
+        except Exception as exc:
+            section.fail("hypothesis", exc)
+        section.cases = sum(outcomes.values())
+        section.details = [
+            f"refused with line and field, store byte-for-byte unchanged: {outcomes['rejected']}",
+            f"imported, every audit valid, export strict JSON: {outcomes['imported']}",
+        ]
+
+    return Section("Fuzzing: hypothesis-generated import files"), section_run
+
+
+def run_disk(work: Path) -> Plan:
+    def section_run(section: Section) -> None:
+        template = work / "disk-template"
+        disk.build_template(template)
+        outcomes: collections.Counter[str] = collections.Counter()
+        for action in disk.ACTIONS:
+            clean, counts = disk.clean_state(template, work / "disk", action)
+            for name in disk.OPS:
+                for at in range(counts[name]):
+                    for code in disk.ERRNOS:
+                        fault = disk.Fault(name, code, at)
+                        try:
+                            outcomes[
+                                disk.fault_case(template, work / "disk", action, fault, clean)
+                            ] += 1
+                        except Exception as exc:
+                            section.fail(f"{action}, os.{name} call {at}, errno {code}", exc)
+                        section.cases += 1
+        real: list[str] = []
+        for name, test in (
+            ("full tmpfs", disk.test_a_really_full_disk),
+            ("read-only tmpfs", disk.test_a_really_read_only_folder),
+        ):
+            folder = work / name.replace(" ", "-")
+            folder.mkdir()
+            try:
+                test(folder)
+                real.append(f"{name}: passed")
+                section.cases += 1
+            except BaseException as exc:  # pytest.skip raises an exception outside pytest
+                if type(exc).__name__ == "Skipped":
+                    real.append(f"{name}: skipped ({exc})")
+                else:
+                    section.cases += 1
+                    section.fail(name, exc)
+        section.details = [
+            f"{len(disk.ACTIONS)} operations ({', '.join(disk.ACTIONS)}) × each of their "
+            "os.write/os.fsync/os.replace/os.open calls × ENOSPC, EACCES, EROFS",
+            f"clear French error naming the file: {outcomes['refused']}; failure absorbed "
+            f"(a folder fsync the system refuses): {outcomes['absorbed']}",
+            "each: last good state on disk, in-memory state equal to the disk, retry succeeds",
+            *real,
+        ]
+
+    return Section("Full disk and read-only: injected ENOSPC/EACCES/EROFS"), section_run
+
+
+# ---- the report ------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    with_name = Path("/proc/cpuinfo")
+    if with_name.exists():
+        for line in with_name.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    fs = "?"
+    with_mounts = Path("/proc/mounts")
+    if with_mounts.exists():
+        tmp = os.path.realpath(tempfile.gettempdir())
+        best = ""
+        for line in with_mounts.read_text().splitlines():
+            parts = line.split()
+            if len(parts) > 2 and tmp.startswith(parts[1]) and len(parts[1]) >= len(best):
+                best, fs = parts[1], parts[2]
+    try:
+        commit = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "?"
+    return {
+        "system": platform.platform(),
+        "cpu": f"{cpu}, {os.cpu_count()} logical CPUs",
+        "python": platform.python_version(),
+        "file system of the work folder": f"{fs} ({tempfile.gettempdir()})",
+        "commit": commit,
+    }
+
+
+def table(sections: list[Section]) -> str:
+    lines = ["| check | cases | result | time |", "| --- | ---: | --- | ---: |"]
+    for s in sections:
+        lines.append(f"| {s.check} | {s.cases:,} | {s.result} | {s.seconds:,.0f} s |")
+    return "\n".join(lines)
+
+
+def report(sections: list[Section], info: dict[str, str], argv: list[str], total: float) -> str:
+    out = [
+        "# Reliability",
+        "",
+        "Figures from `scripts/reliability.py`, which runs the checks of "
+        "`tests/test_reliability_*.py` at scale (the test suite runs small versions of the same "
+        "checks in CI). Regenerate this page with:",
+        "",
+        "```",
+        f"python scripts/reliability.py {' '.join(argv)}".rstrip(),
+        "```",
+        "",
+        table(sections),
+        "",
+        f"Total: {total / 60:.1f} min. Machine: {info['cpu']}; {info['system']}; "
+        f"Python {info['python']}; work folder on {info['file system of the work folder']}; "
+        f"commit {info['commit']}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+    ]
+    for s in sections:
+        out += [f"## {s.check}", ""]
+        out += [f"- {d}" for d in s.details]
+        out += [f"- FAILED: {f}" for f in s.failures]
+        out.append("")
+    out += [
+        "## What each check proves",
+        "",
+        "- **Crash**: `python -m auditor_tui.crashplay` plays audits as the app does (dealer "
+        "directory and identity settings, `store.create`, the live call through `LiveCall`, the "
+        "follow-up through `FollowUpSession`, reopening the store between audits) with a "
+        "deterministic script and a fake clock, and prints each write before it starts and "
+        "after it returned. The parent kills it with SIGKILL after a random number of reported "
+        "saves plus a few random milliseconds, or at a random instant of its start-up. The store "
+        "must then open with no damaged file, hold exactly the last reported state of every "
+        "audit (or, for the one write in flight, the next state), validate every audit's export "
+        "with `validate_record`, have a gap-free event log and an index agreeing with the files, "
+        "leave no temporary file or staging folder once opened, and keep every file 0600 and "
+        "every folder 0700. A lock left by the killed player must be recovered with a message "
+        "naming its pid.",
+        "- **Import under kill**: the CLI import of a big file is killed at a random instant of "
+        "its run, while it stages files, or just after its journal (commit point); the store "
+        "must be exactly as before or exactly as after a complete import.",
+        "- **Damaged files**: an audit file, `index.json`, `dealers.json`, `settings.json` or a "
+        "pending `journal.json` is emptied, truncated, zero-filled, garbled, given invalid "
+        "UTF-8, reshaped or given a wrong value. The store must open, report the file by name "
+        "with a private copy of its bytes, never write over it, and keep everything else "
+        "usable; the index is a cache and is rebuilt. A damaged file whose content is still a "
+        "usable record is reported as *readable*: without checksums in the audit files, such a "
+        "change cannot be told from an edit.",
+        "- **Fuzzing**: mutated valid records (wrong types, missing fields, bad instants, "
+        "phones and answers, huge numbers, NaN, deep nesting) and damaged lines (garbage, cut "
+        "lines, invalid UTF-8, duplicates, BOM, CRLF) are imported with the CLI: each ends in "
+        "exit 2 listing every problem with line and field and the store byte-for-byte "
+        "unchanged, or in an import whose audits all validate and export as strict JSON.",
+        "- **Disk**: each os call of each store write fails in turn, with each errno. The "
+        "error must be a French `StoreError` naming the file and the cause; the disk keeps the "
+        "last good state (or the new one once past a commit point: a rename done whose folder "
+        "fsync failed, an import journal written); the open store shows what the disk holds; "
+        "the same write retried succeeds. Marking an export batch writes one file per audit, "
+        "so each audit is checked on its own there.",
+        "",
+        "The clock checks (monotonic timers through wall-clock jumps, daylight-saving changes) "
+        "and file modes under a umask of 0 run in the test suite only: they are deterministic.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--crash", type=int, default=500, help="SIGKILL trials (500)")
+    parser.add_argument("--chain", type=int, default=10, help="trials per store (10)")
+    parser.add_argument("--max-saves", type=int, default=300, help="kill within N saves (300)")
+    parser.add_argument("--import-kills", type=int, default=100, help="import kills (100)")
+    parser.add_argument("--import-records", type=int, default=600, help="records per file")
+    parser.add_argument("--lock-rounds", type=int, default=10)
+    parser.add_argument("--damage", type=int, default=1000, help="damaged-file cases (1000)")
+    parser.add_argument("--fuzz", type=int, default=1000, help="fuzzed import files (1000)")
+    parser.add_argument("--no-disk", action="store_true", help="skip the disk section")
+    parser.add_argument("--jobs", type=int, default=2, help="crash chains run in parallel")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--quick", action="store_true", help="a few cases of each section")
+    parser.add_argument("--write", type=Path, help="write the Markdown report there")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.crash, args.chain, args.max_saves = 6, 3, 60
+        args.import_kills, args.import_records = 4, 100
+        args.lock_rounds, args.damage, args.fuzz = 1, 30, 30
+    shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--keep"]
+    if args.write is not None:
+        i = shown.index("--write") if "--write" in shown else -1
+        shown = shown[:i] + shown[i + 2 :] if i >= 0 else shown
+
+    work = Path(tempfile.mkdtemp(prefix="auditor-reliability-"))
+    began = time.monotonic()
+    plan = [
+        run_crash(work, args.crash, args.chain, args.max_saves, args.jobs, args.seed),
+        run_import_kills(
+            work, args.import_kills, args.import_records // 5, args.import_records, args.seed
+        ),
+        run_concurrency(work, args.lock_rounds),
+        run_damage(work, args.damage, args.seed),
+        run_fuzz(work, args.fuzz, args.seed),
+    ]
+    if not args.no_disk:
+        plan.append(run_disk(work))
+    sections = []
+    try:
+        for section, run in plan:
+            progress(f"{section.check} …")
+            sections.append(timed(section, run))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    total = time.monotonic() - began
+    print(table(sections))
+    for s in sections:
+        for failure in s.failures:
+            print(f"FAILED {s.check}: {failure}")
+    if args.write is not None:
+        args.write.write_text(report(sections, machine(), shown, total), encoding="utf-8")
+        progress(f"wrote {args.write}")
+    return 1 if any(s.failed for s in sections) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -244,29 +244,21 @@ def start_player(root: Path, seed: int) -> tuple[subprocess.Popen[bytes], list[b
     return proc, head
 
 
+def run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=60)
+
+
 def test_second_process_is_refused_and_a_killed_holder_is_recovered(tmp_path: Path) -> None:
     root = tmp_path / "store"
     proc, head = start_player(root, seed=5)
     try:
         # While the player writes, the CLI and a second player are refused, naming the store
         # and the holder; neither writes anything.
-        cli = subprocess.run(
-            [*CLI, "--db", str(root), "export", "--out", "-"],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=60,
-        )
+        cli = run(*CLI, "--db", str(root), "export", "--out", "-")
         assert cli.returncode == 1 and cli.stdout == ""
         assert str(root) in cli.stderr and "déjà ouvert par un autre processus" in cli.stderr
         assert f"pid {proc.pid}" in cli.stderr
-        second = subprocess.run(
-            [*PLAYER, str(root), "--seed", "6"],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            timeout=60,
-        )
+        second = run(*PLAYER, str(root), "--seed", "6")
         assert second.returncode == 3
         assert [json.loads(line)["event"] for line in second.stdout.splitlines()] == ["refused"]
         assert str(root) in second.stderr and f"pid {proc.pid}" in second.stderr
@@ -276,13 +268,7 @@ def test_second_process_is_refused_and_a_killed_holder_is_recovered(tmp_path: Pa
     played = Played(proc.pid, proc.returncode, parse_lines(b"".join(head) + rest), err.decode())
     assert played.killed
     # The lock of the killed player is recovered, with a message naming it.
-    cli = subprocess.run(
-        [*CLI, "--db", str(root), "export", "--out", "-"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-    )
+    cli = run(*CLI, "--db", str(root), "export", "--out", "-")
     assert cli.returncode == 0, cli.stderr
     assert f"La session précédente (pid {proc.pid}) s'est terminée sans fermer" in cli.stderr
     exported = {json.loads(line)["id"] for line in cli.stdout.splitlines()}

@@ -2,8 +2,10 @@
 a bold frozen header row with an autofilter, and two number formats. Nothing else.
 
 Why not openpyxl: it spends about 25 µs per cell, and the « Réponses » sheet of ten thousand
-audits has millions of cells (minutes instead of seconds). This writes the same SpreadsheetML
-as plain text straight into the zip; the tests read every file back with openpyxl.
+audits has millions of cells (minutes instead of seconds). XlsxWriter, measured here on
+10,000 audits: 45.8 s (constant-memory mode), against about 6 s for this writer and a 10 s
+target. This writes the same SpreadsheetML as plain text straight into the zip; the tests read
+every file back with openpyxl.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -196,6 +197,46 @@ def _record_row(data: bytes) -> dict[str, Any] | None:
     ):
         return None
     return rows[0]
+
+
+class _StagedWriter:
+    """The staged files of a large import, written durably by a few threads: each write waits
+    mostly on its fsyncs, which the file system then commits together (10,000 audits: seconds,
+    not a minute). A small import is written in order, in this thread. Leaving the `with`
+    waits for every write and raises the first failure."""
+
+    THREADS = 8
+    PARALLEL_FROM = 32  # audits
+    BATCH = 256  # writes in flight at most (their bytes are held in memory)
+
+    def __init__(self, count: int) -> None:
+        self._pool = ThreadPoolExecutor(self.THREADS) if count >= self.PARALLEL_FROM else None
+        self._pending: list[Future[None]] = []
+
+    def write(self, path: Path, data: bytes) -> None:
+        if self._pool is None:
+            atomic_write_bytes(path, data)
+            return
+        self._pending.append(self._pool.submit(atomic_write_bytes, path, data))
+        if len(self._pending) >= self.BATCH:
+            self._wait()
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def __enter__(self) -> _StagedWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if self._pool is None:
+            return
+        try:
+            if exc_type is None:
+                self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 class Store:
@@ -595,16 +636,17 @@ class Store:
                     raise StoreWriteError(
                         stage, exc, action="de créer le dossier", tail=""
                     ) from exc
-                for audit in audits:
-                    path = self._audit_path(audit.id)
-                    staged = stage / path.name
-                    payload = self._import_payload(audit, kind, stamp)
-                    exported[audit.id] = payload["audit"]["1"]["exported_revision"]
-                    atomic_write_bytes(staged, json.dumps(payload, ensure_ascii=False).encode())
-                    # Relative to the store folder, so a moved folder still rolls forward.
-                    moves.append(
-                        (f"{stage.name}/{path.name}", f"{self.audits_dir.name}/{path.name}")
-                    )
+                with _StagedWriter(len(audits)) as writer:
+                    for audit in audits:
+                        path = self._audit_path(audit.id)
+                        staged = stage / path.name
+                        payload = self._import_payload(audit, kind, stamp)
+                        exported[audit.id] = payload["audit"]["1"]["exported_revision"]
+                        writer.write(staged, json.dumps(payload, ensure_ascii=False).encode())
+                        # Relative to the store folder, so a moved folder still rolls forward.
+                        moves.append(
+                            (f"{stage.name}/{path.name}", f"{self.audits_dir.name}/{path.name}")
+                        )
                 journal = {"moves": moves, "stage": stage.name}
                 try:
                     atomic_write_bytes(self.journal_path, json.dumps(journal).encode())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 from collections import OrderedDict
@@ -157,10 +158,29 @@ def _exported_of(raw: Mapping[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _digest(entries: Mapping[str, Any]) -> str:
-    """Checksum of the index entries, to notice an index changed by anything but the store."""
-    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _index_bytes(entries: Mapping[str, Any]) -> bytes:
+    """The index file: its entries and their checksum, taken over the very bytes written, so
+    that checking it at open costs a hash, not a second serialisation of every entry."""
+    body = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    return (
+        b'{"version":%d,"digest":"%s","entries":' % (INDEX_VERSION, digest.encode()) + body + b"}"
+    )
+
+
+_INDEX_HEAD = re.compile(rb'\{"version":(\d+),"digest":"([0-9a-f]{64})","entries":')
+
+
+def _index_intact(data: bytes) -> bool:
+    """Whether an index file is as flush_index wrote it: its checksum matches its entries (an
+    index changed by anything but the store does not)."""
+    head = _INDEX_HEAD.match(data)
+    if head is None or int(head.group(1)) != INDEX_VERSION or not data.endswith(b"}"):
+        return False
+    return hashlib.sha256(data[head.end() : -1]).hexdigest().encode() == head.group(2)
+
+
+_SUMMARY_FIELDS = frozenset(Summary.__dataclass_fields__)
 
 
 def _usable_entry(entry: Any) -> bool:
@@ -169,7 +189,8 @@ def _usable_entry(entry: Any) -> bool:
         return False
     if not all(isinstance(entry.get(k), int) for k in ("mtime_ns", "size")):
         return False
-    return all(k in entry["summary"] for k in Summary.__dataclass_fields__)
+    summary: dict[str, Any] = entry["summary"]
+    return summary.keys() >= _SUMMARY_FIELDS
 
 
 _AUDIT_TABLE = b'{"audit":'
@@ -251,6 +272,7 @@ class Store:
         self._mutex = threading.RLock()
         self._handles: OrderedDict[str, TinyDB] = OrderedDict()
         self._index: dict[str, dict[str, Any]] = {}
+        self._summaries: dict[str, tuple[dict[str, Any], Summary]] = {}  # see summaries()
         self._index_dirty = False
         self.damaged: list[Damaged] = []
         self.recovery_message: str | None = None
@@ -339,9 +361,7 @@ class Store:
                 cached_entries = raw.get("entries")
                 # A digest that does not match means the index was changed behind our back:
                 # it is then rebuilt from the audit files, as if absent.
-                if isinstance(cached_entries, dict) and raw.get("digest") == _digest(
-                    cached_entries
-                ):
+                if isinstance(cached_entries, dict) and _index_intact(self.index_path.read_bytes()):
                     entries = {k: v for k, v in cached_entries.items() if _usable_entry(v)}
         except FileNotFoundError:
             pass
@@ -393,21 +413,23 @@ class Store:
         with self._mutex:
             if not self._index_dirty:
                 return
-            data = {
-                "version": INDEX_VERSION,
-                "digest": _digest(self._index),
-                "entries": self._index,
-            }
-            atomic_write_bytes(
-                self.index_path,
-                json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
-            )
+            atomic_write_bytes(self.index_path, _index_bytes(self._index))
             self._index_dirty = False
 
     def summaries(self) -> list[Summary]:
-        """Every audit's summary, newest first."""
+        """Every audit's summary, newest first. Each is built once per index entry (an entry is
+        replaced, never changed, when its audit is written): the home screen, the follow-up
+        queue and the resume check all ask at start."""
         with self._mutex:
-            items = [Summary.from_dict(e["summary"]) for e in self._index.values()]
+            built = self._summaries
+            if len(built) > len(self._index):
+                built = self._summaries = {k: v for k, v in built.items() if k in self._index}
+            items = []
+            for audit_id, entry in self._index.items():
+                known = built.get(audit_id)
+                if known is None or known[0] is not entry:
+                    known = built[audit_id] = (entry, Summary.from_dict(entry["summary"]))
+                items.append(known[1])
         items.sort(key=lambda s: s.started_at or s.created_at, reverse=True)
         return items
 

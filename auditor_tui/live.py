@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from auditor_tui import lifecycle
@@ -88,6 +88,11 @@ class LiveCall:
         self._dismissed: set[tuple[str, tuple[int, ...]]] = set()
         self._attempts_exhausted = False
         self._undo: list[str] = []
+        # Session time: the wall clock read once, then carried forward by the monotonic clock,
+        # so a wall-clock jump mid-call moves no stored instant relative to another (durations
+        # derived from them stay the measured ones). A new session re-reads the wall clock.
+        self._wall0 = clock.now()
+        self._mono0 = clock.monotonic()
         # Monotonic anchors, in memory only: set live, rebuilt from stored instants on resume.
         self._answered_mono = self._anchor(self.audit.call.answered_at)
         self._transfer_mono = self._anchor(self.audit.call.transfer_started_at)
@@ -274,7 +279,7 @@ class LiveCall:
             self._check_answerable(qid)
         self.audit.answers[qid] = list(suggestion.positions)
         if suggestion.ends_call and self.audit.call.ended_at is None:
-            lifecycle.end_call(self.audit, self.clock.now())
+            lifecycle.end_call(self.audit, self._now())
             self._undo.append(END_CALL)
         return self._save("suggestion")
 
@@ -356,7 +361,7 @@ class LiveCall:
             raise LiveCallError("appel déjà terminé")
         if not self.audit.call.attempts:
             raise LiveCallError("aucune tentative d'appel : rien à terminer")
-        lifecycle.end_call(self.audit, self.clock.now())
+        lifecycle.end_call(self.audit, self._now())
         self._undo.append(END_CALL)
         return self._save(END_CALL)
 
@@ -517,14 +522,17 @@ class LiveCall:
             raise LiveCallError(reason)
         return self.grid.question(qid)
 
+    def _now(self) -> datetime:
+        return self._wall0 + timedelta(seconds=self.clock.monotonic() - self._mono0)
+
     def _stamp(self) -> str:
-        return format_instant(self.clock.now())
+        return format_instant(self._now())
 
     def _anchor(self, instant: str | None) -> float | None:
         """The monotonic time matching a stored instant (rebuilt once, then monotonic)."""
         if instant is None:
             return None
-        ago = (self.clock.now() - parse_instant(instant)).total_seconds()
+        ago = (self._now() - parse_instant(instant)).total_seconds()
         return self.clock.monotonic() - max(0.0, ago)
 
     @staticmethod
@@ -532,7 +540,7 @@ class LiveCall:
         return max(0.0, (parse_instant(end) - parse_instant(start)).total_seconds())
 
     def _save(self, kind: str) -> Audit:
-        moment = self.clock.now()
+        moment = self._now()
         began = time.perf_counter()
         try:
             self.store.save(self.audit, kind=kind, moment=moment)

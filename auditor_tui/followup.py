@@ -20,6 +20,12 @@ from auditor_tui.grid import Grid, Question
 from auditor_tui.record import Audit, format_instant, parse_instant
 from auditor_tui.scoring import is_applicable, is_unreachable, toggle
 from auditor_tui.store import Store
+from auditor_tui.suggestions import (
+    METHOD_LABELS,
+    Suggestion,
+    actual_callback_method,
+    method_match_suggestion,
+)
 
 DEFAULT_ZONE = "Europe/Paris"
 AWAITING = "awaiting_follow_up"
@@ -27,7 +33,6 @@ AWAITING = "awaiting_follow_up"
 KIND_EMAIL = "email"
 KIND_CALLBACK = "callback"
 KIND_LABELS = {KIND_EMAIL: "e-mail", KIND_CALLBACK: "rappel"}
-METHOD_LABELS = {"phone": "téléphone", "email": "e-mail"}
 
 _WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 _MONTHS = (
@@ -282,24 +287,6 @@ def audit_zone(audit: Audit) -> str:
 # ---- suggestions for Q16–Q19 ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """An answer derived from the record, shown to the auditor and applied only on request."""
-
-    question: str
-    positions: tuple[int, ...]
-    reason: str
-
-    def answer_text(self, grid: Grid) -> str:
-        """The suggested options' labels."""
-        question = grid.question(self.question)
-        return " + ".join(question.option(p).label for p in self.positions)
-
-    def label(self, grid: Grid) -> str:
-        """« Q16 → Non (e-mail reçu 1 s après l'échéance) »."""
-        return f"Q{self.question} → {self.answer_text(grid)} ({self.reason})"
-
-
 def _deadline(audit: Audit, kind: str) -> datetime | None:
     if not audit.deadlines or not audit.deadlines.get(kind):
         return None
@@ -373,16 +360,6 @@ def _callback_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion 
     )
 
 
-def _actual_method(audit: Audit, grid: Grid) -> str | None:
-    """How the dealer recontacted: the Q19 answer if given, else the recorded call-back's."""
-    rule = grid.rule("callback_method")
-    by_position = {int(p): str(m) for m, p in rule["options"].items()}
-    for position in audit.answers.get(str(rule["question"])) or []:
-        if position in by_position:
-            return by_position[position]
-    return audit.follow_up.callback_method if audit.follow_up.callback_at else None
-
-
 def _method_suggestions(audit: Audit, grid: Grid, now: datetime) -> list[Suggestion]:
     out = []
     rule = grid.rule("callback_method")
@@ -392,13 +369,11 @@ def _method_suggestions(audit: Audit, grid: Grid, now: datetime) -> list[Suggest
         position = int(options[recorded])
         label = grid.question(str(rule["question"])).option(position).label
         out.append(Suggestion(str(rule["question"]), (position,), f"rappel noté : {label}"))
-    qid, yes, no = _yes_no(grid, "method_match")
-    agreed = audit.call.agreed_method
-    actual = _actual_method(audit, grid)
-    if actual and agreed:
-        reason = f"convenu : {METHOD_LABELS[agreed]} ; recontacté par {METHOD_LABELS[actual]}"
-        out.append(Suggestion(qid, (yes if actual == agreed else no,), reason))
-    elif actual is None:
+    qid, _, no = _yes_no(grid, "method_match")
+    match = method_match_suggestion(audit, grid)
+    if match is not None:
+        out.append(match)
+    elif actual_callback_method(audit, grid) is None:
         deadline = _deadline(audit, KIND_CALLBACK)
         if deadline is not None and not is_within(now, deadline):
             out.append(Suggestion(qid, (no,), "aucun recontact dans le délai"))

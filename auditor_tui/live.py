@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,8 +19,7 @@ from auditor_tui.grid import Grid, Question
 from auditor_tui.record import METHODS, Audit, format_instant, parse_instant
 from auditor_tui.scoring import Score, is_applicable, is_unreachable, toggle
 from auditor_tui.store import Store
-
-METHOD_LABELS = {"phone": "téléphone", "email": "e-mail"}
+from auditor_tui.suggestions import Suggestion, method_match_suggestion
 
 # Timer events, for undo.
 ATTEMPT = "attempt"
@@ -43,20 +41,6 @@ _UNDONE = {
 
 class LiveCallError(ValueError):
     """An action refused; the message says why, in French, ready to show."""
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """An answer the timers or counters suggest; never applied until accepted."""
-
-    question: str
-    positions: tuple[int, ...]
-    reason: str
-    ends_call: bool = False  # accepting it also ends the call (unreachable dealer)
-
-    def answer_text(self, grid: Grid) -> str:
-        q = grid.question(self.question)
-        return " + ".join(q.option(p).label for p in self.positions)
 
 
 def format_seconds(seconds: float) -> str:
@@ -178,7 +162,7 @@ class LiveCall:
                 self._attempts_suggestion(),
                 self._transfer_suggestion(),
                 self._discovery_suggestion(),
-                self._method_suggestion(),
+                method_match_suggestion(self.audit, self.grid),
             )
             if s is not None
         ]
@@ -242,29 +226,6 @@ class LiveCall:
                 reason = f"{count} question{plural} de découverte comptée{plural}"
                 return Suggestion(str(rule["question"]), (int(band["option"]),), reason)
         return None
-
-    def _method_suggestion(self) -> Suggestion | None:
-        agreed = self.audit.call.agreed_method
-        actual = self._callback_method()
-        if agreed is None or actual is None:
-            return None
-        rule = self.grid.rule("method_match")
-        ok = agreed == actual
-        reason = (
-            f"méthode convenue : {METHOD_LABELS[agreed]} ; "
-            f"recontacté par {METHOD_LABELS.get(actual, actual)}"
-        )
-        return Suggestion(str(rule["question"]), (int(rule["yes" if ok else "no"]),), reason)
-
-    def _callback_method(self) -> str | None:
-        """The call-back's method: the Q19 answer, else the follow-up's record."""
-        rule = self.grid.rule("callback_method")
-        chosen = self.audit.answers.get(str(rule["question"])) or []
-        by_position = {int(p): str(m) for m, p in rule["options"].items()}
-        for p in chosen:
-            if p in by_position:
-                return by_position[p]
-        return self.audit.follow_up.callback_method
 
     def accept(self, suggestion: Suggestion) -> Audit:
         qid = suggestion.question

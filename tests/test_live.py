@@ -13,9 +13,10 @@ from auditor_tui import durable
 from auditor_tui.clock import FakeClock
 from auditor_tui.durable import StoreError
 from auditor_tui.grid import load_grid
-from auditor_tui.live import LiveCall, LiveCallError, Suggestion, format_seconds, round_tenth
+from auditor_tui.live import LiveCall, LiveCallError, format_seconds, round_tenth
 from auditor_tui.record import Audit, parse_instant
 from auditor_tui.store import Store
+from auditor_tui.suggestions import Suggestion
 from tests.factories import best_answers, dealer
 
 GRID = load_grid()

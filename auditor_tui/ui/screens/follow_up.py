@@ -33,10 +33,8 @@ from auditor_tui.email_headers import EmailHeaderError, parse_email_date
 from auditor_tui.followup import (
     KIND_CALLBACK,
     KIND_EMAIL,
-    METHOD_LABELS,
     FollowUpError,
     FollowUpSession,
-    Suggestion,
     format_duration,
     format_input,
     format_long,
@@ -47,6 +45,7 @@ from auditor_tui.grid import Question
 from auditor_tui.lifecycle import LifecycleError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
+from auditor_tui.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.ui.widgets.question_list import GridProgress, SectionStrip
 from auditor_tui.ui.widgets.question_view import QuestionState, QuestionView
 from auditor_tui.ui.widgets.static_text import set_text

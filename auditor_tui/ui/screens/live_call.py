@@ -20,9 +20,10 @@ from textual.widgets import Footer, Header, Static
 from auditor_tui.clock import Clock
 from auditor_tui.dealers import Dealer
 from auditor_tui.durable import StoreError
-from auditor_tui.live import METHOD_LABELS, LiveCall, LiveCallError, Suggestion
+from auditor_tui.live import LiveCall, LiveCallError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
+from auditor_tui.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
 from auditor_tui.ui.widgets.question_list import GridProgress, QuestionList, SectionStrip
 from auditor_tui.ui.widgets.question_view import MAX_OPTIONS, QuestionState, QuestionView

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -120,6 +121,14 @@ def filter_rows(rows: Iterable[AuditRow], query: str) -> list[AuditRow]:
     return [row for row in rows if all(term in row.search for term in terms)]
 
 
+def _freeze_long_lived() -> None:
+    """Move the long-lived objects (summaries, rows) out of the collector's full scans, which
+    would otherwise pause a key press 100-300 ms with 10,000 audits (docs/performance.md);
+    garbage is collected first, so none is kept."""
+    gc.collect()
+    gc.freeze()
+
+
 class AuditTable(DataTable[Text]):
     """The audits: Enter opens the highlighted one."""
 
@@ -193,6 +202,7 @@ class HomeScreen(Screen[None]):
         self._rows = message.rows
         self._loaded = True
         self._show()
+        self.call_after_refresh(_freeze_long_lived)  # once the rows are painted
 
     def on_resize(self, event: Resize) -> None:
         self._set_layout(event.size.width)

@@ -423,6 +423,7 @@ async def live_keys(db: Path, size: int, reps: int) -> Row:
 
 async def home_filter(db: Path, size: int, rounds: int) -> Row:
     """One key typed in the home filter → the first frame showing its result."""
+    from textual.css.query import NoMatches
     from textual.widgets import DataTable, Input
 
     from auditor_tui.dealers import fold
@@ -432,12 +433,14 @@ async def home_filter(db: Path, size: int, rounds: int) -> Row:
     frames = Frames()
 
     def signature(screen: Any) -> Any:
+        """What the home screen shows: the filter text and the number of rows."""
         if type(screen).__name__ != "HomeScreen":
             return None
-        return (
-            screen.query_one(Input).value,
-            sum(t.row_count for t in screen.query(DataTable)),
-        )
+        try:
+            value = screen.query_one(Input).value
+        except NoMatches:  # not composed yet
+            return None
+        return value, sum(t.row_count for t in screen.query(DataTable))
 
     frames.signature = signature
     app = make_app(db)

@@ -493,7 +493,9 @@ def validate_record(
     if status in ("awaiting_follow_up", "complete") and isinstance(call, dict) and ended is None:
         add("call.ended_at", f"requis pour un audit au statut {status!r}")
     for key in ("created_at", "updated_at"):
-        if obj.get(key) is not None:
+        # Optional on import; a record imported without one is stored and exported with ""
+        # (Audit.from_dict), which must import again.
+        if obj.get(key) not in (None, ""):
             _check_instant(obj[key], key, add)
     return problems
 

@@ -267,3 +267,19 @@ def test_fuzzed_import_is_refused_cleanly_or_valid(
 )
 def test_pathological_lines(template: Path, tmp_path: Path, line: bytes) -> None:
     assert fuzz_import(template, tmp_path / "s", line + b"\n") == "rejected"
+
+
+def test_a_record_without_its_own_instants_imports_and_exports_again(
+    template: Path, tmp_path: Path
+) -> None:
+    """Found by the long run: created_at and updated_at are optional on import; the record is
+    then stored and exported with "" for them, which must import again."""
+    record = copy.deepcopy(VALID[0])
+    del record["created_at"], record["updated_at"]
+    line = json.dumps(record).encode() + b"\n"
+    assert fuzz_import(template, tmp_path / "s", line) == "imported"
+    code, out, _ = run_cli("--db", str(tmp_path / "s"), "export", "--out", "-")
+    assert code == EXIT_OK and '"created_at":""' in out
+    again = tmp_path / "again.jsonl"
+    again.write_text(out, encoding="utf-8")
+    assert fuzz_import(template, tmp_path / "t", again.read_bytes()) == "imported"

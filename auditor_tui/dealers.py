@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import phonenumbers
-
 from auditor_tui.resources import data_path
 
 SAMPLE_DEALERS_FILE = "dealers-sample.csv"
@@ -96,6 +94,8 @@ class Dealer:
     def phone_display(self) -> str:
         """National format for a number in the French plan ("01 99 00 12 34"), else international
         ("+377 93 00 00 00"): what an auditor in France dials."""
+        import phonenumbers  # here, not at the top: ~35 ms off the app's start-up path
+
         try:
             number = phonenumbers.parse(self.phone, None)
         except phonenumbers.NumberParseException:
@@ -122,6 +122,8 @@ def normalise_phone(raw: str, country: str) -> str:
     France (Monaco has no range reserved for fiction, so sample data uses a French one).
     Raises ValueError with a French message otherwise.
     """
+    import phonenumbers  # here, not at the top: ~35 ms off the app's start-up path
+
     regions = PHONE_REGIONS.get(country)
     if regions is None:
         raise ValueError(f'pays inconnu "{country}" (attendu {" ou ".join(COUNTRIES)})')

@@ -340,6 +340,37 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> os.stat_result:
     return stat
 
 
+def write_new_file(path: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
+    """Create ``path``, which must not exist, with ``data``, fsync'd: no temporary file, rename
+    or folder fsync, for a file staged in a private folder that a commit point publishes later
+    (the caller fsyncs the folder once, before that point). On ``OSError`` the partial file is
+    removed and :class:`StoreWriteError` raised."""
+    fd = -1
+    created = False
+    try:
+        fd = os.open(
+            path,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY,
+            FILE_MODE,
+        )
+        created = True
+        _fchmod(fd, mode)
+        _write_all(fd, data)
+        _fsync(fd)
+        fd, closing = -1, fd
+        os.close(closing)  # on NFS, close() may report deferred write errors
+    except BaseException as exc:
+        if fd >= 0:
+            with suppress(OSError):
+                os.close(fd)
+        if created:
+            with suppress(OSError):
+                os.unlink(path)
+        if isinstance(exc, OSError):
+            raise StoreWriteError(path, exc) from exc
+        raise
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
     """Durably replace ``path`` with ``data``.
 

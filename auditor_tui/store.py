@@ -44,6 +44,7 @@ from auditor_tui.durable import (
     keep_damaged_copy,
     read_json_file,
     remove_stale_temp_files,
+    write_new_file,
 )
 from auditor_tui.grid import GridError
 from auditor_tui.record import STATUSES, Audit, format_instant, now_utc
@@ -221,10 +222,11 @@ def _record_row(data: bytes) -> dict[str, Any] | None:
 
 
 class _StagedWriter:
-    """The staged files of a large import, written durably by a few threads: each write waits
-    mostly on its fsyncs, which the file system then commits together (10,000 audits: seconds,
-    not a minute). A small import is written in order, in this thread. Leaving the `with`
-    waits for every write and raises the first failure."""
+    """The staged files of an import: each created in the private staging folder and fsync'd
+    (no temporary file and rename: the folder is fsync'd once, before the commit point). A
+    large import is written by a few threads, whose fsyncs the file system commits together
+    (10,000 audits: seconds, not a minute); a small one in order, in this thread. Leaving the
+    `with` waits for every write and raises the first failure."""
 
     THREADS = 8
     PARALLEL_FROM = 32  # audits
@@ -236,9 +238,9 @@ class _StagedWriter:
 
     def write(self, path: Path, data: bytes) -> None:
         if self._pool is None:
-            atomic_write_bytes(path, data)
+            write_new_file(path, data)
             return
-        self._pending.append(self._pool.submit(atomic_write_bytes, path, data))
+        self._pending.append(self._pool.submit(write_new_file, path, data))
         if len(self._pending) >= self.BATCH:
             self._wait()
 
@@ -669,6 +671,12 @@ class Store:
                         moves.append(
                             (f"{stage.name}/{path.name}", f"{self.audits_dir.name}/{path.name}")
                         )
+                try:
+                    fsync_dir(stage)  # the staged files' names, before the commit point
+                except OSError as exc:
+                    raise StoreWriteError(
+                        stage, exc, action="d'enregistrer le dossier", tail=""
+                    ) from exc
                 journal = {"moves": moves, "stage": stage.name}
                 try:
                     atomic_write_bytes(self.journal_path, json.dumps(journal).encode())

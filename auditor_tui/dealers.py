@@ -6,6 +6,7 @@ Headless: no `textual` here. Phone numbers are validated and normalised with `ph
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -114,6 +115,7 @@ def matches(dealer: Dealer, query: str) -> bool:
     return all(term in haystack for term in fold(query).split())
 
 
+@functools.lru_cache(maxsize=4096)  # an import checks 10,000 records of a few dozen dealers
 def normalise_phone(raw: str, country: str) -> str:
     """The number in E.164, if it is a valid number for a dealer of `country`.
 

@@ -413,11 +413,11 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "audits marked; the others are only exported again next time.",
         "- Opening a store whose folder is read-only is refused (clear message): there is no "
         "read-only mode for consulting or exporting such a store.",
-        "- Clock (`tests/test_reliability_clock.py`, two strict xfails): the live call stamps its "
-        "instants with the wall clock and derives an ended call's duration from them, so a "
-        "wall-clock jump during a call changes the call duration shown afterwards, and a clock "
-        "set back mid-call stores an end before the start (an export the import refuses). The "
-        "transfer time and the running stopwatches are monotonic and unaffected.",
+        "- Clock: within a live-call session, instants are the wall clock read at the start "
+        "carried forward by the monotonic clock, so a wall-clock jump mid-call moves neither "
+        "durations nor stored instants (`tests/test_reliability_clock.py`). Across a restart "
+        "only wall-clock instants survive: a clock changed while the app was closed shifts a "
+        "stopwatch rebuilt on resume by as much.",
         "- In the hour repeated when daylight saving ends (02:00-03:00 in Paris), two instants "
         "an hour apart are shown with the same time (no offset shown); they are stored apart, "
         "in UTC.",

@@ -42,7 +42,7 @@ from auditor_tui.record import Audit, DealerRef, Identity, format_instant
 from auditor_tui.scoring import is_applicable, toggle
 from auditor_tui.store import Store
 
-VERSION = 1  # bump when the generated stores change: the benchmark's cache is keyed by it
+VERSION = 2  # bump when the generated stores change: the benchmark's cache is keyed by it
 END = datetime(2026, 11, 17, 17, 0, tzinfo=UTC)  # the newest audit's day (fixed: reproducible)
 SPAN_DAYS = 730
 

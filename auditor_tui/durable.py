@@ -302,15 +302,14 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(6)}")
 
 
-def _atomic_write(path: Path, data: bytes, mode: int) -> os.stat_result:
-    """:func:`atomic_write_bytes`, returning the stat of the file now at ``path``."""
-    folder = path.parent
-    tmp = _temp_name(path)
+def _create_synced(path: Path, data: bytes, mode: int) -> os.stat_result:
+    """Create ``path`` (``O_CREAT|O_EXCL``, exactly ``mode``) with ``data``, fsync'd and closed;
+    its stat. On any failure the partial file is removed and the error raised as is."""
     fd = -1
     created = False
     try:
         fd = os.open(
-            tmp,
+            path,
             os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY,
             FILE_MODE,
         )
@@ -321,18 +320,31 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> os.stat_result:
         stat = os.fstat(fd)
         fd, closing = -1, fd
         os.close(closing)  # on NFS, close() may report deferred write errors
-        os.replace(tmp, path)
-        created = False
-    except BaseException as exc:
+        return stat
+    except BaseException:
         if fd >= 0:
             with suppress(OSError):
                 os.close(fd)
         if created:
             with suppress(OSError):
-                os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise StoreWriteError(path, exc) from exc
+                os.unlink(path)
         raise
+
+
+def _atomic_write(path: Path, data: bytes, mode: int) -> os.stat_result:
+    """:func:`atomic_write_bytes`, returning the stat of the file now at ``path``."""
+    folder = path.parent
+    tmp = _temp_name(path)
+    try:
+        stat = _create_synced(tmp, data, mode)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise StoreWriteError(path, exc) from exc
     try:
         _fsync_dir(folder)
     except OSError as exc:
@@ -345,30 +357,10 @@ def write_new_file(path: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
     or folder fsync, for a file staged in a private folder that a commit point publishes later
     (the caller fsyncs the folder once, before that point). On ``OSError`` the partial file is
     removed and :class:`StoreWriteError` raised."""
-    fd = -1
-    created = False
     try:
-        fd = os.open(
-            path,
-            os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY,
-            FILE_MODE,
-        )
-        created = True
-        _fchmod(fd, mode)
-        _write_all(fd, data)
-        _fsync(fd)
-        fd, closing = -1, fd
-        os.close(closing)  # on NFS, close() may report deferred write errors
-    except BaseException as exc:
-        if fd >= 0:
-            with suppress(OSError):
-                os.close(fd)
-        if created:
-            with suppress(OSError):
-                os.unlink(path)
-        if isinstance(exc, OSError):
-            raise StoreWriteError(path, exc) from exc
-        raise
+        _create_synced(path, data, mode)
+    except OSError as exc:
+        raise StoreWriteError(path, exc) from exc
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int = FILE_MODE) -> None:

@@ -807,14 +807,22 @@ class Store:
         with self._doc_db("dealers.json") as db:
             db.storage.write({"dealers": {str(i): r for i, r in enumerate(rows, start=1)}})
 
+    def _settings(self, db: TinyDB) -> dict[str, Any]:
+        """The settings, or none when the file is damaged: preferences (the last identity used,
+        the auditor's name) are not evidence; the damaged file was reported at open and a copy
+        kept aside (CorruptFileError), so the app goes on with defaults."""
+        try:
+            rows = db.table("settings").all()
+        except CorruptFileError:
+            return {}
+        return dict(rows[0]) if rows else {}
+
     def setting(self, key: str, default: Any = None) -> Any:
         with self._doc_db("settings.json") as db:
-            rows = db.table("settings").all()
-            return rows[0].get(key, default) if rows else default
+            return self._settings(db).get(key, default)
 
     def set_setting(self, key: str, value: Any) -> None:
         with self._doc_db("settings.json") as db:
-            rows = db.table("settings").all()
-            current = dict(rows[0]) if rows else {}
+            current = self._settings(db)
             current[key] = value
             db.storage.write({"settings": {"1": current}})

@@ -175,3 +175,17 @@ def test_dealers_and_settings(store):
     assert store.setting("auditor") == "Camille"
     assert store.setting("identity") == {"name": "Jean Martin"}
     assert store.setting("absent", 4) == 4
+
+
+def test_damaged_settings_fall_back_to_defaults_and_keep_a_copy(store_path):
+    with Store.open(store_path) as store:
+        store.set_setting("auditor", "Camille")
+    settings = store_path / "settings.json"
+    settings.write_bytes(b'{"settings": {"1": {"audi')
+    with Store.open(store_path) as store:
+        assert any(str(settings) in d.message for d in store.damaged)
+        assert store.setting("auditor", "?") == "?"
+        store.set_setting("auditor", "Louise")
+        assert store.setting("auditor") == "Louise"
+    copies = list(store_path.glob("settings.json.corrupt-*"))
+    assert [c.read_bytes() for c in copies] == [b'{"settings": {"1": {"audi']

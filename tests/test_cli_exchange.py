@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -134,3 +135,12 @@ def test_locked_store_gives_a_clear_error(tmp_path, capsys):
     with Store.open(db):
         assert main(["--db", str(db), "export", "--out", "-"]) == 1
     assert str(db) in capsys.readouterr().err
+
+
+def test_a_command_gives_the_cycle_collector_back(tmp_path, capsys):
+    """Commands run with the collector off; main() is also called in-process, as here."""
+    assert gc.isenabled()
+    assert main(["--db", str(tmp_path / "s"), "export", "--out", "-"]) == EXIT_OK
+    assert gc.isenabled()
+    assert main(["--db", str(tmp_path / "s"), "import", str(tmp_path / "missing.jsonl")]) != 0
+    assert gc.isenabled()

@@ -9,8 +9,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from auditor_tui.exchange import in_export_order
-from auditor_tui.export_csv import View, question_value, view_table
+from auditor_tui.export_csv import View, view_table, views
 from auditor_tui.record import Audit
 from auditor_tui.reports import PARIS, Quarter, call_moment, dealer_summaries, paris_time, rows_of
 from auditor_tui.scoring import is_applicable
@@ -52,6 +51,7 @@ def _answer_rows(views: Sequence[View]) -> Iterable[list[Any]]:
         started = paris_time(audit.call.started_at)
         for section in view.grid.sections:
             for q in section.questions:
+                answer = view.answers.get(q.id)
                 yield [
                     audit.id,
                     audit.dealer.id,
@@ -63,9 +63,9 @@ def _answer_rows(views: Sequence[View]) -> Iterable[list[Any]]:
                     q.number,
                     q.text,
                     is_applicable(q, audit.call.transferred),
-                    question_value(view, q.id, "options"),
-                    question_value(view, q.id, "labels"),
-                    question_value(view, q.id, "points") if q.scored else None,
+                    None if answer is None else answer.options,
+                    None if answer is None else answer.labels,
+                    answer.points if answer is not None and q.scored else None,
                     q.max_points,
                     audit.notes.get(q.id) or None,
                 ]
@@ -90,15 +90,19 @@ def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
 def xlsx_bytes(audits: Iterable[Audit]) -> bytes:
     from auditor_tui.xlsx_writer import Sheet, write_workbook
 
-    ordered = in_export_order(audits)
-    views = [View.of(a) for a in ordered]
-    cols, rows = view_table(views)
+    ordered = views(audits)
+    cols, rows = view_table(ordered)
     buffer = io.BytesIO()
     write_workbook(
         [
             Sheet("Audits", [c.key for c in cols], rows, decimal=("percent",)),
-            Sheet("Réponses", ANSWER_COLUMNS, _answer_rows(views)),
-            Sheet("Concessionnaires", DEALER_COLUMNS, _dealer_rows(ordered), ("average_percent",)),
+            Sheet("Réponses", ANSWER_COLUMNS, _answer_rows(ordered)),
+            Sheet(
+                "Concessionnaires",
+                DEALER_COLUMNS,
+                _dealer_rows([v.audit for v in ordered]),
+                ("average_percent",),
+            ),
         ],
         buffer,
     )

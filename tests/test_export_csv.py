@@ -203,3 +203,21 @@ def test_pseudonymised_csv_leaves_out_staff_names_and_notes(tmp_path, capsys):
     again = tmp_path / "p2.csv"
     assert main([*args[:-1], str(again)]) == EXIT_OK
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_one_export_mixing_transfers_and_answers_gives_each_audit_its_own_cells():
+    """Answers repeat from audit to audit and their cells are made once per export: a
+    transfer-only question stays empty for a call that was not transferred, and two audits
+    with different options on a question each show their own."""
+    other = eighty_seven(5)
+    other.answers["11"] = [4]
+    audits = [eighty_seven(1), make_audit(3, transferred=False), other, eighty_seven(4)]
+    rows = {r["id"]: r for r in read(export_text(audits))}
+    first, untransferred, changed, again = (rows[a.id] for a in audits)
+    assert first["q5_options"] != "" and untransferred["q5_options"] == ""
+    assert untransferred["q5_points"] == "" and untransferred["max"] == "25"
+    assert (first["q11_options"], first["q11_points"]) == ("2", "1")
+    assert (changed["q11_options"], changed["q11_points"]) == ("4", "2")
+    assert {k: v for k, v in again.items() if k != "id"} == {
+        k: v for k, v in first.items() if k != "id"
+    }

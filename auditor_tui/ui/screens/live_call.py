@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -276,7 +277,8 @@ class LiveCallScreen(Screen[str]):
             text = f"✓ enregistré {self._time(live.saved_at or live.audit.updated_at)}"
         else:
             text = "✓ enregistré"
-        set_text(widget, text)
+        # Auto width, one line: a layout pass only when the length changes (not every second).
+        set_text(widget, text, layout=cell_len(text) != cell_len(str(widget.content)))
         widget.set_class(live.save_error is not None, "-error")
 
     def _suggestion(self) -> Suggestion | None:

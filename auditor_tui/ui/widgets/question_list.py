@@ -6,13 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import cast
 
 from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget
 from textual.widgets import Static
 
 from auditor_tui.grid import Grid, Question
 from auditor_tui.scoring import is_applicable, question_points
+from auditor_tui.ui.widgets.static_text import same_content
 
 NOT_APPLICABLE = "s.o."
 
@@ -48,51 +56,105 @@ class GridProgress:
 class SectionStrip(Static):
     """« ◀ 2/4 Conversation téléphonique ▶ » and the section's questions with their marks."""
 
-    progress: reactive[GridProgress | None] = reactive(None, layout=True)
+    # A layout pass only when the strip's height changes (another section, a chip that wraps
+    # differently): an answer changes one mark, never the height.
+    progress: reactive[GridProgress | None] = reactive(None)
+
+    _shown = Content("")
+
+    def watch_progress(self, progress: GridProgress | None) -> None:
+        self._shown = strip_content(progress)
+        width = self.size.width
+        rules = cast("RulesMap", self.styles)  # as Textual passes them to Visual.get_height
+        if width <= 0 or self._shown.get_height(rules, width) != self.size.height:
+            self.refresh(layout=True)
 
     def render(self) -> Content:
-        p = self.progress
-        if p is None:
-            return Content("")
-        section = p.grid.section_of(p.current)
-        index = p.grid.sections.index(section) + 1
-        title = Content.assemble(
-            ("◀ ", "$text-muted"),
-            (f"{index}/{len(p.grid.sections)} {section.title}", "bold"),
-            (" ▶", "$text-muted"),
-        )
-        chips: list[Content] = []
+        return self._shown
+
+
+def strip_content(p: GridProgress | None) -> Content:
+    """The strip: the section's title, then its questions' chips (the current one reversed)."""
+    if p is None:
+        return Content("")
+    section = p.grid.section_of(p.current)
+    index = p.grid.sections.index(section) + 1
+    title = Content.assemble(
+        ("◀ ", "$text-muted"),
+        (f"{index}/{len(p.grid.sections)} {section.title}", "bold"),
+        (" ▶", "$text-muted"),
+    )
+    chips: list[Content] = []
+    for q in section.questions:
+        mark, style = p.mark(q)
+        sep = " " if mark == NOT_APPLICABLE else ""
+        chip = Content.assemble((q.id, "bold"), sep, (mark, style))
+        if q.id == p.current:
+            chip = Content.assemble(" ", chip, " ").stylize("reverse")
+        chips.append(chip)
+    return Content("\n").join([title, Content("  ").join(chips)])
+
+
+class QuestionList(Widget):
+    """Every question, section by section: mark, id, points, text (one line each).
+
+    Drawn line by line (Textual's line API): a new `progress` repaints only the lines that
+    changed (an answer: one line; a move: two), never a layout pass (the size is fixed in the
+    CSS; lines past the bottom are not shown)."""
+
+    progress: reactive[GridProgress | None] = reactive(None, repaint=False)
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._lines: list[Content] = []
+
+    @property
+    def lines(self) -> list[Content]:
+        """What the list shows, one Content per line."""
+        return list(self._lines)
+
+    def watch_progress(self, progress: GridProgress | None) -> None:
+        old, new = self._lines, question_lines(progress)
+        self._lines = new
+        if len(old) != len(new):
+            self.refresh()
+            return
+        width = self.size.width
+        for y, (before, after) in enumerate(zip(old, new, strict=True)):
+            if before is not after and not same_content(before, after):
+                self.refresh(Region(0, y, width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y >= len(self._lines) or width <= 0:
+            return Strip.blank(width, self.visual_style.rich_style)
+        strips = Visual.to_strips(self, self._lines[y], width, 1, self.visual_style)
+        return strips[0] if strips else Strip.blank(width, self.visual_style.rich_style)
+
+
+def question_lines(p: GridProgress | None) -> list[Content]:
+    """The list's lines: each section's title, then one line per question."""
+    if p is None:
+        return []
+    lines: list[Content] = []
+    for section in p.grid.sections:
+        lines.append(Content.styled(section.title, "bold $primary"))
         for q in section.questions:
             mark, style = p.mark(q)
-            sep = " " if mark == NOT_APPLICABLE else ""
-            chip = Content.assemble((q.id, "bold"), sep, (mark, style))
-            if q.id == p.current:
-                chip = Content.assemble(" ", chip, " ").stylize("reverse")
-            chips.append(chip)
-        return Content("\n").join([title, Content("  ").join(chips)])
+            lines.append(_question_line(q.id, q.text, mark, style, p.points(q), q.id == p.current))
+    return lines
 
 
-class QuestionList(Static):
-    """Every question, section by section: mark, id, points, text (one line each)."""
-
-    progress: reactive[GridProgress | None] = reactive(None, layout=True)
-
-    def render(self) -> Content:
-        p = self.progress
-        if p is None:
-            return Content("")
-        lines: list[Content] = []
-        for section in p.grid.sections:
-            lines.append(Content.styled(section.title, "bold $primary"))
-            for q in section.questions:
-                mark, style = p.mark(q)
-                line = Content.assemble(
-                    (f"{mark:>4} ", style),
-                    (f"Q{q.id:<3}", "bold"),
-                    (f"{p.points(q):>5}  ", "$text-muted"),
-                    q.text,
-                )
-                if q.id == p.current:
-                    line = line.stylize("reverse")
-                lines.append(line)
-        return Content("\n").join(lines)
+@lru_cache(maxsize=1024)
+def _question_line(
+    qid: str, text: str, mark: str, style: str, points: str, current: bool
+) -> Content:
+    line = Content.assemble(
+        (f"{mark:>4} ", style),
+        (f"Q{qid:<3}", "bold"),
+        (f"{points:>5}  ", "$text-muted"),
+        text,
+    )
+    return line.stylize("reverse") if current else line

@@ -53,21 +53,24 @@ def points_text(points: int) -> str:
 
 class OptionRow(Horizontal):
     def compose(self) -> ComposeResult:
-        yield Static(classes="option-mark", markup=False)
-        yield Static(classes="option-label", markup=False)
-        yield Static(classes="option-points", markup=False)
+        self._mark = Static(classes="option-mark", markup=False)
+        self._label = Static(classes="option-label", markup=False)
+        self._points = Static(classes="option-points", markup=False)
+        yield self._mark
+        yield self._label
+        yield self._points
 
     def show(self, mark: str, label: str, points: str, chosen: bool) -> None:
-        mark_w, label_w, points_w = self.query(Static).results(Static)
-        set_text(mark_w, mark, layout=False)  # fixed width, one line
-        set_text(label_w, label)
-        set_text(points_w, points, layout=False)
+        set_text(self._mark, mark, layout=False)  # fixed width, one line
+        set_text(self._label, label)
+        set_text(self._points, points, layout=False)
         self.set_class(chosen, "-chosen")
 
 
 class QuestionView(VerticalScroll, can_focus=False):
-    state: reactive[QuestionState | None] = reactive(None)
-    compact: reactive[bool] = reactive(False)
+    # Display only: the children are updated one by one, and only those that change repaint.
+    state: reactive[QuestionState | None] = reactive(None, repaint=False)
+    compact: reactive[bool] = reactive(False, repaint=False)
     _ready = False
 
     def compose(self) -> ComposeResult:
@@ -75,11 +78,16 @@ class QuestionView(VerticalScroll, can_focus=False):
         yield Static(id="q-text", markup=False)
         yield Static(id="q-blocked", markup=False)
         yield Static(id="q-prefix", markup=False)
-        for i in range(MAX_OPTIONS):
-            yield OptionRow(id=f"q-option-{i + 1}")
+        self._rows = [OptionRow(id=f"q-option-{i + 1}") for i in range(MAX_OPTIONS)]
+        yield from self._rows
         yield Static(id="q-note", markup=False)
 
     def on_mount(self) -> None:
+        self._heading = self.query_one("#q-heading", Static)
+        self._text = self.query_one("#q-text", Static)
+        self._blocked = self.query_one("#q-blocked", Static)
+        self._prefix = self.query_one("#q-prefix", Static)
+        self._note = self.query_one("#q-note", Static)
         self._ready = True
         self._show()
 
@@ -108,9 +116,9 @@ class QuestionView(VerticalScroll, can_focus=False):
             if q.scored
             else "non noté"
         )
-        set_text(self.query_one("#q-heading", Static), f"Q{q.id} · {kind} · {worth}")
-        set_text(self.query_one("#q-text", Static), q.text)
-        blocked = self.query_one("#q-blocked", Static)
+        set_text(self._heading, f"Q{q.id} · {kind} · {worth}")
+        set_text(self._text, q.text)
+        blocked = self._blocked
         set_text(
             blocked, f"s.o. — {state.blocked}" if state.not_applicable else state.blocked or ""
         )
@@ -121,10 +129,10 @@ class QuestionView(VerticalScroll, can_focus=False):
         prefix = ""
         if self.compact:
             prefix = shared_prefix([o.label for o in q.options if not o.exclusive])
-        prefix_w = self.query_one("#q-prefix", Static)
+        prefix_w = self._prefix
         set_text(prefix_w, f"{prefix} …")
         prefix_w.display = bool(prefix)
-        for i, row in enumerate(self.query(OptionRow).results(OptionRow)):
+        for i, row in enumerate(self._rows):
             if i >= len(q.options):
                 row.display = False
                 continue
@@ -139,6 +147,6 @@ class QuestionView(VerticalScroll, can_focus=False):
             if prefix and label.startswith(prefix + " "):
                 label = "… " + label[len(prefix) + 1 :]
             row.show(mark, label, points_text(option.points) if q.scored else "", chosen)
-        note = self.query_one("#q-note", Static)
+        note = self._note
         set_text(note, f"Note : « {state.note} »" if state.note else "")
         note.display = bool(state.note)

@@ -7,7 +7,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 
-def _same(old: object, new: object) -> bool:
+def same_content(old: object, new: object) -> bool:
+    """Whether two contents (Content or str) show exactly the same thing."""
     if isinstance(old, Content) and isinstance(new, Content):
         return old.plain == new.plain and old.spans == new.spans
     return type(old) is type(new) and old == new
@@ -16,5 +17,5 @@ def _same(old: object, new: object) -> bool:
 def set_text(widget: Static, content: str | Content, *, layout: bool = True) -> None:
     """`widget.update(content)` unless it already shows exactly that; `layout=False` when the
     widget's size cannot change (fixed width and height in the CSS)."""
-    if not _same(widget.content, content):
+    if not same_content(widget.content, content):
         widget.update(content, layout=layout)

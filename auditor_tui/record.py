@@ -131,6 +131,23 @@ class FollowUp:
         }
 
 
+class _LastScore:
+    """An audit's last score with what it was computed from: an import scores each record
+    when its deadlines are recomputed, when it is checked and when it is indexed. A copy of
+    the audit starts without it (never a copy of the grid)."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: tuple[Grid, Any, Score] | None = None  # replaced whole: safe across threads
+
+    def __copy__(self) -> _LastScore:
+        return _LastScore()
+
+    def __deepcopy__(self, memo: Any) -> _LastScore:
+        return _LastScore()
+
+
 @dataclass
 class Audit:
     id: str
@@ -149,6 +166,7 @@ class Audit:
     created_at: str = ""
     updated_at: str = ""
     export_batch: str | None = None
+    _scored: _LastScore = field(default_factory=_LastScore, init=False, repr=False, compare=False)
 
     @classmethod
     def new(
@@ -175,7 +193,21 @@ class Audit:
         return load_grid(self.questionnaire)
 
     def score(self) -> Score:
-        return score(self.grid, self.answers, self.call.transferred)
+        """The score of the answers as they are now (computed again only if they changed)."""
+        grid = self.grid
+        try:
+            key = (
+                self.call.transferred,
+                [(q, tuple(chosen)) for q, chosen in self.answers.items()],
+            )
+        except TypeError:  # not answers at all: scoring says how
+            return score(grid, self.answers, self.call.transferred)
+        last = self._scored.last
+        if last is not None and last[0] is grid and last[1] == key:
+            return last[2]
+        result = score(grid, self.answers, self.call.transferred)
+        self._scored.last = (grid, key, result)
+        return result
 
     def optional_questions(self) -> list[str]:
         """Unscored questions that cannot be known yet: Q19 (callback method) before a call-back."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 from auditor_tui.record import Audit, validate_record
@@ -94,3 +95,29 @@ def test_unreachable_dealer_is_complete_at_call_end_with_no_deadlines():
     assert audit.deadlines is None
     assert audit.score().outcome == "unreachable"
     assert validate_record(audit.to_export()) == []
+
+
+def test_score_follows_the_answers_even_changed_in_place():
+    """Audit.score() is not computed again while the answers and the transfer are the same,
+    and is as soon as either changes, a list changed in place included."""
+    audit = make_audit(5)
+    full = audit.score()
+    assert audit.score() is full and full.points == 30
+    audit.answers["11"][0] = 1  # « Aucune question posée »: 0 of 2
+    assert audit.score().points == 28
+    audit.answers["11"] = [4]
+    assert audit.score().points == 30
+    audit.call.transferred = False
+    del audit.answers["5"]
+    assert audit.score().max == 25
+    audit.answers = {"1": [4]}
+    assert audit.score().outcome == "unreachable"
+
+
+def test_a_copied_audit_scores_its_own_answers():
+    audit = make_audit(6)
+    audit.score()
+    twin = copy.deepcopy(audit)
+    assert twin == audit
+    twin.answers["16"] = [2]
+    assert twin.score().points == 28 and audit.score().points == 30

@@ -5,6 +5,7 @@ Answers are `{question id: [option positions]}`; a single-choice answer is a one
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -61,6 +62,7 @@ class Score:
         }
 
 
+@functools.lru_cache(maxsize=4096)  # a grid has a few hundred (points, maximum) pairs
 def percent(points: int, maximum: int) -> float:
     """100 × points / maximum, rounded half-up to one decimal (0 when nothing is applicable)."""
     if maximum <= 0:
@@ -97,6 +99,41 @@ def question_points(question: Question, positions: Sequence[int]) -> int:
     total = sum(question.option(p).points for p in positions)
     cap = question.max_points or 0
     return min(total, cap) if question.multi else total
+
+
+# A grid's scored questions by section, as score() walks them: (title, questions), each
+# question as (id, maximum, applies only if transferred, each option's points, multi-select).
+_Plan = tuple[tuple[str, tuple[tuple[str, int, bool, tuple[int, ...], bool], ...]], ...]
+_plans: dict[int, tuple[Grid, _Plan]] = {}
+
+
+def _plan(grid: Grid) -> _Plan:
+    """Made once per grid: scoring ten thousand audits then reads no property of the grid.
+    Keyed by the grid object (kept alive by the entry, so its id stays its own)."""
+    known = _plans.get(id(grid))
+    if known is not None and known[0] is grid:
+        return known[1]
+    plan = tuple(
+        (
+            section.title,
+            tuple(
+                (
+                    q.id,
+                    q.max_points or 0,
+                    q.applies_if == CONDITION_TRANSFERRED,
+                    tuple(o.points for o in q.options),
+                    q.multi,
+                )
+                for q in section.questions
+                if q.scored
+            ),
+        )
+        for section in grid.sections
+    )
+    if len(_plans) >= 64:  # grids loaded by tests; the app has one or two
+        _plans.clear()
+    _plans[id(grid)] = (grid, plan)
+    return plan
 
 
 def validate_answers(grid: Grid, answers: Answers, transferred: bool) -> list[AnswerProblem]:
@@ -185,17 +222,18 @@ def score(grid: Grid, answers: Answers, transferred: bool) -> Score:
             sections,
         )
     section_scores: list[SectionScore] = []
-    for section in grid.sections:
+    for title, questions in _plan(grid):
         points = maximum = answered_max = 0
-        for q in section.questions:
-            if not q.scored or not is_applicable(q, transferred):
+        for qid, cap, transfer_only, option_points, multi in questions:
+            if transfer_only and not transferred:
                 continue
-            maximum += q.max_points or 0
-            chosen = answers.get(q.id)
-            if chosen:
-                points += question_points(q, chosen)
-                answered_max += q.max_points or 0
-        section_scores.append(SectionScore(section.title, points, maximum, answered_max))
+            maximum += cap
+            chosen = answers.get(qid)
+            if chosen:  # question_points, with the grid's values read once
+                total = sum([option_points[p - 1] for p in chosen])
+                points += min(total, cap) if multi else total
+                answered_max += cap
+        section_scores.append(SectionScore(title, points, maximum, answered_max))
     total = sum(s.points for s in section_scores)
     total_max = sum(s.max for s in section_scores)
     pct = percent(total, total_max)

@@ -165,6 +165,14 @@ def test_properties_of_valid_answer_sets(case):
             assert question_points(q, chosen) == 0
     assert 1 <= result.stars <= 5
     assert result.stars == GRID.stars_for(result.percent)
+    # Each section adds up its applicable answered questions as question_points scores them.
+    for section, got in zip(GRID.sections, result.sections, strict=True):
+        assert got.title == section.title
+        assert got.points == sum(
+            question_points(q, answers[q.id])
+            for q in section.questions
+            if q.scored and q.id in answers and is_applicable(q, transferred)
+        )
     # Adding answers never lowers the applicable maximum; completing yields answered_max == max.
     full = {**best_answers(transferred), **answers}
     assert score(GRID, full, transferred).answered_max == result.max

@@ -36,6 +36,19 @@ DISPLAY_ZONE = ZoneInfo("Europe/Paris")
 TICK_SECONDS = 0.1
 
 
+def release_styles_caches() -> None:
+    """Let removed widgets go. Textual 8.2 keeps the styles cache of the last 1,024 widgets
+    that painted alive after they are removed (`StylesCache.get_inner_outer` is an lru_cache on
+    a method, keyed by the instance), with every line they last drew: ~30,000 objects per live
+    call screen closed, which the collector's full scans then walk, during a key press of the
+    next call (docs/performance.md). The cache only saves building two styles."""
+    from textual._styles_cache import StylesCache
+
+    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
 def _b(
     key: str, action: str, description: str, bid: str, tooltip: str, show: bool = True
 ) -> Binding:
@@ -437,6 +450,9 @@ class LiveCallScreen(Screen[str]):
             return
         items = [(qid, live.grid.question(qid).text) for qid in missing]
         self.app.push_screen(RemainingPrompt(items), self._jumped)
+
+    def on_unmount(self) -> None:
+        release_styles_caches()
 
     def action_home(self) -> None:
         if self._timer is not None:

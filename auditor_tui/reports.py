@@ -18,12 +18,15 @@ Decisions (docs/export-columns.md, « Rapports »):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
+from operator import mul
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -137,17 +140,29 @@ class AuditRow:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AuditRow:
         grid = load_grid(d["questionnaire"])
+        maxima = _question_maxima(grid)
         values = dict(d)
         values["call_at"] = parse_instant(d["call_at"])
-        values["quarter"] = Quarter.parse(d["quarter"])
-        values["questions"] = {
-            qid: (got, grid.question(qid).max_points or 0) for qid, got in d["questions"].items()
-        }
+        values["quarter"] = _parse_quarter(d["quarter"])
+        values["questions"] = {qid: (got, maxima[qid]) for qid, got in d["questions"].items()}
         values["sections"] = tuple(
             (section.title, got, maximum)
             for section, (got, maximum) in zip(grid.sections, d["sections"], strict=True)
         )
         return cls(**values)
+
+
+# The report cache holds ten thousand rows of a few quarters and one or two grids.
+_parse_quarter = functools.lru_cache(maxsize=256)(Quarter.parse)
+_maxima: dict[str, tuple[Grid, Mapping[str, int]]] = {}
+
+
+def _question_maxima(grid: Grid) -> Mapping[str, int]:
+    """Each question's maximum (0 when not scored), made once per grid."""
+    known = _maxima.get(grid.id)
+    if known is None or known[0] is not grid:
+        known = _maxima[grid.id] = (grid, {q.id: q.max_points or 0 for q in grid.questions()})
+    return known[1]
 
 
 def is_counted(audit: Audit, outcome: str) -> bool:
@@ -169,6 +184,7 @@ def row_of(audit: Audit) -> AuditRow:
         chosen = audit.answers.get(q.id)
         if q.scored and chosen and is_applicable(q, audit.call.transferred):
             questions[q.id] = (question_points(q, chosen), q.max_points or 0)
+    moment = call_moment(audit)
     return AuditRow(
         id=audit.id,
         dealer_key=audit.dealer.id or slugify(audit.dealer.name),
@@ -178,8 +194,8 @@ def row_of(audit: Audit) -> AuditRow:
         questionnaire=audit.questionnaire,
         status=audit.status,
         outcome=result.outcome,
-        call_at=call_moment(audit),
-        quarter=Quarter.of(call_moment(audit)),
+        call_at=moment,
+        quarter=Quarter.of(moment),
         percent=result.percent,
         sections=tuple((s.title, s.points, s.max) for s in result.sections),
         questions=questions,
@@ -225,7 +241,7 @@ def average(values: Sequence[float]) -> float:
     decimal as percents are (0.0 for nothing). Summed in exact tenths, never in binary."""
     if not values:
         return 0.0
-    tenths = sum(round(v * 10) for v in values)
+    tenths = sum(map(round, map(mul, values, repeat(10))))  # round(v * 10) each, in C
     mean = Decimal(tenths) / (10 * len(values))
     return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 

@@ -69,18 +69,19 @@ def absolute(cells: str) -> str:
 
 
 def _cell(ref: str, value: Any, decimal: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    if isinstance(value, float):
-        style = f' s="{DECIMAL}"' if decimal else ""
-        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
-    if isinstance(value, datetime):
-        serial = (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
-        return f'<c r="{ref}" s="{DATE}"><v>{serial!r}</v></c>'
+    if type(value) is not str:  # most cells are text (labels, options, names): checked first
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, int):
+            return f'<c r="{ref}"><v>{value}</v></c>'
+        if isinstance(value, float):
+            style = f' s="{DECIMAL}"' if decimal else ""
+            return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+        if isinstance(value, datetime):
+            serial = (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
+            return f'<c r="{ref}" s="{DATE}"><v>{serial!r}</v></c>'
     text = escape(str(value))
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
@@ -120,13 +121,18 @@ class Sheet:
         )
         chunk = [f'<row r="1">{head}</row>']
         number = 1
+        decimal = self.decimal
         for row in self.rows:
             number += 1
+            n = str(number)
             cells = "".join(
-                _cell(f"{letters[i]}{number}", value, i in self.decimal)
-                for i, value in enumerate(row)
+                [
+                    _cell(letters[i] + n, value, i in decimal)
+                    for i, value in enumerate(row)
+                    if value is not None  # an empty cell is left out
+                ]
             )
-            chunk.append(f'<row r="{number}">{cells}</row>')
+            chunk.append(f'<row r="{n}">{cells}</row>')
             if len(chunk) >= 500:
                 out.write("".join(chunk).encode())
                 chunk.clear()

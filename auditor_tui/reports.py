@@ -27,11 +27,11 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import mul
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from auditor_tui.dealers import fold, slugify
-from auditor_tui.grid import Grid, load_grid
+from auditor_tui.grid import Grid, Question, load_grid
 from auditor_tui.record import Audit, format_instant, parse_instant
 from auditor_tui.scoring import OUTCOME_UNREACHABLE, is_applicable, percent, question_points
 
@@ -140,7 +140,7 @@ class AuditRow:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AuditRow:
         grid = load_grid(d["questionnaire"])
-        maxima = _question_maxima(grid)
+        maxima = _questions_of(grid).maxima
         values = dict(d)
         values["call_at"] = parse_instant(d["call_at"])
         values["quarter"] = _parse_quarter(d["quarter"])
@@ -154,15 +154,26 @@ class AuditRow:
 
 # The report cache holds ten thousand rows of a few quarters and one or two grids.
 _parse_quarter = functools.lru_cache(maxsize=256)(Quarter.parse)
-_maxima: dict[str, tuple[Grid, Mapping[str, int]]] = {}
 
 
-def _question_maxima(grid: Grid) -> Mapping[str, int]:
-    """Each question's maximum (0 when not scored), made once per grid."""
-    known = _maxima.get(grid.id)
-    if known is None or known[0] is not grid:
-        known = _maxima[grid.id] = (grid, {q.id: q.max_points or 0 for q in grid.questions()})
-    return known[1]
+class _Questions(NamedTuple):
+    """What rows need of a grid's questions, made once per grid."""
+
+    grid: Grid
+    maxima: Mapping[str, int]  # every question's maximum, 0 when not scored
+    scored: tuple[tuple[Question, int], ...]  # scored questions in grid order, with maximum
+
+
+_questions: dict[str, _Questions] = {}
+
+
+def _questions_of(grid: Grid) -> _Questions:
+    known = _questions.get(grid.id)
+    if known is None or known.grid is not grid:
+        maxima = {q.id: q.max_points or 0 for q in grid.questions()}
+        scored = tuple((q, maxima[q.id]) for q in grid.questions() if q.scored)
+        known = _questions[grid.id] = _Questions(grid, maxima, scored)
+    return known
 
 
 def is_counted(audit: Audit, outcome: str) -> bool:
@@ -177,13 +188,13 @@ def call_moment(audit: Audit) -> datetime:
 
 
 def row_of(audit: Audit) -> AuditRow:
-    grid = audit.grid
     result = audit.score()
+    transferred = audit.call.transferred
     questions: dict[str, tuple[int, int]] = {}
-    for q in grid.questions():
+    for q, maximum in _questions_of(audit.grid).scored:
         chosen = audit.answers.get(q.id)
-        if q.scored and chosen and is_applicable(q, audit.call.transferred):
-            questions[q.id] = (question_points(q, chosen), q.max_points or 0)
+        if chosen and is_applicable(q, transferred):
+            questions[q.id] = (question_points(q, chosen), maximum)
     moment = call_moment(audit)
     return AuditRow(
         id=audit.id,

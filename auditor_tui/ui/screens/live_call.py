@@ -25,6 +25,7 @@ from auditor_tui.live import LiveCall, LiveCallError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.ui.screens.live_collector import QuietCollector
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
 from auditor_tui.ui.widgets.question_list import GridProgress, QuestionList, SectionStrip
 from auditor_tui.ui.widgets.question_view import MAX_OPTIONS, QuestionState, QuestionView
@@ -162,6 +163,7 @@ class LiveCallScreen(Screen[str]):
         self._over_limit = False
         self._timer: Timer | None = None
         self._phone: str | None = None
+        self._collector = QuietCollector()
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -195,7 +197,12 @@ class LiveCallScreen(Screen[str]):
         self.current = missing[0] if missing else live.grid.question_ids[0]
         self.query_one(Stopwatch).limit = live.transfer_limit
         self.refresh_view()
-        self._timer = self.set_interval(TICK_SECONDS, self.tick)
+        self._collector.start()
+        self._timer = self.set_interval(TICK_SECONDS, self._on_tick)
+
+    def _on_tick(self) -> None:
+        self.tick()
+        self._collector.idle()  # a full collection of the garbage collector, when no key comes
 
     # ---- showing the state ------------------------------------------------------------------
 
@@ -219,6 +226,7 @@ class LiveCallScreen(Screen[str]):
         live = self.live
         if live is None:
             return
+        self._collector.activity()
         audit = live.audit
         grid = live.grid
         answers = {k: tuple(v) for k, v in audit.answers.items()}
@@ -452,6 +460,7 @@ class LiveCallScreen(Screen[str]):
         self.app.push_screen(RemainingPrompt(items), self._jumped)
 
     def on_unmount(self) -> None:
+        self._collector.stop()
         release_styles_caches()
 
     def action_home(self) -> None:

@@ -15,14 +15,22 @@ from textual.pilot import Pilot
 from textual.widgets import Input, ListView, Static
 
 from auditor_tui.clock import FakeClock
-from auditor_tui.followup import questions_after_call
+from auditor_tui.followup import QueueFacts, build_queue, expired_between, questions_after_call
 from auditor_tui.grid import load_grid
 from auditor_tui.record import Audit, format_instant
 from auditor_tui.store import Store
 from auditor_tui.ui.app import AuditorApp, make_app
 from auditor_tui.ui.screens.follow_up import FollowUpScreen, QuestionLine
 from auditor_tui.ui.screens.home import HomeScreen
-from auditor_tui.ui.widgets.followup_queue import LAST_SEEN, FollowUpQueue, QueueRow
+from auditor_tui.ui.widgets.followup_queue import (
+    LAST_SEEN,
+    SHOWN,
+    SUMMARY_LINES,
+    FollowUpQueue,
+    QueueRow,
+    compute_queue,
+    expiry_text,
+)
 from tests.factories import best_answers
 from tests.ui.conftest import build_audit, seed_store
 
@@ -85,7 +93,7 @@ async def open_home(pilot: Pilot[Any]) -> HomeScreen:
     )
     home = pilot.app.screen
     assert isinstance(home, HomeScreen)
-    await until(pilot, lambda: home.selected_id is not None)
+    await until(pilot, lambda: home.loaded and home.selected_id is not None)  # queue included
     return home
 
 
@@ -301,7 +309,7 @@ async def test_queue_counts_down_and_rings_when_a_deadline_passes(tmp_path: Path
         queue.tick()
         await pilot.pause()
         assert rows[0].has_class("-overdue") and not rows[1].has_class("-overdue")
-        assert "e-mail : en retard" in str(rows[0].query_one(".queue-countdown", Static).content)
+        assert "e-mail : en retard" in rows[0].countdown
         assert notes.bells == 1
         assert "Lexus Dijon : e-mail non reçu dans le délai" in notes.text()
         queue.tick()  # the same deadline never rings twice
@@ -329,6 +337,101 @@ async def test_restart_summary_and_last_seen(tmp_path: Path) -> None:
         assert "Lexus Dijon : rappel non reçu dans le délai" in notes.text()
         await pilot.app.workers.wait_for_complete()
         assert store_of(again).setting(LAST_SEEN) == format_instant(clock.now())
+
+
+def a_busy_desk(count: int) -> list[Audit]:
+    """`count` audits left after calls ended a few minutes apart: e-mails received (some a bare
+    acknowledgement), call-backs received, dealers in another zone, among them."""
+    names = ["Lexus Dijon", "Lexus Lille", "Lexus Nice", "Lexus Metz", "Lexus Monaco"]
+    audits = []
+    for n in range(count):
+        audit = left_after_the_call(n + 1, names[n % len(names)])
+        end = CALL_END + timedelta(minutes=7 * n)
+        audit.deadlines = {
+            "email": format_instant(end + timedelta(hours=2)),
+            "callback": format_instant(end + timedelta(days=2 + n % 3)),
+        }
+        if n % 4 == 1:
+            audit.follow_up.email_received_at = format_instant(end + timedelta(minutes=30))
+            audit.follow_up.email_has_information = n % 8 != 1  # every other: acknowledgement
+        if n % 5 == 2:
+            audit.follow_up.callback_at = format_instant(end + timedelta(hours=5))
+        if n % 6 == 3:
+            assert audit.calendar is not None
+            audit.calendar["timezone"] = "America/Martinique"
+        audits.append(audit)
+    return audits
+
+
+def test_the_queue_reads_only_the_audits_it_needs_and_matches_the_full_queue(
+    tmp_path: Path,
+) -> None:
+    db = seed_store(tmp_path / "store", a_busy_desk(SHOWN + 40))
+    with Store.open(db) as store:
+        sources = [s for s in store.summaries() if s.status == "awaiting_follow_up"]
+        every_fact = {s.id: QueueFacts.of(store.get(s.id)) for s in sources}
+        full = build_queue(sources, every_fact)
+        reads: list[str] = []
+        get = store.get
+
+        def counted(audit_id: str) -> Audit:
+            reads.append(audit_id)
+            return get(audit_id)
+
+        store.get = counted  # type: ignore[method-assign]
+        state = compute_queue(store, {})
+        assert [e.audit_id for e in state.entries] == [e.audit_id for e in full]
+        assert state.entries[:SHOWN] == full[:SHOWN]  # zones included
+        assert [e.dues for e in state.entries] == [e.dues for e in full]
+        shown = {e.audit_id for e in full[:SHOWN]}
+        mailed = {s.id for s in sources if s.email_received}
+        assert set(reads) == shown | mailed and len(reads) < len(sources)
+        # an unchanged revision is not read again
+        reads.clear()
+        assert compute_queue(store, state.read).entries == state.entries
+        assert reads == []
+        # the ticks look at the deadlines near the instants only, and find the same expiries
+        for since, until in [
+            (None, CALL_END + timedelta(hours=3)),
+            (CALL_END + timedelta(hours=2), CALL_END + timedelta(hours=4)),
+            (CALL_END + timedelta(days=1), CALL_END + timedelta(days=1, seconds=1)),
+            (CALL_END + timedelta(days=2), CALL_END + timedelta(days=9)),
+        ]:
+            near = state.around(since, until)
+            assert len(near) <= len(sources)
+            assert expired_between(near, since, until, state.facts) == expired_between(
+                sources, since, until, every_fact
+            )
+
+
+async def test_a_long_queue_shows_the_nearest_deadlines_and_counts_the_others(
+    tmp_path: Path,
+) -> None:
+    app, _ = app_at(tmp_path, timedelta(minutes=5), *a_busy_desk(SHOWN + 3))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_home(pilot)
+        queue = app.screen.query_one(FollowUpQueue)
+        rows = list(queue.query(QueueRow))
+        assert len(rows) == SHOWN and len(queue.entries) == SHOWN + 3
+        assert [r.entry.audit_id for r in rows] == [e.audit_id for e in queue.entries[:SHOWN]]
+        more = app.screen.query_one("#queue-more", Static)
+        assert more.display
+        assert str(more.content) == (
+            f"Les {SHOWN} échéances les plus proches, sur {SHOWN + 3} audits en attente de suivi"
+        )
+
+
+def test_an_expiry_notification_lists_a_few_and_counts_the_others(tmp_path: Path) -> None:
+    db = seed_store(tmp_path / "store", a_busy_desk(30))
+    with Store.open(db) as store:
+        sources = [s for s in store.summaries() if s.status == "awaiting_follow_up"]
+    expired = expired_between(sources, None, CALL_END + timedelta(days=9))
+    text = expiry_text(expired)
+    lines = text.splitlines()
+    assert lines[0] == f"{len(expired)} échéances dépassées :"
+    assert len(lines) == 1 + SUMMARY_LINES + 1
+    assert lines[-1] == f"• … et {len(expired) - SUMMARY_LINES} autres"
+    assert expiry_text(expired[:2]).splitlines()[0] == "2 échéances dépassées :"
 
 
 # ---- done when -----------------------------------------------------------------------------

@@ -199,10 +199,13 @@ class HomeScreen(Screen[None]):
         self.post_message(self.RowsLoaded([AuditRow.of(s) for s in self.store.summaries()]))
 
     def on_home_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        first = not self._loaded
         self._rows = message.rows
         self._loaded = True
         self._show()
         self.call_after_refresh(_freeze_long_lived)  # once the rows are painted
+        if first:  # the follow-up queue once the rows are painted (it has its own worker)
+            self.call_after_refresh(self.query_one("#queue", FollowUpQueue).set_store, self.store)
 
     def on_resize(self, event: Resize) -> None:
         self._set_layout(event.size.width)
@@ -268,8 +271,9 @@ class HomeScreen(Screen[None]):
 
     @property
     def loaded(self) -> bool:
-        """True once the audits have been read (the table shows them)."""
-        return self._loaded
+        """True once the audits have been read (the table shows them) and the follow-up queue
+        computed."""
+        return self._loaded and self.query_one("#queue", FollowUpQueue).loaded
 
     @property
     def shown_ids(self) -> list[str]:

@@ -3,21 +3,22 @@ the navigation between screens (the screens other modules own are imported lazil
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import ThemeProvider
-from textual.widgets import Footer, Header, Static
 
 from auditor_tui.clock import Clock, SystemClock
 from auditor_tui.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
@@ -44,10 +45,25 @@ def seed_sample_dealers(store: Store) -> int:
     return len(dealers)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Opening a large store makes hundreds of thousands of objects that live as long as the
+    app (the index, the summaries): the collector is paused meanwhile, then they are moved out
+    of its scans, which would otherwise walk them again and again (docs/performance.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 class AuditorApp(App[int]):
     TITLE = "auditor-tui"
     SUB_TITLE = "Programme 5 Étoiles — Contact Management Appel"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "screens/home.tcss"]  # the home screen is the default screen
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding(
@@ -77,6 +93,8 @@ class AuditorApp(App[int]):
     ]
 
     def __init__(self, db: Path | None = None, clock: Clock | None = None) -> None:
+        # The modules loaded so far live as long as the process: out of the collector's scans.
+        gc.freeze()
         super().__init__()
         self.db = db
         self.clock: Clock = clock or SystemClock()
@@ -86,29 +104,25 @@ class AuditorApp(App[int]):
         self._store_mutex = threading.Lock()
         self._store_closed = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Ouverture du dossier de données…", id="opening")
-        yield Footer(compact=True)
+    def get_default_screen(self) -> Screen[Any]:
+        """The home screen, painted first: it lists the audits once the store is open."""
+        from auditor_tui.ui.screens.home import HomeScreen
 
-    def on_mount(self) -> None:
+        return HomeScreen(None, self.clock)
+
+    def on_ready(self) -> None:
+        """The first frame is out: open the store (its worker would have slowed that frame)."""
         self._open_store()
 
     # ---- the store ---------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="store")
     def _open_store(self) -> None:
-        try:
-            store = Store.open(self.db)
-        except StoreError as exc:
-            self.post_message(StoreFailed(str(exc)))
-            return
-        except OSError as exc:
-            where = self.db if self.db is not None else "(dossier par défaut)"
-            self.post_message(
-                StoreFailed(f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}.")
-            )
-            return
+        with collector_paused():
+            store = self._open_folder()
+            if store is None:
+                return
+            store.summaries()  # built once here: the home screen, its queue, the resume check
         with self._store_mutex:
             if self._store_closed:  # the app quit while the folder was opening
                 store.close()
@@ -123,8 +137,21 @@ class AuditorApp(App[int]):
                 timeout=15,
             )
             seeded = 0
+        in_progress = audits_in_progress(store)  # before the home screen's worker starts
         self.post_message(StoreOpened(store, seeded))
-        self.post_message(InProgressFound(audits_in_progress(store), ask=True))
+        self.post_message(InProgressFound(in_progress, ask=True))
+
+    def _open_folder(self) -> Store | None:
+        try:
+            return Store.open(self.db)
+        except StoreError as exc:
+            self.post_message(StoreFailed(str(exc)))
+        except OSError as exc:
+            where = self.db if self.db is not None else "(dossier par défaut)"
+            self.post_message(
+                StoreFailed(f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}.")
+            )
+        return None
 
     def on_store_opened(self, message: StoreOpened) -> None:
         from auditor_tui.ui.screens.home import HomeScreen
@@ -145,7 +172,9 @@ class AuditorApp(App[int]):
                 title="Annuaire",
                 timeout=12,
             )
-        self.push_screen(HomeScreen(store, self.clock))
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.set_store(store)
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.fatal_message = message.message

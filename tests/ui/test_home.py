@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -14,7 +15,7 @@ from auditor_tui.clock import FakeClock
 from auditor_tui.record import format_instant
 from auditor_tui.resume import audits_in_progress
 from auditor_tui.store import Store, Summary
-from auditor_tui.ui.app import EXIT_STORE_UNAVAILABLE, make_app
+from auditor_tui.ui.app import EXIT_STORE_UNAVAILABLE, AuditorApp, make_app
 from auditor_tui.ui.screens.help import HelpScreen, keys_of
 from auditor_tui.ui.screens.home import (
     MAX_ROWS,
@@ -74,6 +75,27 @@ def test_filter_matches_dealer_city_and_status_without_accents() -> None:
 
 
 # ---- the home screen ----------------------------------------------------------------------
+
+
+async def test_home_is_painted_before_the_store_is_open(db: Path, clock: FakeClock) -> None:
+    release = threading.Event()
+    open_store = Store.open
+
+    def slow_open(root: Path | None = None) -> Store:
+        release.wait(10)
+        return open_store(root)
+
+    app = make_app(db, clock)
+    with mock.patch.object(Store, "open", slow_open):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            home = app.screen
+            assert isinstance(home, HomeScreen) and not home.loaded
+            empty = home.query_one("#audits-empty", Static)
+            assert str(empty.render()) == "Ouverture du dossier de données…"
+            release.set()
+            assert await home_ready(pilot) is home
+            assert home.shown_ids == NEWEST_FIRST
 
 
 async def test_home_lists_audits_newest_first(db: Path, clock: FakeClock) -> None:
@@ -280,13 +302,18 @@ def test_in_progress_means_a_started_call_not_ended(db: Path) -> None:
         assert [s.id for s in audits_in_progress(store)] == [fixed_id(4)]
 
 
+def resume_asked(app: AuditorApp) -> bool:
+    """The resume question is on screen (pushed, and composed)."""
+    return isinstance(app.screen, ResumeScreen) and bool(app.screen.query("#resume-question"))
+
+
 async def test_resume_offered_after_an_app_closed_mid_call(db: Path, clock: FakeClock) -> None:
     from auditor_tui.ui.screens.live_call import LiveCallScreen
 
     mid_call(db, fixed_id(4))
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ResumeScreen), "the resume question")
+        await wait_for(pilot, lambda: resume_asked(app), "the resume question")
         assert "Lexus Versailles" in str(app.screen.query_one("#resume-question").render())
         await pilot.press("escape")  # plus tard
         await home_ready(pilot)
@@ -294,7 +321,7 @@ async def test_resume_offered_after_an_app_closed_mid_call(db: Path, clock: Fake
 
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ResumeScreen), "the resume question")
+        await wait_for(pilot, lambda: resume_asked(app), "the resume question")
         await pilot.press("enter")  # reprendre
         await wait_for(pilot, lambda: isinstance(app.screen, LiveCallScreen), "the live call")
         assert app.screen.audit_id == fixed_id(4)  # type: ignore[attr-defined]
@@ -313,7 +340,7 @@ async def test_resume_command_opens_the_call_left_in_progress(db: Path, clock: F
     mid_call(db, fixed_id(4))
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ResumeScreen), "the resume question")
+        await wait_for(pilot, lambda: resume_asked(app), "the resume question")
         await pilot.press("escape")
         await home_ready(pilot)
         app.action_resume()

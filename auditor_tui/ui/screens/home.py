@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -20,9 +21,11 @@ from auditor_tui.clock import Clock
 from auditor_tui.dealers import fold
 from auditor_tui.followup import DEFAULT_ZONE, format_day
 from auditor_tui.record import STATUS_LABELS, parse_instant
-from auditor_tui.store import Store, Summary
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
+
+if TYPE_CHECKING:
+    from auditor_tui.store import Store, Summary
 
 WIDE = 120  # from this width on, the table also shows the city and the percent
 # DataTable measures every cell it is given (about 0.1 ms each): the table shows the newest
@@ -136,7 +139,10 @@ class AuditTable(DataTable[Text]):
 
 
 class HomeScreen(Screen[None]):
-    CSS_PATH = "home.tcss"
+    """The app's default screen (its CSS, home.tcss, is the app's: a default screen's own
+    CSS_PATH is not read)."""
+
+    AUTO_FOCUS = "#audits"
     SUB_TITLE = "Audits"
     BINDINGS = [
         Binding("n", "app.new_audit", "Nouvel audit", id="home.new_audit"),
@@ -161,7 +167,8 @@ class HomeScreen(Screen[None]):
             super().__init__()
             self.rows = rows
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store | None, clock: Clock) -> None:
+        """`store` None: the app is still opening it; it hands it over with `set_store`."""
         super().__init__()
         self.store = store
         self.clock = clock
@@ -170,14 +177,15 @@ class HomeScreen(Screen[None]):
         self._shown: list[AuditRow] = []
         self._wide: bool | None = None
         self._loaded = False
+        self._frozen = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Filtrer : concessionnaire, ville, statut…  ( / )", id="filter")
         with Vertical(id="home-body"):
-            with Vertical(id="audits-panel"):
+            with Vertical(id="audits-panel", classes="-empty"):
                 yield AuditTable(id="audits", cursor_type="row", zebra_stripes=True)
-                yield Static("Chargement des audits…", id="audits-empty")
+                yield Static(self._waiting_text(), id="audits-empty")
                 yield Static("", id="audits-count")
             with Vertical(id="queue-panel"):
                 yield Label("Suivis en attente", id="queue-title")
@@ -186,26 +194,55 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._set_layout(self.app.size.width)
-        self.query_one("#audits", AuditTable).focus()
+
+    def _waiting_text(self) -> str:
+        if self.store is None:
+            return "Ouverture du dossier de données…"
+        return "Chargement des audits…"
+
+    def set_store(self, store: Store) -> None:
+        """The store is open (the screen was shown before it was): list its audits."""
+        self.store = store
+        self.query_one("#audits-empty", Static).update(self._waiting_text())
+        self._load()
 
     def on_screen_resume(self) -> None:
-        """Coming back from another screen: the list may have changed."""
+        """Shown, or back from another screen: the list may have changed."""
         self._load()
         if self._loaded:
             self.query_one("#queue", FollowUpQueue).refresh_queue()
 
-    @work(thread=True, exclusive=True, group="home-load")
     def _load(self) -> None:
-        self.post_message(self.RowsLoaded([AuditRow.of(s) for s in self.store.summaries()]))
+        if self.store is not None:
+            self._load_rows(self.store)
+
+    @work(thread=True, exclusive=True, group="home-load")
+    def _load_rows(self, store: Store) -> None:
+        self.post_message(self.RowsLoaded([AuditRow.of(s) for s in store.summaries()]))
 
     def on_home_screen_rows_loaded(self, message: RowsLoaded) -> None:
         first = not self._loaded
         self._rows = message.rows
         self._loaded = True
         self._show()
-        self.call_after_refresh(_freeze_long_lived)  # once the rows are painted
-        if first:  # the follow-up queue once the rows are painted (it has its own worker)
-            self.call_after_refresh(self.query_one("#queue", FollowUpQueue).set_store, self.store)
+        if first:  # once the rows are painted: the queue, then the collector (see below)
+            self.call_after_refresh(self._after_first_rows)
+
+    def _after_first_rows(self) -> None:
+        queue = self.query_one("#queue", FollowUpQueue)
+        if self.store is not None:
+            queue.set_store(self.store)
+
+    def on_follow_up_queue_computed(self) -> None:
+        if not self._frozen:
+            self._frozen = True
+            self.call_after_refresh(_freeze_long_lived)
+
+    @property
+    def loaded(self) -> bool:
+        """True once the audits have been read (the table shows them) and the follow-up queue
+        computed."""
+        return self._loaded and self.query_one("#queue", FollowUpQueue).loaded
 
     def on_resize(self, event: Resize) -> None:
         self._set_layout(event.size.width)
@@ -234,7 +271,7 @@ class HomeScreen(Screen[None]):
         self._fill(self.query_one("#audits", AuditTable), self._shown)
         empty = self.query_one("#audits-empty", Static)
         if not self._loaded:
-            empty.update("Chargement des audits…")
+            empty.update(self._waiting_text())
         elif not self._rows:
             empty.update("Aucun audit pour l'instant. « n » : nouvel audit.")
         elif not self._shown:
@@ -268,12 +305,6 @@ class HomeScreen(Screen[None]):
                 if row.id == current:
                     table.move_cursor(row=index, scroll=True)
                     break
-
-    @property
-    def loaded(self) -> bool:
-        """True once the audits have been read (the table shows them) and the follow-up queue
-        computed."""
-        return self._loaded and self.query_one("#queue", FollowUpQueue).loaded
 
     @property
     def shown_ids(self) -> list[str]:

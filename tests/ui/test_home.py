@@ -20,10 +20,12 @@ from auditor_tui.ui.screens.help import HelpScreen, keys_of
 from auditor_tui.ui.screens.home import (
     MAX_ROWS,
     AuditRow,
+    AuditTable,
     HomeScreen,
     count_text,
     filter_rows,
     format_moment,
+    narrows,
     stars_text,
 )
 from auditor_tui.ui.screens.resume import ResumeScreen
@@ -72,6 +74,16 @@ def test_filter_matches_dealer_city_and_status_without_accents() -> None:
     assert (dijon.score, dijon.percent, dijon.stars) == ("30/30", "100,0 %", "★★★★★")
     versailles = next(r for r in rows if r.dealer == "Lexus Versailles")
     assert (versailles.percent, versailles.stars) == ("—", "—")  # a draft's score is running
+
+
+def test_a_filter_narrows_another_when_each_of_its_terms_extends_one() -> None:
+    assert narrows("lyon", "lyo") and narrows("Lyon Nord", "nord ly")
+    assert narrows("nîmes termine", "nime") and narrows("x", "")
+    assert not narrows("ly", "lyo") and not narrows("", "a") and not narrows("lyon", "nice")
+    rows = [AuditRow.of(Summary.of(a)) for a in sample_audits()]
+    for query, previous in [("termin", "ter"), ("lille suivi", "lil")]:
+        assert narrows(query, previous)
+        assert filter_rows(filter_rows(rows, previous), query) == filter_rows(rows, query)
 
 
 # ---- the home screen ----------------------------------------------------------------------
@@ -164,6 +176,7 @@ async def test_ten_thousand_audits(tmp_path: Path, clock: FakeClock) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         home = await home_ready(pilot)
         assert home.shown_ids == [a.id for a in audits[:MAX_ROWS]]  # newest first
+        assert home.query_one("#audits", AuditTable).row_count == MAX_ROWS  # not a screenful
         assert "10\u202f000 audits" in str(home.query_one("#audits-count", Static).render())
         await pilot.press("slash", *"nice")
         nice = [a.id for a in audits if a.dealer.name == "Lexus Nice"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,10 +20,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from auditor_tui.clock import Clock
 from auditor_tui.dealers import fold
-from auditor_tui.followup import DEFAULT_ZONE, format_day
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
+from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
     from auditor_tui.store import Store, Summary
@@ -46,10 +47,14 @@ COLUMNS_WIDE = (
 COLUMNS_NARROW = (("Concessionnaire", 17), ("Date", 23), ("Statut", 16), ("Score", 5), ("★", 5))
 
 
-def format_moment(instant: str, zone: str = DEFAULT_ZONE) -> str:
+@functools.lru_cache(maxsize=4096)  # the rows shown, formatted again at each key of the filter
+def format_moment(instant: str, zone: str | None = None) -> str:
     """« sam. 21 nov. 2026 14:05 », in the given zone (Paris by default)."""
     from zoneinfo import ZoneInfo
 
+    from auditor_tui.followup import DEFAULT_ZONE, format_day
+
+    zone = zone or DEFAULT_ZONE
     moment = parse_instant(instant)
     local = moment.astimezone(ZoneInfo(zone))
     return f"{format_day(moment, zone)} {local.year} {local:%H:%M}"
@@ -66,37 +71,55 @@ def percent_text(percent: float) -> str:
     return f"{percent:.1f} %".replace(".", ",")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditRow:
-    """One audit as the home table shows it, with its folded search text."""
+    """One audit as the home table shows it, with its folded search text. Built for every audit
+    (the filter searches them all), so its cells are computed only for the rows shown."""
 
-    id: str
-    status: str
-    dealer: str
-    city: str
-    date: str
-    status_label: str
-    score: str
-    percent: str
-    stars: str
+    summary: Summary
     search: str
 
     @classmethod
     def of(cls, summary: Summary) -> AuditRow:
-        label = STATUS_LABELS.get(summary.status, summary.status)
-        final = summary.status != "draft"  # a draft's score is still running
-        return cls(
-            id=summary.id,
-            status=summary.status,
-            dealer=summary.dealer,
-            city=summary.city,
-            date=format_moment(summary.started_at or summary.created_at),
-            status_label=label,
-            score=f"{summary.points}/{summary.max}",
-            percent=percent_text(summary.percent) if final else NO_VALUE,
-            stars=stars_text(summary.stars) if final else NO_VALUE,
-            search=fold(f"{summary.dealer} {summary.city} {label}"),
-        )
+        return cls(summary, search_text(summary))
+
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
+    @property
+    def status(self) -> str:
+        return self.summary.status
+
+    @property
+    def dealer(self) -> str:
+        return self.summary.dealer
+
+    @property
+    def city(self) -> str:
+        return self.summary.city
+
+    @property
+    def date(self) -> str:
+        return format_moment(self.summary.started_at or self.summary.created_at)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.summary.status, self.summary.status)
+
+    @property
+    def score(self) -> str:
+        return f"{self.summary.points}/{self.summary.max}"
+
+    @property
+    def percent(self) -> str:
+        final = self.summary.status != "draft"  # a draft's score is still running
+        return percent_text(self.summary.percent) if final else NO_VALUE
+
+    @property
+    def stars(self) -> str:
+        final = self.summary.status != "draft"
+        return stars_text(self.summary.stars) if final else NO_VALUE
 
     def cells(self, wide: bool) -> tuple[str, ...]:
         if wide:
@@ -112,6 +135,34 @@ class AuditRow:
         return (self.dealer, self.date, self.status_label, self.score, self.stars)
 
 
+def search_text(summary: Summary) -> str:
+    """What the filter searches: the dealer, the city and the status, folded."""
+    label = STATUS_LABELS.get(summary.status, summary.status)
+    return fold(f"{summary.dealer} {summary.city} {label}")
+
+
+def audit_rows(summaries: Iterable[Summary]) -> list[AuditRow]:
+    """A row per summary, in the same order. The search texts repeat (a few dozen dealers, three
+    statuses): each is folded once."""
+    folded: dict[tuple[str, str, str], str] = {}
+    rows = []
+    for summary in summaries:
+        key = (summary.dealer, summary.city, summary.status)
+        search = folded.get(key)
+        if search is None:
+            search = folded[key] = search_text(summary)
+        rows.append(AuditRow(summary, search))
+    return rows
+
+
+Cells = tuple[Text, ...]
+
+
+def cell_texts(row: AuditRow, wide: bool) -> Cells:
+    """A row's cells for the table: Text, as a dealer name is not markup."""
+    return tuple(Text(cell) for cell in row.cells(wide))
+
+
 def count_text(count: int) -> str:
     """« 10 000 audits », « 1 audit » (narrow no-break space between thousands)."""
     number = f"{count:,}".replace(",", "\u202f")
@@ -121,7 +172,20 @@ def count_text(count: int) -> str:
 def filter_rows(rows: Iterable[AuditRow], query: str) -> list[AuditRow]:
     """Rows whose dealer, city or status contains every term of the query (accents ignored)."""
     terms = fold(query).split()
+    if not terms:
+        return list(rows)
+    if len(terms) == 1:
+        (term,) = terms
+        return [row for row in rows if term in row.search]
     return [row for row in rows if all(term in row.search for term in terms)]
+
+
+def narrows(query: str, previous: str) -> bool:
+    """Whether every row matching `query` also matches `previous` (each term of `previous` is
+    part of a term of `query`: « lyon » after « lyo »), so that filtering the previous matches
+    is enough."""
+    terms = fold(query).split()
+    return all(any(old in term for term in terms) for old in fold(previous).split())
 
 
 def _freeze_long_lived() -> None:
@@ -161,11 +225,13 @@ class HomeScreen(Screen[None]):
     ]
 
     class RowsLoaded(Message):
-        """Every audit's row, built off the UI thread, newest first."""
+        """Every audit's row, built off the UI thread, newest first, with the cells of the
+        newest MAX_ROWS (by audit id and width)."""
 
-        def __init__(self, rows: list[AuditRow]) -> None:
+        def __init__(self, rows: list[AuditRow], cells: dict[tuple[str, bool], Cells]) -> None:
             super().__init__()
             self.rows = rows
+            self.cells = cells
 
     def __init__(self, store: Store | None, clock: Clock) -> None:
         """`store` None: the app is still opening it; it hands it over with `set_store`."""
@@ -178,6 +244,9 @@ class HomeScreen(Screen[None]):
         self._wide: bool | None = None
         self._loaded = False
         self._frozen = False
+        self._query = ""  # the filter that gave `_matches`
+        self._fills = 0  # table fills so far (a fill left half done is finished if still last)
+        self._cells: dict[tuple[str, bool], Cells] = {}  # by (audit id, wide)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -218,13 +287,18 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="home-load")
     def _load_rows(self, store: Store) -> None:
-        self.post_message(self.RowsLoaded([AuditRow.of(s) for s in store.summaries()]))
+        rows = audit_rows(store.summaries())
+        wide = bool(self._wide)  # the dates and texts of the rows shown first, made here too
+        cells = {(row.id, wide): cell_texts(row, wide) for row in rows[:MAX_ROWS]}
+        self.post_message(self.RowsLoaded(rows, cells))
 
     def on_home_screen_rows_loaded(self, message: RowsLoaded) -> None:
         first = not self._loaded
         self._rows = message.rows
+        self._cells = message.cells
         self._loaded = True
-        self._show()
+        # At start, a screenful of rows first: shown sooner, the others right after.
+        self._show(refilter=True, first=self.app.size.height if first else None)
         if first:  # once the rows are painted: the queue, then the collector (see below)
             self.call_after_refresh(self._after_first_rows)
 
@@ -264,21 +338,28 @@ class HomeScreen(Screen[None]):
     def _filter_changed(self) -> None:
         self._show()
 
-    def _show(self) -> None:
+    def _show(self, *, refilter: bool = False, first: int | None = None) -> None:
+        """Filter the rows and show the newest MAX_ROWS matches; `refilter`: the rows changed
+        (else a filter that narrows the previous one only searches its matches); `first`: see
+        `_fill`."""
         query = self.query_one("#filter", Input).value
-        self._matches = filter_rows(self._rows, query)
+        if refilter or not narrows(query, self._query):
+            self._matches = filter_rows(self._rows, query)
+        else:
+            self._matches = filter_rows(self._matches, query)
+        self._query = query
         self._shown = self._matches[:MAX_ROWS]
-        self._fill(self.query_one("#audits", AuditTable), self._shown)
+        self._fill(self.query_one("#audits", AuditTable), self._shown, first=first)
         empty = self.query_one("#audits-empty", Static)
         if not self._loaded:
-            empty.update(self._waiting_text())
+            set_text(empty, self._waiting_text())
         elif not self._rows:
-            empty.update("Aucun audit pour l'instant. « n » : nouvel audit.")
+            set_text(empty, "Aucun audit pour l'instant. « n » : nouvel audit.")
         elif not self._shown:
-            empty.update(f"Aucun audit ne correspond à « {query} ».")
+            set_text(empty, f"Aucun audit ne correspond à « {query} ».")
         empty.display = not self._shown
         self.query_one("#audits-panel").set_class(not self._shown, "-empty")
-        self.query_one("#audits-count", Static).update(self._count_line(query))
+        set_text(self.query_one("#audits-count", Static), self._count_line(query))
 
     def _count_line(self, query: str) -> str:
         if not self._loaded or not self._rows:
@@ -293,18 +374,41 @@ class HomeScreen(Screen[None]):
             line += f" · les {len(self._shown)} plus récents affichés : filtrez pour les autres"
         return line
 
-    def _fill(self, table: DataTable[Text], rows: Sequence[AuditRow]) -> None:
-        """Replace the rows in one batch, keeping the cursor on the same audit if still shown."""
+    def _fill(
+        self, table: DataTable[Text], rows: Sequence[AuditRow], *, first: int | None = None
+    ) -> None:
+        """Replace the rows, keeping the cursor on the same audit if still shown. `first`: only
+        that many rows now (a screenful), the others once they are painted."""
+        self._fills += 1
         current = self.selected_id
         table.clear()
+        index = next((i for i, row in enumerate(rows) if row.id == current), None)
+        now = len(rows) if first is None else max(first, (index or 0) + 1)
+        self._add_rows(table, rows[:now])
+        if index is not None:
+            table.move_cursor(row=index, scroll=True)
+        if now < len(rows):
+            self.call_after_refresh(self._fill_rest, table, rows[now:], self._fills)
+
+    def _fill_rest(self, table: DataTable[Text], rows: Sequence[AuditRow], fill: int) -> None:
+        if fill == self._fills:  # not replaced since
+            self._add_rows(table, rows)
+
+    def _add_rows(self, table: DataTable[Text], rows: Iterable[AuditRow]) -> None:
         wide = bool(self._wide)
-        for row in rows:  # Text cells: a dealer name is not markup
-            table.add_row(*(Text(cell) for cell in row.cells(wide)), key=row.id)
-        if current is not None:
-            for index, row in enumerate(rows):
-                if row.id == current:
-                    table.move_cursor(row=index, scroll=True)
-                    break
+        for row in rows:
+            table.add_row(*self._texts(row, wide), key=row.id)
+
+    def _texts(self, row: AuditRow, wide: bool) -> Cells:
+        """The row's cells, made once per load: a key typed in the filter shows many of the
+        same rows again."""
+        key = (row.id, wide)
+        texts = self._cells.get(key)
+        if texts is None:
+            if len(self._cells) >= 8 * MAX_ROWS:  # a bound, whatever the filters typed
+                self._cells.clear()
+            texts = self._cells[key] = cell_texts(row, wide)
+        return texts
 
     @property
     def shown_ids(self) -> list[str]:

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor_tui import __version__
-from auditor_tui.durable import StoreError, atomic_write_bytes
-from auditor_tui.grid import GridError, load_grid
-from auditor_tui.store import ENV_VAR, Store, default_store_path
+from auditor_tui.paths import ENV_VAR, default_store_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
     from auditor_tui.record import Audit
     from auditor_tui.reports import Period
+    from auditor_tui.store import Store
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -37,6 +36,8 @@ def write_bytes_output(out: str, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
+        from auditor_tui.durable import atomic_write_bytes
+
         atomic_write_bytes(Path(out), data)
 
 
@@ -262,6 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--changed va avec --to DOSSIER ; sans --changed, utiliser --out FICHIER")
     if args.command is None:
         return run_tui(args.db)
+    from auditor_tui.durable import StoreError
+    from auditor_tui.grid import GridError, load_grid
+    from auditor_tui.store import Store
+
     # A command reads the whole store once and exits. What it makes (records, rows, index
     # entries) is freed by reference counting; the cycle collector's repeated full scans of
     # that growing heap only cost time: 10-40 % of an export, a report or an import of 10,000.

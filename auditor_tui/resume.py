@@ -3,8 +3,12 @@ and never ended. The app offers to resume the newest one at start-up."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from auditor_tui.durable import StoreError
-from auditor_tui.store import Store, Summary
+
+if TYPE_CHECKING:
+    from auditor_tui.store import Store, Summary
 
 
 def audits_in_progress(store: Store) -> list[Summary]:

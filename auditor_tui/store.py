@@ -48,21 +48,12 @@ from auditor_tui.durable import (
     write_new_file,
 )
 from auditor_tui.grid import GridError
+from auditor_tui.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.py
+from auditor_tui.paths import default_store_path as default_store_path
 from auditor_tui.record import STATUSES, Audit, format_instant, now_utc
 
-ENV_VAR = "AUDITOR_TUI_DB"
 INDEX_VERSION = 1
 _HANDLE_CACHE = 8
-
-
-def default_store_path() -> Path:
-    """`$AUDITOR_TUI_DB`, else the user data folder (platformdirs)."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("auditor-tui", appauthor=False)
 
 
 @dataclass(frozen=True)

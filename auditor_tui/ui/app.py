@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -21,10 +21,6 @@ from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from auditor_tui.clock import Clock, SystemClock
-from auditor_tui.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
-from auditor_tui.durable import StoreError
-from auditor_tui.resume import audits_in_progress
-from auditor_tui.store import Store
 from auditor_tui.ui.messages import (
     InProgressFound,
     OpenAudit,
@@ -32,12 +28,17 @@ from auditor_tui.ui.messages import (
     StoreOpened,
 )
 
+if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
+    from auditor_tui.store import Store
+
 EXIT_STORE_UNAVAILABLE = 1
 KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "tab": "Tab", "shift+tab": "Maj+Tab"}
 
 
 def seed_sample_dealers(store: Store) -> int:
     """Fill an empty dealer directory from the shipped sample; how many dealers were added."""
+    from auditor_tui.dealers import parse_dealers_csv, sample_dealers_path
+
     if store.dealers():
         return 0
     dealers = parse_dealers_csv(sample_dealers_path())
@@ -118,6 +119,10 @@ class AuditorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store")
     def _open_store(self) -> None:
+        from auditor_tui.dealers import DealerImportError
+        from auditor_tui.durable import StoreError
+        from auditor_tui.resume import audits_in_progress
+
         with collector_paused():
             store = self._open_folder()
             if store is None:
@@ -142,6 +147,9 @@ class AuditorApp(App[int]):
         self.post_message(InProgressFound(in_progress, ask=True))
 
     def _open_folder(self) -> Store | None:
+        from auditor_tui.durable import StoreError
+        from auditor_tui.store import Store
+
         try:
             return Store.open(self.db)
         except StoreError as exc:
@@ -267,6 +275,8 @@ class AuditorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="resume")
     def _find_in_progress(self) -> None:
+        from auditor_tui.resume import audits_in_progress
+
         assert self.store is not None
         self.post_message(InProgressFound(audits_in_progress(self.store), ask=False))
 

@@ -4,11 +4,13 @@ screens post them up to the app ("messages up")."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from auditor_tui.dealers import Dealer
-from auditor_tui.store import Store, Summary
+if TYPE_CHECKING:  # annotations only: the store is imported off the TUI's first frame
+    from auditor_tui.dealers import Dealer
+    from auditor_tui.store import Store, Summary
 
 
 class StoreOpened(Message):

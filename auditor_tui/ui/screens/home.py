@@ -19,8 +19,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from auditor_tui.clock import Clock
-from auditor_tui.dealers import fold
-from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from auditor_tui.ui.widgets.static_text import set_text
@@ -53,6 +51,7 @@ def format_moment(instant: str, zone: str | None = None) -> str:
     from zoneinfo import ZoneInfo
 
     from auditor_tui.followup import DEFAULT_ZONE, format_day
+    from auditor_tui.record import parse_instant
 
     zone = zone or DEFAULT_ZONE
     moment = parse_instant(instant)
@@ -105,7 +104,7 @@ class AuditRow:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.summary.status, self.summary.status)
+        return status_label(self.summary.status)
 
     @property
     def score(self) -> str:
@@ -135,10 +134,23 @@ class AuditRow:
         return (self.dealer, self.date, self.status_label, self.score, self.stars)
 
 
+def status_label(status: str) -> str:
+    """« suivi en attente » for awaiting_follow_up."""
+    from auditor_tui.record import STATUS_LABELS  # the record model: not before the first frame
+
+    return STATUS_LABELS.get(status, status)
+
+
+def fold(text: str) -> str:
+    """The folded form search compares (dealers.fold, imported with the rows, not at start)."""
+    from auditor_tui.dealers import fold
+
+    return fold(text)
+
+
 def search_text(summary: Summary) -> str:
     """What the filter searches: the dealer, the city and the status, folded."""
-    label = STATUS_LABELS.get(summary.status, summary.status)
-    return fold(f"{summary.dealer} {summary.city} {label}")
+    return fold(f"{summary.dealer} {summary.city} {status_label(summary.status)}")
 
 
 def audit_rows(summaries: Iterable[Summary]) -> list[AuditRow]:

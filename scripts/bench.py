@@ -398,6 +398,8 @@ async def live_keys(db: Path, size: int, reps: int) -> Row:
                 await app.push_screen(screen)
                 await pilot.pause(0)
                 assert screen.live is not None
+                # Answers are keyed during the call: dialled, picked up, the call clock running.
+                await pilot.press("t", "d")
                 for q in screen.live.grid.questions():
                     if not screen.live.applicable(q) or len(row.samples) >= reps:
                         continue

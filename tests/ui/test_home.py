@@ -8,7 +8,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from auditor_tui import durable
 from auditor_tui.clock import FakeClock
@@ -133,6 +133,21 @@ async def test_wide_terminal_shows_city_and_percent(db: Path, clock: FakeClock) 
         assert cell_texts(home, 1)[0] == "Versailles"
         assert cell_texts(home, 5)[-1] == "100,0 %"
         assert cell_texts(home, 6)[-1] == "★★★★★"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_the_table_is_sized_as_datatable_would_size_it(
+    db: Path, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    """AuditTable skips DataTable's measuring of each cell (its columns have fixed widths):
+    the virtual size must come out the same."""
+    app = make_app(db, clock)
+    async with app.run_test(size=size) as pilot:
+        home = await home_ready(pilot)
+        table = home.query_one("#audits", AuditTable)
+        ours = table.virtual_size
+        DataTable._update_dimensions(table, list(table.rows))
+        assert table.virtual_size == ours and ours.height == 1 + len(NEWEST_FIRST)
 
 
 async def test_typing_filters_and_escape_clears(db: Path, clock: FakeClock) -> None:

@@ -14,9 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Resize
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets.data_table import RowKey
 
 from auditor_tui.clock import Clock
 from auditor_tui.ui.messages import OpenAudit
@@ -213,6 +215,25 @@ class AuditTable(DataTable[Text]):
 
     BINDINGS = [Binding("enter", "select_cursor", "Ouvrir", id="home.open_enter")]
 
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """DataTable (textual 8.2) measures every cell of the rows added, to size auto-width
+        columns, labels and rows of several lines; this table has none of them (fixed widths,
+        one line, no labels) and a key typed in the filter adds up to 250 rows: only its
+        virtual size changes. Anything else: DataTable's own way."""
+        new_rows = list(new_rows)
+        simple = not any(column.auto_width for column in self.columns.values()) and not any(
+            (row := self.rows.get(key)) is not None and (row.label is not None or row.auto_height)
+            for key in new_rows
+        )
+        if not simple:
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            width + self._row_label_column_width, self._total_row_height + header
+        )
+
 
 class HomeScreen(Screen[None]):
     """The app's default screen (its CSS, home.tcss, is the app's: a default screen's own
@@ -300,8 +321,11 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-load")
     def _load_rows(self, store: Store) -> None:
         rows = audit_rows(store.summaries())
-        wide = bool(self._wide)  # the dates and texts of the rows shown first, made here too
-        cells = {(row.id, wide): cell_texts(row, wide) for row in rows[:MAX_ROWS]}
+        # The cells (dates, texts) of the rows shown first are made here too: at start, a
+        # screenful (see on_home_screen_rows_loaded); later, all the rows the table shows.
+        first = self.app.size.height if not self._loaded else MAX_ROWS
+        wide = bool(self._wide)
+        cells = {(row.id, wide): cell_texts(row, wide) for row in rows[:first]}
         self.post_message(self.RowsLoaded(rows, cells))
 
     def on_home_screen_rows_loaded(self, message: RowsLoaded) -> None:

@@ -14,6 +14,7 @@ from textual.geometry import Region
 from auditor_tui.clock import FakeClock
 from auditor_tui.ui.screens.live_collector import NEVER, QuietCollector
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
+from auditor_tui.ui.widgets.score_panel import ScorePanel
 from tests.ui.conftest import build_audit, fixed_id, seed_store
 from tests.ui.live_helpers import LiveApp, go_to, live_of, screen_of
 
@@ -57,6 +58,24 @@ async def test_an_answer_changes_one_line_of_the_list(live_db: Path, clock: Fake
         assert painted.strip().startswith("✓ Q3")
         strip = app.screen.query_one(SectionStrip)
         assert "3✓" in str(strip.render())
+
+
+async def test_an_answer_changes_the_totals_and_one_section_of_the_score(
+    live_db: Path, clock: FakeClock
+) -> None:
+    app = LiveApp(live_db, AUDIT, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_to(pilot, "3")
+        panel = app.screen.query_one(ScorePanel)
+        before = [line.plain for line in panel.lines]
+        await pilot.press("1")
+        after = [line.plain for line in panel.lines]
+        changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+        assert changed and changed[0] >= 1 and len(changed) <= 5  # not the whole panel
+        assert after == str(panel.render()).split("\n")
+        width = panel.size.width
+        painted = [panel.render_lines(Region(0, y, width, 1))[0].text.rstrip() for y in changed]
+        assert painted == [after[y].rstrip() for y in changed]
 
 
 async def test_the_strip_keeps_its_height_and_follows_the_section(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -16,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from auditor_tui.clock import Clock
@@ -33,6 +35,7 @@ from auditor_tui.ui.widgets.score_panel import ScorePanel, ScoreView
 from auditor_tui.ui.widgets.static_text import set_text
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
 
+W = TypeVar("W", bound=Widget)
 DISPLAY_ZONE = ZoneInfo("Europe/Paris")
 TICK_SECONDS = 0.1
 
@@ -164,6 +167,7 @@ class LiveCallScreen(Screen[str]):
         self._timer: Timer | None = None
         self._phone: str | None = None
         self._collector = QuietCollector()
+        self._found: dict[tuple[type[Widget], str | None], Widget] = {}
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -189,13 +193,13 @@ class LiveCallScreen(Screen[str]):
             self.live = LiveCall(self.store, self.audit_id, self.clock)
         except (KeyError, StoreError) as exc:
             self.notify(f"Audit illisible : {exc}", severity="error", timeout=10)
-            self.query_one("#dealer", Static).update(f"Audit {self.audit_id} illisible : {exc}")
+            self._one(Static, "#dealer").update(f"Audit {self.audit_id} illisible : {exc}")
             return
         live = self.live
         self.sub_title = f"Appel — {live.audit.dealer.name}"
         missing = live.audit.missing()
         self.current = missing[0] if missing else live.grid.question_ids[0]
-        self.query_one(Stopwatch).limit = live.transfer_limit
+        self._one(Stopwatch).limit = live.transfer_limit
         self.refresh_view()
         self._collector.start()
         self._timer = self.set_interval(TICK_SECONDS, self._on_tick)
@@ -206,13 +210,23 @@ class LiveCallScreen(Screen[str]):
 
     # ---- showing the state ------------------------------------------------------------------
 
+    def _one(self, kind: type[W], selector: str | None = None) -> W:
+        """`query_one`, looked up once: the screen's widgets stay for its whole life, and a key
+        press updates a dozen of them."""
+        key = (kind, selector)
+        found = self._found.get(key)
+        if found is None:
+            found = self.query_one(selector, kind) if selector else self.query_one(kind)
+            self._found[key] = found
+        return cast(W, found)
+
     def tick(self) -> None:
         """Timer refresh: only the stopwatch, plus the suggestion line when the transfer
         crosses the limit (a time-driven suggestion appears)."""
         live = self.live
         if live is None:
             return
-        watch = self.query_one(Stopwatch)
+        watch = self._one(Stopwatch)
         elapsed = live.transfer_elapsed()
         watch.transfer = elapsed
         watch.running = live.transfer_running
@@ -238,10 +252,10 @@ class LiveCallScreen(Screen[str]):
             live.unreachable,
             grid.rule_question("attempts"),
         )
-        self.query_one(SectionStrip).progress = progress
-        self.query_one(QuestionList).progress = progress
+        self._one(SectionStrip).progress = progress
+        self._one(QuestionList).progress = progress
         question = grid.question(self.current)
-        self.query_one(QuestionView).state = QuestionState(
+        self._one(QuestionView).state = QuestionState(
             question,
             answers.get(self.current, ()),
             audit.notes.get(self.current, ""),
@@ -249,10 +263,10 @@ class LiveCallScreen(Screen[str]):
             not live.applicable(question),
         )
         score = live.score
-        self.query_one(ScorePanel).view = ScoreView(score, grid.stars_for(score.running_percent))
+        self._one(ScorePanel).view = ScoreView(score, grid.stars_for(score.running_percent))
         dealer, facts = self._info()
-        set_text(self.query_one("#dealer", Static), dealer, layout=False)
-        set_text(self.query_one("#facts", Static), facts, layout=False)
+        set_text(self._one(Static, "#dealer"), dealer, layout=False)
+        set_text(self._one(Static, "#facts"), facts, layout=False)
         self._show_saved()
         self._show_suggestion()
         self.tick()
@@ -291,7 +305,7 @@ class LiveCallScreen(Screen[str]):
     def _show_saved(self) -> None:
         live = self.live
         assert live is not None
-        widget = self.query_one("#save-state", Static)
+        widget = self._one(Static, "#save-state")
         if live.save_error:
             text = f"⚠ NON ENREGISTRÉ : {live.save_error} (s : réessayer)"
         elif live.saved_at or live.audit.updated_at:
@@ -311,7 +325,7 @@ class LiveCallScreen(Screen[str]):
 
     def _show_suggestion(self) -> None:
         live = self.live
-        widget = self.query_one("#suggestion", Static)
+        widget = self._one(Static, "#suggestion")
         s = self._suggestion()
         if live is None or s is None:
             set_text(widget, "Pas de suggestion")
@@ -386,11 +400,11 @@ class LiveCallScreen(Screen[str]):
     def action_pick(self, position: int) -> None:
         qid = self.current
         self._do(lambda live: live.answer(qid, position))
-        self.query_one(QuestionView).show_option(position)
+        self._one(QuestionView).show_option(position)
 
     def action_scroll(self, direction: int) -> None:
         """Long questions (Q21 at 80×24) overflow: page through the question's options."""
-        view = self.query_one(QuestionView)
+        view = self._one(QuestionView)
         if direction < 0:
             view.scroll_page_up()
         else:

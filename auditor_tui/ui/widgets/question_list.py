@@ -11,16 +11,12 @@ from typing import cast
 
 from textual.content import Content
 from textual.css.styles import RulesMap
-from textual.geometry import Region
 from textual.reactive import reactive
-from textual.strip import Strip
-from textual.visual import Visual
-from textual.widget import Widget
 from textual.widgets import Static
 
 from auditor_tui.grid import Grid, Question
 from auditor_tui.scoring import is_applicable, question_points
-from auditor_tui.ui.widgets.static_text import same_content
+from auditor_tui.ui.widgets.static_text import LinesView
 
 NOT_APPLICABLE = "s.o."
 
@@ -95,43 +91,15 @@ def strip_content(p: GridProgress | None) -> Content:
     return Content("\n").join([title, Content("  ").join(chips)])
 
 
-class QuestionList(Widget):
-    """Every question, section by section: mark, id, points, text (one line each).
-
-    Drawn line by line (Textual's line API): a new `progress` repaints only the lines that
-    changed (an answer: one line; a move: two), never a layout pass (the size is fixed in the
-    CSS; lines past the bottom are not shown)."""
+class QuestionList(LinesView):
+    """Every question, section by section: mark, id, points, text (one line each). A new
+    `progress` repaints only the lines that changed (an answer: one line; a move: two), never a
+    layout pass (the size is fixed in the CSS; lines past the bottom are not shown)."""
 
     progress: reactive[GridProgress | None] = reactive(None, repaint=False)
 
-    def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._lines: list[Content] = []
-
-    @property
-    def lines(self) -> list[Content]:
-        """What the list shows, one Content per line."""
-        return list(self._lines)
-
     def watch_progress(self, progress: GridProgress | None) -> None:
-        old, new = self._lines, question_lines(progress)
-        self._lines = new
-        if len(old) != len(new):
-            self.refresh()
-            return
-        width = self.size.width
-        for y, (before, after) in enumerate(zip(old, new, strict=True)):
-            if before is not after and not same_content(before, after):
-                self.refresh(Region(0, y, width, 1))
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if y >= len(self._lines) or width <= 0:
-            return Strip.blank(width, self.visual_style.rich_style)
-        strips = Visual.to_strips(self, self._lines[y], width, 1, self.visual_style)
-        return strips[0] if strips else Strip.blank(width, self.visual_style.rich_style)
+        self.show_lines(question_lines(progress))
 
 
 def question_lines(p: GridProgress | None) -> list[Content]:

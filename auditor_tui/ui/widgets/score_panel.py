@@ -1,5 +1,5 @@
 """The running score: points over what is answered, the applicable maximum, percent, stars and
-one bar per section. Display only: the screen sets `score`."""
+one bar per section. Display only: the screen sets `view`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.strip import Strip
 
 from auditor_tui.scoring import OUTCOME_UNREACHABLE, Score
+from auditor_tui.ui.widgets.static_text import LinesView
 
 MAX_STARS = 5
 
@@ -36,43 +37,67 @@ class ScoreView:
     running_stars: int  # the grid's stars for the running percent
 
 
-class ScorePanel(Static):
-    """Always visible during the call."""
+class ScorePanel(LinesView):
+    """Always visible during the call. Fixed size (CSS): a new score repaints only its lines
+    that changed (the totals, one section's figures and bar), without a layout pass."""
 
-    view: reactive[ScoreView | None] = reactive(None)  # fixed size: no layout pass
+    view: reactive[ScoreView | None] = reactive(None, repaint=False)
+    _width = 0
 
     def render(self) -> Content:
-        if self.view is None:
-            return Content("")
-        score = self.view.score
-        width = max(self.content_region.width or self.size.width, 10)
-        lines: list[Content] = [Content.styled("Score", "bold")]
-        if score.outcome == OUTCOME_UNREACHABLE:
-            lines += [
-                Content.styled("Injoignable", "bold $error"),
-                Content(f"{score.points} / {score.max} · {french_percent(score.percent)}"),
-                Content.styled(stars_text(score.stars), "$warning"),
-            ]
-        else:
-            started = score.answered_max > 0
-            running = french_percent(score.running_percent) if started else "—"
-            stars = stars_text(self.view.running_stars if started else 0)
-            lines += [
-                Content.assemble(
-                    (f"{score.points} / {score.answered_max}", "bold"),
-                    " répondus · ",
-                    (running, "bold"),
-                ),
-                Content.assemble((stars, "$warning"), f"  sur {score.max} applicables"),
-                Content(f"Total {score.points} / {score.max} · {french_percent(score.percent)}"),
-            ]
-        lines.append(Content(""))
-        for section in score.sections:
-            figures = f" {section.points}/{section.max}"
-            title = section.title
-            room = width - len(figures)
-            if len(title) > room:
-                title = title[: max(room - 1, 1)] + "…"
-            lines.append(Content.assemble((title, "bold"), " " * (room - len(title)), figures))
-            lines.append(bar(section.points, section.max, width))
-        return Content("\n").join(lines)
+        """The whole panel as one text."""
+        return Content("\n").join(score_lines(self.view, self._panel_width()))
+
+    def _panel_width(self) -> int:
+        return max(self.content_region.width or self.size.width, 10)
+
+    def watch_view(self) -> None:
+        self._width = self._panel_width()
+        self.show_lines(score_lines(self.view, self._width))
+
+    def on_resize(self) -> None:
+        if self._panel_width() != self._width:
+            self.watch_view()  # titles and bars are cut to the width
+
+    def render_line(self, y: int) -> Strip:
+        if self._panel_width() != self._width:  # resized, before on_resize: draw it right
+            self._width = self._panel_width()
+            self._lines = score_lines(self.view, self._width)
+        return super().render_line(y)
+
+
+def score_lines(view: ScoreView | None, width: int) -> list[Content]:
+    """The panel, one Content per line, for a panel `width` cells wide."""
+    if view is None:
+        return []
+    score = view.score
+    lines: list[Content] = [Content.styled("Score", "bold")]
+    if score.outcome == OUTCOME_UNREACHABLE:
+        lines += [
+            Content.styled("Injoignable", "bold $error"),
+            Content(f"{score.points} / {score.max} · {french_percent(score.percent)}"),
+            Content.styled(stars_text(score.stars), "$warning"),
+        ]
+    else:
+        started = score.answered_max > 0
+        running = french_percent(score.running_percent) if started else "—"
+        stars = stars_text(view.running_stars if started else 0)
+        lines += [
+            Content.assemble(
+                (f"{score.points} / {score.answered_max}", "bold"),
+                " répondus · ",
+                (running, "bold"),
+            ),
+            Content.assemble((stars, "$warning"), f"  sur {score.max} applicables"),
+            Content(f"Total {score.points} / {score.max} · {french_percent(score.percent)}"),
+        ]
+    lines.append(Content(""))
+    for section in score.sections:
+        figures = f" {section.points}/{section.max}"
+        title = section.title
+        room = width - len(figures)
+        if len(title) > room:
+            title = title[: max(room - 1, 1)] + "…"
+        lines.append(Content.assemble((title, "bold"), " " * (room - len(title)), figures))
+        lines.append(bar(section.points, section.max, width))
+    return lines

@@ -165,6 +165,9 @@ class AuditorApp(App[int]):
         from auditor_tui.ui.screens.home import HomeScreen
 
         store = self.store = message.store
+        for screen in self.screen_stack:  # first: its worker runs while the notices are made
+            if isinstance(screen, HomeScreen):
+                screen.set_store(store)
         if store.recovery_message:
             self.notify(store.recovery_message, severity="warning", timeout=15)
         for damaged in store.damaged:
@@ -180,9 +183,6 @@ class AuditorApp(App[int]):
                 title="Annuaire",
                 timeout=12,
             )
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.set_store(store)
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.fatal_message = message.message

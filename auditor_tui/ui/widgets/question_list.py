@@ -58,6 +58,9 @@ class SectionStrip(Static):
 
     _shown = Content("")
 
+    def on_mount(self) -> None:
+        self.auto_links = False  # no links in the strip: drawn faster
+
     def watch_progress(self, progress: GridProgress | None) -> None:
         self._shown = strip_content(progress)
         width = self.size.width

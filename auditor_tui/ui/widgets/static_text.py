@@ -39,6 +39,7 @@ class LinesView(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._lines: list[Content] = []
+        self.set_reactive(Widget.auto_links, False)  # no links: each line drawn a third faster
 
     @property
     def lines(self) -> list[Content]:

@@ -1,8 +1,8 @@
 """The garbage collector during a live call. Its full collections walk every object the app
 keeps (30-300 ms with a large store open, on a shared 2-core machine) and start whenever
-enough objects have survived, which is while a key press allocates: one answer key in fifty
-waited for one (docs/performance.md). While the call is on screen they run when the auditor is
-not pressing keys instead; the young collections run as usual."""
+enough objects have survived, which is while a key press allocates: 5 to 11 answer keys in a
+hundred waited for one in the benchmark (docs/performance.md). While the call is on screen
+they run when the auditor is not pressing keys instead; the young collections run as usual."""
 
 from __future__ import annotations
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from auditor_tui.grid import load_grid
 from auditor_tui.lifecycle import end_call
@@ -63,3 +65,12 @@ def make_audit(
     end_call(audit, when.replace(minute=when.minute + 8))
     audit.status = status
     return audit
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under `root` by its sha256: "byte-for-byte unchanged" is two equal digests."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }

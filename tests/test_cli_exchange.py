@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 from pathlib import Path
 
 from auditor_tui.cli import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED, main
 from auditor_tui.store import Store
-from tests.factories import make_audit
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+from tests.factories import make_audit, tree_digest
 
 
 def write_jsonl(path: Path, records: list[object]) -> Path:

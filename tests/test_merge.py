@@ -3,7 +3,6 @@ nothing, manifests checked; and the whole week, end to end through the CLI."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,15 +12,7 @@ from auditor_tui.cli import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED, main
 from auditor_tui.lifecycle import complete, end_call, reopen
 from auditor_tui.record import Audit, DealerRef, format_instant
 from auditor_tui.store import Store
-from tests.factories import GRID, best_answers, make_audit
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+from tests.factories import GRID, best_answers, make_audit, tree_digest
 
 
 def cli(db: Path, *args: str) -> int:

@@ -494,6 +494,12 @@ def _parse_json(path: Path, data: bytes) -> Any:
     raise CorruptFileError(path, _quarantine(path, data), detail)
 
 
+def read_file(path: Path) -> bytes:
+    """The bytes of the file at ``path``. A missing file raises ``FileNotFoundError``; other read
+    failures raise :class:`StoreError`."""
+    return _read_or_raise(Path(path))[0]
+
+
 def read_json_file(path: Path) -> Any:
     """Parse the JSON file at ``path``.
 

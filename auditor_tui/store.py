@@ -29,7 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tinydb import TinyDB
 
@@ -43,6 +43,7 @@ from auditor_tui.durable import (
     ensure_private_dir,
     fsync_dir,
     keep_damaged_copy,
+    read_file,
     read_json_file,
     remove_stale_temp_files,
     write_new_file,
@@ -52,13 +53,13 @@ from auditor_tui.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.
 from auditor_tui.paths import default_store_path as default_store_path
 from auditor_tui.record import STATUSES, Audit, format_instant, now_utc
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 _HANDLE_CACHE = 8
 
 
-@dataclass(frozen=True)
-class Summary:
-    """What the home screen and the follow-up queue show of one audit, kept in the index."""
+class Summary(NamedTuple):
+    """What the home screen and the follow-up queue show of one audit, kept in the index. A
+    named tuple: 10,000 of them are made from the index at every start (docs/performance.md)."""
 
     id: str
     dealer: str
@@ -106,11 +107,24 @@ class Summary:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self._asdict()
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Summary:
-        return cls(*_summary_values(d))  # positional: twice as fast for 10,000 at open
+        return cls(*_summary_values(d))
+
+    @property
+    def moment(self) -> str:
+        """When the audit took place (its call, else its creation): what « newest » sorts by."""
+        return self.started_at or self.created_at
+
+
+class _Entry(NamedTuple):
+    """An index entry: the audit file's modification time and size when `summary` was made."""
+
+    mtime_ns: int
+    size: int
+    summary: Summary
 
 
 @dataclass(frozen=True)
@@ -151,43 +165,70 @@ def _exported_of(raw: Mapping[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _index_bytes(entries: Mapping[str, Any]) -> bytes:
-    """The index file: its entries and their checksum, taken over the very bytes written, so
-    that checking it at open costs a hash, not a second serialisation of every entry."""
-    body = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
-    digest = hashlib.sha256(body).hexdigest()
-    return (
-        b'{"version":%d,"digest":"%s","entries":' % (INDEX_VERSION, digest.encode()) + body + b"}"
+_summary_values = operator.itemgetter(*Summary._fields)  # in the fields' order
+_MOMENT = operator.attrgetter("moment")
+_FIELDS = ",".join(Summary._fields).encode()
+
+
+def _index_bytes(entries: Mapping[str, _Entry]) -> bytes:
+    """The index file: each entry as `[mtime_ns, size, [summary values]]` (the field names are
+    written once, in the head), newest first, and a checksum taken over the very bytes of the
+    entries, so that checking it at open costs a hash, not a second serialisation."""
+    ordered = sorted(entries.items(), key=lambda item: item[1].summary.moment, reverse=True)
+    body = json.dumps(
+        {key: [e.mtime_ns, e.size, e.summary] for key, e in ordered},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    digest = hashlib.sha256(body).hexdigest().encode()
+    head = b'{"version":%d,"fields":"%s","digest":"%s","entries":' % (
+        INDEX_VERSION,
+        _FIELDS,
+        digest,
     )
+    return head + body + b"}"
 
 
-_INDEX_HEAD = re.compile(rb'\{"version":(\d+),"digest":"([0-9a-f]{64})","entries":')
+_INDEX_HEAD = re.compile(
+    rb'\{"version":(\d+),"fields":"([a-z_,]*)","digest":"([0-9a-f]{64})","entries":'
+)
 
 
-def _index_intact(data: bytes) -> bool:
-    """Whether an index file is as flush_index wrote it: its checksum matches its entries (an
-    index changed by anything but the store does not)."""
+def _index_entries(data: bytes) -> dict[str, _Entry]:
+    """The entries of an index file as flush_index wrote it; empty for anything else: another
+    version or set of fields, a checksum that does not match (the file was changed by something
+    other than the store), a damaged file. The index is a cache: the store then rebuilds it."""
     head = _INDEX_HEAD.match(data)
-    if head is None or int(head.group(1)) != INDEX_VERSION or not data.endswith(b"}"):
-        return False
-    return hashlib.sha256(data[head.end() : -1]).hexdigest().encode() == head.group(2)
-
-
-_SUMMARY_FIELDS = frozenset(Summary.__dataclass_fields__)
-_summary_values = operator.itemgetter(*Summary.__dataclass_fields__)  # in the fields' order
-
-
-def _usable_entry(entry: Any) -> bool:
-    """An index entry the store can trust when its file is unchanged (else the file is read)."""
-    if not isinstance(entry, dict):
-        return False
-    summary = entry.get("summary")
-    return (
-        isinstance(summary, dict)
-        and isinstance(entry.get("mtime_ns"), int)
-        and isinstance(entry.get("size"), int)
-        and summary.keys() >= _SUMMARY_FIELDS
-    )
+    if (
+        head is None
+        or int(head.group(1)) != INDEX_VERSION
+        or head.group(2) != _FIELDS
+        or not data.endswith(b"}")
+    ):
+        return {}
+    body = data[head.end() : -1]
+    if hashlib.sha256(body).hexdigest().encode() != head.group(3):
+        return {}
+    try:
+        raw = json.loads(body)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    width = len(Summary._fields)
+    entries = {}
+    for key, value in raw.items():
+        # What the store wrote, checksummed: the shape is checked, not each value's type.
+        if (
+            type(value) is list
+            and len(value) == 3
+            and type(value[0]) is int
+            and type(value[1]) is int
+            and type(value[2]) is list
+            and len(value[2]) == width
+        ):
+            entries[key] = _Entry(value[0], value[1], Summary._make(value[2]))
+    return entries
 
 
 _AUDIT_TABLE = b'{"audit":'
@@ -269,8 +310,8 @@ class Store:
         self._lock = StoreLock(self.root)
         self._mutex = threading.RLock()
         self._handles: OrderedDict[str, TinyDB] = OrderedDict()
-        self._index: dict[str, dict[str, Any]] = {}
-        self._summaries: dict[str, tuple[dict[str, Any], Summary]] = {}  # see summaries()
+        self._index: dict[str, _Entry] = {}
+        self._newest_first: list[Summary] | None = None  # summaries(), until the index changes
         self._index_dirty = False
         self.damaged: list[Damaged] = []
         self.recovery_message: str | None = None
@@ -296,9 +337,9 @@ class Store:
         self.recovery_message = self._lock.recovery_message
         self._open = True
         try:
-            self._sweep_temp_files()
+            self._sweep_temp_files(self.root)
             self._roll_forward_journal()
-            self._load_index()
+            self._load_index()  # it sweeps audits/ as it lists it
             self._check_documents()
         except BaseException:
             self.close()
@@ -319,12 +360,14 @@ class Store:
             except StoreError as exc:
                 self.damaged.append(Damaged(path, getattr(exc, "backup_path", None), str(exc)))
 
-    def _sweep_temp_files(self) -> None:
-        """Remove the temporary files of writers killed mid-write (never a live process's)."""
-        for folder in (self.root, self.audits_dir):
-            with os.scandir(folder) as entries:  # ".*.tmp-*", without a glob's regex per name
-                names = [e.name for e in entries if e.name[:1] == "." and ".tmp-" in e.name[1:]]
-            for name in names:
+    def _sweep_temp_files(self, folder: Path, names: Iterable[str] | None = None) -> None:
+        """Remove the temporary files of writers killed mid-write (never a live process's);
+        `names`: the folder's file names, if already listed."""
+        if names is None:
+            with os.scandir(folder) as entries:
+                names = [e.name for e in entries]
+        for name in names:
+            if name[:1] == "." and ".tmp-" in name[1:]:  # ".*.tmp-*", without a glob's regex
                 remove_stale_temp_files(folder / name[1:].rsplit(".tmp-", 1)[0])
 
     def close(self) -> None:
@@ -354,33 +397,26 @@ class Store:
         return self.audits_dir / f"{audit_id}.json"
 
     def _load_index(self) -> None:
-        entries: dict[str, dict[str, Any]] = {}
+        """The index, checked against audits/ (listed once: also swept of temporary files).
+        An entry whose file has another modification time or size is made again from the file;
+        a file that cannot be used is reported in `damaged` (a copy kept aside)."""
         try:
-            raw = read_json_file(self.index_path)
-            if isinstance(raw, dict) and raw.get("version") == INDEX_VERSION:
-                cached_entries = raw.get("entries")
-                # A digest that does not match means the index was changed behind our back:
-                # it is then rebuilt from the audit files, as if absent.
-                if isinstance(cached_entries, dict) and _index_intact(self.index_path.read_bytes()):
-                    entries = {k: v for k, v in cached_entries.items() if _usable_entry(v)}
+            entries = _index_entries(read_file(self.index_path))
         except FileNotFoundError:
-            pass
-        except CorruptFileError:
-            # The index is a cache: a damaged one is kept aside (by read_json_file) and rebuilt.
             entries = {}
         on_disk: dict[str, os.stat_result] = {}
+        others: list[str] = []
         with os.scandir(self.audits_dir) as it:
             for entry in it:
                 if entry.name.endswith(".json") and entry.is_file():
                     on_disk[entry.name[:-5]] = entry.stat()
-        fresh: dict[str, dict[str, Any]] = {}
+                else:
+                    others.append(entry.name)
+        self._sweep_temp_files(self.audits_dir, others)
+        fresh: dict[str, _Entry] = {}
         for audit_id, st in on_disk.items():
             cached = entries.get(audit_id)
-            if (
-                cached
-                and cached.get("mtime_ns") == st.st_mtime_ns
-                and cached.get("size") == st.st_size
-            ):
+            if cached and cached.mtime_ns == st.st_mtime_ns and cached.size == st.st_size:
                 fresh[audit_id] = cached
                 continue
             try:
@@ -390,23 +426,25 @@ class Store:
                     Damaged(self._audit_path(audit_id), getattr(exc, "backup_path", None), str(exc))
                 )
                 continue
-            previous = (cached or {}).get("summary", {}).get("exported_revision", 0)
-            exported = previous if isinstance(previous, int) else 0
+            exported = cached.summary.exported_revision if cached else 0
             exported = max(exported, self._exported_revision(audit_id))
             fresh[audit_id] = self._index_entry(audit, exported, st)
         self._index_dirty = fresh != entries
-        self._index = fresh
+        self._set_index(fresh)
 
-    def _index_entry(
-        self, audit: Audit, exported: int, st: os.stat_result | None = None
-    ) -> dict[str, Any]:
+    def _set_index(self, entries: dict[str, _Entry]) -> None:
+        self._index = entries
+        self._newest_first = None
+
+    def _set_entry(self, audit_id: str, entry: _Entry) -> None:
+        self._index[audit_id] = entry
+        self._index_dirty = True
+        self._newest_first = None
+
+    def _index_entry(self, audit: Audit, exported: int, st: os.stat_result | None = None) -> _Entry:
         if st is None:
             st = self._audit_path(audit.id).stat()
-        return {
-            "summary": Summary.of(audit, exported).to_dict(),
-            "mtime_ns": st.st_mtime_ns,
-            "size": st.st_size,
-        }
+        return _Entry(st.st_mtime_ns, st.st_size, Summary.of(audit, exported))
 
     def flush_index(self) -> None:
         """Persist the index if it changed (it is a cache: losing it costs a rebuild, no data)."""
@@ -417,21 +455,14 @@ class Store:
             self._index_dirty = False
 
     def summaries(self) -> list[Summary]:
-        """Every audit's summary, newest first. Each is built once per index entry (an entry is
-        replaced, never changed, when its audit is written): the home screen, the follow-up
-        queue and the resume check all ask at start."""
+        """Every audit's summary, newest first (a new list; sorted once until the index
+        changes: the home screen, the follow-up queue and the resume check all ask at start)."""
         with self._mutex:
-            built = self._summaries
-            if len(built) > len(self._index):
-                built = self._summaries = {k: v for k, v in built.items() if k in self._index}
-            items = []
-            for audit_id, entry in self._index.items():
-                known = built.get(audit_id)
-                if known is None or known[0] is not entry:
-                    known = built[audit_id] = (entry, Summary.from_dict(entry["summary"]))
-                items.append(known[1])
-        items.sort(key=lambda s: s.started_at or s.created_at, reverse=True)
-        return items
+            if self._newest_first is None:
+                items = [entry.summary for entry in self._index.values()]
+                items.sort(key=_MOMENT, reverse=True)  # the index file is kept in this order
+                self._newest_first = items
+            return list(self._newest_first)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -472,7 +503,7 @@ class Store:
             return None
         with suppress(OSError), open(self._audit_path(audit_id), "rb") as f:
             st, data = os.fstat(f.fileno()), f.read()
-            if st.st_mtime_ns == entry["mtime_ns"] and st.st_size == entry["size"]:
+            if st.st_mtime_ns == entry.mtime_ns and st.st_size == entry.size:
                 return _record_row(data)
         return None
 
@@ -556,12 +587,10 @@ class Store:
             if isinstance(exc, StoreWriteError) and not exc.previous_intact:
                 # Renamed into place, only the folder sync failed: the index follows the disk.
                 with suppress(OSError):
-                    self._index[audit.id] = self._index_entry(audit, exported)
-                    self._index_dirty = True
+                    self._set_entry(audit.id, self._index_entry(audit, exported))
             raise
         db.clear_cache()
-        self._index[audit.id] = self._index_entry(audit, exported)
-        self._index_dirty = True
+        self._set_entry(audit.id, self._index_entry(audit, exported))
 
     def create(self, audit: Audit, moment: datetime | None = None) -> Audit:
         with self._mutex:
@@ -692,8 +721,7 @@ class Store:
                 raise
             for audit in audits:
                 self._drop_handle(audit.id)
-                self._index[audit.id] = self._index_entry(audit, exported[audit.id])
-            self._index_dirty = True
+                self._set_entry(audit.id, self._index_entry(audit, exported[audit.id]))
             with suppress(StoreError):
                 self.flush_index()  # a cache: if it cannot be written now, it is rebuilt later
             if unconfirmed is not None:
@@ -728,8 +756,7 @@ class Store:
                 entry = self._index_entry(audit, self._exported_revision(audit_id))
             except (KeyError, OSError, StoreError):
                 continue
-            self._index[audit_id] = entry
-            self._index_dirty = True
+            self._set_entry(audit_id, entry)
 
     def _apply_journal(self, journal: Mapping[str, Any]) -> None:
         """Finish a committed import: rename its staged files into audits/, then drop the

@@ -421,6 +421,24 @@ async def test_a_long_queue_shows_the_nearest_deadlines_and_counts_the_others(
         )
 
 
+async def test_a_queue_computed_as_the_app_quits_is_dropped(tmp_path: Path) -> None:
+    """The worker's result can arrive while the screen is being taken down (ctrl+q right at
+    start): it is dropped, not mounted into a list that is gone (a MountError traceback)."""
+    app, _ = app_at(tmp_path, timedelta(minutes=5), *a_busy_desk(3))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_home(pilot)
+        queue = app.screen.query_one(FollowUpQueue)
+        rows = list(queue.query(QueueRow))
+        listing = queue.query_one(ListView)
+        await listing.remove()
+        state = compute_queue(store_of(app), {})
+        assert state.entries  # a queue with rows to show, which would have been mounted
+        queue.post_message(FollowUpQueue.Computed(state))
+        await pilot.pause()
+        assert not listing.is_attached
+        assert [r.entry.audit_id for r in rows] == [e.audit_id for e in queue.entries[:3]]
+
+
 def test_an_expiry_notification_lists_a_few_and_counts_the_others(tmp_path: Path) -> None:
     db = seed_store(tmp_path / "store", a_busy_desk(30))
     with Store.open(db) as store:

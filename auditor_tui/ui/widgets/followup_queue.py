@@ -259,6 +259,9 @@ class FollowUpQueue(Widget, can_focus=False):
         self.post_message(self.Computed(state, store.setting(LAST_SEEN) if first else None))
 
     def on_follow_up_queue_computed(self, message: Computed) -> None:
+        lists = self.query(ListView)
+        if not lists or not lists.first().is_attached:
+            return  # computed as the app quits: nothing left to show it in
         first = not self._loaded
         self._state = message.state
         self._show()

@@ -23,7 +23,7 @@ import re
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -53,7 +53,7 @@ from auditor_tui.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.
 from auditor_tui.paths import default_store_path as default_store_path
 from auditor_tui.record import STATUSES, Audit, format_instant, now_utc
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 _HANDLE_CACHE = 8
 
 
@@ -166,20 +166,19 @@ def _exported_of(raw: Mapping[str, Any]) -> int:
 
 
 _summary_values = operator.itemgetter(*Summary._fields)  # in the fields' order
-_MOMENT = operator.attrgetter("moment")
+_NEWEST = operator.attrgetter("moment", "id")  # the order of summaries(), reversed: total
 _FIELDS = ",".join(Summary._fields).encode()
 
 
 def _index_bytes(entries: Mapping[str, _Entry]) -> bytes:
-    """The index file: each entry as `[mtime_ns, size, [summary values]]` (the field names are
-    written once, in the head), newest first, and a checksum taken over the very bytes of the
-    entries, so that checking it at open costs a hash, not a second serialisation."""
-    ordered = sorted(entries.items(), key=lambda item: item[1].summary.moment, reverse=True)
-    body = json.dumps(
-        {key: [e.mtime_ns, e.size, e.summary] for key, e in ordered},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+    """The index file: a head line (version, field names, checksum), then one entry per line,
+    `"<id>":[mtime_ns,size,[summary values]]`, newest first, so that the newest can be read
+    without parsing the rest (`_newest_entries`). The checksum is taken over the very bytes of
+    the entries: checking it at open costs a hash, not a second serialisation."""
+    ordered = sorted(entries.items(), key=lambda item: _NEWEST(item[1].summary), reverse=True)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    lines = [f"{encode(key)}:{encode([e.mtime_ns, e.size, e.summary])}" for key, e in ordered]
+    body = ("{\n" + ",\n".join(lines) + "\n}").encode()
     digest = hashlib.sha256(body).hexdigest().encode()
     head = b'{"version":%d,"fields":"%s","digest":"%s","entries":' % (
         INDEX_VERSION,
@@ -194,10 +193,11 @@ _INDEX_HEAD = re.compile(
 )
 
 
-def _index_entries(data: bytes) -> dict[str, _Entry]:
-    """The entries of an index file as flush_index wrote it; empty for anything else: another
-    version or set of fields, a checksum that does not match (the file was changed by something
-    other than the store), a damaged file. The index is a cache: the store then rebuilds it."""
+def _index_body(data: bytes) -> bytes | None:
+    """The entries of an index file as flush_index wrote it (JSON text); None for anything
+    else: another version or set of fields, a checksum that does not match (the file was
+    changed by something other than the store), a damaged file. The index is a cache: the
+    store then rebuilds it."""
     head = _INDEX_HEAD.match(data)
     if (
         head is None
@@ -205,30 +205,41 @@ def _index_entries(data: bytes) -> dict[str, _Entry]:
         or head.group(2) != _FIELDS
         or not data.endswith(b"}")
     ):
-        return {}
+        return None
     body = data[head.end() : -1]
-    if hashlib.sha256(body).hexdigest().encode() != head.group(3):
+    return body if hashlib.sha256(body).hexdigest().encode() == head.group(3) else None
+
+
+def _entries(raw: Any) -> dict[str, _Entry]:
+    """Index entries from their decoded JSON. What the store wrote and checksummed: the shape is
+    checked as the entries are made (a wrong one raises), not each value's type."""
+    try:
+        return {
+            key: _Entry(m, size, Summary._make(values)) for key, (m, size, values) in raw.items()
+        }
+    except (AttributeError, TypeError, ValueError):
+        return {}
+
+
+def _index_entries(body: bytes | None) -> dict[str, _Entry]:
+    """Every entry of an intact index body (see `_index_body`)."""
+    if body is None:
         return {}
     try:
-        raw = json.loads(body)
+        return _entries(json.loads(body))
     except (ValueError, RecursionError):
         return {}
-    if not isinstance(raw, dict):
+
+
+def _newest_entries(body: bytes, count: int) -> dict[str, _Entry]:
+    """The first `count` entries of an intact index body (the newest), without decoding the
+    others: one entry per line."""
+    lines = body.split(b"\n", count + 1)[1 : count + 1]
+    text = b",".join(line.rstrip(b",") for line in lines if line != b"}")
+    try:
+        return _entries(json.loads(b"{" + text + b"}"))
+    except (ValueError, RecursionError):
         return {}
-    width = len(Summary._fields)
-    entries = {}
-    for key, value in raw.items():
-        # What the store wrote, checksummed: the shape is checked, not each value's type.
-        if (
-            type(value) is list
-            and len(value) == 3
-            and type(value[0]) is int
-            and type(value[1]) is int
-            and type(value[2]) is list
-            and len(value[2]) == width
-        ):
-            entries[key] = _Entry(value[0], value[1], Summary._make(value[2]))
-    return entries
 
 
 _AUDIT_TABLE = b'{"audit":'
@@ -320,12 +331,25 @@ class Store:
     # ---- opening and closing -------------------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path | None = None) -> Store:
+    def open(
+        cls,
+        root: Path | None = None,
+        *,
+        first: Callable[[list[Summary]], None] | None = None,
+        first_count: int = 60,
+    ) -> Store:
+        """Open (and lock) a store folder. `first`, if given, is called during the opening with
+        the newest `first_count` summaries, newest first, as soon as they are known to be right
+        (their files unchanged since the index was written), before the other audits are
+        checked: what a screen shows first (docs/performance.md). It is not called when the
+        index cannot tell (absent, damaged, or one of these files changed)."""
         store = cls(root if root is not None else default_store_path())
-        store._open_folder()
+        store._open_folder(first, first_count)
         return store
 
-    def _open_folder(self) -> None:
+    def _open_folder(
+        self, first: Callable[[list[Summary]], None] | None = None, first_count: int = 0
+    ) -> None:
         for folder in (self.root, self.audits_dir):
             ensure_private_dir(folder)
             try:
@@ -339,7 +363,7 @@ class Store:
         try:
             self._sweep_temp_files(self.root)
             self._roll_forward_journal()
-            self._load_index()  # it sweeps audits/ as it lists it
+            self._load_index(first, first_count)  # it sweeps audits/ as it lists it
             self._check_documents()
         except BaseException:
             self.close()
@@ -396,29 +420,40 @@ class Store:
             raise StoreError(f"identifiant d'audit invalide : {audit_id!r}", self.audits_dir)
         return self.audits_dir / f"{audit_id}.json"
 
-    def _load_index(self) -> None:
+    def _load_index(
+        self, first: Callable[[list[Summary]], None] | None = None, first_count: int = 0
+    ) -> None:
         """The index, checked against audits/ (listed once: also swept of temporary files).
         An entry whose file has another modification time or size is made again from the file;
-        a file that cannot be used is reported in `damaged` (a copy kept aside)."""
+        a file that cannot be used is reported in `damaged` (a copy kept aside). `first`: see
+        `open`."""
         try:
-            entries = _index_entries(read_file(self.index_path))
+            body = _index_body(read_file(self.index_path))
         except FileNotFoundError:
-            entries = {}
-        on_disk: dict[str, os.stat_result] = {}
+            body = None
+        if first is not None and body is not None:
+            newest = self._unchanged(_newest_entries(body, first_count))
+            if newest:
+                first(newest)
+        entries = _index_entries(body)
+        fresh: dict[str, _Entry] = {}
+        changed: list[tuple[str, os.stat_result]] = []
         others: list[str] = []
         with os.scandir(self.audits_dir) as it:
-            for entry in it:
-                if entry.name.endswith(".json") and entry.is_file():
-                    on_disk[entry.name[:-5]] = entry.stat()
+            for file in it:
+                name = file.name
+                if not (name.endswith(".json") and file.is_file()):
+                    others.append(name)
+                    continue
+                audit_id, st = name[:-5], file.stat()
+                cached = entries.get(audit_id)
+                if cached and cached.mtime_ns == st.st_mtime_ns and cached.size == st.st_size:
+                    fresh[audit_id] = cached
                 else:
-                    others.append(entry.name)
+                    changed.append((audit_id, st))
         self._sweep_temp_files(self.audits_dir, others)
-        fresh: dict[str, _Entry] = {}
-        for audit_id, st in on_disk.items():
+        for audit_id, st in changed:
             cached = entries.get(audit_id)
-            if cached and cached.mtime_ns == st.st_mtime_ns and cached.size == st.st_size:
-                fresh[audit_id] = cached
-                continue
             try:
                 audit = self._read_audit(audit_id)
             except StoreError as exc:
@@ -429,8 +464,19 @@ class Store:
             exported = cached.summary.exported_revision if cached else 0
             exported = max(exported, self._exported_revision(audit_id))
             fresh[audit_id] = self._index_entry(audit, exported, st)
-        self._index_dirty = fresh != entries
+        self._index_dirty = bool(changed) or len(fresh) != len(entries)
         self._set_index(fresh)
+
+    def _unchanged(self, entries: Mapping[str, _Entry]) -> list[Summary]:
+        """The summaries of `entries`, in order, if every one's file is unchanged; else []."""
+        for audit_id, entry in entries.items():
+            try:
+                st = os.stat(self._audit_path(audit_id))
+            except (OSError, StoreError):
+                return []
+            if st.st_mtime_ns != entry.mtime_ns or st.st_size != entry.size:
+                return []
+        return [entry.summary for entry in entries.values()]
 
     def _set_index(self, entries: dict[str, _Entry]) -> None:
         self._index = entries
@@ -460,7 +506,7 @@ class Store:
         with self._mutex:
             if self._newest_first is None:
                 items = [entry.summary for entry in self._index.values()]
-                items.sort(key=_MOMENT, reverse=True)  # the index file is kept in this order
+                items.sort(key=_NEWEST, reverse=True)  # the index file is kept in this order
                 self._newest_first = items
             return list(self._newest_first)
 

@@ -78,6 +78,53 @@ def test_index_is_rebuilt_from_audit_files(store_path):
         assert statuses[make_audit(1).id] == "awaiting_follow_up"
 
 
+def _audits_at(store_path, count):
+    """`count` audits an hour apart (the last the newest), the index written at close."""
+    with Store.open(store_path) as store:
+        for n in range(count):
+            store.create(make_audit(n, name=f"Lexus {n}", when=T0 + timedelta(hours=n)))
+
+
+def test_the_newest_summaries_come_first_when_their_files_are_unchanged(store_path):
+    _audits_at(store_path, 7)
+    seen = []
+    with Store.open(store_path, first=seen.append, first_count=3) as store:
+        everything = store.summaries()
+    assert len(seen) == 1
+    assert [s.dealer for s in seen[0]] == ["Lexus 6", "Lexus 5", "Lexus 4"]
+    assert seen[0] == everything[:3]
+    # The index keeps one entry per line, newest first (what lets the head be read alone).
+    lines = (store_path / "index.json").read_bytes().split(b"\n")
+    assert len(lines) == 1 + 7 + 1
+    assert [line[1:37].decode() for line in lines[1:-1]] == [s.id for s in everything]
+
+
+def test_the_newest_summaries_are_not_given_early_when_the_index_cannot_tell(store_path):
+    _audits_at(store_path, 4)
+    # One of the newest files changed behind the index's back: not early, right afterwards.
+    path = store_path / "audits" / f"{make_audit(2).id}.json"
+    data = json.loads(path.read_text())
+    data["audit"]["1"]["record"]["status"] = "awaiting_follow_up"
+    path.write_text(json.dumps(data))
+    seen = []
+    with Store.open(store_path, first=seen.append, first_count=3) as store:
+        statuses = {s.dealer: s.status for s in store.summaries()}
+    assert seen == [] and statuses["Lexus 2"] == "awaiting_follow_up"
+    # The index rewritten at that close: early again.
+    with Store.open(store_path, first=seen.append, first_count=3):
+        pass
+    assert [s.status for s in seen[0]] == ["complete", "awaiting_follow_up", "complete"]
+    # No index (or a damaged one): nothing early, everything after.
+    seen.clear()
+    (store_path / "index.json").unlink()
+    with Store.open(store_path, first=seen.append) as store:
+        assert seen == [] and len(store.summaries()) == 4
+    index = store_path / "index.json"
+    index.write_bytes(index.read_bytes().replace(b"Lexus 3", b"Lexus 9"))
+    with Store.open(store_path, first=seen.append) as store:
+        assert seen == [] and "Lexus 3" in {s.dealer for s in store.summaries()}
+
+
 def test_damaged_audit_file_is_reported_kept_and_the_rest_usable(store_path):
     with Store.open(store_path) as store:
         for n in range(3):

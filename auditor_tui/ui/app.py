@@ -23,13 +23,18 @@ from textual.theme import ThemeProvider
 from auditor_tui.clock import Clock, SystemClock
 from auditor_tui.ui.messages import (
     InProgressFound,
+    NewestAudits,
     OpenAudit,
     StoreFailed,
     StoreOpened,
 )
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
-    from auditor_tui.store import Store
+    from auditor_tui.store import Store, Summary
+
+# How long the opening worker waits for the newest audits to be painted before it checks the
+# others (it would slow that frame down: both need the interpreter).
+FIRST_PAINT_WAIT = 0.5  # seconds
 
 EXIT_STORE_UNAVAILABLE = 1
 KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "tab": "Tab", "shift+tab": "Maj+Tab"}
@@ -151,7 +156,7 @@ class AuditorApp(App[int]):
         from auditor_tui.store import Store
 
         try:
-            return Store.open(self.db)
+            return Store.open(self.db, first=self._show_newest)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
         except OSError as exc:
@@ -160,6 +165,22 @@ class AuditorApp(App[int]):
                 StoreFailed(f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}.")
             )
         return None
+
+    def _show_newest(self, summaries: list[Summary]) -> None:
+        """Called by Store.open in the opening worker with the newest audits: they are shown
+        while the others are checked, and the worker waits for them to be painted first."""
+        painted = threading.Event()
+        self.post_message(NewestAudits(summaries, painted))
+        painted.wait(FIRST_PAINT_WAIT)
+
+    def on_newest_audits(self, message: NewestAudits) -> None:
+        from auditor_tui.ui.screens.home import HomeScreen
+
+        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        if home is None:
+            message.painted.set()
+        else:
+            home.show_newest(message.summaries, message.painted)
 
     def on_store_opened(self, message: StoreOpened) -> None:
         from auditor_tui.ui.screens.home import HomeScreen

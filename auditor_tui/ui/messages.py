@@ -3,6 +3,7 @@ screens post them up to the app ("messages up")."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,16 @@ class StoreOpened(Message):
         super().__init__()
         self.store = store
         self.seeded = seeded  # sample dealers put into an empty directory (0: none)
+
+
+class NewestAudits(Message):
+    """The newest audits, read while the store opens, before the others are checked (posted by
+    the opening worker, which goes on once `painted` is set: the rows are on screen)."""
+
+    def __init__(self, summaries: Sequence[Summary], painted: threading.Event) -> None:
+        super().__init__()
+        self.summaries = list(summaries)
+        self.painted = painted
 
 
 class StoreFailed(Message):

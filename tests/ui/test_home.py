@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -93,9 +94,9 @@ async def test_home_is_painted_before_the_store_is_open(db: Path, clock: FakeClo
     release = threading.Event()
     open_store = Store.open
 
-    def slow_open(root: Path | None = None) -> Store:
+    def slow_open(root: Path | None = None, **kwargs: Any) -> Store:
         release.wait(10)
-        return open_store(root)
+        return open_store(root, **kwargs)
 
     app = make_app(db, clock)
     with mock.patch.object(Store, "open", slow_open):
@@ -108,6 +109,39 @@ async def test_home_is_painted_before_the_store_is_open(db: Path, clock: FakeClo
             release.set()
             assert await home_ready(pilot) is home
             assert home.shown_ids == NEWEST_FIRST
+
+
+async def test_the_newest_audits_show_while_the_others_are_checked(
+    db: Path, clock: FakeClock
+) -> None:
+    release = threading.Event()
+    open_store = Store.open
+
+    def paused_open(root: Path | None = None, **kwargs: Any) -> Store:
+        show = kwargs.pop("first")
+
+        def first(summaries: list[Summary]) -> None:
+            show(summaries)  # waits for the rows to be painted
+            release.wait(10)  # the others are checked once the test has looked
+
+        return open_store(root, first=first, first_count=2)
+
+    app = make_app(db, clock)
+    with mock.patch.object(Store, "open", paused_open):
+        async with app.run_test(size=(80, 24)) as pilot:
+            home = app.screen
+            assert isinstance(home, HomeScreen)
+            for _ in range(100):
+                await pilot.pause(0.01)
+                if home.shown_ids:
+                    break
+            assert home.shown_ids == NEWEST_FIRST[:2] and not home.loaded
+            count = home.query_one("#audits-count", Static)
+            assert str(count.render()) == "Chargement des autres audits…"
+            release.set()
+            assert await home_ready(pilot) is home
+            assert home.shown_ids == NEWEST_FIRST
+            assert "4 audits" in str(count.render())
 
 
 async def test_home_lists_audits_newest_first(db: Path, clock: FakeClock) -> None:

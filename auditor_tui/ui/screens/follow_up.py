@@ -17,7 +17,6 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Checkbox,
-    Footer,
     Header,
     Input,
     Label,
@@ -46,6 +45,7 @@ from auditor_tui.lifecycle import LifecycleError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.question_list import GridProgress, SectionStrip
 from auditor_tui.ui.widgets.question_view import QuestionState, QuestionView
 from auditor_tui.ui.widgets.static_text import set_text
@@ -350,7 +350,7 @@ class FollowUpScreen(Screen[None]):
                 with Vertical(id="fu-side"):
                     yield Static(id="fu-evidence")
                     yield Static(id="fu-status")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.render_all()

@@ -9,7 +9,9 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
+
+from auditor_tui.ui.widgets.footer import KeysFooter
 
 # Textual's own bindings that apply on every screen, named in French.
 BUILTIN_DESCRIPTIONS = {
@@ -84,7 +86,7 @@ class HelpScreen(Screen[None]):
             "ctrl+p : toutes les commandes · Tab / Maj+Tab : passer d'un élément à l'autre",
             id="help-hint",
         )
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,12 +18,13 @@ from textual.events import Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import RowKey
 
 from auditor_tui.clock import Clock
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
+from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
@@ -292,7 +294,7 @@ class HomeScreen(Screen[None]):
             with Vertical(id="queue-panel"):
                 yield Label("Suivis en attente", id="queue-title")
                 yield FollowUpQueue(self.store, self.clock, id="queue")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self._set_layout(self.app.size.width)
@@ -301,6 +303,14 @@ class HomeScreen(Screen[None]):
         if self.store is None:
             return "Ouverture du dossier de données…"
         return "Chargement des audits…"
+
+    def show_newest(self, summaries: Sequence[Summary], painted: threading.Event) -> None:
+        """The newest audits, while the store checks the others: shown at once (no filter on
+        the others yet); `painted` is set once they are on screen."""
+        if not self._loaded:
+            self._rows = audit_rows(summaries)
+            self._show(refilter=True)
+        self.call_after_refresh(painted.set)
 
     def set_store(self, store: Store) -> None:
         """The store is open (the screen was shown before it was): list its audits."""
@@ -363,7 +373,7 @@ class HomeScreen(Screen[None]):
         if wide != self._wide:
             self._wide = wide
             # At 80 columns the Footer has no room left for ctrl+p (the help lists it).
-            self.query_one(Footer).show_command_palette = wide
+            self.query_one(KeysFooter).show_command_palette = wide
             table = self.query_one("#audits", AuditTable)
             table.clear(columns=True)
             for label, column_width in COLUMNS_WIDE if wide else COLUMNS_NARROW:
@@ -398,8 +408,10 @@ class HomeScreen(Screen[None]):
         set_text(self.query_one("#audits-count", Static), self._count_line(query))
 
     def _count_line(self, query: str) -> str:
-        if not self._loaded or not self._rows:
+        if not self._rows:
             return ""
+        if not self._loaded:
+            return "Chargement des autres audits…"
         total = count_text(len(self._rows))
         if query.strip():
             found = len(self._matches)

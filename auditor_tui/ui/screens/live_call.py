@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from auditor_tui.clock import Clock
 from auditor_tui.dealers import Dealer
@@ -29,6 +29,7 @@ from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.ui.screens.live_collector import QuietCollector
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
+from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.question_list import GridProgress, QuestionList, SectionStrip
 from auditor_tui.ui.widgets.question_view import MAX_OPTIONS, QuestionState, QuestionView
 from auditor_tui.ui.widgets.score_panel import ScorePanel, ScoreView
@@ -186,7 +187,7 @@ class LiveCallScreen(Screen[str]):
                 yield Stopwatch(id="stopwatch")
                 yield ScorePanel(id="score")
         yield Static(id="suggestion", markup=False)
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         try:

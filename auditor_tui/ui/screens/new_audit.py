@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from auditor_tui.clock import Clock
@@ -21,6 +21,7 @@ from auditor_tui.grid import load_grid
 from auditor_tui.record import Audit, DealerRef, Identity
 from auditor_tui.store import Store
 from auditor_tui.ui.messages import AuditCreateFailed, DirectoryLoaded, OpenAudit
+from auditor_tui.ui.widgets.footer import KeysFooter
 
 IDENTITY_SETTING = "identity"
 AUDITOR_SETTING = "auditor"
@@ -128,7 +129,7 @@ class NewAuditScreen(Screen[None]):
             auditor.border_title = "Auditeur"
             yield auditor
             yield Label("Entrée : commencer l'audit · Échap : retour", id="new-audit-hint")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#dealers", OptionList).add_option(Option("Chargement de l'annuaire…"))

@@ -15,7 +15,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -30,6 +29,7 @@ from auditor_tui.report_cache import load_rows
 from auditor_tui.report_tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period
 from auditor_tui.store import Store
+from auditor_tui.ui.widgets.footer import KeysFooter
 
 # (table name, key, tab title): the key is the title's first letter (É: e).
 TABS = (
@@ -122,7 +122,7 @@ class ReportScreen(Screen[None]):
                             yield Label("", id="trend-label")
                             yield Sparkline([], id="trend-spark")
                     yield Static("", id=f"note-{name}", classes="note")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#table-dealers", DataTable).focus()

@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from auditor_tui.store import Summary
 from auditor_tui.ui.screens.home import format_moment
+from auditor_tui.ui.widgets.footer import KeysFooter
 
 
 class ResumeScreen(ModalScreen[bool]):
@@ -36,7 +37,7 @@ class ResumeScreen(ModalScreen[bool]):
                 id="resume-detail",
             )
             yield Label("Entrée : reprendre · Échap : plus tard", id="resume-keys")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def action_resume(self) -> None:
         self.dismiss(True)

@@ -182,9 +182,15 @@ def is_counted(audit: Audit, outcome: str) -> bool:
     return outcome == OUTCOME_UNREACHABLE and audit.status != "draft"
 
 
+def call_instant(audit: Audit) -> str:
+    """The stored instant an audit's call is dated by: its start, else its first attempt, else
+    the audit's creation."""
+    text: str = audit.call.started_at or next(iter(audit.call.attempts), None) or audit.created_at
+    return text
+
+
 def call_moment(audit: Audit) -> datetime:
-    text = audit.call.started_at or next(iter(audit.call.attempts), None) or audit.created_at
-    return parse_instant(text).astimezone(UTC)
+    return parse_instant(call_instant(audit)).astimezone(UTC)
 
 
 def row_of(audit: Audit) -> AuditRow:

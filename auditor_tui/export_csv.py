@@ -446,7 +446,7 @@ class ParisClock:
         return str(Quarter.of(call_moment(audit))) if hour is None else hour[1]
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1024, typed=True)  # typed: 1, 1.0 and True are not one key
 def _dealer_cells(*fields: Any) -> str:
     """A dealer's six cells (id, name, city, department, country, phone), joined: a few dozen
     dealers, each formatted once."""

@@ -113,6 +113,10 @@ def varied() -> list[Audit]:
     same_dealer = make_audit(33, name="Lexus Nice ; Côte d'Azur")  # its cells made once
     same_dealer.dealer.name = "Lexus Nice"  # …but not when a field differs
     audits.append(same_dealer)
+    for n, department in enumerate((1, True, 1.0), start=34):  # equal keys, not equal cells
+        loose = make_audit(n)
+        loose.dealer.department = department  # type: ignore[assignment]
+        audits.append(loose)
     return audits
 
 

@@ -16,6 +16,7 @@ No UI code here: this module must stay importable without Textual.
 from __future__ import annotations
 
 import errno
+import functools
 import glob
 import json
 import os
@@ -23,12 +24,12 @@ import re
 import secrets
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, cast
 
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
@@ -302,9 +303,10 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(6)}")
 
 
-def _create_synced(path: Path, data: bytes, mode: int) -> os.stat_result:
-    """Create ``path`` (``O_CREAT|O_EXCL``, exactly ``mode``) with ``data``, fsync'd and closed;
-    its stat. On any failure the partial file is removed and the error raised as is."""
+def _create_synced(path: Path, data: bytes, mode: int, sync: bool = True) -> os.stat_result:
+    """Create ``path`` (``O_CREAT|O_EXCL``, exactly ``mode``) with ``data``, fsync'd (unless
+    ``sync`` is False) and closed; its stat. On any failure the partial file is removed and the
+    error raised as is."""
     fd = -1
     created = False
     try:
@@ -316,7 +318,8 @@ def _create_synced(path: Path, data: bytes, mode: int) -> os.stat_result:
         created = True
         _fchmod(fd, mode)  # the umask may have cleared bits of ``mode``; set it exactly
         _write_all(fd, data)
-        _fsync(fd)
+        if sync:
+            _fsync(fd)
         stat = os.fstat(fd)
         fd, closing = -1, fd
         os.close(closing)  # on NFS, close() may report deferred write errors
@@ -352,15 +355,58 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> os.stat_result:
     return stat
 
 
-def write_new_file(path: Path, data: bytes, *, mode: int = FILE_MODE) -> None:
+def write_new_file(
+    path: Path, data: bytes, *, mode: int = FILE_MODE, sync: bool = True
+) -> os.stat_result:
     """Create ``path``, which must not exist, with ``data``, fsync'd: no temporary file, rename
     or folder fsync, for a file staged in a private folder that a commit point publishes later
-    (the caller fsyncs the folder once, before that point). On ``OSError`` the partial file is
-    removed and :class:`StoreWriteError` raised."""
+    (the caller fsyncs the folder once, before that point). ``sync`` False: not fsync'd, for a
+    caller that syncs the whole file system afterwards (:func:`sync_filesystem`). Returns the
+    file's stat; on ``OSError`` the partial file is removed and :class:`StoreWriteError` raised."""
     try:
-        _create_synced(path, data, mode)
+        return _create_synced(path, data, mode, sync)
     except OSError as exc:
         raise StoreWriteError(path, exc) from exc
+
+
+def can_sync_filesystem() -> bool:
+    """Whether :func:`sync_filesystem` is available here (Linux's syncfs)."""
+    return _syncfs() is not None
+
+
+def sync_filesystem(folder: Path) -> None:
+    """Flush to disk everything written to the file system that holds ``folder``: Linux's
+    syncfs(2), one journal commit for thousands of new files where an fsync each would cost one
+    commit per file (an import of 10,000 audits, docs/performance.md). Raises OSError on an I/O
+    error (syncfs reports writeback errors since Linux 5.8), or ENOSYS where there is no syncfs
+    (see :func:`can_sync_filesystem`)."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        raise OSError(errno.ENOSYS, "syncfs indisponible sur ce système")
+    fd = os.open(folder, os.O_RDONLY | _O_CLOEXEC)
+    try:
+        if syncfs(fd) != 0:
+            import ctypes
+
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes  # only for large imports: off every start-up path
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast("Callable[[int], int]", function)
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int = FILE_MODE) -> None:

@@ -21,6 +21,7 @@ ROWS = (
     "cold start: bare Textual app (Header + Footer), first paint",
     "cold start: auditor-tui, home screen painted",
     "cold start: auditor-tui, first rows painted",
+    "cold start: auditor-tui, every audit loaded (follow-up queue too)",
     "home: first rows shown (from App.run)",
     "resident memory, home loaded (VmRSS)",
     "answer → durably saved (LiveCall.answer, fsync)",

@@ -13,7 +13,7 @@ import pytest
 
 from auditor_tui.durable import CorruptFileError, StoreLockedError, StoreWriteError
 from auditor_tui.store import ENV_VAR, Store, default_store_path
-from tests.factories import T0, make_audit
+from tests.factories import T0, make_audit, tree_digest
 
 
 def test_create_save_and_event_log(store, store_path):
@@ -205,6 +205,68 @@ def test_put_many_rolls_forward_an_interrupted_commit(store_path):
         assert store.get(changed.id).revision == 9
         assert not (store_path / "journal.json").exists()
         assert not stage.exists()
+
+
+@pytest.mark.parametrize("syncfs", [True, False], ids=["syncfs", "fsync-each"])
+def test_a_large_import_is_staged_in_subfolders_and_synced(store_path, monkeypatch, syncfs):
+    """40 audits (a large import): staged over a few subfolders by their threads, then synced
+    once (syncfs) or file by file where there is none; the result is the same store."""
+    import auditor_tui.store as store_module
+
+    if not syncfs:
+        monkeypatch.setattr(store_module, "can_sync_filesystem", lambda: False)
+    synced = []
+    real_sync = store_module.sync_filesystem
+    monkeypatch.setattr(store_module, "sync_filesystem", lambda f: synced.append(f) or real_sync(f))
+    audits = [make_audit(n, name=f"Lexus {n}") for n in range(40)]
+    moves = []
+    with Store.open(store_path) as store:
+        real_apply = store._apply_journal
+        store._apply_journal = lambda journal: moves.extend(journal["moves"]) or real_apply(journal)
+        store.put_many(audits)
+        assert {s.id for s in store.summaries()} == {a.id for a in audits}
+    assert len(synced) == (1 if syncfs else 0)
+    assert {src.split("/")[1] for src, _ in moves} == {"0", "1", "2", "3"}
+    assert not list(store_path.glob("staging-*")) and not (store_path / "journal.json").exists()
+    with Store.open(store_path) as store:  # the index written from the staged files' stats
+        assert not store.damaged and len(store) == 40
+        assert store.get(audits[7].id).to_dict() == audits[7].to_dict()
+        assert store.events(audits[7].id)[0]["kind"] == "import"
+
+
+def test_a_failed_file_system_sync_leaves_the_store_as_it_was(store_path, monkeypatch):
+    import auditor_tui.store as store_module
+
+    with Store.open(store_path) as store:
+        store.create(make_audit(100))
+    before = tree_digest(store_path)
+
+    def failing(folder):
+        raise OSError(5, "Input/output error", str(folder))
+
+    monkeypatch.setattr(store_module, "sync_filesystem", failing)
+    monkeypatch.setattr(store_module, "can_sync_filesystem", lambda: True)
+    audits = [make_audit(n) for n in range(40)]
+    with Store.open(store_path) as store:
+        with pytest.raises(StoreWriteError) as err:
+            store.put_many(audits)
+        assert "staging-" in str(err.value)
+        assert len(store) == 1
+    assert tree_digest(store_path) == before
+    monkeypatch.undo()
+    with Store.open(store_path) as store:  # the same import, once the disk is back
+        store.put_many(audits)
+        assert len(store) == 41
+
+
+def test_an_import_that_gives_nothing_to_write_writes_nothing(store_path):
+    with Store.open(store_path) as store:
+        store.create(make_audit(1))
+    before = tree_digest(store_path)
+    with Store.open(store_path) as store:
+        store.put_many([])
+    after = tree_digest(store_path)
+    assert after == before
 
 
 def test_default_location(monkeypatch, tmp_path):

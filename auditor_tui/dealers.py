@@ -9,11 +9,11 @@ import csv
 import functools
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from auditor_tui.labels import fold as fold  # re-exported: the directory's search form
 from auditor_tui.resources import data_path
 
 SAMPLE_DEALERS_FILE = "dealers-sample.csv"
@@ -33,12 +33,6 @@ PHONE_REGIONS: dict[str, tuple[str, ...]] = {
 
 _DEPARTMENT = re.compile(r"0[1-9]|1[0-9]|2[1-9]|[3-8][0-9]|9[0-5]|2A|2B|97[1-6]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def fold(text: str) -> str:
-    """Lowercase, accents stripped, typographic apostrophes made plain: the form search compares."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def slugify(name: str) -> str:

@@ -11,15 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditor_tui.grid import Grid, GridError, load_grid
+from auditor_tui.labels import STATUS_LABELS as STATUS_LABELS  # re-exported
+from auditor_tui.labels import STATUSES as STATUSES
 from auditor_tui.scoring import Score, missing_answers, score, validate_answers
 
 SCHEMA = "auditor-tui/audit/v1"
-STATUSES = ("draft", "awaiting_follow_up", "complete")
-STATUS_LABELS = {
-    "draft": "brouillon",
-    "awaiting_follow_up": "suivi en attente",
-    "complete": "terminé",
-}
+
 METHODS = ("email", "phone")
 COUNTRIES = ("FR", "MC")
 YEARS = (2000, 2100)  # instants outside are typing mistakes (and would overflow deadlines)

@@ -29,7 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tinydb import TinyDB
 
@@ -50,10 +50,12 @@ from auditor_tui.durable import (
     sync_filesystem,
     write_new_file,
 )
-from auditor_tui.grid import GridError
 from auditor_tui.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.py
 from auditor_tui.paths import default_store_path as default_store_path
-from auditor_tui.record import STATUSES, Audit, format_instant, now_utc
+
+if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
+    # written: not before the index has given the newest summaries (docs/performance.md)
+    from auditor_tui.record import Audit
 
 INDEX_VERSION = 3
 _HANDLE_CACHE = 8
@@ -253,8 +255,12 @@ def _record_row(data: bytes) -> dict[str, Any] | None:
     decoded without the events that follow; None for any other shape (read the whole file)."""
     if not data.startswith(_AUDIT_TABLE):
         return None
+    # The event log follows the audit table: only the bytes before its key are decoded (the
+    # first `"events"` with quotes is that key: in a string a quote is escaped, and a record
+    # has no such key).
+    end = data.find(b'"events"')
     try:
-        text = data.decode("utf-8")
+        text = (data if end < 0 else data[:end]).decode("utf-8")
         start = len(_AUDIT_TABLE)
         while text[start : start + 1].isspace():
             start += 1
@@ -269,6 +275,13 @@ def _record_row(data: bytes) -> dict[str, Any] | None:
     ):
         return None
     return rows[0]
+
+
+def _stamp(moment: datetime | None) -> str:
+    """An event's instant: `moment`, or now."""
+    from auditor_tui.record import format_instant, now_utc
+
+    return format_instant(moment or now_utc())
 
 
 def _staged_in(path: Path, stage: Path) -> bool:
@@ -617,6 +630,9 @@ class Store:
         file the index knows is trusted (see `_known_row`)."""
         row = self._known_row(audit_id) if known else None
         raw = row if row is not None else self._read_raw(audit_id)
+        from auditor_tui.grid import GridError
+        from auditor_tui.record import STATUSES, Audit
+
         try:
             audit = Audit.from_dict(raw["record"])
             if audit.status not in STATUSES:
@@ -686,7 +702,7 @@ class Store:
                 if self._read_raw(audit.id)["record"] == audit.to_dict():
                     return audit  # a retried create whose first attempt did land
                 raise StoreError(f"un audit {audit.id} existe déjà", self._audit_path(audit.id))
-            stamp = format_instant(moment or now_utc())
+            stamp = _stamp(moment)
             event = {
                 "at": stamp,
                 "kind": "created",
@@ -710,7 +726,7 @@ class Store:
         stored audit (the same object, updated). No change, no write."""
         with self._mutex:
             old = self._read_raw(audit.id)["record"]
-            stamp = format_instant(moment or now_utc())
+            stamp = _stamp(moment)
             new = audit.to_dict()
             new["revision"], new["updated_at"] = old["revision"], old["updated_at"]
             changes = diff_records(old, new)
@@ -764,7 +780,7 @@ class Store:
         with self._mutex:
             if self.journal_path.exists():
                 self._roll_forward_journal()  # an earlier commit left unfinished
-            stamp = format_instant(moment or now_utc())
+            stamp = _stamp(moment)
             stage = self.root / f"staging-{os.getpid()}-{threading.get_ident()}"
             shutil.rmtree(stage, ignore_errors=True)
             moves: list[tuple[str, str]] = []

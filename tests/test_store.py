@@ -269,6 +269,19 @@ def test_an_import_that_gives_nothing_to_write_writes_nothing(store_path):
     assert after == before
 
 
+def test_a_record_is_read_without_its_event_log_whatever_its_notes_say(store_path):
+    """Reading an audit decodes its file only up to the event log's key: a note quoting that
+    key (escaped in the file) does not cut the record short."""
+    audit = make_audit(1)
+    audit.notes["3"] = 'Il a parlé des "events" : "events": {} et }}, "events"'
+    with Store.open(store_path) as store:
+        store.create(audit)
+    with Store.open(store_path) as store:
+        again = store.get(audit.id)
+        assert again.to_dict() == audit.to_dict()
+        assert store.events(audit.id)[0]["kind"] == "created"
+
+
 def test_default_location(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "env-store"))
     assert default_store_path() == tmp_path / "env-store"

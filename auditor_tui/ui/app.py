@@ -124,15 +124,15 @@ class AuditorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store")
     def _open_store(self) -> None:
-        from auditor_tui.dealers import DealerImportError
-        from auditor_tui.durable import StoreError
-        from auditor_tui.resume import audits_in_progress
-
         with collector_paused():
             store = self._open_folder()
             if store is None:
                 return
             store.summaries()  # built once here: the home screen, its queue, the resume check
+        from auditor_tui.dealers import DealerImportError  # after the first rows: see _open_folder
+        from auditor_tui.durable import StoreError
+        from auditor_tui.resume import audits_in_progress
+
         with self._store_mutex:
             if self._store_closed:  # the app quit while the folder was opening
                 store.close()

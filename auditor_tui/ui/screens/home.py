@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import RowKey
 
 from auditor_tui.clock import Clock
+from auditor_tui.labels import STATUS_LABELS, fold
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from auditor_tui.ui.widgets.footer import KeysFooter
@@ -140,16 +141,7 @@ class AuditRow:
 
 def status_label(status: str) -> str:
     """« suivi en attente » for awaiting_follow_up."""
-    from auditor_tui.record import STATUS_LABELS  # the record model: not before the first frame
-
     return STATUS_LABELS.get(status, status)
-
-
-def fold(text: str) -> str:
-    """The folded form search compares (dealers.fold, imported with the rows, not at start)."""
-    from auditor_tui.dealers import fold
-
-    return fold(text)
 
 
 def search_text(summary: Summary) -> str:
@@ -309,7 +301,7 @@ class HomeScreen(Screen[None]):
         the others yet); `painted` is set once they are on screen."""
         if not self._loaded:
             self._rows = audit_rows(summaries)
-            self._show(refilter=True)
+            self._show(refilter=True, first=self.app.size.height)
         self.call_after_refresh(painted.set)
 
     def set_store(self, store: Store) -> None:

@@ -1,0 +1,75 @@
+"""The key bar: rebuilt when the keys it shows change, not for every change of bindings."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Button
+
+from auditor_tui.ui.widgets.footer import KeysFooter
+
+
+class Keys(App[None]):
+    BINDINGS = [
+        Binding("a", "first", "Premier", id="first"),
+        Binding("b", "second", "Second", id="second"),
+    ]
+    second_shown = True
+
+    def compose(self) -> ComposeResult:
+        yield Button("un", id="one")
+        yield Button("deux", id="two")
+        yield KeysFooter(compact=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.second_shown if action == "second" else True
+
+
+def labels(app: Keys) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [key.description for key in app.query(FooterKey)]
+
+
+async def test_the_keys_are_rebuilt_only_when_what_they_show_changes() -> None:
+    app = Keys()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(KeysFooter)
+        assert "Premier" in labels(app) and "Second" in labels(app)
+        rebuilds = []
+        real = footer.recompose
+
+        async def counted() -> None:
+            rebuilds.append(1)
+            await real()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        # Focus moves twice: the screen's bindings change, the keys shown do not.
+        await pilot.press("tab")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert rebuilds == []
+        # A key hidden (its action no longer available): rebuilt once, without it.
+        app.second_shown = False
+        app.refresh_bindings()
+        app.refresh_bindings()
+        await pilot.pause()
+        assert len(rebuilds) == 1
+        assert "Premier" in labels(app) and "Second" not in labels(app)
+        # The palette key follows show_command_palette at once.
+        footer.show_command_palette = False
+        await pilot.pause()
+        assert len(rebuilds) == 2
+
+
+async def test_a_rebuild_due_when_the_footer_is_removed_is_dropped() -> None:
+    app = Keys()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(KeysFooter)
+        app.second_shown = False
+        app.refresh_bindings()  # a rebuild is due after the next refresh…
+        await footer.remove()  # …and the footer goes first (its screen closed)
+        await pilot.pause()
+        assert not footer.is_attached

@@ -246,6 +246,8 @@ def _newest_entries(body: bytes, count: int) -> dict[str, _Entry]:
         return {}
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_RECORD_BYTES = 8192  # a record is 2-3 KB (its notes included); its event log follows
 _AUDIT_TABLE = b'{"audit":'
 _DECODER = json.JSONDecoder()
 
@@ -602,11 +604,26 @@ class Store:
         entry = self._index.get(audit_id)
         if entry is None:
             return None
-        with suppress(OSError), open(self._audit_path(audit_id), "rb") as f:
-            st, data = os.fstat(f.fileno()), f.read()
-            if st.st_mtime_ns == entry.mtime_ns and st.st_size == entry.size:
-                return _record_row(data)
-        return None
+        try:
+            fd = os.open(self._audit_path(audit_id), _READ_FLAGS)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if st.st_mtime_ns != entry.mtime_ns or st.st_size != entry.size:
+                return None
+            # The record comes first: read its bytes, the event log only if it is not there.
+            data = os.read(fd, _RECORD_BYTES)
+            while b'"events"' not in data and len(data) < st.st_size:
+                more = os.read(fd, st.st_size - len(data))
+                if not more:
+                    break
+                data += more
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return _record_row(data)
 
     def _read_raw(self, audit_id: str) -> dict[str, Any]:
         path = self._audit_path(audit_id)

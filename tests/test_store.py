@@ -274,6 +274,7 @@ def test_a_record_is_read_without_its_event_log_whatever_its_notes_say(store_pat
     key (escaped in the file) does not cut the record short."""
     audit = make_audit(1)
     audit.notes["3"] = 'Il a parlé des "events" : "events": {} et }}, "events"'
+    audit.notes["5"] = "Une note longue. " * 1500  # a record larger than the first read
     with Store.open(store_path) as store:
         store.create(audit)
     with Store.open(store_path) as store:

@@ -199,9 +199,13 @@ def in_export_order(audits: Iterable[Audit]) -> list[Audit]:
     return sorted(audits, key=lambda a: (a.created_at, a.id))
 
 
+# One encoder for every line (json.dumps with options makes one per call).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
     for audit in in_export_order(audits):
-        yield json.dumps(audit.to_export(), ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield _encode(audit.to_export()) + "\n"
 
 
 def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:

@@ -246,6 +246,7 @@ def _newest_entries(body: bytes, count: int) -> dict[str, _Entry]:
         return {}
 
 
+_encode_import = json.JSONEncoder(ensure_ascii=False).encode  # one for a whole import
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _RECORD_BYTES = 8192  # a record is 2-3 KB (its notes included); its event log follows
 _AUDIT_TABLE = b'{"audit":'
@@ -819,7 +820,7 @@ class Store:
                         staged[audit.id] = where = writer.next_path(path.name)
                         payload = self._import_payload(audit, kind, stamp)
                         exported[audit.id] = payload["audit"]["1"]["exported_revision"]
-                        writer.write(where, json.dumps(payload, ensure_ascii=False).encode())
+                        writer.write(where, _encode_import(payload).encode())
                         # Relative to the store folder, so a moved folder still rolls forward.
                         moves.append(
                             (

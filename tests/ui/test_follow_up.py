@@ -24,6 +24,7 @@ from auditor_tui.ui.screens.follow_up import FollowUpScreen, QuestionLine
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.widgets.followup_queue import (
     LAST_SEEN,
+    SHORT_SUMMARY_LINES,
     SHOWN,
     SUMMARY_LINES,
     FollowUpQueue,
@@ -450,6 +451,8 @@ def test_an_expiry_notification_lists_a_few_and_counts_the_others(tmp_path: Path
     assert len(lines) == 1 + SUMMARY_LINES + 1
     assert lines[-1] == f"• … et {len(expired) - SUMMARY_LINES} autres"
     assert expiry_text(expired[:2]).splitlines()[0] == "2 échéances dépassées :"
+    short = expiry_text(expired, SHORT_SUMMARY_LINES).splitlines()  # a short terminal
+    assert len(short) == 1 + SHORT_SUMMARY_LINES + 1 and short[1:4] == lines[1:4]
 
 
 # ---- done when -----------------------------------------------------------------------------

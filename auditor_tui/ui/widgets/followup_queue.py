@@ -32,6 +32,8 @@ LAST_SEEN = "last_seen_at"
 _LAST_SEEN_EVERY = 60  # ticks between two saves of `last_seen_at` while nothing expires
 SHOWN = 50  # rows shown: the nearest deadlines (the list shows ~7 to 14 of them at a time)
 SUMMARY_LINES = 8  # expiries listed one by one in a notification, the rest counted
+SHORT_SUMMARY_LINES = 3  # on a short terminal (the notification would cover the audits)
+SHORT_TERMINAL = 30  # lines
 _SECOND = timedelta(seconds=1)
 
 
@@ -48,14 +50,14 @@ def more_text(shown: int, total: int) -> str:
     )
 
 
-def expiry_text(expired: Sequence[Expiry]) -> str:
-    """The notification for expiries: each one listed up to SUMMARY_LINES, the rest counted."""
+def expiry_text(expired: Sequence[Expiry], lines: int = SUMMARY_LINES) -> str:
+    """The notification for expiries: each one listed up to `lines`, the rest counted."""
     from auditor_tui.followup import expiry_summary
 
-    if len(expired) <= SUMMARY_LINES:
+    if len(expired) <= lines:
         return expiry_summary(list(expired))
-    head = expiry_summary(list(expired[:SUMMARY_LINES])).split(" :\n", 1)[1]
-    rest = len(expired) - SUMMARY_LINES
+    head = expiry_summary(list(expired[:lines])).split(" :\n", 1)[1]
+    rest = len(expired) - lines
     return (
         f"{_thousands(len(expired))} échéances dépassées :\n{head}\n"
         f"• … et {_thousands(rest)} autre{'s' if rest > 1 else ''}"
@@ -311,7 +313,9 @@ class FollowUpQueue(Widget, can_focus=False):
         self._last_tick = now
         self._ticks += 1
         if expired:
-            self.notify(expiry_text(expired), title="Échéance", severity="warning")
+            short = self.app.size.height < SHORT_TERMINAL
+            lines = SHORT_SUMMARY_LINES if short else SUMMARY_LINES
+            self.notify(expiry_text(expired, lines), title="Échéance", severity="warning")
             self.app.bell()
         if expired or self._ticks % _LAST_SEEN_EVERY == 0:
             self._save_last_seen(now)
@@ -330,8 +334,9 @@ class FollowUpQueue(Widget, can_focus=False):
                 since = None
         expired = self._expired(since, now)
         if expired:
+            short = self.app.size.height < SHORT_TERMINAL
             self.notify(
-                expiry_text(expired),
+                expiry_text(expired, SHORT_SUMMARY_LINES if short else SUMMARY_LINES),
                 title="Pendant votre absence",
                 severity="warning",
                 timeout=15,

@@ -33,6 +33,14 @@ AWAITING = "awaiting_follow_up"
 KIND_EMAIL = "email"
 KIND_CALLBACK = "callback"
 KIND_LABELS = {KIND_EMAIL: "e-mail", KIND_CALLBACK: "rappel"}
+# event kinds of the store's log when a recorded e-mail or call-back is removed
+CLEAR_EMAIL = "clear_email"
+CLEAR_CALLBACK = "clear_callback"
+# the grid rules whose suggestions read each recorded fact
+_RESTING_ON = {
+    KIND_EMAIL: ("email",),
+    KIND_CALLBACK: ("callback", "method_match", "callback_method"),
+}
 
 _WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 _MONTHS = (
@@ -556,6 +564,36 @@ class FollowUpSession:
         self.audit.follow_up.callback_method = method
         self.audit.follow_up.callback_note = note.strip()
         return self._save("callback", moment)
+
+    def clear_email(self, moment: datetime) -> Audit:
+        """Remove the recorded e-mail (noted on the wrong audit, say) and what it held. The
+        answers stay as the auditor gave them: the suggestions are worked out again from the
+        record, and `answers_resting_on` says which answers to look at again."""
+        self._check_editable()
+        fu = self.audit.follow_up
+        if fu.email_received_at is None:
+            raise FollowUpError("aucun e-mail noté : rien à supprimer")
+        fu.email_received_at = None
+        fu.email_has_information = None
+        return self._save(CLEAR_EMAIL, moment)
+
+    def clear_callback(self, moment: datetime) -> Audit:
+        """Remove the recorded call-back with its method and note; answers as in `clear_email`."""
+        self._check_editable()
+        fu = self.audit.follow_up
+        if fu.callback_at is None:
+            raise FollowUpError("aucun rappel noté : rien à supprimer")
+        fu.callback_at = None
+        fu.callback_method = None
+        fu.callback_note = ""
+        return self._save(CLEAR_CALLBACK, moment)
+
+    def answers_resting_on(self, kind: str) -> list[str]:
+        """The questions already answered whose suggestion reads the recorded e-mail
+        (KIND_EMAIL) or call-back (KIND_CALLBACK), in grid order."""
+        grid = self.grid
+        wanted = {grid.rule_question(rule) for rule in _RESTING_ON[kind]}
+        return [q for q in grid.question_ids if q in wanted and q in self.audit.answers]
 
     def answer(self, qid: str, position: int, moment: datetime) -> Audit:
         """Press option `position` of `qid`: the live call's rule (scoring.toggle)."""

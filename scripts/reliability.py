@@ -217,6 +217,8 @@ def run_damage(work: Path, cases: int, base: int) -> Plan:
 
 def run_fuzz(work: Path, examples: int, base: int) -> Plan:
     def section_run(section: Section) -> None:
+        if examples < 1:
+            return  # --fuzz 0: skipped (hypothesis wants one example at least)
         template = work / "fuzz-template"
         fuzz.build_template(template)
         outcomes: collections.Counter[str] = collections.Counter()

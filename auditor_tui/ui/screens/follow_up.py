@@ -4,7 +4,7 @@ reopening the audit. Every change goes through `FollowUpSession` (saved before i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,6 +69,49 @@ class CallbackEntry:
     note: str
 
 
+@dataclass(frozen=True)
+class RemoveEntry:
+    """The auditor confirmed removing what was recorded (noted on the wrong audit, say)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a modal's audit already has noted, as the screen shows it, and the answers given
+    that rest on it (« Q16 → Oui »; empty when none): both shown before removing it."""
+
+    text: str
+    answers: str = ""
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question before something is removed: Entrée / o yes, Échap / n no."""
+
+    CSS_PATH = "follow_up.tcss"
+    BINDINGS = [
+        Binding(
+            "enter,o", "yes", "Oui", id="follow_up.confirm.yes", tooltip="Confirmer la suppression"
+        ),
+        Binding("escape,n", "no", "Non", id="follow_up.confirm.no", tooltip="Ne rien supprimer"),
+    ]
+
+    def __init__(self, question: str, detail: str) -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Label(self.question, classes="modal-title")
+            yield Static(self.detail, id="confirm-detail", markup=False)
+            yield Label("Entrée / o : oui, supprimer · Échap / n : non", classes="modal-keys")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
 class _TimeModal(ModalScreen[object]):
     """A modal with a time field in the dealer's zone, checked before it closes."""
 
@@ -78,26 +121,39 @@ class _TimeModal(ModalScreen[object]):
         Binding("ctrl+s", "submit", "Enregistrer", id="follow_up.modal.submit"),
     ]
 
-    def __init__(self, zone: str, default: datetime, now: datetime, check: TimeCheck) -> None:
+    def __init__(
+        self,
+        zone: str,
+        default: datetime,
+        now: datetime,
+        check: TimeCheck,
+        recorded: Recorded | None = None,
+    ) -> None:
         super().__init__()
         self.zone = zone
         self.default = default
         self.now = now
         self.check = check
+        self.recorded = recorded
 
     heading = ""
     time_label = ""
+    recorded_label = ""  # « E-mail noté », before what is recorded in the confirmation
+    remove_question = ""  # asked before removing it
 
     def compose(self) -> ComposeResult:
         with Vertical(id="modal-box"):
             yield Label(self.heading, classes="modal-title")
+            if self.recorded is not None:
+                yield Static(f"Noté : {self.recorded.text}", id="modal-recorded", markup=False)
             yield Label(f"{self.time_label} ({_zone_hint(self.zone)}) :")
             yield Input(
                 format_input(self.default, self.zone), id="modal-time", select_on_focus=False
             )
             yield from self.compose_fields()
             yield Static("", id="modal-error")
-            yield Label("Entrée / ctrl+s : enregistrer · Échap : annuler", classes="modal-keys")
+            keys = "enregistrer" if self.recorded is None else "remplacer · ctrl+r : supprimer"
+            yield Label(f"Entrée / ctrl+s : {keys} · Échap : annuler", classes="modal-keys")
 
     def compose_fields(self) -> ComposeResult:
         """The modal's own fields, below the time."""
@@ -128,6 +184,28 @@ class _TimeModal(ModalScreen[object]):
     def action_submit(self) -> None:
         raise NotImplementedError
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """« supprimer » only when something is recorded."""
+        return self.recorded is not None if action == "remove" else True
+
+    def action_remove(self) -> None:
+        """Ask first; on « oui », close with RemoveEntry (the screen removes and says so)."""
+        recorded = self.recorded
+        if recorded is None:
+            return
+        detail = f"{self.recorded_label} : {recorded.text}"
+        if recorded.answers:
+            detail += (
+                f"\nLes réponses déjà données restent ({recorded.answers}) : "
+                "les suggestions seront recalculées, à vous de décider."
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(RemoveEntry())
+
+        self.app.push_screen(ConfirmModal(self.remove_question, detail), answered)
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -137,8 +215,20 @@ class _TimeModal(ModalScreen[object]):
 class EmailModal(_TimeModal):
     """When the dealer's e-mail arrived (typed, or read from pasted headers) and what it held."""
 
+    BINDINGS = [
+        Binding(
+            "ctrl+r",
+            "remove",
+            "Supprimer l'e-mail",
+            id="follow_up.email.remove",
+            tooltip="Supprimer l'e-mail noté (noté sur le mauvais audit), après confirmation",
+        ),
+    ]
+
     heading = "E-mail du concessionnaire reçu"
     time_label = "Heure de réception"
+    recorded_label = "E-mail noté"
+    remove_question = "Supprimer l'e-mail reçu noté sur cet audit ?"
 
     def __init__(
         self,
@@ -147,8 +237,9 @@ class EmailModal(_TimeModal):
         now: datetime,
         check: TimeCheck,
         has_information: bool = True,
+        recorded: Recorded | None = None,
     ) -> None:
-        super().__init__(zone, default, now, check)
+        super().__init__(zone, default, now, check, recorded)
         self.has_information = has_information
 
     def compose_fields(self) -> ComposeResult:
@@ -188,13 +279,31 @@ class EmailModal(_TimeModal):
 class CallbackModal(_TimeModal):
     """When and how the sales advisor recontacted the auditor, with a note."""
 
+    BINDINGS = [
+        Binding(
+            "ctrl+r",
+            "remove",
+            "Supprimer le rappel",
+            id="follow_up.callback.remove",
+            tooltip="Supprimer le rappel noté (noté sur le mauvais audit), après confirmation",
+        ),
+    ]
+
     heading = "Rappel du conseiller"
     time_label = "Heure du rappel"
+    recorded_label = "Rappel noté"
+    remove_question = "Supprimer le rappel noté sur cet audit ?"
 
     def __init__(
-        self, zone: str, default: datetime, now: datetime, check: TimeCheck, method: str
+        self,
+        zone: str,
+        default: datetime,
+        now: datetime,
+        check: TimeCheck,
+        method: str,
+        recorded: Recorded | None = None,
     ) -> None:
-        super().__init__(zone, default, now, check)
+        super().__init__(zone, default, now, check, recorded)
         self.method = method
 
     def compose_fields(self) -> ComposeResult:
@@ -256,17 +365,22 @@ def _zone_hint(zone: str) -> str:
 # ---- the questions -----------------------------------------------------------------------------
 
 
+def option_labels(question: Question, positions: Iterable[int]) -> str:
+    """« Oui », « Brochure + Essai »: the labels of the chosen options."""
+    return " + ".join(question.option(p).label for p in positions)
+
+
 class QuestionLine(Static):
     """One follow-up question on one line: mark, id, answer, the suggestion if any, text."""
 
     def show(self, question: Question, chosen: list[int], suggestion: Suggestion | None) -> None:
         self.set_class(bool(chosen), "-answered")
         mark = "✓" if chosen else "·"
-        answer = " + ".join(question.option(p).label for p in chosen) or "—"
+        answer = option_labels(question, chosen) or "—"
         line = Content.assemble((f"{mark} ", "$success" if chosen else "$warning"))
         line += Content.assemble((f"Q{question.id}", "bold"), f" → {answer}")
         if suggestion is not None:
-            proposed = " + ".join(question.option(p).label for p in suggestion.positions)
+            proposed = option_labels(question, suggestion.positions)
             line += Content.styled(f" ◆ {proposed}", "bold $text-warning")
         set_text(self, line + Content.styled(f" · {question.text}", "$text-muted"))
 
@@ -412,26 +526,42 @@ class FollowUpScreen(Screen[None]):
             lines.append(text)
         set_text(self.query_one("#fu-times", Static), "\n".join(lines))
 
-    def _render_evidence(self) -> None:
+    def _recorded(self, kind: str) -> Recorded | None:
+        """The e-mail (KIND_EMAIL) or the call-back as recorded, with the answers given that
+        rest on it; None when nothing is recorded."""
         s = self.session
         fu = s.audit.follow_up
         zone = s.zone
-        if fu.email_received_at:
+        if kind == KIND_EMAIL and fu.email_received_at:
             content = (
                 "simple accusé de réception"
                 if fu.email_has_information is False
                 else "contenait les informations demandées"
             )
-            email = f"{format_short(parse_instant(fu.email_received_at), zone)} ({content})"
-        else:
-            email = "rien pour l'instant (e)"
-        if fu.callback_at:
+            text = f"{format_short(parse_instant(fu.email_received_at), zone)} ({content})"
+        elif kind == KIND_CALLBACK and fu.callback_at:
             method = METHOD_LABELS.get(fu.callback_method or "", "?")
-            callback = f"{format_short(parse_instant(fu.callback_at), zone)} par {method}"
+            text = f"{format_short(parse_instant(fu.callback_at), zone)} par {method}"
             if fu.callback_note:
-                callback += f" — « {fu.callback_note} »"
+                text += f" — « {fu.callback_note} »"
         else:
-            callback = "rien pour l'instant (c)"
+            return None
+        return Recorded(text, self._answers_text(kind))
+
+    def _answers_text(self, kind: str) -> str:
+        """« Q16 → Oui »: the answers given that rest on the e-mail or the call-back."""
+        s = self.session
+        return ", ".join(
+            f"Q{qid} → {option_labels(s.grid.question(qid), s.audit.answers[qid])}"
+            for qid in s.answers_resting_on(kind)
+        )
+
+    def _render_evidence(self) -> None:
+        s = self.session
+        recorded_email = self._recorded(KIND_EMAIL)
+        recorded_callback = self._recorded(KIND_CALLBACK)
+        email = recorded_email.text if recorded_email else "rien pour l'instant (e)"
+        callback = recorded_callback.text if recorded_callback else "rien pour l'instant (c)"
         agreed = METHOD_LABELS.get(s.audit.call.agreed_method or "", "—")
         lines = [
             f"[b]Calendrier :[/b] {escape(s.calendar_label)}",
@@ -602,6 +732,8 @@ class FollowUpScreen(Screen[None]):
                     lambda: s.record_email(entry.at, entry.has_information, self.clock.now()),
                     "E-mail enregistré.",
                 )
+            elif isinstance(entry, RemoveEntry):
+                self._remove(KIND_EMAIL, s.clear_email, "E-mail reçu supprimé")
 
         self.app.push_screen(
             EmailModal(
@@ -610,9 +742,21 @@ class FollowUpScreen(Screen[None]):
                 now,
                 self._check_time("l'e-mail"),
                 fu.email_has_information is not False,
+                self._recorded(KIND_EMAIL),
             ),
             done,
         )
+
+    def _remove(self, kind: str, clear: Callable[[datetime], object], done: str) -> None:
+        """Remove the recorded e-mail or call-back; say so, with the answers given that rested
+        on it (kept: the auditor decides, from the suggestions worked out again)."""
+        if not self._run(lambda: clear(self.clock.now())):
+            return
+        kept = self._answers_text(kind)
+        if kept:
+            self.notify(f"{done}.\nRéponses gardées, à revoir : {kept}", timeout=10)
+        else:
+            self.notify(f"{done}.")
 
     def action_toggle_information(self) -> None:
         self._run(lambda: self.session.toggle_email_information(self.clock.now()))
@@ -632,9 +776,19 @@ class FollowUpScreen(Screen[None]):
                     lambda: s.record_callback(entry.at, entry.method, entry.note, self.clock.now()),
                     "Rappel enregistré.",
                 )
+            elif isinstance(entry, RemoveEntry):
+                self._remove(KIND_CALLBACK, s.clear_callback, "Rappel reçu supprimé")
 
         self.app.push_screen(
-            CallbackModal(s.zone, default, now, self._check_time("le rappel"), method), done
+            CallbackModal(
+                s.zone,
+                default,
+                now,
+                self._check_time("le rappel"),
+                method,
+                self._recorded(KIND_CALLBACK),
+            ),
+            done,
         )
 
     def action_complete(self) -> None:

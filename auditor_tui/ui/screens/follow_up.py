@@ -248,7 +248,10 @@ class EmailModal(_TimeModal):
             self.has_information,
             id="email-info",
         )
-        yield Label("Ou collez les en-têtes bruts de l'e-mail (la ligne Date: suffit) :")
+        yield Label(
+            "Ou collez les en-têtes bruts de l'e-mail (la ligne Date: suffit)\n"
+            "ou le bloc « De : … Envoyé : … » affiché par la messagerie :"
+        )
         yield TextArea(id="email-headers", soft_wrap=False, show_line_numbers=False)
         yield Static("", id="email-parsed")
 

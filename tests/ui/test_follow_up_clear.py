@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from auditor_tui.followup import CLEAR_CALLBACK, CLEAR_EMAIL
 from auditor_tui.ui.app import AuditorApp
@@ -252,6 +252,28 @@ async def test_remove_a_call_back_with_its_method_and_note(tmp_path: Path) -> No
 
         # the call-back is awaited again (the e-mail never came)
         await back_home(pilot, app, "e-mail : en retard · rappel : jeu. 19 nov. 23:59")
+
+
+async def test_replacing_a_call_back_keeps_its_note_unless_edited(tmp_path: Path) -> None:
+    """Replace, the other way out of a wrong call-back: the modal shows the note recorded, so
+    correcting the time does not lose it."""
+    app, audit = app_at(tmp_path, timedelta(days=1))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_home(pilot)
+        screen = await press_until_screen(pilot, "o")
+        await open_modal(pilot, "c")
+        await type_into(pilot, "18/11/2026 10:15")
+        await pilot.press("tab", "tab")
+        await pilot.press(*list("Essai proposé"))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen)
+        modal = await open_modal(pilot, "c")
+        assert modal.query_one("#callback-note", Input).value == "Essai proposé"
+        await type_into(pilot, "18/11/2026 10:45")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen)
+        fu = store_of(app).get(audit.id).follow_up
+        assert (fu.callback_at, fu.callback_note) == ("2026-11-18T09:45:00+00:00", "Essai proposé")
 
 
 async def test_an_email_removed_after_its_deadline_is_overdue_without_a_bell(

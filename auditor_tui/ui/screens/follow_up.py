@@ -305,9 +305,11 @@ class CallbackModal(_TimeModal):
         check: TimeCheck,
         method: str,
         recorded: Recorded | None = None,
+        note: str = "",
     ) -> None:
         super().__init__(zone, default, now, check, recorded)
         self.method = method
+        self.note = note  # the recorded note: replacing the time keeps it unless edited
 
     def compose_fields(self) -> ComposeResult:
         yield Label("Méthode :")
@@ -315,7 +317,7 @@ class CallbackModal(_TimeModal):
             for method, label in METHOD_LABELS.items():
                 yield RadioButton(label.capitalize(), value=method == self.method, name=method)
         yield Label("Note :")
-        yield Input(placeholder="ce qui a été dit, proposé…", id="callback-note")
+        yield Input(self.note, placeholder="ce qui a été dit, proposé…", id="callback-note")
 
     def action_submit(self) -> None:
         at = self.read_time()
@@ -757,7 +759,7 @@ class FollowUpScreen(Screen[None]):
             return
         kept = self._answers_text(kind)
         if kept:
-            self.notify(f"{done}.\nRéponses gardées, à revoir : {kept}", timeout=10)
+            self.notify(f"{done}.\nRéponses gardées, à revoir : {kept}", timeout=8)
         else:
             self.notify(f"{done}.")
 
@@ -790,6 +792,7 @@ class FollowUpScreen(Screen[None]):
                 self._check_time("le rappel"),
                 method,
                 self._recorded(KIND_CALLBACK),
+                fu.callback_note,
             ),
             done,
         )

@@ -280,6 +280,34 @@ def _record_row(data: bytes) -> dict[str, Any] | None:
     return rows[0]
 
 
+def _document_problem(data: Any) -> str | None:
+    """What makes a decoded dealer directory or settings file unusable as TinyDB reads it
+    (tables of documents keyed by a number), or None: a changed byte can leave valid JSON
+    that TinyDB would fail on (a document id « 1M »)."""
+    if not isinstance(data, dict):
+        return "ce n'est pas un document TinyDB (objet JSON attendu)"
+    for table, documents in data.items():
+        if not isinstance(documents, dict):
+            return f"la table {table!r} n'est pas un objet JSON"
+        for key, document in documents.items():
+            if not (key.isascii() and key.isdigit()) or not isinstance(document, dict):
+                return f"document {key!r} de la table {table!r} illisible"
+    return None
+
+
+def _rows(db: TinyDB, table: str) -> list[dict[str, Any]]:
+    """Every document of a table of a small TinyDB file; CorruptFileError (a copy kept aside)
+    for a file TinyDB cannot read as tables of documents."""
+    try:
+        return [dict(d) for d in db.table(table).all()]
+    except (ValueError, TypeError, AttributeError) as exc:
+        path = Path(db.storage.path) if isinstance(db.storage, AtomicJSONStorage) else None
+        if path is None:
+            raise
+        detail = _document_problem(db.storage.read()) or f"{type(exc).__name__} : {exc}"
+        raise CorruptFileError(path, keep_damaged_copy(path), detail) from exc
+
+
 def _stamp(moment: datetime | None) -> str:
     """An event's instant: `moment`, or now."""
     from auditor_tui.record import format_instant, now_utc
@@ -435,10 +463,14 @@ class Store:
             if not path.exists():
                 continue
             try:
-                if AtomicJSONStorage(path, create_dirs=False).read() is None:
+                data = AtomicJSONStorage(path, create_dirs=False).read()
+                if data is None:
                     # The store never writes an empty file: this one was emptied by a crash
                     # of the system or a tool; TinyDB would read it as an empty directory.
                     raise CorruptFileError(path, keep_damaged_copy(path), "fichier vide")
+                problem = _document_problem(data)
+                if problem is not None:
+                    raise CorruptFileError(path, keep_damaged_copy(path), problem)
             except StoreError as exc:
                 self.damaged.append(Damaged(path, getattr(exc, "backup_path", None), str(exc)))
 
@@ -955,7 +987,7 @@ class Store:
 
     def dealers(self) -> list[dict[str, Any]]:
         with self._doc_db("dealers.json") as db:
-            return [dict(d) for d in db.table("dealers").all()]
+            return _rows(db, "dealers")
 
     def replace_dealers(self, dealers: Iterable[Mapping[str, Any]]) -> None:
         rows = [dict(d) for d in dealers]
@@ -967,7 +999,7 @@ class Store:
         the auditor's name) are not evidence; the damaged file was reported at open and a copy
         kept aside (CorruptFileError), so the app goes on with defaults."""
         try:
-            rows = db.table("settings").all()
+            rows = _rows(db, "settings")
         except CorruptFileError:
             return {}
         return dict(rows[0]) if rows else {}

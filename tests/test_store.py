@@ -283,6 +283,27 @@ def test_a_record_is_read_without_its_event_log_whatever_its_notes_say(store_pat
         assert store.events(audit.id)[0]["kind"] == "created"
 
 
+def test_a_directory_valid_as_json_but_not_as_tinydb_is_reported_and_kept(store_path):
+    """A changed byte can leave valid JSON that TinyDB cannot read (a document id « 1M »):
+    reported at open with a copy kept aside, then a clear error, never a traceback."""
+    with Store.open(store_path) as store:
+        store.replace_dealers([{"name": "Lexus Dijon"}, {"name": "Lexus Metz"}])
+        store.set_setting("auditor", "Camille")
+    dealers = store_path / "dealers.json"
+    damaged = dealers.read_bytes().replace(b'"1":', b'"1M":')
+    dealers.write_bytes(damaged)
+    settings = store_path / "settings.json"
+    settings.write_text('{"settings": ["auditor", "Camille"]}')
+    with Store.open(store_path) as store:
+        assert {d.path for d in store.damaged} == {dealers, settings}
+        message = next(d.message for d in store.damaged if d.path == dealers)
+        assert "'1M'" in message and "dealers" in message
+        with pytest.raises(CorruptFileError):
+            store.dealers()
+        assert store.setting("auditor", "défaut") == "défaut"  # preferences: defaults
+    assert dealers.read_bytes() == damaged
+
+
 def test_default_location(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "env-store"))
     assert default_store_path() == tmp_path / "env-store"

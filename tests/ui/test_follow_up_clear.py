@@ -61,6 +61,16 @@ async def record_email(pilot: Pilot[Any], screen: FollowUpScreen, typed: str) ->
     await until(pilot, lambda: pilot.app.screen is screen)
 
 
+async def record_callback(pilot: Pilot[Any], screen: FollowUpScreen, typed: str, note: str) -> None:
+    """By phone (the agreed method, preselected), with a note."""
+    await open_modal(pilot, "c")
+    await type_into(pilot, typed)
+    await pilot.press("tab", "tab")
+    await pilot.press(*list(note))
+    await pilot.press("enter")
+    await until(pilot, lambda: pilot.app.screen is screen)
+
+
 async def ask_to_remove(pilot: Pilot[Any], key: str) -> ConfirmModal:
     """Open the e-mail (e) or call-back (c) modal and press ctrl+r: the confirmation."""
     await open_modal(pilot, key)
@@ -217,12 +227,7 @@ async def test_remove_a_call_back_with_its_method_and_note(tmp_path: Path) -> No
         await open_home(pilot)
         notes = Recorder(app)
         screen = await press_until_screen(pilot, "o")
-        await open_modal(pilot, "c")
-        await type_into(pilot, "18/11/2026 10:15")
-        await pilot.press("tab", "tab")
-        await pilot.press(*list("Essai proposé"))
-        await pilot.press("enter")
-        await until(pilot, lambda: app.screen is screen)
+        await record_callback(pilot, screen, "18/11/2026 10:15", "Essai proposé")
         await pilot.press("A")  # Q16 Non, Q17 Oui, Q18 Oui, Q19 par téléphone
         store = store_of(app)
         given = {q: store.get(audit.id).answers[q] for q in (Q17, Q18, Q19)}
@@ -261,12 +266,7 @@ async def test_replacing_a_call_back_keeps_its_note_unless_edited(tmp_path: Path
     async with app.run_test(size=(100, 40)) as pilot:
         await open_home(pilot)
         screen = await press_until_screen(pilot, "o")
-        await open_modal(pilot, "c")
-        await type_into(pilot, "18/11/2026 10:15")
-        await pilot.press("tab", "tab")
-        await pilot.press(*list("Essai proposé"))
-        await pilot.press("enter")
-        await until(pilot, lambda: app.screen is screen)
+        await record_callback(pilot, screen, "18/11/2026 10:15", "Essai proposé")
         modal = await open_modal(pilot, "c")
         assert modal.query_one("#callback-note", Input).value == "Essai proposé"
         await type_into(pilot, "18/11/2026 10:45")

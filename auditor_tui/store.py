@@ -280,6 +280,57 @@ def _record_row(data: bytes) -> dict[str, Any] | None:
     return rows[0]
 
 
+_SEAL_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _seal(record: Any, exported: Any, events: Any) -> str:
+    """The seal of an audit file: a SHA-256 of what it holds (the record, the last exported
+    revision, the event log), as JSON text in the order written, which decoding keeps."""
+    return hashlib.sha256(_SEAL_TEXT([record, exported, events]).encode()).hexdigest()
+
+
+def _audit_file(
+    record: dict[str, Any], exported: int, events: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What an audit file holds, as TinyDB's tables: table "audit" (the record, the last
+    exported revision and the seal over all of it and the events), table "events"."""
+    numbered = {str(i): event for i, event in enumerate(events, start=1)}
+    row = {"record": record, "exported_revision": exported}
+    row["seal"] = _seal(record, exported, numbered)
+    return {"audit": {"1": row}, "events": numbered}
+
+
+_ROW_KEYS = frozenset({"record", "exported_revision", "seal"})
+
+
+def _audit_file_problem(data: Any) -> str | None:
+    """What makes decoded audit-file content unusable, or None. A file without a seal (written
+    before seals) is taken as it is; a sealed one must match its seal."""
+    if data is None:
+        return "fichier vide"
+    if not isinstance(data, dict) or not isinstance(data.get("audit"), dict):
+        return "enregistrement d'audit absent"
+    rows = list(data["audit"].values())
+    if (
+        len(rows) != 1
+        or not isinstance(rows[0], dict)
+        or not isinstance(rows[0].get("record"), dict)
+    ):
+        return "enregistrement d'audit absent"
+    events = data.get("events", {})
+    if not isinstance(events, dict) or not all(isinstance(e, dict) for e in events.values()):
+        return "journal des modifications illisible"
+    row = rows[0]
+    if not row.keys() <= _ROW_KEYS:
+        return f"enregistrement d'audit inattendu (clés {sorted(row.keys() - _ROW_KEYS)})"
+    if "seal" in row and row["seal"] != _seal(row["record"], row.get("exported_revision"), events):
+        return (
+            "contenu modifié hors de l'application : l'empreinte (seal) ne correspond plus à "
+            "l'enregistrement et à son journal"
+        )
+    return None
+
+
 def _document_problem(data: Any) -> str | None:
     """What makes a decoded dealer directory or settings file unusable as TinyDB reads it
     (tables of documents keyed by a number), or None: a changed byte can leave valid JSON
@@ -658,21 +709,32 @@ class Store:
             os.close(fd)
         return _record_row(data)
 
-    def _read_raw(self, audit_id: str) -> dict[str, Any]:
+    def _read_file(self, audit_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """An audit file read whole and checked: its record row (the record and what is kept
+        beside it) and its event log. CorruptFileError (a copy kept aside) if it is not an
+        audit file, or if its seal does not match what it holds: a change made outside the
+        app, even one that leaves a valid record (a digit, a letter of a note)."""
         path = self._audit_path(audit_id)
         if not path.exists():
             raise KeyError(audit_id)
         try:
-            rows = self._db(audit_id).table("audit").all()
+            data = self._db(audit_id).storage.read()
+            problem = _audit_file_problem(data)
         except (ValueError, CorruptFileError) as exc:
             self._drop_handle(audit_id)
             if isinstance(exc, CorruptFileError):
                 raise
             raise CorruptFileError(path, keep_damaged_copy(path), str(exc)) from exc
-        if len(rows) != 1 or not isinstance(rows[0].get("record"), dict):
+        if problem is not None:
             self._drop_handle(audit_id)
-            raise CorruptFileError(path, keep_damaged_copy(path), "enregistrement d'audit absent")
-        return dict(rows[0])
+            raise CorruptFileError(path, keep_damaged_copy(path), problem)
+        assert data is not None  # _audit_file_problem says so
+        (row,) = data["audit"].values()
+        return dict(row), [dict(e) for e in data.get("events", {}).values()]
+
+    def _read_raw(self, audit_id: str) -> dict[str, Any]:
+        """The record row of an audit file, checked (see `_read_file`)."""
+        return self._read_file(audit_id)[0]
 
     def _read_audit(self, audit_id: str, known: bool = False) -> Audit:
         """The stored audit; CorruptFileError (a copy kept aside) if its record cannot be used:
@@ -710,8 +772,7 @@ class Store:
 
     def events(self, audit_id: str) -> list[dict[str, Any]]:
         with self._mutex:
-            self._read_raw(audit_id)
-            return [dict(e) for e in self._db(audit_id).table("events").all()]
+            return self._read_file(audit_id)[1]
 
     def _write(
         self, audit: Audit, events: list[dict[str, Any]], exported_revision: int | None = None
@@ -722,18 +783,14 @@ class Store:
         existing_events: list[dict[str, Any]] = []
         exported = 0
         if path.exists():
-            raw = self._read_raw(audit.id)
+            raw, existing_events = self._read_file(audit.id)
             exported = _exported_of(raw)
-            existing_events = [dict(e) for e in db.table("events").all()]
         if exported_revision is not None:
             exported = exported_revision
         seq = len(existing_events)
         for i, event in enumerate(events, start=seq + 1):
             event["seq"] = i
-        payload = {
-            "audit": {"1": {"record": audit.to_dict(), "exported_revision": exported}},
-            "events": {str(i): e for i, e in enumerate([*existing_events, *events], start=1)},
-        }
+        payload = _audit_file(audit.to_dict(), exported, [*existing_events, *events])
         try:
             db.storage.write(payload)
         except StoreError as exc:
@@ -891,19 +948,15 @@ class Store:
         exported = 0
         changes: list[dict[str, Any]] = []
         if self._audit_path(audit.id).exists():
-            raw = self._read_raw(audit.id)
+            raw, events = self._read_file(audit.id)
             exported = _exported_of(raw)
-            events = [dict(e) for e in self._db(audit.id).table("events").all()]
             changes = diff_records(raw["record"], audit.to_dict())
         head = {"at": stamp, "kind": kind, "revision": audit.revision}
         events.append({**head, "field": None, "old": None, "new": None})
         events.extend({**head, **c} for c in changes)
         for i, e in enumerate(events, start=1):
             e["seq"] = i
-        return {
-            "audit": {"1": {"record": audit.to_dict(), "exported_revision": exported}},
-            "events": {str(i): e for i, e in enumerate(events, start=1)},
-        }
+        return _audit_file(audit.to_dict(), exported, events)
 
     def _refresh_index(self, audit_ids: Iterable[str]) -> None:
         """Index entries re-read from the files, after a multi-file commit (done or not)."""

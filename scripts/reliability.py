@@ -386,9 +386,12 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "pending `journal.json` is emptied, truncated, zero-filled, garbled, given invalid "
         "UTF-8, reshaped or given a wrong value. The store must open, report the file by name "
         "with a private copy of its bytes, never write over it, and keep everything else "
-        "usable; the index is a cache and is rebuilt. A damaged file whose content is still a "
-        "usable record is reported as *readable*: without checksums in the audit files, such a "
-        "change cannot be told from an edit.",
+        "usable; the index is a cache and is rebuilt. Audit files are sealed (a SHA-256 over "
+        "the record, the last exported revision and the event log): a change that leaves a "
+        "usable record (a digit, a letter of a note, an event) is detected like the others; "
+        "an audit file may only be *readable* after a change that leaves its content as it "
+        "was (the test checks that). A changed dealer directory or settings file that is "
+        "still usable is *readable*: they carry no seal.",
         "- **Fuzzing**: mutated valid records (wrong types, missing fields, bad instants, "
         "phones and answers, huge numbers, NaN, deep nesting) and damaged lines (garbage, cut "
         "lines, invalid UTF-8, duplicates, BOM, CRLF) are imported with the CLI: each ends in "
@@ -406,9 +409,10 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "",
         "## Known limits",
         "",
-        "- A damaged audit file that still holds a usable record (a changed digit, a changed "
-        "letter in a note) cannot be detected: the audit files carry no checksum. The index "
-        "does (it is rebuilt when it does not match).",
+        "- Audit files written before seals (2026-11-22) carry none until their next save: "
+        "a change to such a file that leaves a usable record cannot be detected. A sealed "
+        "file changed and given back its modification time and size is trusted through the "
+        "index until the file is read whole again (before every write).",
         "- A damaged audit file blocks an import of the same audit (refused, naming the file) "
         "until the file is moved away; its copy is already kept aside.",
         "- Marking an export batch writes one file per audit: a failure half-way leaves some "

@@ -144,11 +144,16 @@ def damage_case(template: Path, work: Path, target: str, kind: str, rng: random.
         reference = _records(store)
         summaries = store.summaries()
     path = target_path(work, target)
-    damaged = mutate(kind, path.read_bytes(), rng)
+    original = path.read_bytes()
+    damaged = mutate(kind, original, rng)
     path.write_bytes(damaged)
 
     with Store.open(work) as store:  # never raises: the rest of the store opens
         reported = [d for d in store.damaged if d.path == path]
+        if target == "audit" and not reported:
+            # Audit files are sealed: only a change that leaves their content as it was
+            # (the same JSON, written otherwise) may go unreported.
+            assert json.loads(damaged) == json.loads(original)
         assert len(store.damaged) == len(reported), [d.message for d in store.damaged]
         if reported:
             assert target != "index", "the index is a cache: rebuilt, never reported"

@@ -68,11 +68,14 @@ def test_index_is_rebuilt_from_audit_files(store_path):
     (store_path / "index.json").unlink()
     with Store.open(store_path) as store:
         assert sorted(s.dealer for s in store.summaries()) == ["Lexus 0", "Lexus 1", "Lexus 2"]
-    # An audit file changed behind the index's back is re-read.
-    path = store_path / "audits" / f"{make_audit(1).id}.json"
-    data = json.loads(path.read_text())
-    data["audit"]["1"]["record"]["status"] = "awaiting_follow_up"
-    path.write_text(json.dumps(data))
+    # An audit file changed behind the index's back (an index left from before the change)
+    # is re-read.
+    stale_index = (store_path / "index.json").read_bytes()
+    with Store.open(store_path) as store:
+        audit = store.get(make_audit(1).id)
+        audit.status = "awaiting_follow_up"
+        store.save(audit)
+    (store_path / "index.json").write_bytes(stale_index)
     with Store.open(store_path) as store:
         statuses = {s.id: s.status for s in store.summaries()}
         assert statuses[make_audit(1).id] == "awaiting_follow_up"
@@ -101,11 +104,14 @@ def test_the_newest_summaries_come_first_when_their_files_are_unchanged(store_pa
 
 def test_the_newest_summaries_are_not_given_early_when_the_index_cannot_tell(store_path):
     _audits_at(store_path, 4)
-    # One of the newest files changed behind the index's back: not early, right afterwards.
-    path = store_path / "audits" / f"{make_audit(2).id}.json"
-    data = json.loads(path.read_text())
-    data["audit"]["1"]["record"]["status"] = "awaiting_follow_up"
-    path.write_text(json.dumps(data))
+    # One of the newest files changed behind the index's back (an index from before the
+    # change): not early, right afterwards.
+    stale_index = (store_path / "index.json").read_bytes()
+    with Store.open(store_path) as store:
+        audit = store.get(make_audit(2).id)
+        audit.status = "awaiting_follow_up"
+        store.save(audit)
+    (store_path / "index.json").write_bytes(stale_index)
     seen = []
     with Store.open(store_path, first=seen.append, first_count=3) as store:
         statuses = {s.dealer: s.status for s in store.summaries()}
@@ -302,6 +308,66 @@ def test_a_directory_valid_as_json_but_not_as_tinydb_is_reported_and_kept(store_
             store.dealers()
         assert store.setting("auditor", "défaut") == "défaut"  # preferences: defaults
     assert dealers.read_bytes() == damaged
+
+
+def _audit_json(store_path, n):
+    path = store_path / "audits" / f"{make_audit(n).id}.json"
+    return path, json.loads(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a letter of a note", "the score's evidence: an answer", "an event of the log", "a key"],
+)
+def test_a_sealed_audit_file_changed_outside_the_app_is_reported_and_kept(store_path, change):
+    """Every audit file carries a seal over its record and its event log: a change that
+    leaves a valid record (the kind no parser can see) is caught at open, reported with a
+    copy kept, and the file is never written over."""
+    with Store.open(store_path) as store:
+        for n in range(3):
+            audit = make_audit(n)
+            audit.notes["3"] = "Accueil chaleureux"
+            store.create(audit)
+    path, data = _audit_json(store_path, 1)
+    row = data["audit"]["1"]
+    if change == "a letter of a note":
+        row["record"]["notes"]["3"] = "Accueil chaleureuX"
+    elif change == "the score's evidence: an answer":
+        row["record"]["answers"]["5"] = [2]
+    elif change == "an event of the log":
+        data["events"]["1"]["at"] = "2026-11-17T09:31:00+00:00"
+    else:
+        row["seal_"] = row.pop("seal")
+    damaged = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    path.write_bytes(damaged)
+    with Store.open(store_path) as store:
+        assert [d.path for d in store.damaged] == [path]
+        assert store.damaged[0].backup is not None
+        assert store.damaged[0].backup.read_bytes() == damaged
+        assert make_audit(1).id not in store and len(store) == 2
+        with pytest.raises(CorruptFileError):
+            store.get(make_audit(1).id)
+        with pytest.raises(CorruptFileError):
+            store.save(make_audit(1))
+        store.get(make_audit(2).id)  # the others are usable
+    assert path.read_bytes() == damaged
+
+
+def test_an_audit_file_written_before_seals_is_read_then_sealed_by_its_next_save(store_path):
+    with Store.open(store_path) as store:
+        store.create(make_audit(1))
+    path, data = _audit_json(store_path, 1)
+    del data["audit"]["1"]["seal"]
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    with Store.open(store_path) as store:
+        assert not store.damaged
+        audit = store.get(make_audit(1).id)
+        audit.notes["9"] = "relu"
+        store.save(audit)
+    _path, data = _audit_json(store_path, 1)
+    assert len(data["audit"]["1"]["seal"]) == 64
+    with Store.open(store_path) as store:
+        assert not store.damaged and store.get(audit.id).notes["9"] == "relu"
 
 
 def test_default_location(monkeypatch, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import io
 import json
@@ -193,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"dossier de données (défaut : ${ENV_VAR}, sinon {default_store_path()})",
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="lire le dossier sans rien y écrire (export et report ; automatique sur un "
+        "disque en lecture seule), sauf la copie d'un fichier trouvé endommagé si le disque "
+        "le permet",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     p = sub.add_parser(
@@ -256,16 +264,41 @@ def run_tui(db: Path | None) -> int:
     return int(app.return_code or 0)
 
 
+READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _open_store(db: Path | None, read_only: bool, readable: bool) -> Store:
+    """The store for a command: read-only if asked, or if the command only reads and the
+    folder cannot be written (a read-only disk, another user's folder), said on stderr."""
+    from auditor_tui.durable import StoreWriteError
+    from auditor_tui.store import Store
+
+    if read_only:
+        return Store.open(db, read_only=True)
+    try:
+        return Store.open(db)
+    except StoreWriteError as exc:
+        if not readable or exc.errno not in READ_ONLY_ERRNOS:
+            raise
+        store = Store.open(db, read_only=True)
+        _err(f"{exc} Dossier ouvert en lecture seule : rien n'y est écrit.")
+        return store
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "export" and bool(args.changed) != bool(args.to):
         parser.error("--changed va avec --to DOSSIER ; sans --changed, utiliser --out FICHIER")
     if args.command is None:
+        if args.read_only:
+            parser.error("--read-only va avec export ou report (l'application écrit tout)")
         return run_tui(args.db)
+    readable = args.command == "report" or (args.command == "export" and not args.changed)
+    if args.read_only and not readable:
+        parser.error(f"{args.command} écrit dans le dossier de données : pas avec --read-only")
     from auditor_tui.durable import StoreError
     from auditor_tui.grid import GridError, load_grid
-    from auditor_tui.store import Store
 
     # A command reads the whole store once and exits. What it makes (records, rows, index
     # entries) is freed by reference counting; the cycle collector's repeated full scans of
@@ -274,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     try:
         load_grid()  # a broken grid file is named here, not as "unknown grid" on every line
-        with Store.open(args.db) as store:
+        with _open_store(args.db, args.read_only, readable) as store:
             if store.recovery_message:
                 _err(store.recovery_message)
             for damaged in store.damaged:

@@ -73,7 +73,7 @@ def load_rows(
             entry = {"revision": summary.revision, "row": row.to_dict()}
         fresh[summary.id] = entry
         rows.append(row)
-    if fresh != cached:
+    if fresh != cached and not store.read_only:
         data = json.dumps({"stamp": stamp, "rows": fresh}, separators=(",", ":"))
         # A cache that cannot be written only makes the next report slower.
         with contextlib.suppress(StoreError):

@@ -463,6 +463,7 @@ class Store:
         self._index_dirty = False
         self.damaged: list[Damaged] = []
         self.recovery_message: str | None = None
+        self.read_only = False  # see open()
         self._open = False
 
     # ---- opening and closing -------------------------------------------------------------
@@ -474,15 +475,47 @@ class Store:
         *,
         first: Callable[[list[Summary]], None] | None = None,
         first_count: int = 60,
+        read_only: bool = False,
     ) -> Store:
         """Open (and lock) a store folder. `first`, if given, is called during the opening with
         the newest `first_count` summaries, newest first, as soon as they are known to be right
         (their files unchanged since the index was written), before the other audits are
         checked: what a screen shows first (docs/performance.md). It is not called when the
-        index cannot tell (absent, damaged, or one of these files changed)."""
+        index cannot tell (absent, damaged, or one of these files changed).
+
+        `read_only`: open an existing folder without writing anything to it (a store on a
+        read-only disk, or another auditor's, to export or report): no lock, no clean-up, no
+        index written back; every write raises StoreError. A folder whose last import is not
+        finished (a journal) is refused: it must be opened once for writing to finish it."""
         store = cls(root if root is not None else default_store_path())
-        store._open_folder(first, first_count)
+        store.read_only = read_only
+        if read_only:
+            store._open_read_only(first, first_count)
+        else:
+            store._open_folder(first, first_count)
         return store
+
+    def _open_read_only(
+        self, first: Callable[[list[Summary]], None] | None, first_count: int
+    ) -> None:
+        if not self.audits_dir.is_dir():
+            raise StoreError(f"pas de dossier de données ici : {self.root}", self.root)
+        if self.journal_path.exists():
+            raise StoreError(
+                f"un import n'est pas terminé dans {self.root} : ouvrez ce dossier une fois "
+                "sans --read-only (sur un disque inscriptible) pour le terminer",
+                self.journal_path,
+            )
+        self._open = True
+        self._load_index(first, first_count)
+        self._check_documents()
+        self._index_dirty = False  # never written back
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"dossier ouvert en lecture seule : rien n'est écrit dans {self.root}", self.root
+            )
 
     def _open_folder(
         self, first: Callable[[list[Summary]], None] | None = None, first_count: int = 0
@@ -540,13 +573,15 @@ class Store:
             if not self._open:
                 return
             try:
-                self.flush_index()
+                if not self.read_only:
+                    self.flush_index()
             finally:
                 for db in self._handles.values():
                     db.close()
                 self._handles.clear()
                 self._open = False
-                self._lock.release()
+                if not self.read_only:
+                    self._lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -592,7 +627,8 @@ class Store:
                     fresh[audit_id] = cached
                 else:
                     changed.append((audit_id, st))
-        self._sweep_temp_files(self.audits_dir, others)
+        if not self.read_only:
+            self._sweep_temp_files(self.audits_dir, others)
         for audit_id, st in changed:
             cached = entries.get(audit_id)
             try:
@@ -636,7 +672,7 @@ class Store:
     def flush_index(self) -> None:
         """Persist the index if it changed (it is a cache: losing it costs a rebuild, no data)."""
         with self._mutex:
-            if not self._index_dirty:
+            if not self._index_dirty or self.read_only:
                 return
             atomic_write_bytes(self.index_path, _index_bytes(self._index))
             self._index_dirty = False
@@ -778,6 +814,7 @@ class Store:
         self, audit: Audit, events: list[dict[str, Any]], exported_revision: int | None = None
     ) -> None:
         """Replace the audit's file: record + all its events, in one atomic write."""
+        self._refuse_if_read_only()
         db = self._db(audit.id)
         path = self._audit_path(audit.id)
         existing_events: list[dict[str, Any]] = []
@@ -864,6 +901,7 @@ class Store:
 
     def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:
         """Record that a batch carried these audits, without touching their revision."""
+        self._refuse_if_read_only()
         with self._mutex:
             for audit_id in audit_ids:
                 audit = self._read_audit(audit_id)
@@ -884,6 +922,7 @@ class Store:
         """
         if not audits:
             return
+        self._refuse_if_read_only()
         with self._mutex:
             if self.journal_path.exists():
                 self._roll_forward_journal()  # an earlier commit left unfinished
@@ -1043,6 +1082,7 @@ class Store:
             return _rows(db, "dealers")
 
     def replace_dealers(self, dealers: Iterable[Mapping[str, Any]]) -> None:
+        self._refuse_if_read_only()
         rows = [dict(d) for d in dealers]
         with self._doc_db("dealers.json") as db:
             db.storage.write({"dealers": {str(i): r for i, r in enumerate(rows, start=1)}})
@@ -1062,6 +1102,7 @@ class Store:
             return self._settings(db).get(key, default)
 
     def set_setting(self, key: str, value: Any) -> None:
+        self._refuse_if_read_only()
         with self._doc_db("settings.json") as db:
             current = self._settings(db)
             current[key] = value

@@ -3,6 +3,7 @@ the navigation between screens (the screens other modules own are imported lazil
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
 import re
@@ -158,7 +159,13 @@ class AuditorApp(App[int]):
         try:
             return Store.open(self.db, first=self._show_newest)
         except StoreError as exc:
-            self.post_message(StoreFailed(str(exc)))
+            message = str(exc)
+            if getattr(exc, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM):
+                message += (
+                    " L'application doit pouvoir écrire chaque réponse ; pour consulter ce "
+                    "dossier : « auditor-tui --db DOSSIER --read-only report » ou « … export »."
+                )
+            self.post_message(StoreFailed(message))
         except OSError as exc:
             where = self.db if self.db is not None else "(dossier par défaut)"
             self.post_message(

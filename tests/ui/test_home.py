@@ -324,6 +324,24 @@ async def test_locked_store_quits_with_a_french_message(db: Path, clock: FakeClo
     assert app.fatal_message is not None and "déjà ouvert" in app.fatal_message
 
 
+async def test_a_store_that_cannot_be_written_quits_pointing_to_read_only_commands(
+    db: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def read_only_disk(root: Path | None = None, **kwargs: Any) -> Store:
+        error = OSError(errno.EROFS, "Read-only file system")
+        raise durable.StoreWriteError(db / "store.lock", error, action="de verrouiller le dossier")
+
+    monkeypatch.setattr(Store, "open", read_only_disk)
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.fatal_message is not None, "the refusal")
+    assert app.return_code == EXIT_STORE_UNAVAILABLE
+    assert app.fatal_message is not None
+    assert "lecture seule" in app.fatal_message and "--read-only report" in app.fatal_message
+
+
 async def test_empty_directory_is_seeded_from_the_sample(tmp_path: Path, clock: FakeClock) -> None:
     db = seed_store(tmp_path / "store", dealers=False)
     app = make_app(db, clock)

@@ -417,8 +417,9 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "until the file is moved away; its copy is already kept aside.",
         "- Marking an export batch writes one file per audit: a failure half-way leaves some "
         "audits marked; the others are only exported again next time.",
-        "- Opening a store whose folder is read-only is refused (clear message): there is no "
-        "read-only mode for consulting or exporting such a store.",
+        "- A store whose folder is read-only can only be read: `export` and `report` open it "
+        "read-only by themselves; the app, `import` and `export --changed` refuse it with a "
+        "clear message.",
         "- Clock: within a live-call session, instants are the wall clock read at the start "
         "carried forward by the monotonic clock, so a wall-clock jump mid-call moves neither "
         "durations nor stored instants (`tests/test_reliability_clock.py`). Across a restart "

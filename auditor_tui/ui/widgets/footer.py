@@ -1,38 +1,26 @@
-"""The key bar at the bottom of every screen: Textual's Footer, rebuilt only when what it shows
-changes, and once per burst of changes."""
+"""The key bar at the bottom of every screen: Textual's Footer, rebuilt only when the keys it
+shows change."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
-from textual.screen import Screen
 from textual.widgets import Footer
 
 
 class KeysFooter(Footer):
-    """Textual's Footer (8.2) rebuilds all its keys after every change of the screen's bindings,
-    even when the keys shown stay the same: a screen that starts (its focus set, then set again
-    after a refresh, its layout chosen) rebuilt them two or three times for one visible result,
-    12-17 ms each and a frame (docs/performance.md). Here a change arriving while a rebuild is
-    due joins it, and a rebuild that would show the same keys is skipped. The command palette
-    key follows `show_command_palette` (Textual's Footer waits for the next bindings change)."""
+    """Textual's Footer (8.2) rebuilds all its keys after every change of the screen's
+    bindings, even when the keys shown stay the same: a screen that starts (its focus set, then
+    the bindings refreshed again after a refresh) rebuilt them two or three times for one
+    visible result, 12-17 ms each and a frame (docs/performance.md), and so did every focus
+    move. Here a rebuild that would show the same keys is skipped; the command palette key
+    follows `show_command_palette` at once (Textual's Footer waits for a bindings change)."""
 
-    _rebuild_due = False
-    _shown: Hashable = None  # what the keys show, as of the last rebuild
-
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self._schedule()
+    _shown: Hashable = None  # what the keys showed at the last rebuild
 
     def watch_show_command_palette(self) -> None:
-        if self._bindings_ready and self.is_attached:
-            self._schedule()
-
-    def _schedule(self) -> None:
-        if not self._rebuild_due:
-            self._rebuild_due = True
-            self.call_after_refresh(self._rebuild)
+        if self.is_attached:
+            self.call_after_refresh(self.recompose)
 
     def _keys(self) -> Hashable:
         """What compose would show: the keys, their labels and states, the palette key."""
@@ -46,11 +34,11 @@ class KeysFooter(Footer):
             ),
         )
 
-    async def _rebuild(self) -> None:
-        self._rebuild_due = False  # a change from now on needs a rebuild of its own
+    async def recompose(self) -> None:
         if not self.is_attached:
-            return  # its screen was closed meanwhile
+            return  # its screen was closed since the rebuild was asked for
         keys = self._keys()
-        if keys != self._shown:
-            self._shown = keys
-            await self.recompose()
+        if keys == self._shown and self.children:
+            return  # the same keys (no children: none shown yet, the bindings not ready)
+        self._shown = keys
+        await super().recompose()

@@ -15,11 +15,8 @@ so it costs the same with ten or ten thousand audits.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import operator
 import os
-import re
 import shutil
 import threading
 from collections import OrderedDict
@@ -29,7 +26,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
@@ -52,83 +49,30 @@ from auditor_tui.durable import (
 )
 from auditor_tui.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.py
 from auditor_tui.paths import default_store_path as default_store_path
+from auditor_tui.store_files import (
+    READ_FLAGS,
+    RECORD_BYTES,
+    audit_file,
+    audit_file_problem,
+    document_problem,
+    record_row,
+)
+from auditor_tui.store_index import INDEX_VERSION as INDEX_VERSION  # re-exported
+from auditor_tui.store_index import (
+    NEWEST,
+    IndexEntry,
+    index_body,
+    index_bytes,
+    index_entries,
+    newest_entries,
+)
+from auditor_tui.store_index import Summary as Summary  # re-exported
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)
     from auditor_tui.record import Audit
 
-INDEX_VERSION = 3
 _HANDLE_CACHE = 8
-
-
-class Summary(NamedTuple):
-    """What the home screen and the follow-up queue show of one audit, kept in the index. A
-    named tuple: 10,000 of them are made from the index at every start (docs/performance.md)."""
-
-    id: str
-    dealer: str
-    city: str
-    created_at: str
-    started_at: str | None
-    ended_at: str | None
-    status: str
-    outcome: str
-    points: int
-    max: int
-    percent: float
-    stars: int
-    revision: int
-    updated_at: str
-    auditor: str
-    deadlines: Mapping[str, str] | None
-    email_received: bool
-    callback_received: bool
-    exported_revision: int
-
-    @classmethod
-    def of(cls, audit: Audit, exported_revision: int = 0) -> Summary:
-        result = audit.score()
-        return cls(
-            id=audit.id,
-            dealer=audit.dealer.name,
-            city=audit.dealer.city or "",
-            created_at=audit.created_at,
-            started_at=audit.call.started_at,
-            ended_at=audit.call.ended_at,
-            status=audit.status,
-            outcome=result.outcome,
-            points=result.points,
-            max=result.max,
-            percent=result.percent,
-            stars=result.stars,
-            revision=audit.revision,
-            updated_at=audit.updated_at,
-            auditor=audit.auditor,
-            deadlines=audit.deadlines,
-            email_received=audit.follow_up.email_received_at is not None,
-            callback_received=audit.follow_up.callback_at is not None,
-            exported_revision=exported_revision,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._asdict()
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Summary:
-        return cls(*_summary_values(d))
-
-    @property
-    def moment(self) -> str:
-        """When the audit took place (its call, else its creation): what « newest » sorts by."""
-        return self.started_at or self.created_at
-
-
-class _Entry(NamedTuple):
-    """An index entry: the audit file's modification time and size when `summary` was made."""
-
-    mtime_ns: int
-    size: int
-    summary: Summary
 
 
 @dataclass(frozen=True)
@@ -169,181 +113,7 @@ def _exported_of(raw: Mapping[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-_summary_values = operator.itemgetter(*Summary._fields)  # in the fields' order
-_NEWEST = operator.attrgetter("moment", "id")  # the order of summaries(), reversed: total
-_FIELDS = ",".join(Summary._fields).encode()
-
-
-def _index_bytes(entries: Mapping[str, _Entry]) -> bytes:
-    """The index file: a head line (version, field names, checksum), then one entry per line,
-    `"<id>":[mtime_ns,size,[summary values]]`, newest first, so that the newest can be read
-    without parsing the rest (`_newest_entries`). The checksum is taken over the very bytes of
-    the entries: checking it at open costs a hash, not a second serialisation."""
-    ordered = sorted(entries.items(), key=lambda item: _NEWEST(item[1].summary), reverse=True)
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = [f"{encode(key)}:{encode([e.mtime_ns, e.size, e.summary])}" for key, e in ordered]
-    body = ("{\n" + ",\n".join(lines) + "\n}").encode()
-    digest = hashlib.sha256(body).hexdigest().encode()
-    head = b'{"version":%d,"fields":"%s","digest":"%s","entries":' % (
-        INDEX_VERSION,
-        _FIELDS,
-        digest,
-    )
-    return head + body + b"}"
-
-
-_INDEX_HEAD = re.compile(
-    rb'\{"version":(\d+),"fields":"([a-z_,]*)","digest":"([0-9a-f]{64})","entries":'
-)
-
-
-def _index_body(data: bytes) -> bytes | None:
-    """The entries of an index file as flush_index wrote it (JSON text); None for anything
-    else: another version or set of fields, a checksum that does not match (the file was
-    changed by something other than the store), a damaged file. The index is a cache: the
-    store then rebuilds it."""
-    head = _INDEX_HEAD.match(data)
-    if (
-        head is None
-        or int(head.group(1)) != INDEX_VERSION
-        or head.group(2) != _FIELDS
-        or not data.endswith(b"}")
-    ):
-        return None
-    body = data[head.end() : -1]
-    return body if hashlib.sha256(body).hexdigest().encode() == head.group(3) else None
-
-
-def _entries(raw: Any) -> dict[str, _Entry]:
-    """Index entries from their decoded JSON. What the store wrote and checksummed: the shape is
-    checked as the entries are made (a wrong one raises), not each value's type."""
-    try:
-        return {
-            key: _Entry(m, size, Summary._make(values)) for key, (m, size, values) in raw.items()
-        }
-    except (AttributeError, TypeError, ValueError):
-        return {}
-
-
-def _index_entries(body: bytes | None) -> dict[str, _Entry]:
-    """Every entry of an intact index body (see `_index_body`)."""
-    if body is None:
-        return {}
-    try:
-        return _entries(json.loads(body))
-    except (ValueError, RecursionError):
-        return {}
-
-
-def _newest_entries(body: bytes, count: int) -> dict[str, _Entry]:
-    """The first `count` entries of an intact index body (the newest), without decoding the
-    others: one entry per line."""
-    lines = body.split(b"\n", count + 1)[1 : count + 1]
-    text = b",".join(line.rstrip(b",") for line in lines if line != b"}")
-    try:
-        return _entries(json.loads(b"{" + text + b"}"))
-    except (ValueError, RecursionError):
-        return {}
-
-
 _encode_import = json.JSONEncoder(ensure_ascii=False).encode  # one for a whole import
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-_RECORD_BYTES = 8192  # a record is 2-3 KB (its notes included); its event log follows
-_AUDIT_TABLE = b'{"audit":'
-_DECODER = json.JSONDecoder()
-
-
-def _record_row(data: bytes) -> dict[str, Any] | None:
-    """The row of the "audit" table of an audit file written as {"audit": …, "events": …},
-    decoded without the events that follow; None for any other shape (read the whole file)."""
-    if not data.startswith(_AUDIT_TABLE):
-        return None
-    # The event log follows the audit table: only the bytes before its key are decoded (the
-    # first `"events"` with quotes is that key: in a string a quote is escaped, and a record
-    # has no such key).
-    end = data.find(b'"events"')
-    try:
-        text = (data if end < 0 else data[:end]).decode("utf-8")
-        start = len(_AUDIT_TABLE)
-        while text[start : start + 1].isspace():
-            start += 1
-        table, _end = _DECODER.raw_decode(text, start)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    rows = list(table.values()) if isinstance(table, dict) else []
-    if (
-        len(rows) != 1
-        or not isinstance(rows[0], dict)
-        or not isinstance(rows[0].get("record"), dict)
-    ):
-        return None
-    return rows[0]
-
-
-_SEAL_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _seal(record: Any, exported: Any, events: Any) -> str:
-    """The seal of an audit file: a SHA-256 of what it holds (the record, the last exported
-    revision, the event log), as JSON text in the order written, which decoding keeps."""
-    return hashlib.sha256(_SEAL_TEXT([record, exported, events]).encode()).hexdigest()
-
-
-def _audit_file(
-    record: dict[str, Any], exported: int, events: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """What an audit file holds, as TinyDB's tables: table "audit" (the record, the last
-    exported revision and the seal over all of it and the events), table "events"."""
-    numbered = {str(i): event for i, event in enumerate(events, start=1)}
-    row = {"record": record, "exported_revision": exported}
-    row["seal"] = _seal(record, exported, numbered)
-    return {"audit": {"1": row}, "events": numbered}
-
-
-_ROW_KEYS = frozenset({"record", "exported_revision", "seal"})
-
-
-def _audit_file_problem(data: Any) -> str | None:
-    """What makes decoded audit-file content unusable, or None. A file without a seal (written
-    before seals) is taken as it is; a sealed one must match its seal."""
-    if data is None:
-        return "fichier vide"
-    if not isinstance(data, dict) or not isinstance(data.get("audit"), dict):
-        return "enregistrement d'audit absent"
-    rows = list(data["audit"].values())
-    if (
-        len(rows) != 1
-        or not isinstance(rows[0], dict)
-        or not isinstance(rows[0].get("record"), dict)
-    ):
-        return "enregistrement d'audit absent"
-    events = data.get("events", {})
-    if not isinstance(events, dict) or not all(isinstance(e, dict) for e in events.values()):
-        return "journal des modifications illisible"
-    row = rows[0]
-    if not row.keys() <= _ROW_KEYS:
-        return f"enregistrement d'audit inattendu (clés {sorted(row.keys() - _ROW_KEYS)})"
-    if "seal" in row and row["seal"] != _seal(row["record"], row.get("exported_revision"), events):
-        return (
-            "contenu modifié hors de l'application : l'empreinte (seal) ne correspond plus à "
-            "l'enregistrement et à son journal"
-        )
-    return None
-
-
-def _document_problem(data: Any) -> str | None:
-    """What makes a decoded dealer directory or settings file unusable as TinyDB reads it
-    (tables of documents keyed by a number), or None: a changed byte can leave valid JSON
-    that TinyDB would fail on (a document id « 1M »)."""
-    if not isinstance(data, dict):
-        return "ce n'est pas un document TinyDB (objet JSON attendu)"
-    for table, documents in data.items():
-        if not isinstance(documents, dict):
-            return f"la table {table!r} n'est pas un objet JSON"
-        for key, document in documents.items():
-            if not (key.isascii() and key.isdigit()) or not isinstance(document, dict):
-                return f"document {key!r} de la table {table!r} illisible"
-    return None
 
 
 def _rows(db: TinyDB, table: str) -> list[dict[str, Any]]:
@@ -355,7 +125,7 @@ def _rows(db: TinyDB, table: str) -> list[dict[str, Any]]:
         path = Path(db.storage.path) if isinstance(db.storage, AtomicJSONStorage) else None
         if path is None:
             raise
-        detail = _document_problem(db.storage.read()) or f"{type(exc).__name__} : {exc}"
+        detail = document_problem(db.storage.read()) or f"{type(exc).__name__} : {exc}"
         raise CorruptFileError(path, keep_damaged_copy(path), detail) from exc
 
 
@@ -458,7 +228,7 @@ class Store:
         self._lock = StoreLock(self.root)
         self._mutex = threading.RLock()
         self._handles: OrderedDict[str, TinyDB] = OrderedDict()
-        self._index: dict[str, _Entry] = {}
+        self._index: dict[str, IndexEntry] = {}
         self._newest_first: list[Summary] | None = None  # summaries(), until the index changes
         self._index_dirty = False
         self.damaged: list[Damaged] = []
@@ -552,7 +322,7 @@ class Store:
                     # The store never writes an empty file: this one was emptied by a crash
                     # of the system or a tool; TinyDB would read it as an empty directory.
                     raise CorruptFileError(path, keep_damaged_copy(path), "fichier vide")
-                problem = _document_problem(data)
+                problem = document_problem(data)
                 if problem is not None:
                     raise CorruptFileError(path, keep_damaged_copy(path), problem)
             except StoreError as exc:
@@ -604,15 +374,15 @@ class Store:
         a file that cannot be used is reported in `damaged` (a copy kept aside). `first`: see
         `open`."""
         try:
-            body = _index_body(read_file(self.index_path))
+            body = index_body(read_file(self.index_path))
         except FileNotFoundError:
             body = None
         if first is not None and body is not None:
-            newest = self._unchanged(_newest_entries(body, first_count))
+            newest = self._unchanged(newest_entries(body, first_count))
             if newest:
                 first(newest)
-        entries = _index_entries(body)
-        fresh: dict[str, _Entry] = {}
+        entries = index_entries(body)
+        fresh: dict[str, IndexEntry] = {}
         changed: list[tuple[str, os.stat_result]] = []
         others: list[str] = []
         with os.scandir(self.audits_dir) as it:
@@ -644,7 +414,7 @@ class Store:
         self._index_dirty = bool(changed) or len(fresh) != len(entries)
         self._set_index(fresh)
 
-    def _unchanged(self, entries: Mapping[str, _Entry]) -> list[Summary]:
+    def _unchanged(self, entries: Mapping[str, IndexEntry]) -> list[Summary]:
         """The summaries of `entries`, in order, if every one's file is unchanged; else []."""
         for audit_id, entry in entries.items():
             try:
@@ -655,26 +425,28 @@ class Store:
                 return []
         return [entry.summary for entry in entries.values()]
 
-    def _set_index(self, entries: dict[str, _Entry]) -> None:
+    def _set_index(self, entries: dict[str, IndexEntry]) -> None:
         self._index = entries
         self._newest_first = None
 
-    def _set_entry(self, audit_id: str, entry: _Entry) -> None:
+    def _set_entry(self, audit_id: str, entry: IndexEntry) -> None:
         self._index[audit_id] = entry
         self._index_dirty = True
         self._newest_first = None
 
-    def _index_entry(self, audit: Audit, exported: int, st: os.stat_result | None = None) -> _Entry:
+    def _index_entry(
+        self, audit: Audit, exported: int, st: os.stat_result | None = None
+    ) -> IndexEntry:
         if st is None:
             st = self._audit_path(audit.id).stat()
-        return _Entry(st.st_mtime_ns, st.st_size, Summary.of(audit, exported))
+        return IndexEntry(st.st_mtime_ns, st.st_size, Summary.of(audit, exported))
 
     def flush_index(self) -> None:
         """Persist the index if it changed (it is a cache: losing it costs a rebuild, no data)."""
         with self._mutex:
             if not self._index_dirty or self.read_only:
                 return
-            atomic_write_bytes(self.index_path, _index_bytes(self._index))
+            atomic_write_bytes(self.index_path, index_bytes(self._index))
             self._index_dirty = False
 
     def summaries(self) -> list[Summary]:
@@ -683,7 +455,7 @@ class Store:
         with self._mutex:
             if self._newest_first is None:
                 items = [entry.summary for entry in self._index.values()]
-                items.sort(key=_NEWEST, reverse=True)  # the index file is kept in this order
+                items.sort(key=NEWEST, reverse=True)  # the index file is kept in this order
                 self._newest_first = items
             return list(self._newest_first)
 
@@ -725,7 +497,7 @@ class Store:
         if entry is None:
             return None
         try:
-            fd = os.open(self._audit_path(audit_id), _READ_FLAGS)
+            fd = os.open(self._audit_path(audit_id), READ_FLAGS)
         except OSError:
             return None
         try:
@@ -733,7 +505,7 @@ class Store:
             if st.st_mtime_ns != entry.mtime_ns or st.st_size != entry.size:
                 return None
             # The record comes first: read its bytes, the event log only if it is not there.
-            data = os.read(fd, _RECORD_BYTES)
+            data = os.read(fd, RECORD_BYTES)
             while b'"events"' not in data and len(data) < st.st_size:
                 more = os.read(fd, st.st_size - len(data))
                 if not more:
@@ -743,7 +515,7 @@ class Store:
             return None
         finally:
             os.close(fd)
-        return _record_row(data)
+        return record_row(data)
 
     def _read_file(self, audit_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """An audit file read whole and checked: its record row (the record and what is kept
@@ -755,7 +527,7 @@ class Store:
             raise KeyError(audit_id)
         try:
             data = self._db(audit_id).storage.read()
-            problem = _audit_file_problem(data)
+            problem = audit_file_problem(data)
         except (ValueError, CorruptFileError) as exc:
             self._drop_handle(audit_id)
             if isinstance(exc, CorruptFileError):
@@ -764,7 +536,7 @@ class Store:
         if problem is not None:
             self._drop_handle(audit_id)
             raise CorruptFileError(path, keep_damaged_copy(path), problem)
-        assert data is not None  # _audit_file_problem says so
+        assert data is not None  # audit_file_problem says so
         (row,) = data["audit"].values()
         return dict(row), [dict(e) for e in data.get("events", {}).values()]
 
@@ -827,7 +599,7 @@ class Store:
         seq = len(existing_events)
         for i, event in enumerate(events, start=seq + 1):
             event["seq"] = i
-        payload = _audit_file(audit.to_dict(), exported, [*existing_events, *events])
+        payload = audit_file(audit.to_dict(), exported, [*existing_events, *events])
         try:
             db.storage.write(payload)
         except StoreError as exc:
@@ -995,7 +767,7 @@ class Store:
         events.extend({**head, **c} for c in changes)
         for i, e in enumerate(events, start=1):
             e["seq"] = i
-        return _audit_file(audit.to_dict(), exported, events)
+        return audit_file(audit.to_dict(), exported, events)
 
     def _refresh_index(self, audit_ids: Iterable[str]) -> None:
         """Index entries re-read from the files, after a multi-file commit (done or not)."""

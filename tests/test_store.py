@@ -61,6 +61,17 @@ def test_saving_touches_only_that_audit(store, store_path):
     assert [name for name in after if after[name] != before[name]] == [f"{audit.id}.json"]
 
 
+def _follow_up_behind_the_index(store_path, n):
+    """Audit n set awaiting follow-up by the store, then the index from before put back: its
+    file changed behind the index's back (as a sealed file can only be changed)."""
+    stale_index = (store_path / "index.json").read_bytes()
+    with Store.open(store_path) as store:
+        audit = store.get(make_audit(n).id)
+        audit.status = "awaiting_follow_up"
+        store.save(audit)
+    (store_path / "index.json").write_bytes(stale_index)
+
+
 def test_index_is_rebuilt_from_audit_files(store_path):
     with Store.open(store_path) as store:
         for n in range(3):
@@ -68,14 +79,8 @@ def test_index_is_rebuilt_from_audit_files(store_path):
     (store_path / "index.json").unlink()
     with Store.open(store_path) as store:
         assert sorted(s.dealer for s in store.summaries()) == ["Lexus 0", "Lexus 1", "Lexus 2"]
-    # An audit file changed behind the index's back (an index left from before the change)
-    # is re-read.
-    stale_index = (store_path / "index.json").read_bytes()
-    with Store.open(store_path) as store:
-        audit = store.get(make_audit(1).id)
-        audit.status = "awaiting_follow_up"
-        store.save(audit)
-    (store_path / "index.json").write_bytes(stale_index)
+    # An audit file changed behind the index's back is re-read.
+    _follow_up_behind_the_index(store_path, 1)
     with Store.open(store_path) as store:
         statuses = {s.id: s.status for s in store.summaries()}
         assert statuses[make_audit(1).id] == "awaiting_follow_up"
@@ -104,14 +109,8 @@ def test_the_newest_summaries_come_first_when_their_files_are_unchanged(store_pa
 
 def test_the_newest_summaries_are_not_given_early_when_the_index_cannot_tell(store_path):
     _audits_at(store_path, 4)
-    # One of the newest files changed behind the index's back (an index from before the
-    # change): not early, right afterwards.
-    stale_index = (store_path / "index.json").read_bytes()
-    with Store.open(store_path) as store:
-        audit = store.get(make_audit(2).id)
-        audit.status = "awaiting_follow_up"
-        store.save(audit)
-    (store_path / "index.json").write_bytes(stale_index)
+    # One of the newest files changed behind the index's back: not early, right afterwards.
+    _follow_up_behind_the_index(store_path, 2)
     seen = []
     with Store.open(store_path, first=seen.append, first_count=3) as store:
         statuses = {s.dealer: s.status for s in store.summaries()}

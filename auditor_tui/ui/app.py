@@ -82,11 +82,20 @@ class AuditorApp(App[int]):
             priority=True,
         ),
         Binding(
-            "f1,question_mark",
+            "f1",
             "help",
             "Aide",
             id="help",
             tooltip="Les touches de cet écran",
+            priority=True,  # also in a window whose text field has the focus
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Aide",
+            id="help_question_mark",
+            tooltip="Les touches de cet écran",
+            show=False,  # « ? » types itself in a text field: F1 works everywhere
         ),
         Binding(
             "ctrl+p",

@@ -317,3 +317,29 @@ def test_every_binding_of_the_modals_has_a_description_and_an_id() -> None:
         assert binding.description and binding.id, binding
         if "remove" in binding.id or "confirm" in binding.id:
             assert binding.tooltip, binding
+
+
+async def test_f1_in_a_window_lists_its_keys_and_question_mark_still_types(
+    tmp_path: Path,
+) -> None:
+    """F1 works in a modal whose text field has the focus (« ? » types itself there)."""
+    from auditor_tui.ui.screens.help import HelpScreen, keys_of
+
+    app, _audit = app_at(tmp_path, timedelta(minutes=30))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_home(pilot)
+        screen = await press_until_screen(pilot, "o")
+        await record_email(pilot, screen, "17/11/2026 11:20")
+        modal = await open_modal(pilot, "e")
+        field = modal.query_one(Input)
+        field.focus()
+        await pilot.pause()
+        before = field.value
+        await pilot.press("question_mark")
+        assert field.value == before + "?" and app.screen is modal
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        listed = {k.description: k.keys for k in keys_of(modal)}
+        assert listed["Supprimer l'e-mail"] == "ctrl+r" and "Enregistrer" in listed
+        await pilot.press("f1")
+        await until(pilot, lambda: app.screen is modal)

@@ -1,16 +1,19 @@
 """The local store: one small TinyDB file per audit (record + event log), a rebuildable index,
 the dealer directory and settings, all under one locked folder.
 
-Layout of a store folder:
-    audits/<id>.json   TinyDB: table "audit" (the record), table "events" (its audit trail)
-    index.json         summaries of every audit, a cache rebuilt from audits/ when stale
+Layout of a store folder (formats in store_files.py and store_index.py):
+    audits/<id>.json   TinyDB: table "audit" (the record, sealed with its event log), table
+                       "events" (its audit trail)
+    index.json         summaries of every audit, newest first: a cache rebuilt from audits/
+                       when stale
     dealers.json       TinyDB: the dealer directory
     settings.json      TinyDB: identities, auditor name, sync state
     journal.json       present only while a multi-audit import is being committed
 
 Every write goes through an atomic replace with fsync (durable.py), so an answer reported as
 saved survives `kill -9` and a power cut. Saving one answer rewrites only that audit's file,
-so it costs the same with ten or ten thousand audits.
+so it costs the same with ten or ten thousand audits. A large import is staged and committed
+through the journal (put_many).
 """
 
 from __future__ import annotations

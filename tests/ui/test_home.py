@@ -232,6 +232,36 @@ async def test_ten_thousand_audits(tmp_path: Path, clock: FakeClock) -> None:
         assert home.shown_ids == nice[:MAX_ROWS] and len(nice) < MAX_ROWS
 
 
+async def test_more_audits_come_as_the_cursor_nears_the_last_one(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    names = [d.name for d in sample_dealers()]
+    count = 2 * MAX_ROWS + 100
+    audits = [
+        build_audit(i, names[i % len(names)], when=NOW - timedelta(hours=i)) for i in range(count)
+    ]
+    with mock.patch.object(durable, "_fsync", lambda fd: None):  # test data: no durability
+        db = seed_store(tmp_path / "many", audits)
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await home_ready(pilot)
+        table = home.query_one("#audits", AuditTable)
+        counter = home.query_one("#audits-count", Static)
+        assert home.shown_ids == [a.id for a in audits[:MAX_ROWS]]
+        assert "250 plus récents affichés, la suite en descendant" in str(counter.render())
+        await pilot.press("end")  # the last row shown: the next ones come
+        await pilot.pause()
+        assert table.row_count == 2 * MAX_ROWS and table.cursor_row == MAX_ROWS - 1
+        assert home.shown_ids == [a.id for a in audits[: 2 * MAX_ROWS]]
+        await pilot.press("end")
+        await pilot.pause()
+        assert home.shown_ids == [a.id for a in audits]  # newest first, every one
+        assert "la suite" not in str(counter.render())
+        await pilot.press("end", "enter")  # the oldest opens like any other
+        await wait_for(pilot, lambda: app.screen is not home, "the oldest audit")
+        assert app.screen.audit_id == audits[-1].id  # type: ignore[attr-defined]
+
+
 async def test_open_routes_by_status(db: Path, clock: FakeClock) -> None:
     from auditor_tui.ui.screens.follow_up import FollowUpScreen
     from auditor_tui.ui.screens.live_call import LiveCallScreen

@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 
 WIDE = 120  # from this width on, the table also shows the city and the percent
 # DataTable measures every cell it is given (about 0.1 ms each): the table shows the newest
-# MAX_ROWS matches, and the filter searches them all.
+# MAX_ROWS matches (the filter searches them all), and MAX_ROWS more each time the cursor comes
+# within MORE_BEFORE_END rows of the last one shown.
 MAX_ROWS = 250
+MORE_BEFORE_END = 20
 NO_VALUE = "—"
 
 # Fixed widths, so that the narrow set fits 80 columns with the scroll bar (the date is 23 wide).
@@ -207,7 +209,12 @@ def _freeze_long_lived() -> None:
 class AuditTable(DataTable[Text]):
     """The audits: Enter opens the highlighted one."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Ouvrir", id="home.open_enter")]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Ouvrir", id="home.open_enter"),
+        # DataTable's own home/end move sideways; in a list of rows they go to its ends.
+        Binding("home", "scroll_top", "Premier audit", id="home.first", show=False),
+        Binding("end", "scroll_bottom", "Dernier audit affiché", id="home.last", show=False),
+    ]
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """DataTable (textual 8.2) measures every cell of the rows added, to size auto-width
@@ -411,8 +418,27 @@ class HomeScreen(Screen[None]):
         else:
             line = total
         if len(self._matches) > len(self._shown):
-            line += f" · les {len(self._shown)} plus récents affichés : filtrez pour les autres"
+            line += f" · {len(self._shown)} plus récents affichés, la suite en descendant"
         return line
+
+    @on(AuditTable.RowHighlighted, "#audits")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_more(event.cursor_row)
+
+    def _show_more(self, cursor_row: int) -> None:
+        """The cursor near the last row shown: the next MAX_ROWS matches are added below."""
+        table = self.query_one("#audits", AuditTable)
+        shown = len(self._shown)
+        if (
+            cursor_row < shown - MORE_BEFORE_END
+            or len(self._matches) <= shown
+            or table.row_count < shown  # the rest of a fill is still to come
+        ):
+            return
+        more = self._matches[shown : shown + MAX_ROWS]
+        self._shown = [*self._shown, *more]
+        self._add_rows(table, more)
+        set_text(self.query_one("#audits-count", Static), self._count_line(self._query))
 
     def _fill(
         self, table: DataTable[Text], rows: Sequence[AuditRow], *, first: int | None = None

@@ -38,7 +38,14 @@ if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its
 FIRST_PAINT_WAIT = 0.5  # seconds
 
 EXIT_STORE_UNAVAILABLE = 1
-KEY_NAMES = {"escape": "Échap", "enter": "Entrée", "tab": "Tab", "shift+tab": "Maj+Tab"}
+KEY_NAMES = {
+    "escape": "Échap",
+    "enter": "Entrée",
+    "tab": "Tab",
+    "shift+tab": "Maj+Tab",
+    "home": "Origine",
+    "end": "Fin",
+}
 
 
 def seed_sample_dealers(store: Store) -> int:

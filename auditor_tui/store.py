@@ -586,16 +586,23 @@ class Store:
             return self._read_file(audit_id)[1]
 
     def _write(
-        self, audit: Audit, events: list[dict[str, Any]], exported_revision: int | None = None
+        self,
+        audit: Audit,
+        events: list[dict[str, Any]],
+        exported_revision: int | None = None,
+        current: tuple[dict[str, Any], list[dict[str, Any]]] | None = None,
     ) -> None:
-        """Replace the audit's file: record + all its events, in one atomic write."""
+        """Replace the audit's file: record + all its events, in one atomic write. `current`:
+        the file as the caller has just read it (`_read_file`), not to be read twice."""
         self._refuse_if_read_only()
         db = self._db(audit.id)
         path = self._audit_path(audit.id)
         existing_events: list[dict[str, Any]] = []
         exported = 0
-        if path.exists():
-            raw, existing_events = self._read_file(audit.id)
+        if current is None and path.exists():
+            current = self._read_file(audit.id)
+        if current is not None:
+            raw, existing_events = current
             exported = _exported_of(raw)
         if exported_revision is not None:
             exported = exported_revision
@@ -644,7 +651,8 @@ class Store:
         """Persist an edited audit: bumps the revision, logs every changed field. Returns the
         stored audit (the same object, updated). No change, no write."""
         with self._mutex:
-            old = self._read_raw(audit.id)["record"]
+            current = self._read_file(audit.id)
+            old = current[0]["record"]
             stamp = _stamp(moment)
             new = audit.to_dict()
             new["revision"], new["updated_at"] = old["revision"], old["updated_at"]
@@ -667,7 +675,7 @@ class Store:
                     }
                 )
             try:
-                self._write(audit, events)
+                self._write(audit, events, current=current)
             except StoreError as exc:
                 if not isinstance(exc, StoreWriteError) or exc.previous_intact:
                     audit.revision, audit.updated_at = previous  # nothing was saved

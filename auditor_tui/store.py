@@ -552,7 +552,13 @@ class Store:
         a record the app could not even score would only fail later, on screen. `known`: a
         file the index knows is trusted (see `_known_row`)."""
         row = self._known_row(audit_id) if known else None
-        raw = row if row is not None else self._read_raw(audit_id)
+        if row is not None:
+            return self._audit_of(audit_id, row, checked=True)
+        return self._audit_of(audit_id, self._read_raw(audit_id))
+
+    def _audit_of(self, audit_id: str, raw: Mapping[str, Any], checked: bool = False) -> Audit:
+        """The audit of a record row read from its file (see `_read_audit`); `checked`: the
+        file is one the index knows, scored when it was indexed."""
         from auditor_tui.grid import GridError
         from auditor_tui.record import STATUSES, Audit
 
@@ -560,7 +566,7 @@ class Store:
             audit = Audit.from_dict(raw["record"])
             if audit.status not in STATUSES:
                 raise ValueError(f"statut inconnu {audit.status!r}")
-            if row is None:
+            if not checked:
                 audit.score()
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             if isinstance(exc, GridError) and Path(exc.path).is_file():
@@ -687,9 +693,10 @@ class Store:
         self._refuse_if_read_only()
         with self._mutex:
             for audit_id in audit_ids:
-                audit = self._read_audit(audit_id)
+                current = self._read_file(audit_id)
+                audit = self._audit_of(audit_id, current[0])
                 audit.export_batch = batch
-                self._write(audit, [], exported_revision=audit.revision)
+                self._write(audit, [], exported_revision=audit.revision, current=current)
 
     # ---- multi-audit import: all or nothing -----------------------------------------------
 

@@ -526,11 +526,17 @@ class Store:
         audit file, or if its seal does not match what it holds: a change made outside the
         app, even one that leaves a valid record (a digit, a letter of a note)."""
         path = self._audit_path(audit_id)
-        if not path.exists():
-            raise KeyError(audit_id)
+        db = self._handles.get(audit_id)
         try:
-            data = self._db(audit_id).storage.read()
+            if db is not None:  # written or read through it lately: its bytes are cached
+                data = db.storage.read()
+                if data is None and not path.exists():
+                    raise KeyError(audit_id)
+            else:  # no TinyDB handle made for one read (an import, a batch marked)
+                data = read_json_file(path)
             problem = audit_file_problem(data)
+        except FileNotFoundError:
+            raise KeyError(audit_id) from None
         except (ValueError, CorruptFileError) as exc:
             self._drop_handle(audit_id)
             if isinstance(exc, CorruptFileError):
@@ -595,7 +601,6 @@ class Store:
         self,
         audit: Audit,
         events: list[dict[str, Any]],
-        exported_revision: int | None = None,
         current: tuple[dict[str, Any], list[dict[str, Any]]] | None = None,
     ) -> None:
         """Replace the audit's file: record + all its events, in one atomic write. `current`:
@@ -610,8 +615,6 @@ class Store:
         if current is not None:
             raw, existing_events = current
             exported = _exported_of(raw)
-        if exported_revision is not None:
-            exported = exported_revision
         seq = len(existing_events)
         for i, event in enumerate(events, start=seq + 1):
             event["seq"] = i
@@ -689,87 +692,103 @@ class Store:
             return audit
 
     def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:
-        """Record that a batch carried these audits, without touching their revision."""
+        """Record that a batch carried these audits, without touching their revision: one
+        commit, as an import (all of them marked, or none)."""
+        ids = list(audit_ids)
+        if not ids:
+            return
         self._refuse_if_read_only()
-        with self._mutex:
-            for audit_id in audit_ids:
-                current = self._read_file(audit_id)
-                audit = self._audit_of(audit_id, current[0])
-                audit.export_batch = batch
-                self._write(audit, [], exported_revision=audit.revision, current=current)
 
-    # ---- multi-audit import: all or nothing -----------------------------------------------
+        def marked(audit_id: str) -> tuple[Audit, dict[str, Any]]:
+            raw, events = self._read_file(audit_id)
+            audit = self._audit_of(audit_id, raw)
+            audit.export_batch = batch
+            return audit, audit_file(audit.to_dict(), audit.revision, events)
+
+        with self._mutex:
+            self._commit(ids, marked)
+
+    # ---- several audits in one commit: all or nothing ---------------------------------------
 
     def put_many(
         self, audits: list[Audit], *, kind: str = "import", moment: datetime | None = None
     ) -> None:
-        """Write several audits as one commit: staged files, a journal as the commit point,
-        then renames. A crash before the journal changes nothing; after it, the next open
-        finishes the renames (roll forward). Existing audits keep their event log.
-
-        A StoreWriteError before the commit point leaves the store as it was; after it (the
-        renames failing), the import is committed and the next open, or put_many, finishes it.
-        """
+        """Write several audits as one commit (see `_commit`). Existing audits keep their event
+        log, extended with the import."""
         if not audits:
             return
         self._refuse_if_read_only()
+        stamp = _stamp(moment)
+        by_id = {audit.id: audit for audit in audits}
+        if len(by_id) < len(audits):
+            raise StoreError("un même audit donné deux fois", self.root)
+
+        def imported(audit_id: str) -> tuple[Audit, dict[str, Any]]:
+            audit = by_id[audit_id]
+            return audit, self._import_payload(audit, kind, stamp)
+
         with self._mutex:
-            if self.journal_path.exists():
-                self._roll_forward_journal()  # an earlier commit left unfinished
-            stamp = _stamp(moment)
-            stage = self.root / f"staging-{os.getpid()}-{threading.get_ident()}"
-            shutil.rmtree(stage, ignore_errors=True)
-            moves: list[tuple[str, str]] = []
-            exported: dict[str, int] = {}
-            unconfirmed: StoreWriteError | None = None
+            self._commit([audit.id for audit in audits], imported)
+
+    def _commit(
+        self, ids: list[str], prepare: Callable[[str], tuple[Audit, dict[str, Any]]]
+    ) -> None:
+        """Rewrite these audits' files as one commit: staged files (`prepare` gives each audit
+        and its file's content, one at a time), a journal as the commit point, then renames. A
+        crash before the journal changes nothing; after it, the next open finishes the renames
+        (roll forward).
+
+        A StoreWriteError before the commit point leaves the store as it was; after it (the
+        renames failing), the commit stands and the next open, or commit, finishes it."""
+        if self.journal_path.exists():
+            self._roll_forward_journal()  # an earlier commit left unfinished
+        stage = self.root / f"staging-{os.getpid()}-{threading.get_ident()}"
+        shutil.rmtree(stage, ignore_errors=True)
+        moves: list[tuple[str, str]] = []
+        done: list[tuple[Audit, int, Path]] = []  # each audit, its exported revision, its file
+        unconfirmed: StoreWriteError | None = None
+        try:
             try:
-                try:
-                    stage.mkdir(mode=0o700)
-                except OSError as exc:
-                    raise StoreWriteError(
-                        stage, exc, action="de créer le dossier", tail=""
-                    ) from exc
-                staged: dict[str, Path] = {}
-                with _StagedWriter(stage, len(audits)) as writer:
-                    for audit in audits:
-                        if audit.id in staged:
-                            raise StoreError(f"audit {audit.id} donné deux fois", stage)
-                        path = self._audit_path(audit.id)
-                        staged[audit.id] = where = writer.next_path(path.name)
-                        payload = self._import_payload(audit, kind, stamp)
-                        exported[audit.id] = payload["audit"]["1"]["exported_revision"]
-                        writer.write(where, _encode_import(payload).encode())
-                        # Relative to the store folder, so a moved folder still rolls forward.
-                        moves.append(
-                            (
-                                where.relative_to(self.root).as_posix(),
-                                f"{self.audits_dir.name}/{path.name}",
-                            )
+                stage.mkdir(mode=0o700)
+            except OSError as exc:
+                raise StoreWriteError(stage, exc, action="de créer le dossier", tail="") from exc
+            with _StagedWriter(stage, len(ids)) as writer:
+                for audit_id in ids:
+                    path = self._audit_path(audit_id)
+                    audit, payload = prepare(audit_id)
+                    where = writer.next_path(path.name)
+                    writer.write(where, _encode_import(payload).encode())
+                    done.append((audit, payload["audit"]["1"]["exported_revision"], where))
+                    # Relative to the store folder, so a moved folder still rolls forward.
+                    moves.append(
+                        (
+                            where.relative_to(self.root).as_posix(),
+                            f"{self.audits_dir.name}/{path.name}",
                         )
-                journal = {"moves": moves, "stage": stage.name}
-                try:
-                    atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
-                except StoreWriteError as exc:
-                    if exc.previous_intact or not self.journal_path.exists():
-                        raise
-                    unconfirmed = exc  # the journal is in place: the commit stands
-            except BaseException:
-                shutil.rmtree(stage, ignore_errors=True)
-                raise
+                    )
+            journal = {"moves": moves, "stage": stage.name}
             try:
-                self._apply_journal(journal)
-            except StoreError:
-                self._refresh_index(audit.id for audit in audits)  # some renames happened
-                raise
-            for audit in audits:
-                self._drop_handle(audit.id)
-                # A rename keeps the file's modification time and size: the stat of its writing.
-                st = writer.stats[staged[audit.id]]
-                self._set_entry(audit.id, self._index_entry(audit, exported[audit.id], st))
-            with suppress(StoreError):
-                self.flush_index()  # a cache: if it cannot be written now, it is rebuilt later
-            if unconfirmed is not None:
-                raise unconfirmed
+                atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
+            except StoreWriteError as exc:
+                if exc.previous_intact or not self.journal_path.exists():
+                    raise
+                unconfirmed = exc  # the journal is in place: the commit stands
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        try:
+            self._apply_journal(journal)
+        except StoreError:
+            self._refresh_index(ids)  # some renames happened
+            raise
+        for audit, exported, where in done:
+            self._drop_handle(audit.id)
+            # A rename keeps the file's modification time and size: the stat of its writing.
+            self._set_entry(audit.id, self._index_entry(audit, exported, writer.stats[where]))
+        with suppress(StoreError):
+            self.flush_index()  # a cache: if it cannot be written now, it is rebuilt later
+        if unconfirmed is not None:
+            raise unconfirmed
 
     def _import_payload(self, audit: Audit, kind: str, stamp: str) -> dict[str, Any]:
         """The file content of an imported audit: its record and its event log, extended."""

@@ -401,8 +401,8 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "error must be a French `StoreError` naming the file and the cause; the disk keeps the "
         "last good state (or the new one once past a commit point: a rename done whose folder "
         "fsync failed, an import journal written); the open store shows what the disk holds; "
-        "the same write retried succeeds. Marking an export batch writes one file per audit, "
-        "so each audit is checked on its own there.",
+        "the same write retried succeeds. Marking an export batch is one commit, as an "
+        "import is.",
         "",
         "The clock checks (monotonic timers through wall-clock jumps, daylight-saving changes) "
         "and file modes under a umask of 0 run in the test suite only: they are deterministic.",
@@ -415,8 +415,6 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "index until the file is read whole again (before every write).",
         "- A damaged audit file blocks an import of the same audit (refused, naming the file) "
         "until the file is moved away; its copy is already kept aside.",
-        "- Marking an export batch writes one file per audit: a failure half-way leaves some "
-        "audits marked; the others are only exported again next time.",
         "- A store whose folder is read-only can only be read: `export` and `report` open it "
         "read-only by themselves; the app, `import` and `export --changed` refuse it with a "
         "clear message.",

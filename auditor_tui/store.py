@@ -282,7 +282,6 @@ class Store:
         self._open = True
         self._load_index(first, first_count)
         self._check_documents()
-        self._index_dirty = False  # never written back
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
@@ -346,15 +345,13 @@ class Store:
             if not self._open:
                 return
             try:
-                if not self.read_only:
-                    self.flush_index()
+                self.flush_index()  # not in read-only mode (see flush_index)
             finally:
                 for db in self._handles.values():
                     db.close()
                 self._handles.clear()
                 self._open = False
-                if not self.read_only:
-                    self._lock.release()
+                self._lock.release()  # idempotent: none taken in read-only mode
 
     def __enter__(self) -> Store:
         return self
@@ -405,14 +402,14 @@ class Store:
         for audit_id, st in changed:
             cached = entries.get(audit_id)
             try:
-                audit = self._read_audit(audit_id)
+                audit, exported = self._read_indexed(audit_id)
             except StoreError as exc:
                 self.damaged.append(
                     Damaged(self._audit_path(audit_id), getattr(exc, "backup_path", None), str(exc))
                 )
                 continue
-            exported = cached.summary.exported_revision if cached else 0
-            exported = max(exported, self._exported_revision(audit_id))
+            if cached:
+                exported = max(exported, cached.summary.exported_revision)
             fresh[audit_id] = self._index_entry(audit, exported, st)
         self._index_dirty = bool(changed) or len(fresh) != len(entries)
         self._set_index(fresh)
@@ -582,11 +579,11 @@ class Store:
             raise CorruptFileError(path, keep_damaged_copy(path), detail) from exc
         return audit
 
-    def _exported_revision(self, audit_id: str) -> int:
-        try:
-            return _exported_of(self._read_raw(audit_id))
-        except (KeyError, StoreError):
-            return 0
+    def _read_indexed(self, audit_id: str) -> tuple[Audit, int]:
+        """What an index entry is made of, from one whole read of the file: the audit and the
+        last exported revision kept beside it."""
+        raw = self._read_raw(audit_id)
+        return self._audit_of(audit_id, raw), _exported_of(raw)
 
     def get(self, audit_id: str) -> Audit:
         # Whole files are checked at open (index rebuild) and before every write.
@@ -811,8 +808,7 @@ class Store:
         for audit_id in audit_ids:
             self._drop_handle(audit_id)
             try:
-                audit = self._read_audit(audit_id)
-                entry = self._index_entry(audit, self._exported_revision(audit_id))
+                entry = self._index_entry(*self._read_indexed(audit_id))
             except (KeyError, OSError, StoreError):
                 continue
             self._set_entry(audit_id, entry)

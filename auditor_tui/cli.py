@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import gc
 import io
 import json
@@ -264,9 +263,6 @@ def run_tui(db: Path | None) -> int:
     return int(app.return_code or 0)
 
 
-READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
-
-
 def _open_store(db: Path | None, read_only: bool, readable: bool) -> Store:
     """The store for a command: read-only if asked, or if the command only reads and the
     folder cannot be written (a read-only disk, another user's folder), said on stderr."""
@@ -278,7 +274,7 @@ def _open_store(db: Path | None, read_only: bool, readable: bool) -> Store:
     try:
         return Store.open(db)
     except StoreWriteError as exc:
-        if not readable or exc.errno not in READ_ONLY_ERRNOS:
+        if not readable or not exc.not_writable:
             raise
         store = Store.open(db, read_only=True)
         _err(f"{exc} Dossier ouvert en lecture seule : rien n'y est écrit.")

@@ -155,6 +155,12 @@ class StoreWriteError(StoreError):
             f"Impossible {action} {Path(path)} : {describe_oserror(error)}.{tail}", path
         )
 
+    @property
+    def not_writable(self) -> bool:
+        """Whether the place cannot be written at all (a read-only disk, no permission), rather
+        than failing this once (a full disk, an I/O error)."""
+        return self.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+
 
 class CorruptFileError(StoreError):
     """The file exists but is not valid JSON (or not the expected shape).

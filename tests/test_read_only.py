@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui import cli
 from auditor_tui.cli import EXIT_ERROR, EXIT_OK
 from auditor_tui.durable import StoreError, StoreWriteError
 from auditor_tui.store import Store
@@ -101,4 +100,6 @@ def test_cli_falls_back_to_read_only_when_the_folder_cannot_be_written(
     assert "lecture seule" in err and "rien n'y est écrit" in err
     code, _, err = run_cli("--db", str(folder), "dealers", "import", str(tmp_path / "x.csv"))
     assert code == EXIT_ERROR and "lecture seule" in err
-    assert cli.READ_ONLY_ERRNOS == (errno.EROFS, errno.EACCES, errno.EPERM)
+    for code in (errno.EROFS, errno.EACCES, errno.EPERM):  # read-only disk, no permission
+        assert StoreWriteError(folder, OSError(code, "x")).not_writable
+    assert not StoreWriteError(folder, OSError(errno.ENOSPC, "x")).not_writable  # only full

@@ -3,7 +3,6 @@ the navigation between screens (the screens other modules own are imported lazil
 
 from __future__ import annotations
 
-import errno
 import gc
 import importlib
 import re
@@ -32,6 +31,7 @@ from auditor_tui.ui.messages import (
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
     from auditor_tui.store import Store, Summary
+    from auditor_tui.ui.screens.home import HomeScreen
 
 # How long the opening worker waits for the newest audits to be painted before it checks the
 # others (it would slow that frame down: both need the interpreter).
@@ -169,14 +169,14 @@ class AuditorApp(App[int]):
         self.post_message(InProgressFound(in_progress, ask=True))
 
     def _open_folder(self) -> Store | None:
-        from auditor_tui.durable import StoreError
+        from auditor_tui.durable import StoreError, StoreWriteError
         from auditor_tui.store import Store
 
         try:
             return Store.open(self.db, first=self._show_newest)
         except StoreError as exc:
             message = str(exc)
-            if getattr(exc, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM):
+            if isinstance(exc, StoreWriteError) and exc.not_writable:
                 message += (
                     " L'application doit pouvoir écrire chaque réponse ; pour consulter ce "
                     "dossier : « auditor-tui --db DOSSIER --read-only report » ou « … export »."
@@ -196,22 +196,23 @@ class AuditorApp(App[int]):
         self.post_message(NewestAudits(summaries, painted))
         painted.wait(FIRST_PAINT_WAIT)
 
-    def on_newest_audits(self, message: NewestAudits) -> None:
+    def _home_screen(self) -> HomeScreen | None:
         from auditor_tui.ui.screens.home import HomeScreen
 
-        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        return next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+
+    def on_newest_audits(self, message: NewestAudits) -> None:
+        home = self._home_screen()
         if home is None:
             message.painted.set()
         else:
             home.show_newest(message.summaries, message.painted)
 
     def on_store_opened(self, message: StoreOpened) -> None:
-        from auditor_tui.ui.screens.home import HomeScreen
-
         store = self.store = message.store
-        for screen in self.screen_stack:  # first: its worker runs while the notices are made
-            if isinstance(screen, HomeScreen):
-                screen.set_store(store)
+        home = self._home_screen()
+        if home is not None:  # first: its worker runs while the notices are made
+            home.set_store(store)
         if store.recovery_message:
             self.notify(store.recovery_message, severity="warning", timeout=15)
         for damaged in store.damaged:

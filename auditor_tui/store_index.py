@@ -65,13 +65,6 @@ class Summary(NamedTuple):
             exported_revision=exported_revision,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return self._asdict()
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Summary:
-        return cls(*_summary_values(d))
-
     @property
     def moment(self) -> str:
         """When the audit took place (its call, else its creation): what « newest » sorts by."""
@@ -86,7 +79,6 @@ class IndexEntry(NamedTuple):
     summary: Summary
 
 
-_summary_values = operator.itemgetter(*Summary._fields)  # in the fields' order
 NEWEST = operator.attrgetter("moment", "id")  # the order of summaries(), reversed: total
 _FIELDS = ",".join(Summary._fields).encode()
 

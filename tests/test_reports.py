@@ -219,8 +219,12 @@ def test_periods_and_quarters():
     assert str(Period.parse("2026")) == "2026"
     assert Period.parse("2026-Q2") == Period(Quarter(2026, 2), Quarter(2026, 2))
     assert str(Period.parse("2026-T1..2026-T3")) == "2026-T1..2026-T3"
+    # The end of a range may leave out the start's year: what `report --help` shows.
+    assert Period.parse("2026-T1..T3") == Period.parse("2026-T1..2026-T3")
+    assert Period.parse("2026-t2..q4") == Period(Quarter(2026, 2), Quarter(2026, 4))
+    assert Period.parse("2025-T4..2026-T1") == Period(Quarter(2025, 4), Quarter(2026, 1))
     assert Quarter(2026, 3) in Period.parse("2026") and Quarter(2025, 4) not in Period.parse("2026")
-    for bad in ("2026-T5", "T2", "2026-T3..2026-T1"):
+    for bad in ("2026-T5", "T2", "2026-T3..2026-T1", "2026-T3..T1", "T1..T3", "2026-T1..T5"):
         with pytest.raises(ValueError):
             Period.parse(bad)
     # 31 March 23:59:59 in Paris (UTC+2 since 29 March) is T1; one second later, T2.

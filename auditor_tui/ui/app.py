@@ -27,6 +27,7 @@ from auditor_tui.ui.messages import (
     OpenAudit,
     StoreFailed,
     StoreOpened,
+    unreadable_audit_text,
 )
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
@@ -253,9 +254,16 @@ class AuditorApp(App[int]):
         return found
 
     def on_open_audit(self, message: OpenAudit) -> None:
+        from auditor_tui.durable import StoreError
+
         if self.store is None:
             return
-        if message.status == "draft":
+        try:  # one small file: read here, so that an unreadable one opens no empty screen
+            status = self.store.get(message.audit_id).status
+        except (KeyError, StoreError) as exc:
+            self._unreadable(message, exc)
+            return
+        if status == "draft":
             cls = self._screen_class("live_call", "LiveCallScreen")
             missing = "L'écran d'appel n'est pas encore disponible."
         else:
@@ -266,11 +274,27 @@ class AuditorApp(App[int]):
             if message.replace:
                 self.pop_screen()
             return
-        screen = cls(self.store, message.audit_id, self.clock)
+        try:  # changed on disk since it was read just above
+            screen = cls(self.store, message.audit_id, self.clock)
+        except (KeyError, StoreError) as exc:
+            self._unreadable(message, exc)
+            return
         if message.replace:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def _unreadable(self, message: OpenAudit, error: Exception) -> None:
+        """The audit cannot be read (its file changed outside the app, damaged, gone): say so
+        and stay where the auditor was (the screen that asked to be replaced closes)."""
+        self.notify(
+            unreadable_audit_text(message.audit_id, error),
+            title="Audit illisible",
+            severity="error",
+            timeout=15,
+        )
+        if message.replace:
+            self.pop_screen()
 
     def on_in_progress_found(self, message: InProgressFound) -> None:
         if not message.in_progress:

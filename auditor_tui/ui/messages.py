@@ -75,3 +75,11 @@ class AuditCreateFailed(Message):
     def __init__(self, message: str) -> None:
         super().__init__()
         self.message = message
+
+
+def unreadable_audit_text(audit_id: str, error: Exception) -> str:
+    """What the auditor reads when an audit cannot be opened (its file changed outside the app,
+    damaged, gone): the same words whichever screen it was to open on."""
+    if isinstance(error, KeyError):  # str() of a KeyError is the key, quoted
+        return f"Audit {audit_id} illisible : son fichier est introuvable."
+    return f"Audit {audit_id} illisible : {error}"

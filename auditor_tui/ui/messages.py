@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # annotations only: the store is imported off the TUI's first
 class StoreOpened(Message):
     """The store is open (posted by the app's opening worker)."""
 
-    def __init__(self, store: Store, seeded: int) -> None:
+    def __init__(self, store: Store, dealers: int) -> None:
         super().__init__()
         self.store = store
-        self.seeded = seeded  # sample dealers put into an empty directory (0: none)
+        self.dealers = dealers  # how many dealers its directory holds (0: say how to import)
 
 
 class NewestAudits(Message):

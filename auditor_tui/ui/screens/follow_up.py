@@ -516,8 +516,9 @@ class FollowUpScreen(Screen[None]):
         elif s.saved_at is not None:
             text = f"✓ enregistré {format_clock(s.saved_at, s.zone)}"
         else:
-            text = "✓ enregistré"
+            text = ""  # nothing changed yet: no line taken
         set_text(widget, text)
+        widget.display = bool(text)
         widget.set_class(s.save_error is not None, "-error")
 
     def tick(self) -> None:

@@ -81,7 +81,9 @@ def run_lines(lines: list[str], cwd: Path, env: dict[str, str]) -> list[tuple[in
 def test_first_steps_run_as_pasted(tmp_path: Path) -> None:
     steps = first_steps()
     ours = [(line, promise) for line, promise in steps if "auditor-tui" in line]
-    assert len(ours) >= 9 and all(promise for _, promise in ours), "each command says what it prints"
+    assert len(ours) >= 9 and all(promise for _, promise in ours), (
+        "each command says what it prints"
+    )
     results = run_lines([line for line, _ in steps], tmp_path, scratch_env(tmp_path))
     for (line, promise), (status, out, err) in zip(steps, results, strict=True):
         assert (status, err) == (EXIT_OK, ""), f"{line}\nstatus {status}\n{err}"

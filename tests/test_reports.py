@@ -266,10 +266,10 @@ def test_cli_report_formats(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "auditeur « alice »" in out and "94,0 %" in out and "★★★★★" in out
     assert "Lexus Lyon" not in out.split("Concessions injoignables")[0]
-    assert main(["--db", str(db), "report", "--table", "nope"]) == 1
-    with pytest.raises(SystemExit):
-        main(["--db", str(db), "report", "--period", "2026-T9"])
-    assert "trimestre attendu" in capsys.readouterr().err
+    for bad, said in (("--table", "tableau inconnu"), ("--period", "trimestre attendu")):
+        with pytest.raises(SystemExit) as refused:  # the command line refused: 2
+            main(["--db", str(db), "report", bad, "2026-T9"])
+        assert refused.value.code == 2 and said in capsys.readouterr().err
 
 
 def test_rows_cache_reads_only_what_changed(tmp_path, monkeypatch):

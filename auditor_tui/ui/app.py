@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its
 FIRST_PAINT_WAIT = 0.5  # seconds
 
 EXIT_STORE_UNAVAILABLE = 1
+EXIT_NOT_CREATED = 0  # the auditor chose not to create the folder: nothing went wrong
 KEY_NAMES = {
     "escape": "Échap",
     "enter": "Entrée",
@@ -124,8 +125,26 @@ class AuditorApp(App[int]):
         return HomeScreen(None, self.clock)
 
     def on_ready(self) -> None:
-        """The first frame is out: open the store (its worker would have slowed that frame)."""
-        self._open_store()
+        """The first frame is out: open the store (its worker would have slowed that frame),
+        once the auditor agreed to create its folder if it does not exist yet."""
+        from auditor_tui.paths import asks_before_creating
+
+        folder = asks_before_creating(self.db)
+        if folder is None:
+            self._open_store()
+            return
+        from auditor_tui.ui.screens.create_store import CreateStoreScreen
+
+        def answered(create: bool | None) -> None:
+            if create:
+                self._open_store()
+            else:
+                self.exit(
+                    return_code=EXIT_NOT_CREATED,
+                    message=Text(f"Aucun dossier créé ({folder})."),
+                )
+
+        self.push_screen(CreateStoreScreen(folder), answered)
 
     # ---- the store ---------------------------------------------------------------------------
 

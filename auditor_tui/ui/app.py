@@ -156,7 +156,7 @@ class AuditorApp(App[int]):
                 return
             store.summaries()  # built once here: the home screen, its queue, the resume check
         from auditor_tui.durable import StoreError  # after the first rows: see _open_folder
-        from auditor_tui.resume import audits_in_progress
+        from auditor_tui.resume import audits_in_progress, complete_unreachable
 
         with self._store_mutex:
             if self._store_closed:  # the app quit while the folder was opening
@@ -169,6 +169,15 @@ class AuditorApp(App[int]):
                 self.notify, f"Annuaire illisible : {exc}", severity="error", timeout=15
             )
             dealers = 0
+        completed = complete_unreachable(store, self.clock.now())  # left by an older version
+        if completed:
+            self.call_from_thread(
+                self.notify,
+                f"{len(completed)} audit(s) de concessionnaire injoignable terminé(s) : "
+                "rien à suivre.",
+                title="Injoignables",
+                timeout=10,
+            )
         in_progress = audits_in_progress(store)  # before the home screen's worker starts
         self.post_message(StoreOpened(store, dealers))
         self.post_message(InProgressFound(in_progress, ask=True))

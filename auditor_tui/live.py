@@ -515,6 +515,8 @@ class LiveCall:
         return max(0.0, (parse_instant(end) - parse_instant(start)).total_seconds())
 
     def _save(self, kind: str) -> Audit:
+        if lifecycle.settle(self.audit):  # unreachable after the end of the call
+            self._undo.clear()
         moment = self._now()
         began = time.perf_counter()
         try:

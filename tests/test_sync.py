@@ -166,8 +166,9 @@ def test_pseudonymised_batch(tmp_path, capsys):
 
 def test_changed_and_to_go_together(tmp_path, capsys):
     db = str(tmp_path / "s")
-    with pytest.raises(SystemExit):
-        main(["--db", db, "export", "--changed", "--out", str(tmp_path / "x.jsonl")])
-    with pytest.raises(SystemExit):
-        main(["--db", db, "export", "--to", str(tmp_path / "out")])
-    assert "--changed va avec --to" in capsys.readouterr().err
+    for args in (["--changed", "--out", str(tmp_path / "x.jsonl")], ["--to", str(tmp_path / "o")]):
+        with pytest.raises(SystemExit) as refused:
+            main(["--db", db, "export", *args])
+        assert refused.value.code == 2  # the command line refused
+        assert "--changed va avec --to" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no store, no file, no folder

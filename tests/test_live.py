@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import errno
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from auditor_tui import durable
 from auditor_tui.clock import FakeClock
 from auditor_tui.durable import StoreError
 from auditor_tui.grid import load_grid
@@ -17,6 +13,7 @@ from auditor_tui.live import LiveCall, LiveCallError
 from auditor_tui.record import Audit, parse_instant
 from auditor_tui.store import Store
 from auditor_tui.suggestions import Suggestion
+from tests.conftest import FullDisk
 from tests.factories import best_answers, dealer
 
 GRID = load_grid()
@@ -493,31 +490,16 @@ def test_every_change_is_saved_before_returning(
     assert [e["kind"] for e in store.events(audit_id)][-1] == "note"
 
 
-@pytest.fixture
-def failing_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """Make the store's atomic writes fail with ENOSPC while the flag is set."""
-    flag = [False]
-    real = durable._write_all
-
-    def write_all(fd: int, data: bytes) -> None:
-        if flag[0]:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(fd, data)
-
-    monkeypatch.setattr(durable, "_write_all", write_all)
-    yield flag
-
-
 def test_store_error_propagates_and_a_retry_writes_it(
-    live: LiveCall, store: Store, audit_id: str, failing_disk: list[bool], tmp_path: Path
+    live: LiveCall, store: Store, audit_id: str, full_disk: FullDisk
 ) -> None:
-    failing_disk[0] = True
+    full_disk.full = True
     with pytest.raises(StoreError):
         live.answer("9", 1)
     assert live.save_error and "plein" in live.save_error
     assert live.audit.answers == {"9": [1]}  # kept in memory…
     assert "9" not in store.get(audit_id).answers  # …not on disk
-    failing_disk[0] = False
+    full_disk.full = False
     live.retry_save()
     assert live.save_error is None
     assert store.get(audit_id).answers == {"9": [1]}

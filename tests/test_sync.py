@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import stat
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,15 +110,16 @@ def test_a_series_of_edits(tmp_path, capsys):
 
 def test_manifest_is_written_last_and_the_store_marked_after_it(store, tmp_path, monkeypatch):
     store.create(make_audit(1))
-    written: list[str] = []
-    real = sync.atomic_write_bytes
+    written: list[str] = []  # the batch's files, as each takes its name on disk
+    real = os.replace
 
-    def spy(path: Path, data: bytes, **kw: object) -> None:
-        assert store.summaries()[0].exported_revision == 0  # not marked before the files
-        written.append(path.name)
-        real(path, data, **kw)
+    def spy(src: Any, dst: Any, **kw: Any) -> None:
+        if os.fspath(dst).startswith(str(tmp_path / "out")):
+            assert store.summaries()[0].exported_revision == 0  # not marked before the files
+            written.append(Path(dst).name)
+        real(src, dst, **kw)
 
-    monkeypatch.setattr(sync, "atomic_write_bytes", spy)
+    monkeypatch.setattr(os, "replace", spy)
     batch = sync.export_changed(store, tmp_path / "out", T0, extra={"audits.csv": sync.csv_bytes})
     assert batch is not None and batch.count == 1
     assert written == ["audits.jsonl", "audits.csv", "manifest.json"]
@@ -125,21 +128,21 @@ def test_manifest_is_written_last_and_the_store_marked_after_it(store, tmp_path,
 
 def test_a_failed_batch_has_no_manifest_and_is_carried_again(store, tmp_path, monkeypatch):
     store.create(make_audit(1))
-    real = sync.atomic_write_bytes
+    real = os.replace
 
-    def full_disk(path: Path, data: bytes, **kw: object) -> None:
-        if path.name == "audits.csv":
-            raise StoreWriteError(path, OSError(errno.ENOSPC, "No space left on device"))
-        real(path, data, **kw)
+    def full_disk(src: Any, dst: Any, **kw: Any) -> None:
+        if Path(dst).name == "audits.csv":  # the disk fills up as the CSV is written
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst, **kw)
 
-    monkeypatch.setattr(sync, "atomic_write_bytes", full_disk)
+    monkeypatch.setattr(os, "replace", full_disk)
     out = tmp_path / "out"
     with pytest.raises(StoreWriteError, match="disque est plein"):
         sync.export_changed(store, out, T0, extra={"audits.csv": sync.csv_bytes})
     [broken] = batches(out)
     assert not (broken / "manifest.json").exists()
     assert store.summaries()[0].exported_revision == 0
-    monkeypatch.setattr(sync, "atomic_write_bytes", real)
+    monkeypatch.setattr(os, "replace", real)
     batch = sync.export_changed(store, out, T0 + timedelta(seconds=1))
     assert batch is not None and batch.count == 1
     # On the importing side the incomplete folder is skipped.

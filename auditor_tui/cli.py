@@ -66,6 +66,8 @@ def _import_file(store: Store, path: Path) -> int:
         f"{len(result.unchanged)} inchangé(s), {len(result.older)} plus ancien(s) ignoré(s), "
         f"{len(result.conflicts)} conflit(s)."
     )
+    if result.unknown_fields:
+        print(f"{path} : champs inconnus conservés : {', '.join(result.unknown_fields)}")
     return EXIT_CONFLICTS if result.conflicts else EXIT_OK
 
 
@@ -102,17 +104,27 @@ def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.sync import FORMATS
+    from auditor_tui.exchange import ExportError
+    from auditor_tui.sync import FORMATS, BatchRefused
 
     if args.changed:
-        return cmd_export_changed(store, args)
+        try:
+            return cmd_export_changed(store, args)
+        except BatchRefused as exc:
+            _err(str(exc))
+            return EXIT_REJECTED
     from auditor_tui.exchange import all_audits
 
     audits = all_audits(store)
     transform = _outgoing(store, args)
     if transform is not None:
         audits = [transform(a) for a in audits]
-    write_bytes_output(args.out, FORMATS[args.format](audits))
+    try:
+        data = FORMATS[args.format](audits)
+    except ExportError as exc:
+        _err(f"{exc} ; aucun fichier écrit.")
+        return EXIT_ERROR
+    write_bytes_output(args.out, data)
     if args.out != "-":
         print(f"{len(audits)} audit(s) exporté(s) vers {args.out}.")
     return EXIT_OK

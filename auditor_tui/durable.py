@@ -255,6 +255,11 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the descriptor ``fd`` (os.write may write less at a time)."""
+    _write_all(fd, data)
+
+
 def _pid_alive(pid: int) -> bool:
     """True unless we are sure no process ``pid`` exists on this machine (conservative)."""
     if pid <= 0 or os.name == "nt":  # os.kill on Windows would terminate the process

@@ -219,6 +219,13 @@ def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _db_path(text: str) -> Path:
+    """`--db`: a folder; an empty one would be the current folder, made a store by mistake."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("dossier vide : donnez le chemin du dossier de données")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="auditor-tui",
@@ -229,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="DOSSIER",
-        type=Path,
+        type=_db_path,
         default=None,
         help=f"dossier de données (défaut : ${ENV_VAR}, sinon {default_store_path()})",
     )
@@ -360,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _open_store(args.db, args.read_only, readable) as store:
             if store.recovery_message:
                 _err(store.recovery_message)
+            for notice in store.notices:
+                _err(notice)
             for damaged in store.damaged:
                 _err(f"fichier endommagé ignoré : {damaged.message}")
             code: int = args.func(store, args)

@@ -88,7 +88,10 @@ def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool =
     non-blocking, so a FIFO without a writer is refused at once instead of waited on."""
     name = os.fspath(path)
     if name == STDIN:
-        return _read_limited(sys.stdin.buffer.read, "(entrée standard)", limit)
+        try:
+            return _read_limited(sys.stdin.buffer.read, "(entrée standard)", limit)
+        except OSError as exc:
+            raise InputFileError("(entrée standard)", f"lecture impossible : {exc}") from exc
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     if not follow_links:
         flags |= getattr(os, "O_NOFOLLOW", 0)

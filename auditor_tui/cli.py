@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -12,18 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor_tui import __version__
+from auditor_tui.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJECTED, epilog
 from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
 from auditor_tui.paths import ENV_VAR, default_store_path
+from auditor_tui.pipes import OutputError, quiet_stdout, write_stdout_bytes
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
     from auditor_tui.record import Audit
     from auditor_tui.reports import Period
     from auditor_tui.store import Store
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_REJECTED = 2
-EXIT_CONFLICTS = 3
+SAMPLE_AUDITS_FILE = "audits-sample.jsonl"
 
 
 def _err(message: str) -> None:
@@ -34,20 +32,11 @@ def write_bytes_output(out: str, data: bytes) -> None:
     """Write `data` to `out` (a path, or "-" for standard output): a file atomically and
     owner-only, a FIFO or a device written through, a link refused (output_files.py)."""
     if out == "-":
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        write_stdout_bytes(data)
     else:
         from auditor_tui.output_files import write_output_file
 
         write_output_file(Path(out), data)
-
-
-def write_output(out: str, produce: Callable[[io.StringIO], object]) -> None:
-    """Write text to `out` (a path, or "-" for standard output), atomically and owner-only."""
-    buffer = io.StringIO()
-    produce(buffer)
-    write_bytes_output(out, buffer.getvalue().encode("utf-8"))
 
 
 def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
@@ -60,7 +49,8 @@ def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
     except ImportRejected as exc:
         _err(str(exc))
         _err(f"Aucun audit de {path} n'a été importé : le dossier de données est inchangé.")
-        return EXIT_REJECTED
+        unreadable = isinstance(exc.__cause__, OSError)  # missing, a folder, no permission…
+        return EXIT_ERROR if unreadable else EXIT_REJECTED
     for warning in result.warnings:
         _err(f"{path}, {warning}")
     for conflict in result.conflicts:
@@ -80,6 +70,16 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
 
     paths: list[Path] = []
     codes: set[int] = set()
+    if args.sample:
+        from auditor_tui.resources import data_path
+
+        if len(store):
+            _err(
+                f"{store.root} contient déjà des audits : les audits d'exemple ne s'importent "
+                "que dans un dossier vide (pour ne pas les mêler à de vrais audits)."
+            )
+            return EXIT_REJECTED
+        paths.append(data_path(SAMPLE_AUDITS_FILE))
     for name in args.files:
         path = Path(name)
         if name == STDIN or not path.is_dir():
@@ -95,7 +95,7 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
             print(f"{path} : aucun lot à importer.")
         paths.extend(found.files)
     codes.update(_import_file(store, path, args) for path in paths)
-    for code in (EXIT_REJECTED, EXIT_CONFLICTS):
+    for code in (EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICTS):
         if code in codes:
             return code
     return EXIT_OK
@@ -182,14 +182,19 @@ def _read_stdin(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _table(text: str) -> str:
+    from auditor_tui.report_tables import TABLE_NAMES
+
+    if text not in TABLE_NAMES:
+        raise argparse.ArgumentTypeError(f"tableau inconnu {text!r} : {', '.join(TABLE_NAMES)}")
+    return text
+
+
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
     from auditor_tui.report_cache import load_rows
     from auditor_tui.report_tables import TABLE_NAMES, print_tables, tables, write_csv
     from auditor_tui.reports import Filters, build_report
 
-    if args.table is not None and args.table not in TABLE_NAMES:
-        _err(f"tableau inconnu {args.table!r} : {', '.join(TABLE_NAMES)}")
-        return EXIT_ERROR
     filters = Filters(args.period, args.dealer, args.auditor)
     report = build_report(load_rows(store), filters)
     if args.format == "json":
@@ -203,8 +208,10 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.dealers import DealerImportError, parse_dealers_csv
+    from auditor_tui.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
 
+    if args.sample:  # asked for by name: never put into a store behind the auditor's back
+        args.file = str(sample_dealers_path())
     try:
         dealers = parse_dealers_csv(Path(args.file))
     except DealerImportError as exc:
@@ -215,7 +222,13 @@ def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
         _err(f"{args.file} : lecture impossible ({exc.strerror}).")
         return EXIT_ERROR
     store.replace_dealers(d.to_dict() for d in dealers)
-    print(f"{len(dealers)} concessionnaire(s) importé(s) depuis {args.file}.")
+    if args.sample:
+        print(
+            f"{len(dealers)} concessionnaire(s) d'exemple importé(s) (numéros fictifs, pour "
+            "s'essayer) ; l'annuaire réel : « auditor-tui dealers import FICHIER.csv »."
+        )
+    else:
+        print(f"{len(dealers)} concessionnaire(s) importé(s) depuis {args.file}.")
     return EXIT_OK
 
 
@@ -231,6 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="auditor-tui",
         description="Audits d'appels mystère Lexus « Programme 5 Étoiles ». "
         "Sans commande : ouvre l'application.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=epilog(
+            "auditor-tui",
+            "auditor-tui --db ~/essai import --sample",
+            "auditor-tui export --format csv --out audits.csv",
+            "auditor-tui --read-only report --period 2026-T1..T3",
+        ),
     )
     parser.add_argument("--version", action="version", version=f"auditor-tui {__version__}")
     parser.add_argument(
@@ -248,13 +268,21 @@ def build_parser() -> argparse.ArgumentParser:
         "le permet",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    raw = argparse.RawDescriptionHelpFormatter
 
     p = sub.add_parser(
-        "import", help="importer des audits (JSON Lines), chaque fichier tout ou rien"
+        "import",
+        help="importer des audits (JSON Lines), chaque fichier tout ou rien",
+        formatter_class=raw,
+        epilog=epilog(
+            "auditor-tui import audits.jsonl",
+            "auditor-tui import lots/camille lots/julien",
+            "auditor-tui --db ~/essai import --sample",
+        ),
     )
     p.add_argument(
         "files",
-        nargs="+",
+        nargs="*",
         metavar="FICHIER.jsonl",
         help="fichiers (« - » : l'entrée standard), ou dossiers de lots (export --changed) : "
         "leurs lots complets",
@@ -266,9 +294,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TAILLE",
         help="taille maximale d'un fichier importé (défaut 1G ; 200M, 2G…)",
     )
+    p.add_argument(
+        "--sample",
+        action="store_true",
+        help="les audits d'exemple livrés avec l'application (dossier vide seulement)",
+    )
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", help="exporter les audits (tous, ou les nouveaux par lot)")
+    p = sub.add_parser(
+        "export",
+        help="exporter les audits (tous, ou les nouveaux par lot)",
+        formatter_class=raw,
+        epilog=epilog(
+            "auditor-tui export --format xlsx --out audits.xlsx",
+            "auditor-tui export --out - | head -1",
+            "auditor-tui export --changed --to envois --format csv",
+        ),
+    )
     p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", metavar="FICHIER", help="fichier de sortie, « - » : stdout")
@@ -289,23 +331,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("report", help="rapport réseau : étoiles, questions, trophée…")
+    p = sub.add_parser(
+        "report",
+        help="rapport réseau : étoiles, questions, trophée…",
+        formatter_class=raw,
+        epilog=epilog(
+            "auditor-tui report --period 2026-T1..T3 --dealer Dijon",
+            "auditor-tui report --format csv --table questions > questions.csv",
+        ),
+    )
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    p.add_argument("--period", type=_period, metavar="PÉRIODE", help="2026, 2026-T2, 2026-T1..T3")
+    p.add_argument(
+        "--period", type=_period, metavar="PÉRIODE", help="ex. 2026, 2026-T2, 2026-T1..T3"
+    )
     p.add_argument("--dealer", metavar="CONCESSION", help="partie du nom ou identifiant")
     p.add_argument("--auditor", metavar="AUDITEUR", help="partie du nom de l'auditeur")
     p.add_argument(
         "--table",
         metavar="TABLEAU",
-        help="un seul tableau : dealers, questions, sections, trophy, unreachable, trends "
-        "(csv : dealers par défaut)",
+        type=_table,
+        help="un seul tableau, parmi : dealers, questions, sections, trophy, unreachable, "
+        "trends (csv : dealers par défaut)",
     )
     p.set_defaults(func=cmd_report)
 
     dealers = sub.add_parser("dealers", help="annuaire des concessionnaires")
     dsub = dealers.add_subparsers(dest="dealers_command", metavar="ACTION", required=True)
-    p = dsub.add_parser("import", help="remplacer l'annuaire par un fichier CSV")
-    p.add_argument("file", metavar="FICHIER.csv")
+    p = dsub.add_parser(
+        "import",
+        help="remplacer l'annuaire par un fichier CSV",
+        formatter_class=raw,
+        epilog=epilog(
+            "auditor-tui dealers import concessions.csv",
+            "auditor-tui --db ~/essai dealers import --sample",
+        ),
+    )
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", metavar="FICHIER.csv", nargs="?")
+    source.add_argument(
+        "--sample",
+        action="store_true",
+        help="l'annuaire d'exemple livré (41 concessions fictives, numéros fictifs), pour "
+        "s'essayer ; jamais chargé sans cette option",
+    )
     p.set_defaults(func=cmd_dealers_import)
     return parser
 
@@ -336,24 +404,41 @@ def _open_store(db: Path | None, read_only: bool, readable: bool) -> Store:
         return store
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, checked whole: a usage error exits with status 2 (argparse's)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "export" and bool(args.changed) != bool(args.to):
         parser.error("--changed va avec --to DOSSIER ; sans --changed, utiliser --out FICHIER")
-    if args.command is None:
-        if args.read_only:
-            parser.error("--read-only va avec export ou report (l'application écrit tout)")
-        return run_tui(args.db)
+    if args.command == "import" and not (args.files or args.sample):
+        parser.error("import : un fichier ou dossier de lots au moins, ou --sample")
     if args.command == "import" and args.files.count("-") > 1:
         parser.error("« - » (l'entrée standard) une seule fois")
+    if args.command is None and args.read_only:
+        parser.error("--read-only va avec export ou report (l'application écrit tout)")
+    if args.read_only and not _reads_only(args):
+        parser.error(f"{args.command} écrit dans le dossier de données : pas avec --read-only")
+    return args
+
+
+def _reads_only(args: argparse.Namespace) -> bool:
+    return args.command == "report" or (args.command == "export" and not args.changed)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with quiet_stdout():  # `| head -1` is normal use, `--help | head -1` too
+        args = parse_args(argv)
+        if args.command is not None:
+            return run_command(args)
+    return run_tui(args.db)
+
+
+def run_command(args: argparse.Namespace) -> int:
     refused = _read_stdin(args)
     if refused is not None:
         _err(f"{refused} ; rien n'a été importé.")
         return EXIT_REJECTED
-    readable = args.command == "report" or (args.command == "export" and not args.changed)
-    if args.read_only and not readable:
-        parser.error(f"{args.command} écrit dans le dossier de données : pas avec --read-only")
+    readable = _reads_only(args)
     from auditor_tui.durable import StoreError
     from auditor_tui.grid import GridError, load_grid
 
@@ -372,8 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for damaged in store.damaged:
                 _err(f"fichier endommagé ignoré : {damaged.message}")
             code: int = args.func(store, args)
+            sys.stdout.flush()  # a full disk behind `> file` is said here, with status 1
             return code
-    except (StoreError, GridError) as exc:
+    except (StoreError, GridError, OutputError) as exc:
         _err(str(exc))
         return EXIT_ERROR
     finally:

@@ -183,6 +183,24 @@ def parse_dealers_csv(path: Path) -> list[Dealer]:
     return dealers
 
 
+def import_command(db: Path | None, source: str = "FICHIER.csv") -> str:
+    """The command that fills this store's directory (`db` None: the default folder), to be
+    typed as shown: « auditor-tui --db '/mon dossier' dealers import FICHIER.csv »."""
+    import shlex
+
+    where = f" --db {shlex.quote(str(db))}" if db is not None else ""
+    return f"auditor-tui{where} dealers import {source}"
+
+
+def empty_directory_text(db: Path | None) -> str:
+    """What to do with an empty directory, in French: the exact commands for this store."""
+    return (
+        "Aucun concessionnaire : importez l'annuaire avec\n"
+        f"« {import_command(db)} »\n"
+        f"(pour s'essayer : « {import_command(db, '--sample')} », numéros fictifs)."
+    )
+
+
 def sample_dealers_path() -> Path:
     """The shipped sample directory (41 dealers, fiction phone numbers)."""
     return data_path(SAMPLE_DEALERS_FILE)

@@ -161,7 +161,10 @@ def import_jsonl(
     try:
         data, problems = (data, []) if data is not None else read_import_file(path, limit)
     except InputFileError as exc:
-        raise ImportRejected(str(path), [Problem(None, "(fichier)", exc.reason)]) from exc
+        # An OSError (missing, no permission) is kept as the cause: the file is unreadable,
+        # not refused (README « Exit codes »).
+        problem = Problem(None, "(fichier)", exc.reason)
+        raise ImportRejected(str(path), [problem]) from (exc.__cause__ or exc)
     if problems:
         raise ImportRejected(str(path), problems)
     audits, problems = parse_jsonl(data, str(path))

@@ -18,7 +18,7 @@ from auditor_tui.deadlines import is_within
 from auditor_tui.durable import StoreError
 from auditor_tui.grid import Grid, Question
 from auditor_tui.record import Audit, format_instant, parse_instant
-from auditor_tui.scoring import is_applicable, is_unreachable, toggle
+from auditor_tui.scoring import OUTCOME_UNREACHABLE, is_applicable, is_unreachable, toggle
 from auditor_tui.store import Store
 from auditor_tui.suggestions import (
     METHOD_LABELS,
@@ -88,6 +88,11 @@ def format_short(moment: datetime, zone: str) -> str:
     return f"{format_day(moment, zone)} {local:%H:%M}"
 
 
+def format_clock(moment: datetime, zone: str) -> str:
+    """« 14:05:09 » in the given zone."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%H:%M:%S}"
+
+
 def format_long(moment: datetime, zone: str) -> str:
     """« mar. 24 nov. 2026 23:59:59 (heure de Paris) » (the follow-up screen's view)."""
     local = moment.astimezone(ZoneInfo(zone))
@@ -153,6 +158,8 @@ class QueueSource(Protocol):
     def callback_received(self) -> bool: ...
     @property
     def ended_at(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -177,7 +184,7 @@ Facts = Mapping[str, QueueFacts]  # by audit id
 
 def pending(source: QueueSource, facts: Facts | None = None) -> list[Due]:
     """The deadlines of an audit awaiting follow-up for which nothing is recorded yet."""
-    if source.status != AWAITING or not source.deadlines:
+    if source.status != AWAITING or not source.deadlines or source.outcome == OUTCOME_UNREACHABLE:
         return []
     dues = []
     acknowledged = facts is not None and facts.get(source.id, _NO_FACTS).acknowledgement_only
@@ -233,7 +240,7 @@ def build_queue(sources: Iterable[QueueSource], facts: Facts | None = None) -> l
             parse_instant(s.ended_at) if s.ended_at else None,
         )
         for s in sources
-        if s.status == AWAITING
+        if s.status == AWAITING and s.outcome != OUTCOME_UNREACHABLE  # nothing to follow up
     ]
 
     def key(entry: QueueEntry) -> tuple[datetime, str]:
@@ -479,12 +486,16 @@ class FollowUpError(ValueError):
 
 class FollowUpSession:
     """One audit's follow-up over a store: every method saves through `store.save` before it
-    returns. A failed save reloads the stored audit, so nothing unsaved is ever shown as saved
-    (the StoreError propagates). `moment` is the wall-clock instant of the action."""
+    returns. A failed save is handled as in the live call: the StoreError propagates, the change
+    stays in memory with `save_error` set (shown as not saved), and `retry_save` or the next
+    successful save writes it. `moment` is the wall-clock instant of the action."""
 
     def __init__(self, store: Store, audit_id: str) -> None:
         self.store = store
         self.audit: Audit = store.get(audit_id)
+        self.save_error: str | None = None
+        self.saved_at: datetime | None = None
+        self._unsaved: tuple[str, str | None] | None = None  # the failed save's kind and reason
 
     # ---- reading --------------------------------------------------------------------------
 
@@ -673,10 +684,24 @@ class FollowUpSession:
         if at > moment + timedelta(minutes=1):
             raise FollowUpError(f"{what} ne peut pas être dans le futur")
 
+    def retry_save(self, moment: datetime) -> Audit:
+        """Write the in-memory audit again after a failed save (with the failed save's kind
+        and reason: a reopening's reason is not lost)."""
+        kind, reason = self._unsaved or ("retry", None)
+        return self._save(kind, moment, reason)
+
     def _save(self, kind: str, moment: datetime, reason: str | None = None) -> Audit:
+        if self._unsaved is not None and self._unsaved[0] in ("complete", "reopen"):
+            kind, reason = self._unsaved  # a completion or reopening not saved yet: logged as such
+        if lifecycle.settle(self.audit):  # Q1 answered « injoignable »: nothing to follow up
+            kind = "complete"
         try:
             self.store.save(self.audit, kind=kind, reason=reason, moment=moment)
-        except StoreError:
-            self.audit = self.store.get(self.audit.id)
+        except StoreError as exc:
+            self.save_error = str(exc)
+            self._unsaved = (kind, reason)
             raise
+        self.save_error = None
+        self._unsaved = None
+        self.saved_at = moment
         return self.audit

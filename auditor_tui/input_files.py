@@ -99,7 +99,8 @@ def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool =
         fd = os.open(name, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP and not follow_links:
-            raise InputFileError(name, "lien symbolique : refusé (il mène hors du lot)") from exc
+            # refused, not unreadable: no OSError as the cause (README « Exit codes »)
+            raise InputFileError(name, "lien symbolique : refusé (il mène hors du lot)") from None
         if exc.errno == errno.EISDIR or os.path.isdir(name):
             raise InputFileError(name, "c'est un dossier, pas un fichier") from exc
         from auditor_tui.durable import describe_oserror

@@ -227,7 +227,9 @@ class LiveCall:
                 return Suggestion(str(rule["question"]), (int(band["option"]),), reason)
         return None
 
-    def accept(self, suggestion: Suggestion) -> Audit:
+    def accept(self, suggestion: Suggestion, at: float | None = None) -> Audit:
+        """Apply a suggestion; one that ends the call ends it at `at` (the monotonic instant
+        the auditor pressed the key, when it was confirmed later), else now."""
         qid = suggestion.question
         if suggestion.ends_call:
             self._check_editable()
@@ -240,7 +242,7 @@ class LiveCall:
             self._check_answerable(qid)
         self.audit.answers[qid] = list(suggestion.positions)
         if suggestion.ends_call and self.audit.call.ended_at is None:
-            lifecycle.end_call(self.audit, self._now())
+            lifecycle.end_call(self.audit, self._now(at))
             self._undo.append(END_CALL)
         return self._save("suggestion")
 
@@ -265,48 +267,55 @@ class LiveCall:
         self._undo.append(ATTEMPT)
         return self._save(ATTEMPT)
 
-    def answered(self) -> Audit:
+    # The phase changes below take `at`, the monotonic instant the auditor pressed the key:
+    # the screen asks for a confirmation first, and the instant is the key's, not the answer's
+    # (the 45 s of a transfer run from the hold). None: now.
+
+    def answered(self, at: float | None = None) -> Audit:
         call = self.audit.call
         self._check_call_open()
         if call.answered_at is not None:
             raise LiveCallError("appel déjà décroché")
-        self._answer_now()
+        self._answer_now(self._at(at))
         return self._save(ANSWERED)
 
-    def _answer_now(self) -> None:
+    def _answer_now(self, at: float) -> None:
         call = self.audit.call
-        stamp = self._stamp()
+        stamp = self._stamp(at)
         if not call.attempts:
             call.attempts.append(stamp)  # picked up at the first ring: one attempt
             self._undo.append(ATTEMPT)
         call.answered_at = stamp
         call.started_at = call.attempts[0]
-        self._answered_mono = self.clock.monotonic()
+        self._answered_mono = at
         self._attempts_exhausted = False
         self._undo.append(ANSWERED)
 
-    def transfer_start(self) -> Audit:
+    def transfer_start(self, at: float | None = None) -> Audit:
         call = self.audit.call
         self._check_call_open()
         if call.transferred:
             raise LiveCallError("transfert déjà commencé")
+        at = self._at(at)
         if call.answered_at is None:
-            self._answer_now()
+            self._answer_now(at)
         call.transferred = True
-        call.transfer_started_at = self._stamp()
-        self._transfer_mono = self.clock.monotonic()
+        call.transfer_started_at = self._stamp(at)
+        self._transfer_mono = at
         self._undo.append(TRANSFER_START)
         return self._save(TRANSFER_START)
 
-    def transfer_pickup(self) -> Audit:
+    def transfer_pickup(self, at: float | None = None) -> Audit:
         call = self.audit.call
         self._check_call_open()
         if not call.transferred or call.transfer_started_at is None:
             raise LiveCallError("aucun transfert en cours (début de transfert d'abord)")
         if call.transfer_answered_at is not None:
             raise LiveCallError("transfert déjà pris")
-        elapsed = self.transfer_elapsed() or 0.0
-        call.transfer_answered_at = self._stamp()
+        at = self._at(at)
+        started = self._transfer_mono if self._transfer_mono is not None else at
+        elapsed = max(0.0, at - started)
+        call.transfer_answered_at = self._stamp(at)
         call.transfer_seconds = round_tenth(elapsed)
         self._undo.append(TRANSFER_PICKUP)
         return self._save(TRANSFER_PICKUP)
@@ -317,12 +326,12 @@ class LiveCall:
         self._undo.append(DISCOVERY)
         return self._save(DISCOVERY)
 
-    def end_call(self) -> Audit:
+    def end_call(self, at: float | None = None) -> Audit:
         if self.audit.call.ended_at is not None:
             raise LiveCallError("appel déjà terminé")
         if not self.audit.call.attempts:
             raise LiveCallError("aucune tentative d'appel : rien à terminer")
-        lifecycle.end_call(self.audit, self._now())
+        lifecycle.end_call(self.audit, self._now(at))
         self._undo.append(END_CALL)
         return self._save(END_CALL)
 
@@ -483,11 +492,16 @@ class LiveCall:
             raise LiveCallError(reason)
         return self.grid.question(qid)
 
-    def _now(self) -> datetime:
-        return self._wall0 + timedelta(seconds=self.clock.monotonic() - self._mono0)
+    def _at(self, at: float | None) -> float:
+        """A key's monotonic instant: `at` (never later than now), or now."""
+        now = self.clock.monotonic()
+        return now if at is None else min(at, now)
 
-    def _stamp(self) -> str:
-        return format_instant(self._now())
+    def _now(self, at: float | None = None) -> datetime:
+        return self._wall0 + timedelta(seconds=self._at(at) - self._mono0)
+
+    def _stamp(self, at: float | None = None) -> str:
+        return format_instant(self._now(at))
 
     def _anchor(self, instant: str | None) -> float | None:
         """The monotonic time matching a stored instant (rebuilt once, then monotonic)."""
@@ -501,6 +515,8 @@ class LiveCall:
         return max(0.0, (parse_instant(end) - parse_instant(start)).total_seconds())
 
     def _save(self, kind: str) -> Audit:
+        if lifecycle.settle(self.audit):  # unreachable after the end of the call
+            self._undo.clear()
         moment = self._now()
         began = time.perf_counter()
         try:

@@ -27,6 +27,7 @@ from auditor_tui.ui.messages import (
     OpenAudit,
     StoreFailed,
     StoreOpened,
+    unreadable_audit_text,
 )
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its
 FIRST_PAINT_WAIT = 0.5  # seconds
 
 EXIT_STORE_UNAVAILABLE = 1
+EXIT_NOT_CREATED = 0  # the auditor chose not to create the folder: nothing went wrong
 KEY_NAMES = {
     "escape": "Échap",
     "enter": "Entrée",
@@ -46,17 +48,6 @@ KEY_NAMES = {
     "home": "Origine",
     "end": "Fin",
 }
-
-
-def seed_sample_dealers(store: Store) -> int:
-    """Fill an empty dealer directory from the shipped sample; how many dealers were added."""
-    from auditor_tui.dealers import parse_dealers_csv, sample_dealers_path
-
-    if store.dealers():
-        return 0
-    dealers = parse_dealers_csv(sample_dealers_path())
-    store.replace_dealers(d.to_dict() for d in dealers)
-    return len(dealers)
 
 
 @contextmanager
@@ -123,7 +114,7 @@ class AuditorApp(App[int]):
         self.clock: Clock = clock or SystemClock()
         self.store: Store | None = None
         self.fatal_message: str | None = None  # why the app quit without opening the store
-        self.seeded_dealers = 0  # sample dealers put into an empty directory at start-up
+        self.dealer_count: int | None = None  # the store's directory, once open
         self._store_mutex = threading.Lock()
         self._store_closed = False
 
@@ -134,8 +125,26 @@ class AuditorApp(App[int]):
         return HomeScreen(None, self.clock)
 
     def on_ready(self) -> None:
-        """The first frame is out: open the store (its worker would have slowed that frame)."""
-        self._open_store()
+        """The first frame is out: open the store (its worker would have slowed that frame),
+        once the auditor agreed to create its folder if it does not exist yet."""
+        from auditor_tui.paths import asks_before_creating
+
+        folder = asks_before_creating(self.db)
+        if folder is None:
+            self._open_store()
+            return
+        from auditor_tui.ui.screens.create_store import CreateStoreScreen
+
+        def answered(create: bool | None) -> None:
+            if create:
+                self._open_store()
+            else:
+                self.exit(
+                    return_code=EXIT_NOT_CREATED,
+                    message=Text(f"Aucun dossier créé ({folder})."),
+                )
+
+        self.push_screen(CreateStoreScreen(folder), answered)
 
     # ---- the store ---------------------------------------------------------------------------
 
@@ -146,26 +155,31 @@ class AuditorApp(App[int]):
             if store is None:
                 return
             store.summaries()  # built once here: the home screen, its queue, the resume check
-        from auditor_tui.dealers import DealerImportError  # after the first rows: see _open_folder
-        from auditor_tui.durable import StoreError
-        from auditor_tui.resume import audits_in_progress
+        from auditor_tui.durable import StoreError  # after the first rows: see _open_folder
+        from auditor_tui.resume import audits_in_progress, complete_unreachable
 
         with self._store_mutex:
             if self._store_closed:  # the app quit while the folder was opening
                 store.close()
                 return
         try:
-            seeded = seed_sample_dealers(store)
-        except (DealerImportError, OSError, StoreError) as exc:
+            dealers = len(store.dealers())
+        except StoreError as exc:  # damaged: set aside, said, and the app goes on
+            self.call_from_thread(
+                self.notify, f"Annuaire illisible : {exc}", severity="error", timeout=15
+            )
+            dealers = 0
+        completed = complete_unreachable(store, self.clock.now())  # left by an older version
+        if completed:
             self.call_from_thread(
                 self.notify,
-                f"Annuaire d'exemple non chargé : {exc}",
-                severity="error",
-                timeout=15,
+                f"{len(completed)} audit(s) de concessionnaire injoignable terminé(s) : "
+                "rien à suivre.",
+                title="Injoignables",
+                timeout=10,
             )
-            seeded = 0
         in_progress = audits_in_progress(store)  # before the home screen's worker starts
-        self.post_message(StoreOpened(store, seeded))
+        self.post_message(StoreOpened(store, dealers))
         self.post_message(InProgressFound(in_progress, ask=True))
 
     def _open_folder(self) -> Store | None:
@@ -219,15 +233,11 @@ class AuditorApp(App[int]):
             self.notify(
                 f"Fichier endommagé mis de côté : {damaged.message}", severity="error", timeout=30
             )
-        self.seeded_dealers = message.seeded
-        if message.seeded:
-            self.notify(
-                f"Annuaire vide : {message.seeded} concessionnaires d'exemple chargés "
-                "(numéros fictifs). Importez le vôtre avec "
-                "« auditor-tui dealers import FICHIER.csv ».",
-                title="Annuaire",
-                timeout=12,
-            )
+        self.dealer_count = message.dealers
+        if not message.dealers:
+            from auditor_tui.dealers import empty_directory_text
+
+            self.notify(empty_directory_text(self.db), title="Annuaire vide", timeout=30)
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.fatal_message = message.message
@@ -253,9 +263,16 @@ class AuditorApp(App[int]):
         return found
 
     def on_open_audit(self, message: OpenAudit) -> None:
+        from auditor_tui.durable import StoreError
+
         if self.store is None:
             return
-        if message.status == "draft":
+        try:  # one small file: read here, so that an unreadable one opens no empty screen
+            status = self.store.get(message.audit_id).status
+        except (KeyError, StoreError) as exc:
+            self._unreadable(message, exc)
+            return
+        if status == "draft":
             cls = self._screen_class("live_call", "LiveCallScreen")
             missing = "L'écran d'appel n'est pas encore disponible."
         else:
@@ -266,11 +283,27 @@ class AuditorApp(App[int]):
             if message.replace:
                 self.pop_screen()
             return
-        screen = cls(self.store, message.audit_id, self.clock)
+        try:  # changed on disk since it was read just above
+            screen = cls(self.store, message.audit_id, self.clock)
+        except (KeyError, StoreError) as exc:
+            self._unreadable(message, exc)
+            return
         if message.replace:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def _unreadable(self, message: OpenAudit, error: Exception) -> None:
+        """The audit cannot be read (its file changed outside the app, damaged, gone): say so
+        and stay where the auditor was (the screen that asked to be replaced closes)."""
+        self.notify(
+            unreadable_audit_text(message.audit_id, error),
+            title="Audit illisible",
+            severity="error",
+            timeout=15,
+        )
+        if message.replace:
+            self.pop_screen()
 
     def on_in_progress_found(self, message: InProgressFound) -> None:
         if not message.in_progress:

@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # annotations only: the store is imported off the TUI's first
 class StoreOpened(Message):
     """The store is open (posted by the app's opening worker)."""
 
-    def __init__(self, store: Store, seeded: int) -> None:
+    def __init__(self, store: Store, dealers: int) -> None:
         super().__init__()
         self.store = store
-        self.seeded = seeded  # sample dealers put into an empty directory (0: none)
+        self.dealers = dealers  # how many dealers its directory holds (0: say how to import)
 
 
 class NewestAudits(Message):
@@ -75,3 +75,11 @@ class AuditCreateFailed(Message):
     def __init__(self, message: str) -> None:
         super().__init__()
         self.message = message
+
+
+def unreadable_audit_text(audit_id: str, error: Exception) -> str:
+    """What the auditor reads when an audit cannot be opened (its file changed outside the app,
+    damaged, gone): the same words whichever screen it was to open on."""
+    if isinstance(error, KeyError):  # str() of a KeyError is the key, quoted
+        return f"Audit {audit_id} illisible : son fichier est introuvable."
+    return f"Audit {audit_id} illisible : {error}"

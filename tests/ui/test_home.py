@@ -372,14 +372,16 @@ async def test_a_store_that_cannot_be_written_quits_pointing_to_read_only_comman
     assert "lecture seule" in app.fatal_message and "--read-only report" in app.fatal_message
 
 
-async def test_empty_directory_is_seeded_from_the_sample(tmp_path: Path, clock: FakeClock) -> None:
+async def test_an_empty_directory_is_left_empty(tmp_path: Path, clock: FakeClock) -> None:
+    """No fictional dealer in a real store: the sample comes only when asked for
+    (tests/ui/test_sample_dealers.py)."""
     db = seed_store(tmp_path / "store", dealers=False)
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
-        assert app.seeded_dealers == 41
+        assert app.dealer_count == 0
     with Store.open(db) as store:
-        assert len(store.dealers()) == 41
+        assert store.dealers() == []
 
 
 async def test_exit_closes_the_store(db: Path, clock: FakeClock) -> None:

@@ -34,6 +34,7 @@ from auditor_tui.followup import (
     KIND_EMAIL,
     FollowUpError,
     FollowUpSession,
+    format_clock,
     format_duration,
     format_input,
     format_long,
@@ -419,6 +420,14 @@ class FollowUpScreen(Screen[None]):
             tooltip="Informations demandées ↔ simple accusé de réception",
         ),
         Binding("escape", "back", "Retour", id="follow_up.back", tooltip="Revenir à l'accueil"),
+        Binding(
+            "ctrl+s",
+            "retry_save",
+            "Réenregistrer",
+            id="follow_up.retry_save",
+            tooltip="Réessayer l'enregistrement qui a échoué",
+            show=False,
+        ),
         Binding("down,j", "move(1)", "Question suivante", id="follow_up.next", show=False),
         Binding("up,k", "move(-1)", "Question précédente", id="follow_up.previous", show=False),
         Binding(
@@ -467,6 +476,7 @@ class FollowUpScreen(Screen[None]):
                     yield SectionStrip(id="fu-strip")
                     yield QuestionView(id="fu-question")
                 with Vertical(id="fu-side"):
+                    yield Static(id="fu-save-state", markup=False)
                     yield Static(id="fu-evidence")
                     yield Static(id="fu-status")
         yield KeysFooter(compact=True)
@@ -494,6 +504,22 @@ class FollowUpScreen(Screen[None]):
         self._render_suggestions(now)
         self._render_questions(now)
         self._render_status()
+        self._render_saved()
+
+    def _render_saved(self) -> None:
+        """« ✓ enregistré 14:05:09 », or « ⚠ NON ENREGISTRÉ » with the key that saves again
+        (the error itself was notified), as on the live call."""
+        s = self.session
+        widget = self.query_one("#fu-save-state", Static)
+        if s.save_error:
+            text = "⚠ NON ENREGISTRÉ (ctrl+s : réessayer)"
+        elif s.saved_at is not None:
+            text = f"✓ enregistré {format_clock(s.saved_at, s.zone)}"
+        else:
+            text = ""  # nothing changed yet: no line taken
+        set_text(widget, text)
+        widget.display = bool(text)
+        widget.set_class(s.save_error is not None, "-error")
 
     def tick(self) -> None:
         """Every second: the countdowns, and the suggestions a passing deadline brings."""
@@ -647,13 +673,23 @@ class FollowUpScreen(Screen[None]):
 
     # ---- actions --------------------------------------------------------------------------
 
+    def _not_saved(self, error: StoreError) -> None:
+        """A change the store refused: kept on screen, marked not saved (as on the live call)."""
+        self.notify(str(error), title="NON ENREGISTRÉ", severity="error", timeout=10)
+        self.render_all()
+
+    def action_retry_save(self) -> None:
+        if self.session.save_error is None:
+            self.notify("Tout est déjà enregistré.")
+            return
+        self._run(lambda: self.session.retry_save(self.clock.now()), "Enregistré.")
+
     def _run(self, change: Callable[[], object], done: str | None = None) -> bool:
         """Apply one change through the session; say why when it is refused or not saved."""
         try:
             change()
         except StoreError as exc:
-            self.notify(f"Non enregistré : {exc}", severity="error", timeout=10)
-            self.render_all()
+            self._not_saved(exc)
             return False
         except (FollowUpError, LifecycleError) as exc:
             self.notify(str(exc), severity="warning")
@@ -813,8 +849,7 @@ class FollowUpScreen(Screen[None]):
             self._select_first_missing(exc.missing)
             return
         except StoreError as exc:
-            self.notify(f"Non enregistré : {exc}", severity="error", timeout=10)
-            self.render_all()
+            self._not_saved(exc)
             return
         score = self.session.audit.score()
         self.render_all()

@@ -27,6 +27,7 @@ from auditor_tui.live import LiveCall, LiveCallError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.screens.live_collector import QuietCollector
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
 from auditor_tui.ui.widgets.footer import KeysFooter
@@ -193,8 +194,9 @@ class LiveCallScreen(Screen[str]):
         try:
             self.live = LiveCall(self.store, self.audit_id, self.clock)
         except (KeyError, StoreError) as exc:
-            self.notify(f"Audit illisible : {exc}", severity="error", timeout=10)
-            self._one(Static, "#dealer").update(f"Audit {self.audit_id} illisible : {exc}")
+            text = unreadable_audit_text(self.audit_id, exc)
+            self.notify(text, title="Audit illisible", severity="error", timeout=15)
+            self._one(Static, "#dealer").update(text)
             return
         live = self.live
         self.sub_title = f"Appel — {live.audit.dealer.name}"

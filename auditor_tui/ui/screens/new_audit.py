@@ -15,7 +15,7 @@ from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from auditor_tui.clock import Clock
-from auditor_tui.dealers import Dealer, matches, normalise_phone
+from auditor_tui.dealers import Dealer, empty_directory_text, matches, normalise_phone
 from auditor_tui.durable import StoreError
 from auditor_tui.grid import load_grid
 from auditor_tui.record import Audit, DealerRef, Identity
@@ -182,9 +182,8 @@ class NewAuditScreen(Screen[None]):
                 Option(f"Aucun concessionnaire ne correspond à « {query} ».", disabled=True)
             )
         else:
-            options.add_option(
-                Option("Annuaire vide : « auditor-tui dealers import FICHIER.csv ».", disabled=True)
-            )
+            db = getattr(self.app, "db", None)  # the app's --db (None: the default folder)
+            options.add_option(Option(empty_directory_text(db), disabled=True))
         self._show_detail()
 
     @on(DealerSearch.Move)

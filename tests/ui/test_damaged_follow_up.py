@@ -1,0 +1,173 @@
+"""An audit's file changed outside the app while the app runs: opening it from the home screen
+says so (as the live call does) instead of a traceback, and a follow-up change that cannot be
+saved is kept on screen marked « NON ENREGISTRÉ », saved again on request (as in the call)."""
+
+from __future__ import annotations
+
+import errno
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from auditor_tui import durable
+from auditor_tui.clock import FakeClock
+from auditor_tui.ui.app import make_app
+from auditor_tui.ui.messages import unreadable_audit_text
+from auditor_tui.ui.screens.follow_up import FollowUpScreen
+from auditor_tui.ui.screens.home import HomeScreen
+from auditor_tui.ui.screens.live_call import LiveCallScreen
+from tests.ui.conftest import NOW, build_audit, fixed_id, home_ready, seed_store, wait_for
+
+AWAITING = fixed_id(2)
+DRAFT = fixed_id(4)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A draft (newest) and an audit awaiting its follow-up, with the sample dealers."""
+    return seed_store(
+        tmp_path / "store",
+        [
+            build_audit(
+                2, "Lexus Lille", when=NOW - timedelta(days=1), status="awaiting_follow_up"
+            ),
+            build_audit(4, "Lexus Versailles", when=NOW - timedelta(hours=3)),
+        ],
+    )
+
+
+def tamper(db: Path, audit_id: str) -> None:
+    """Change one letter of the dealer's name in the audit's file, as an editor would: valid
+    JSON, a valid record, but its seal no longer matches."""
+    path = db / "audits" / f"{audit_id}.json"
+    data = json.loads(path.read_text("utf-8"))
+    (row,) = data["audit"].values()
+    row["record"]["dealer"]["name"] += " (modifié)"
+    path.write_text(json.dumps(data), "utf-8")
+
+
+class Notices:
+    """The notifications the app shows, through its public `notify`."""
+
+    def __init__(self, app: Any) -> None:
+        self.texts: list[str] = []
+        notify = app.notify
+
+        def record(message: str, **kwargs: Any) -> None:
+            self.texts.append(f"{kwargs.get('title') or ''}\n{message}")
+            notify(message, **kwargs)
+
+        app.notify = record
+
+    def __str__(self) -> str:
+        return "\n".join(self.texts)
+
+
+async def open_row(pilot: Pilot[Any], home: HomeScreen, audit_id: str) -> None:
+    await pilot.press("home")
+    for _ in range(len(home.shown_ids)):
+        if home.selected_id == audit_id:
+            break
+        await pilot.press("down")
+    assert home.selected_id == audit_id
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_opening_a_follow_up_changed_outside_says_so_instead_of_crashing(
+    db: Path, clock: FakeClock
+) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notices = Notices(app)
+        home = await home_ready(pilot)
+        tamper(db, AWAITING)
+        await open_row(pilot, home, AWAITING)
+        await wait_for(pilot, lambda: "illisible" in str(notices), "the message")
+        assert app.is_running
+        assert isinstance(app.screen, HomeScreen)  # nothing to show: the list stays
+        assert f"Audit {AWAITING} illisible" in str(notices)
+        assert "endommagé" in str(notices)
+        assert list((db / "audits").glob(f"{AWAITING}.json.corrupt-*")), "a copy kept beside it"
+        await pilot.press("down")  # the app goes on
+    assert app.return_code in (0, None)
+
+
+async def test_the_live_call_path_shows_the_same_message(db: Path, clock: FakeClock) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notices = Notices(app)
+        home = await home_ready(pilot)
+        tamper(db, DRAFT)
+        await open_row(pilot, home, DRAFT)
+        await wait_for(pilot, lambda: "illisible" in str(notices), "the message")
+        assert isinstance(app.screen, HomeScreen)
+        assert not any(isinstance(s, LiveCallScreen) for s in app.screen_stack)
+        assert f"Audit {DRAFT} illisible" in str(notices)
+
+
+def test_one_text_for_an_unreadable_audit() -> None:
+    error = durable.CorruptFileError(Path("/s/audits/x.json"), None, "sceau invalide")
+    text = unreadable_audit_text("x", error)
+    assert text.startswith("Audit x illisible : ")
+    assert "sceau invalide" in text
+
+
+async def test_a_follow_up_change_not_saved_stays_marked_and_is_saved_again(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock(NOW)
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notices = Notices(app)
+        home = await home_ready(pilot)
+        await open_row(pilot, home, AWAITING)
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpScreen), "the follow-up")
+        screen = app.screen
+        assert isinstance(screen, FollowUpScreen)
+        qid = screen.session.questions()[0]
+        real = durable._write_all
+
+        def full_disk(fd: int, data: bytes) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(durable, "_write_all", full_disk)
+        await pilot.press("1")
+        save_state = screen.query_one("#fu-save-state", Static)
+        assert str(save_state.content).startswith("⚠ NON ENREGISTRÉ")
+        assert save_state.has_class("-error")
+        assert "NON ENREGISTRÉ" in str(notices)
+        assert screen.session.audit.answers.get(qid) == [1]  # kept, shown as not saved
+        assert app.store is not None
+        assert qid not in app.store.get(AWAITING).answers
+        monkeypatch.setattr(durable, "_write_all", real)
+        await pilot.press("ctrl+s")  # save again
+        assert str(save_state.content).startswith("✓ enregistré")
+        assert not save_state.has_class("-error")
+        assert app.store.get(AWAITING).answers.get(qid) == [1]
+
+
+async def test_a_follow_up_whose_file_is_damaged_meanwhile_refuses_the_change_clearly(
+    db: Path, clock: FakeClock
+) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notices = Notices(app)
+        home = await home_ready(pilot)
+        await open_row(pilot, home, AWAITING)
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpScreen), "the follow-up")
+        screen = app.screen
+        assert isinstance(screen, FollowUpScreen)
+        tamper(db, AWAITING)
+        await pilot.press("1")
+        assert app.is_running
+        save_state = screen.query_one("#fu-save-state", Static)
+        assert str(save_state.content).startswith("⚠ NON ENREGISTRÉ")
+        assert "NON ENREGISTRÉ" in str(notices)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "home")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
 from auditor_tui.instants import stored_spelling
 from auditor_tui.jsonl import decode_line, encode_record, split_lines
 from auditor_tui.lifecycle import recompute_deadlines
@@ -105,19 +106,24 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
     return audits, problems
 
 
-def import_jsonl(store: Store, path: Path) -> ImportResult:
+def import_jsonl(
+    store: Store, path: Path, limit: int = DEFAULT_IMPORT_LIMIT, data: bytes | None = None
+) -> ImportResult:
     """Merge a JSONL file into the store, all or nothing. Raises ImportRejected.
 
-    When a batch manifest sits beside the file, the file must match its checksum."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportRejected(
-            str(path), [Problem(None, "(fichier)", f"lecture impossible : {exc.strerror}")]
-        ) from exc
-    from auditor_tui.sync import manifest_problems  # sync imports this module
+    The file must be a regular file of at most `limit` bytes (input_files.py); `data`: its
+    bytes, already read (standard input). When a batch manifest sits beside the file, the file
+    must match its checksum."""
+    from auditor_tui.input_files import InputFileError
+    from auditor_tui.sync import read_import_file  # sync imports this module
 
-    problems = manifest_problems(path, data)
+    try:
+        data, problems = (data, []) if data is not None else read_import_file(path, limit)
+    except InputFileError as exc:
+        # An OSError (missing, no permission) is kept as the cause: the file is unreadable,
+        # not refused (README « Exit codes »).
+        problem = Problem(None, "(fichier)", exc.reason)
+        raise ImportRejected(str(path), [problem]) from (exc.__cause__ or exc)
     if problems:
         raise ImportRejected(str(path), problems)
     audits, problems = parse_jsonl(data, str(path))

@@ -266,7 +266,7 @@ class Audit:
         result = self.score()
         out = self._known_dict()
         out.pop("export_batch")
-        out["score"] = result.to_dict()
+        out["score"] = result.to_dict(self.status)
         out["outcome"] = result.outcome
         out["deadlines"] = self.deadlines or {"email": None, "callback": None}
         return merge_extra(out, self.extra) if self.extra else out
@@ -572,7 +572,9 @@ def _check_computed(
 ) -> None:
     """Stored computed fields that disagree with the recomputation are reported as warnings."""
     result = score(grid, answers, transferred)
-    if "score" in obj and known_part(obj["score"], "score") != result.to_dict():
+    if "score" in obj and known_part(obj["score"], "score") != result.to_dict(
+        str(obj.get("status"))
+    ):
         add(
             "score",
             f"score fourni {obj['score']!r} différent du score recalculé "

@@ -17,12 +17,11 @@ from auditor_tui.exchange import in_export_order
 from auditor_tui.grid import Grid, Question
 from auditor_tui.record import Audit, DealerRef, parse_instant
 from auditor_tui.reports import PARIS, Quarter, call_instant, call_moment, paris_time
+from auditor_tui.safe_text import FORMULA_STARTS, formula_guard
 from auditor_tui.scoring import Score, SectionScore, is_applicable, question_points
 
 BOM = "\ufeff"
 DELIMITER = ";"
-# Cells Excel would read as a formula; a text cell starting so gets a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Answer(NamedTuple):
@@ -287,7 +286,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return formula_guard(text)
 
 
 def _int(value: Any) -> str:

@@ -15,6 +15,7 @@ from typing import IO, Any, NamedTuple
 
 from auditor_tui.exchange import in_export_order
 from auditor_tui.grid import Grid, Question
+from auditor_tui.labels import final_stars
 from auditor_tui.record import Audit, DealerRef, parse_instant
 from auditor_tui.reports import PARIS, Quarter, call_instant, call_moment, paris_time
 from auditor_tui.safe_text import FORMULA_STARTS, formula_guard
@@ -200,7 +201,7 @@ HEAD: tuple[ExportColumn, ...] = (
     ExportColumn("points", "int", lambda v: v.score.points),
     ExportColumn("max", "int", lambda v: v.score.max),
     ExportColumn("percent", "float", lambda v: v.score.percent),
-    ExportColumn("stars", "int", lambda v: v.score.stars),
+    ExportColumn("stars", "int", lambda v: final_stars(v.audit.status, v.score.stars)),
 )
 
 FOLLOW_UP: tuple[ExportColumn, ...] = (
@@ -484,7 +485,7 @@ def _head(view: View, clock: ParisClock) -> str:
             _int(score.points),
             _int(score.max),
             _float(score.percent),
-            _int(score.stars),
+            _int(final_stars(audit.status, score.stars)),
         )
     )
 

@@ -244,7 +244,7 @@ class Audit:
         result = self.score()
         out = self.to_dict()
         out.pop("export_batch")
-        out["score"] = result.to_dict()
+        out["score"] = result.to_dict(self.status)
         out["outcome"] = result.outcome
         out["deadlines"] = self.deadlines or {"email": None, "callback": None}
         return out
@@ -538,7 +538,7 @@ def _check_computed(
 ) -> None:
     """Stored computed fields that disagree with the recomputation are reported as warnings."""
     result = score(grid, answers, transferred)
-    if "score" in obj and obj["score"] != result.to_dict():
+    if "score" in obj and obj["score"] != result.to_dict(str(obj.get("status"))):
         add(
             "score",
             f"score fourni {obj['score']!r} différent du score recalculé "

@@ -15,6 +15,7 @@ from auditor_tui.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJ
 from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
 from auditor_tui.paths import ENV_VAR, default_store_path
 from auditor_tui.pipes import OutputError, quiet_stdout, write_stdout_bytes
+from auditor_tui.safe_text import terminal_lines, terminal_text
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
     from auditor_tui.record import Audit
@@ -25,7 +26,9 @@ SAMPLE_AUDITS_FILE = "audits-sample.jsonl"
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A message to standard error; a name it quotes (a batch folder, a file) may come from
+    another auditor: its control characters are shown, not sent to the terminal."""
+    print(terminal_lines(message), file=sys.stderr)
 
 
 def write_bytes_output(out: str, data: bytes) -> None:
@@ -56,7 +59,8 @@ def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
     for conflict in result.conflicts:
         _err(f"{path}, {conflict}")
     print(
-        f"{path} : {len(result.added)} ajouté(s), {len(result.replaced)} remplacé(s), "
+        f"{terminal_text(str(path))} : {len(result.added)} ajouté(s), "
+        f"{len(result.replaced)} remplacé(s), "
         f"{len(result.unchanged)} inchangé(s), {len(result.older)} plus ancien(s) ignoré(s), "
         f"{len(result.conflicts)} conflit(s)."
     )
@@ -94,7 +98,7 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
             _err(f"{refusal} ; rien n'en est importé.")
             codes.add(EXIT_REJECTED)
         if not found.files and not found.refused:
-            print(f"{path} : aucun lot à importer.")
+            print(f"{terminal_text(str(path))} : aucun lot à importer.")
         paths.extend(found.files)
     codes.update(_import_file(store, path, args) for path in paths)
     for code in (EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICTS):

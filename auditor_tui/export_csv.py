@@ -18,15 +18,11 @@ from auditor_tui.grid import Grid, Question
 from auditor_tui.labels import final_stars
 from auditor_tui.record import Audit, DealerRef, parse_instant
 from auditor_tui.reports import PARIS, Quarter, call_instant, call_moment, paris_time
+from auditor_tui.safe_text import GUARDED_STARTS, formula_guard
 from auditor_tui.scoring import Score, SectionScore, is_applicable, question_points
 
 BOM = "\ufeff"
 DELIMITER = ";"
-# Cells Excel would read as a formula; a text cell starting so gets a leading apostrophe. So
-# does one that starts with an apostrophe: then removing one leading apostrophe from any text
-# cell gives its value back (`unguard`).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-GUARDED_STARTS = (*FORMULA_STARTS, "'")
 
 
 class Answer(NamedTuple):
@@ -306,12 +302,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    return "'" + text if text.startswith(GUARDED_STARTS) else text
-
-
-def unguard(cell: str) -> str:
-    """A text cell's value from the cell as written (the formula guard taken off)."""
-    return cell[1:] if cell.startswith("'") else cell
+    return formula_guard(text)
 
 
 def _int(value: Any) -> str:

@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from auditor_tui.exchange import comparable, parse_jsonl, write_jsonl
-from auditor_tui.export_csv import BOM, DELIMITER, csv_cell, table, unguard, write_csv
+from auditor_tui.export_csv import BOM, DELIMITER, csv_cell, table, write_csv
 from auditor_tui.export_xlsx import xlsx_bytes
 from auditor_tui.record import Audit, is_canonical_id
 from auditor_tui.record_fields import KNOWN, OBJECTS, RESERVED
 from auditor_tui.reports import paris_time
+from auditor_tui.safe_text import formula_unguard as unguard
 from auditor_tui.store import Store
 from auditor_tui.xlsx_writer import unescape
 from tests.factories import make_audit

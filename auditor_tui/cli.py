@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from auditor_tui import __version__
 from auditor_tui.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJECTED, epilog
+from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
 from auditor_tui.paths import ENV_VAR, default_store_path
 from auditor_tui.pipes import OutputError, quiet_stdout, write_stdout_bytes
+from auditor_tui.safe_text import terminal_lines, terminal_text
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
     from auditor_tui.record import Audit
@@ -24,24 +26,29 @@ SAMPLE_AUDITS_FILE = "audits-sample.jsonl"
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A message to standard error; a name it quotes (a batch folder, a file) may come from
+    another auditor: its control characters are shown, not sent to the terminal."""
+    print(terminal_lines(message), file=sys.stderr)
 
 
 def write_bytes_output(out: str, data: bytes) -> None:
-    """Write `data` to `out` (a path, or "-" for standard output), atomically and owner-only."""
+    """Write `data` to `out` (a path, or "-" for standard output): a file atomically and
+    owner-only, a FIFO or a device written through, a link refused (output_files.py)."""
     if out == "-":
         write_stdout_bytes(data)
     else:
-        from auditor_tui.durable import atomic_write_bytes
+        from auditor_tui.output_files import write_output_file
 
-        atomic_write_bytes(Path(out), data)
+        write_output_file(Path(out), data)
 
 
-def _import_file(store: Store, path: Path) -> int:
+def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
     from auditor_tui.exchange import ImportRejected, import_jsonl
+    from auditor_tui.input_files import STDIN
 
+    data = args.stdin_data if str(path) == STDIN else None
     try:
-        result = import_jsonl(store, path)
+        result = import_jsonl(store, path, args.max_size, data)
     except ImportRejected as exc:
         _err(str(exc))
         _err(f"Aucun audit de {path} n'a été importé : le dossier de données est inchangé.")
@@ -52,18 +59,23 @@ def _import_file(store: Store, path: Path) -> int:
     for conflict in result.conflicts:
         _err(f"{path}, {conflict}")
     print(
-        f"{path} : {len(result.added)} ajouté(s), {len(result.replaced)} remplacé(s), "
+        f"{terminal_text(str(path))} : {len(result.added)} ajouté(s), "
+        f"{len(result.replaced)} remplacé(s), "
         f"{len(result.unchanged)} inchangé(s), {len(result.older)} plus ancien(s) ignoré(s), "
         f"{len(result.conflicts)} conflit(s)."
     )
+    if result.unknown_fields:
+        print(f"{path} : champs inconnus conservés : {', '.join(result.unknown_fields)}")
     return EXIT_CONFLICTS if result.conflicts else EXIT_OK
 
 
 def cmd_import(store: Store, args: argparse.Namespace) -> int:
     """Each file is imported all or nothing on its own; a folder gives its complete batches."""
+    from auditor_tui.input_files import STDIN
     from auditor_tui.sync import batch_files
 
     paths: list[Path] = []
+    codes: set[int] = set()
     if args.sample:
         from auditor_tui.resources import data_path
 
@@ -76,16 +88,19 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
         paths.append(data_path(SAMPLE_AUDITS_FILE))
     for name in args.files:
         path = Path(name)
-        if not path.is_dir():
+        if name == STDIN or not path.is_dir():
             paths.append(path)
             continue
-        files, incomplete = batch_files(path)
-        for folder in incomplete:
+        found = batch_files(path)
+        for folder in found.incomplete:
             _err(f"{folder} : lot incomplet (sans manifeste), ignoré.")
-        if not files:
-            print(f"{path} : aucun lot à importer.")
-        paths.extend(files)
-    codes = {_import_file(store, path) for path in paths}
+        for refusal in found.refused:
+            _err(f"{refusal} ; rien n'en est importé.")
+            codes.add(EXIT_REJECTED)
+        if not found.files and not found.refused:
+            print(f"{terminal_text(str(path))} : aucun lot à importer.")
+        paths.extend(found.files)
+    codes.update(_import_file(store, path, args) for path in paths)
     for code in (EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICTS):
         if code in codes:
             return code
@@ -102,17 +117,33 @@ def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.sync import FORMATS
+    from auditor_tui.exchange import ExportError
+    from auditor_tui.output_files import OutputRefused
+    from auditor_tui.sync import FORMATS, BatchRefused
 
     if args.changed:
-        return cmd_export_changed(store, args)
+        try:
+            return cmd_export_changed(store, args)
+        except BatchRefused as exc:
+            _err(str(exc))
+            return EXIT_REJECTED
     from auditor_tui.exchange import all_audits
 
     audits = all_audits(store)
     transform = _outgoing(store, args)
     if transform is not None:
         audits = [transform(a) for a in audits]
-    write_bytes_output(args.out, FORMATS[args.format](audits))
+    try:
+        data = FORMATS[args.format](audits)
+    except ExportError as exc:
+        _err(f"{exc} ; aucun fichier écrit.")
+        return EXIT_ERROR
+    store.close()  # before a FIFO's reader or a slow pipe is waited on: the folder is free
+    try:
+        write_bytes_output(args.out, data)
+    except OutputRefused as exc:
+        _err(str(exc))
+        return EXIT_REJECTED
     if args.out != "-":
         print(f"{len(audits)} audit(s) exporté(s) vers {args.out}.")
     return EXIT_OK
@@ -140,6 +171,30 @@ def _period(text: str) -> Period:
         return Period.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _size(text: str) -> int:
+    from auditor_tui.input_files import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _read_stdin(args: argparse.Namespace) -> str | None:
+    """`import -`: standard input read whole before the store is opened (and locked), so that
+    a terminal waiting for a typist never holds the folder. Why it is refused, or None."""
+    from auditor_tui.input_files import STDIN, InputFileError, read_input
+
+    args.stdin_data = None
+    if args.command != "import" or STDIN not in args.files:
+        return None
+    try:
+        args.stdin_data = read_input(STDIN, args.max_size)
+    except InputFileError as exc:
+        return str(exc)
+    return None
 
 
 def _table(text: str) -> str:
@@ -192,6 +247,13 @@ def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _db_path(text: str) -> Path:
+    """`--db`: a folder; an empty one would be the current folder, made a store by mistake."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("dossier vide : donnez le chemin du dossier de données")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="auditor-tui",
@@ -209,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="DOSSIER",
-        type=Path,
+        type=_db_path,
         default=None,
         help=f"dossier de données (défaut : ${ENV_VAR}, sinon {default_store_path()})",
     )
@@ -237,7 +299,15 @@ def build_parser() -> argparse.ArgumentParser:
         "files",
         nargs="*",
         metavar="FICHIER.jsonl",
-        help="fichiers, ou dossiers de lots (export --changed) : leurs lots complets",
+        help="fichiers (« - » : l'entrée standard), ou dossiers de lots (export --changed) : "
+        "leurs lots complets",
+    )
+    p.add_argument(
+        "--max-size",
+        type=_size,
+        default=DEFAULT_IMPORT_LIMIT,
+        metavar="TAILLE",
+        help="taille maximale d'un fichier importé (défaut 1G ; 200M, 2G…)",
     )
     p.add_argument(
         "--sample",
@@ -357,6 +427,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--changed va avec --to DOSSIER ; sans --changed, utiliser --out FICHIER")
     if args.command == "import" and not (args.files or args.sample):
         parser.error("import : un fichier ou dossier de lots au moins, ou --sample")
+    if args.command == "import" and args.files.count("-") > 1:
+        parser.error("« - » (l'entrée standard) une seule fois")
     if args.command is None and args.read_only:
         parser.error("--read-only va avec export ou report (l'application écrit tout)")
     if args.read_only and not _reads_only(args):
@@ -377,6 +449,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    refused = _read_stdin(args)
+    if refused is not None:
+        _err(f"{refused} ; rien n'a été importé.")
+        return EXIT_REJECTED
     readable = _reads_only(args)
     from auditor_tui.durable import StoreError
     from auditor_tui.grid import GridError, load_grid
@@ -391,6 +467,8 @@ def run_command(args: argparse.Namespace) -> int:
         with _open_store(args.db, args.read_only, readable) as store:
             if store.recovery_message:
                 _err(store.recovery_message)
+            for notice in store.notices:
+                _err(notice)
             for damaged in store.damaged:
                 _err(f"fichier endommagé ignoré : {damaged.message}")
             code: int = args.func(store, args)

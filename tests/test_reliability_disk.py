@@ -381,7 +381,9 @@ def test_a_really_read_only_folder(tmp_path: Path) -> None:
             assert rc == EXIT_OK, err
             assert len(out.splitlines()) == len(before["audits"])
             assert "lecture seule" in err and str(root) in err
-            rc, out, err = run_cli("--db", str(root), "import", "-")
+            back = tmp_path / "back.jsonl"
+            back.write_text(out, encoding="utf-8")
+            rc, out, err = run_cli("--db", str(root), "import", str(back))
             assert rc == EXIT_ERROR and "lecture seule" in err
         finally:
             subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)

@@ -146,8 +146,8 @@ def test_a_failed_batch_has_no_manifest_and_is_carried_again(store, tmp_path, mo
     batch = sync.export_changed(store, out, T0 + timedelta(seconds=1))
     assert batch is not None and batch.count == 1
     # On the importing side the incomplete folder is skipped.
-    files, incomplete = sync.batch_files(out)
-    assert files == [batch.folder / "audits.jsonl"] and incomplete == [broken]
+    found = sync.batch_files(out)
+    assert found.files == [batch.folder / "audits.jsonl"] and found.incomplete == [broken]
 
 
 def test_pseudonymised_batch(tmp_path, capsys):

@@ -93,7 +93,7 @@ async def test_direct_call_is_scored_out_of_25(live_db: Path, clock: FakeClock) 
         best_q11 = max(o.points for o in GRID.question(Q11).options)
         assert score.max == 25
         assert score.points == 25 - 1 - (best_q11 - GRID.question(Q11).option(2).points)
-        assert "sur 25 applicables" in str(app.screen.query_one(ScorePanel).render())
+        assert f"Total {score.points} / 25" in str(app.screen.query_one(ScorePanel).render())
 
 
 async def test_unreachable_after_three_attempts(live_db: Path, clock: FakeClock) -> None:

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import RowKey
 
 from auditor_tui.clock import Clock
-from auditor_tui.labels import STATUS_LABELS, fold
+from auditor_tui.labels import STATUS_LABELS, final_stars, fold
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from auditor_tui.ui.widgets.footer import KeysFooter
@@ -124,8 +124,9 @@ class AuditRow:
 
     @property
     def stars(self) -> str:
-        final = self.summary.status != "draft"
-        return stars_text(self.summary.stars) if final else NO_VALUE
+        """A complete audit's stars; « — » before (labels.final_stars)."""
+        stars = final_stars(self.summary.status, self.summary.stars)
+        return NO_VALUE if stars is None else stars_text(stars)
 
     def cells(self, wide: bool) -> tuple[str, ...]:
         if wide:

@@ -25,6 +25,7 @@ from auditor_tui.dealers import Dealer
 from auditor_tui.durable import StoreError
 from auditor_tui.live import LiveCall, LiveCallError
 from auditor_tui.record import STATUS_LABELS, parse_instant
+from auditor_tui.scoring import shown_stars
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.ui.messages import unreadable_audit_text
@@ -266,7 +267,7 @@ class LiveCallScreen(Screen[str]):
             not live.applicable(question),
         )
         score = live.score
-        self._one(ScorePanel).view = ScoreView(score, grid.stars_for(score.running_percent))
+        self._one(ScorePanel).view = ScoreView(score, shown_stars(grid, score, audit.status))
         dealer, facts = self._info()
         set_text(self._one(Static, "#dealer"), dealer, layout=False)
         set_text(self._one(Static, "#facts"), facts, layout=False)

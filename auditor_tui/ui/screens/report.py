@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 from auditor_tui.report_cache import load_rows
 from auditor_tui.report_tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period
+from auditor_tui.safe_text import terminal_text
 from auditor_tui.store import Store
 from auditor_tui.ui.widgets.footer import KeysFooter
 
@@ -186,7 +187,7 @@ class ReportScreen(Screen[None]):
 
     def _summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#report-summary", Static)
-        summary.update(text)
+        summary.update(Text(terminal_text(text)))  # it quotes the filters typed: not markup
         summary.set_class(error, "-error")
 
     def _fill(self, table: Table, report: NetworkReport) -> None:
@@ -234,7 +235,7 @@ class ReportScreen(Screen[None]):
             return
         values = " → ".join(f"{p:.1f} %".replace(".", ",") for p in trend.percents)
         quarters = f"{trend.quarters[0]} à {trend.quarters[-1]}"
-        label.update(f"{trend.dealer} ({quarters}) : {values}")
+        label.update(Text(terminal_text(f"{trend.dealer} ({quarters}) : {values}")))
         spark.data = list(trend.percents)
 
     def _highlighted_trend(self) -> DealerTrend | None:

@@ -264,3 +264,15 @@ def test_export_order_is_right_across_offsets(tmp_path, capsys):
     assert cli(db, "export", "--out", str(out)) == EXIT_OK
     ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert ids == [early["id"], late["id"]]
+
+
+def test_a_number_that_is_not_finite_does_not_hide_the_other_problems(tmp_path, capsys):
+    bad = record(1, id=CANONICAL.upper())
+    bad["answers"]["9"] = [7]
+    line = json.dumps(bad).replace('"transfer_seconds": 30.0', '"transfer_seconds": 1e999')
+    path = write_lines(tmp_path / "two.jsonl", [line])
+    assert cli(tmp_path / "s", "import", str(path)) == EXIT_REJECTED
+    err = capsys.readouterr().err
+    assert "ligne 1, champ call.transfer_seconds : nombre fini attendu, trouvé 1e999" in err
+    assert "ligne 1, champ id :" in err and "ligne 1, champ answers.9 :" in err
+    assert err.count("call.transfer_seconds") == 1

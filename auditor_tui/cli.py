@@ -64,6 +64,8 @@ def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
         f"{len(result.unchanged)} inchangé(s), {len(result.older)} plus ancien(s) ignoré(s), "
         f"{len(result.conflicts)} conflit(s)."
     )
+    if result.unknown_fields:
+        print(f"{path} : champs inconnus conservés : {', '.join(result.unknown_fields)}")
     return EXIT_CONFLICTS if result.conflicts else EXIT_OK
 
 
@@ -115,17 +117,26 @@ def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
+    from auditor_tui.exchange import ExportError
     from auditor_tui.output_files import OutputRefused
-    from auditor_tui.sync import FORMATS
+    from auditor_tui.sync import FORMATS, BatchRefused
 
     if args.changed:
-        return cmd_export_changed(store, args)
+        try:
+            return cmd_export_changed(store, args)
+        except BatchRefused as exc:
+            _err(str(exc))
+            return EXIT_REJECTED
     unread: list[str] = []
     audits = _readable_audits(store, unread)
     transform = _outgoing(store, args)
     if transform is not None:
         audits = [transform(a) for a in audits]
-    data = FORMATS[args.format](audits)
+    try:
+        data = FORMATS[args.format](audits)
+    except ExportError as exc:
+        _err(f"{exc} ; aucun fichier écrit.")
+        return EXIT_ERROR
     store.close()  # before a FIFO's reader or a slow pipe is waited on: the folder is free
     try:
         write_bytes_output(args.out, data)

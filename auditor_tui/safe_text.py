@@ -19,10 +19,21 @@ _LINE_BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _REPLACEMENT = "\ufffd"
 
 
+# Guarded too: a text starting with an apostrophe, so that the guard can be taken off exactly
+# (`formula_unguard`): removing one leading apostrophe from any guarded cell gives the text.
+GUARDED_STARTS = (*FORMULA_STARTS, "'")
+
+
 def formula_guard(text: str) -> str:
     """A text cell as a spreadsheet must show it: a leading apostrophe when it would otherwise
-    be read as a formula (Excel and LibreOffice hide the apostrophe and show the text)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    be read as a formula (Excel and LibreOffice hide the apostrophe and show the text), or
+    when it starts with one already."""
+    return "'" + text if text.startswith(GUARDED_STARTS) else text
+
+
+def formula_unguard(cell: str) -> str:
+    """The text of a cell `formula_guard` wrote."""
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def is_formula_like(text: str) -> bool:

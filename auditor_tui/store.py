@@ -597,6 +597,8 @@ class Store:
             audit = Audit.from_dict(raw["record"])
             if audit.status not in STATUSES:
                 raise ValueError(f"statut inconnu {audit.status!r}")
+            if audit.id != audit_id:
+                raise ValueError(f"le fichier de l'audit {audit_id} porte l'id {audit.id!r}")
             if not checked:
                 audit.score()
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -656,7 +658,19 @@ class Store:
         db.clear_cache()
         self._set_entry(audit.id, self._index_entry(audit, exported))
 
+    def _check_new_id(self, audit_id: str) -> None:
+        """File names are made from the canonical spelling of an id only (record.py)."""
+        from auditor_tui.record import is_canonical_id
+
+        if not is_canonical_id(audit_id):
+            raise StoreError(
+                f"identifiant d'audit non canonique {audit_id[:60]!r} : un UUID en minuscules "
+                "8-4-4-4-12 est attendu",
+                self.audits_dir,
+            )
+
     def create(self, audit: Audit, moment: datetime | None = None) -> Audit:
+        self._check_new_id(audit.id)
         with self._mutex:
             if self._audit_path(audit.id).exists():
                 if self._read_raw(audit.id)["record"] == audit.to_dict():
@@ -743,6 +757,8 @@ class Store:
         if not audits:
             return
         self._refuse_if_read_only()
+        for audit in audits:
+            self._check_new_id(audit.id)
         stamp = _stamp(moment)
         by_id = {audit.id: audit for audit in audits}
         if len(by_id) < len(audits):

@@ -46,16 +46,32 @@ STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+# Characters a cell's XML cannot hold (XML 1.0), and CR, which an XML reader turns into LF:
+# written as Excel writes them, `_xHHHH_` (ECMA-376 ST_Xstring); an `_xHHHH_` already in the
+# text has its underscore written `_x005F_`, so that reading `_xHHHH_` back is exact.
+_UNFIT = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _hex(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
 
 
 @functools.lru_cache(maxsize=65536)  # question texts, labels and names repeat on every row
 def escape(text: str) -> str:
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
+    if _UNFIT.search(text):
+        text = _UNFIT.sub(_hex, text)
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
+
+
+def unescape(text: str) -> str:
+    """A text cell's value as written, from what a reader that leaves `_xHHHH_` as it is
+    (openpyxl) gives back; Excel decodes it itself."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def column_letter(index: int) -> str:

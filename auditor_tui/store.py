@@ -480,6 +480,13 @@ class Store:
                 self._newest_first = items
             return list(self._newest_first)
 
+    def file_stamp(self, audit_id: str) -> tuple[int, int] | None:
+        """The modification time (ns) and size of the audit's file as the index knows it
+        (checked against the file at open, kept by every write): what a cache made from the
+        file is tied to (report_cache.py). None for an audit the index does not hold."""
+        entry = self._index.get(audit_id)
+        return None if entry is None else (entry.mtime_ns, entry.size)
+
     def __len__(self) -> int:
         return len(self._index)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.geometry import Region
 from textual.widget import Widget
 
 from auditor_tui.store import Store, Summary
 from auditor_tui.ui.screens.resume import ResumeScreen
+from tests.test_left_out import refuse_one_file
 from tests.test_reports import audit, day, dealer
 from tests.ui.test_report_screen import cells, report_on, settle
 
@@ -60,3 +62,14 @@ async def test_the_resume_question_shows_the_name_as_text() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "chez [/x] ?" in shown(app.screen.query_one("#resume-question"))
+
+
+async def test_the_report_screen_says_when_an_audit_could_not_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audits = [audit(n, dealer("Lexus Dijon", "21", "+33353012001"), day(2, n), "A") for n in (1, 2)]
+    refuse_one_file(monkeypatch, f"{audits[1].id}.json")
+    with Store.open(tmp_path / "s") as store:
+        async with report_on(store, audits, (120, 30)) as (_pilot, screen):
+            text = shown(screen.query_one("#report-summary"))
+            assert "1 audit(s) compté(s)" in text and "1 illisible(s), laissé(s) de côté" in text

@@ -91,9 +91,10 @@ class ReportScreen(Screen[None]):
     ]
 
     class RowsLoaded(Message):
-        def __init__(self, rows: list[AuditRow]) -> None:
+        def __init__(self, rows: list[AuditRow], unread: int = 0) -> None:
             super().__init__()
             self.rows = rows
+            self.unread = unread  # audits that could not be read: left out, and said so
 
     class ReportReady(Message):
         def __init__(self, report: NetworkReport) -> None:
@@ -104,6 +105,7 @@ class ReportScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.rows: list[AuditRow] | None = None
+        self.unread = 0
         self.report: NetworkReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -136,12 +138,14 @@ class ReportScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._summary, f"Chargement des audits… {done}/{total}")
 
-        rows = load_rows(self.store, progress)
+        unread: list[str] = []
+        rows = load_rows(self.store, progress, unread=unread)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsLoaded(rows))
+            self.post_message(self.RowsLoaded(rows, len(unread)))
 
     def on_report_screen_rows_loaded(self, message: ReportScreen.RowsLoaded) -> None:
         self.rows = message.rows
+        self.unread = message.unread
         self._recompute()
 
     @on(Input.Changed)
@@ -175,9 +179,11 @@ class ReportScreen(Screen[None]):
 
     def on_report_screen_report_ready(self, message: ReportScreen.ReportReady) -> None:
         report = self.report = message.report
+        unread = f" · {self.unread} illisible(s), laissé(s) de côté" if self.unread else ""
         self._summary(
             f"{report.filters.describe().capitalize()} · {report.counted} audit(s) compté(s)"
-            f" · {report.left_out} en cours, non compté(s)"
+            f" · {report.left_out} en cours, non compté(s){unread}",
+            error=bool(self.unread),
         )
         for table in tables(report):
             self._fill(table, report)

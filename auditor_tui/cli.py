@@ -15,6 +15,7 @@ from auditor_tui.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJ
 from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
 from auditor_tui.paths import ENV_VAR, default_store_path
 from auditor_tui.pipes import OutputError, quiet_stdout, write_stdout_bytes
+from auditor_tui.safe_text import terminal_lines, terminal_text
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
     from auditor_tui.record import Audit
@@ -25,7 +26,9 @@ SAMPLE_AUDITS_FILE = "audits-sample.jsonl"
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A message to standard error; a name it quotes (a batch folder, a file) may come from
+    another auditor: its control characters are shown, not sent to the terminal."""
+    print(terminal_lines(message), file=sys.stderr)
 
 
 def write_bytes_output(out: str, data: bytes) -> None:
@@ -56,10 +59,13 @@ def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
     for conflict in result.conflicts:
         _err(f"{path}, {conflict}")
     print(
-        f"{path} : {len(result.added)} ajouté(s), {len(result.replaced)} remplacé(s), "
+        f"{terminal_text(str(path))} : {len(result.added)} ajouté(s), "
+        f"{len(result.replaced)} remplacé(s), "
         f"{len(result.unchanged)} inchangé(s), {len(result.older)} plus ancien(s) ignoré(s), "
         f"{len(result.conflicts)} conflit(s)."
     )
+    if result.unknown_fields:
+        print(f"{path} : champs inconnus conservés : {', '.join(result.unknown_fields)}")
     return EXIT_CONFLICTS if result.conflicts else EXIT_OK
 
 
@@ -92,7 +98,7 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
             _err(f"{refusal} ; rien n'en est importé.")
             codes.add(EXIT_REJECTED)
         if not found.files and not found.refused:
-            print(f"{path} : aucun lot à importer.")
+            print(f"{terminal_text(str(path))} : aucun lot à importer.")
         paths.extend(found.files)
     codes.update(_import_file(store, path, args) for path in paths)
     for code in (EXIT_ERROR, EXIT_REJECTED, EXIT_CONFLICTS):
@@ -111,18 +117,26 @@ def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
+    from auditor_tui.exchange import ExportError
     from auditor_tui.output_files import OutputRefused
-    from auditor_tui.sync import FORMATS
+    from auditor_tui.sync import FORMATS, BatchRefused
 
     if args.changed:
-        return cmd_export_changed(store, args)
-    from auditor_tui.exchange import all_audits
-
-    audits = all_audits(store)
+        try:
+            return cmd_export_changed(store, args)
+        except BatchRefused as exc:
+            _err(str(exc))
+            return EXIT_REJECTED
+    unread: list[str] = []
+    audits = _readable_audits(store, unread)
     transform = _outgoing(store, args)
     if transform is not None:
         audits = [transform(a) for a in audits]
-    data = FORMATS[args.format](audits)
+    try:
+        data = FORMATS[args.format](audits)
+    except ExportError as exc:
+        _err(f"{exc} ; aucun fichier écrit.")
+        return EXIT_ERROR
     store.close()  # before a FIFO's reader or a slow pipe is waited on: the folder is free
     try:
         write_bytes_output(args.out, data)
@@ -131,7 +145,33 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
         return EXIT_REJECTED
     if args.out != "-":
         print(f"{len(audits)} audit(s) exporté(s) vers {args.out}.")
-    return EXIT_OK
+    return _left_out(store, unread, "de l'export")
+
+
+def _readable_audits(store: Store, unread: list[str]) -> list[Audit]:
+    """Every audit that can be read; the message of each that cannot goes to `unread`."""
+    from auditor_tui.durable import StoreError
+
+    audits = []
+    for audit_id in store.ids():
+        try:
+            audits.append(store.get(audit_id))
+        except StoreError as exc:
+            unread.append(str(exc))
+    return audits
+
+
+def _left_out(store: Store, unread: list[str], what: str) -> int:
+    """Name the audits left out of an export or a report (unreadable now, or damaged at
+    open: already named) and fail (README « Exit codes »), or EXIT_OK if there is none."""
+    for message in unread:
+        _err(f"audit illisible, laissé hors {what} : {message}")
+    damaged = [d for d in store.damaged if d.path.parent == store.audits_dir]
+    count = len(unread) + len(damaged)
+    if not count:
+        return EXIT_OK
+    _err(f"{count} audit(s) laissé(s) hors {what} : les chiffres ne les comptent pas.")
+    return EXIT_ERROR
 
 
 def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
@@ -196,7 +236,8 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
     from auditor_tui.reports import Filters, build_report
 
     filters = Filters(args.period, args.dealer, args.auditor)
-    report = build_report(load_rows(store), filters)
+    unread: list[str] = []
+    report = build_report(load_rows(store, unread=unread), filters)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
@@ -204,7 +245,7 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
         write_csv(next(t for t in tables(report) if t.name == chosen), sys.stdout)
     else:
         print_tables(report, [args.table] if args.table else TABLE_NAMES, sys.stdout)
-    return EXIT_OK
+    return _left_out(store, unread, "du rapport")
 
 
 def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:

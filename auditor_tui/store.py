@@ -480,6 +480,13 @@ class Store:
                 self._newest_first = items
             return list(self._newest_first)
 
+    def file_stamp(self, audit_id: str) -> tuple[int, int] | None:
+        """The modification time (ns) and size of the audit's file as the index knows it
+        (checked against the file at open, kept by every write): what a cache made from the
+        file is tied to (report_cache.py). None for an audit the index does not hold."""
+        entry = self._index.get(audit_id)
+        return None if entry is None else (entry.mtime_ns, entry.size)
+
     def __len__(self) -> int:
         return len(self._index)
 
@@ -590,6 +597,8 @@ class Store:
             audit = Audit.from_dict(raw["record"])
             if audit.status not in STATUSES:
                 raise ValueError(f"statut inconnu {audit.status!r}")
+            if audit.id != audit_id:
+                raise ValueError(f"le fichier de l'audit {audit_id} porte l'id {audit.id!r}")
             if not checked:
                 audit.score()
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -649,7 +658,19 @@ class Store:
         db.clear_cache()
         self._set_entry(audit.id, self._index_entry(audit, exported))
 
+    def _check_new_id(self, audit_id: str) -> None:
+        """File names are made from the canonical spelling of an id only (record.py)."""
+        from auditor_tui.record import is_canonical_id
+
+        if not is_canonical_id(audit_id):
+            raise StoreError(
+                f"identifiant d'audit non canonique {audit_id[:60]!r} : un UUID en minuscules "
+                "8-4-4-4-12 est attendu",
+                self.audits_dir,
+            )
+
     def create(self, audit: Audit, moment: datetime | None = None) -> Audit:
+        self._check_new_id(audit.id)
         with self._mutex:
             if self._audit_path(audit.id).exists():
                 if self._read_raw(audit.id)["record"] == audit.to_dict():
@@ -736,6 +757,8 @@ class Store:
         if not audits:
             return
         self._refuse_if_read_only()
+        for audit in audits:
+            self._check_new_id(audit.id)
         stamp = _stamp(moment)
         by_id = {audit.id: audit for audit in audits}
         if len(by_id) < len(audits):

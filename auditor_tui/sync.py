@@ -2,9 +2,11 @@
 
 A batch is a folder `<FOLDER>/<batch id>/` holding `audits.jsonl` (the contract, DOMAIN.md §4),
 any extra files asked for (CSV, XLSX) and `manifest.json`, written last: a batch folder
-without a manifest is incomplete and importers ignore it. After the manifest, the store marks
-each audit with the batch and the revision it carried; an edit bumps the revision, so the
-next batch carries the audit again.
+without a manifest is incomplete and importers ignore it. Before the manifest, `audits.jsonl`
+is read back from the disk by the importer's own reader: a batch that would not import as it
+was sent is removed, and nothing is marked. After the manifest, the store marks each audit
+with the batch and the revision it carried; an edit bumps the revision, so the next batch
+carries the audit again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import json
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +46,48 @@ class Batch:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class BatchRefused(ValueError):
+    """The batch would not import as it was sent: removed, nothing marked; `problems` names
+    each audit and why."""
+
+    def __init__(self, folder: Path, problems: list[str]) -> None:
+        self.folder = folder
+        self.problems = problems
+        body = "\n".join(f"  {p}" for p in problems)
+        super().__init__(
+            f"lot {folder.name} refusé à la relecture, supprimé ; aucun audit n'est marqué "
+            f"exporté :\n{body}"
+        )
+
+
+def read_back(path: Path, sent: list[Audit]) -> list[str]:
+    """What keeps the JSONL file at `path` from importing as the audits `sent`, read from the
+    disk with the importer's own reader: each problem named by its audit (empty: none)."""
+    from auditor_tui.exchange import comparable, parse_jsonl
+
+    order = in_export_order(sent)
+    audits, problems = parse_jsonl(path.read_bytes(), str(path))
+
+    def who(line: int | None) -> str:
+        if line is not None and 0 < line <= len(order):
+            return f"audit {order[line - 1].id} (ligne {line})"
+        return f"{path.name}" + (f", ligne {line}" if line is not None else "")
+
+    found = [f"{who(p.line)}, champ {p.field} : {p.message}" for p in problems if not p.warning]
+    if found:
+        return found
+    if [a.id for _, a in audits] != [a.id for a in order]:
+        return [f"{path.name} : {len(audits)} audit(s) relu(s) pour {len(order)} écrit(s)"]
+    for (line, back), audit in zip(audits, order, strict=True):
+        mine, theirs = comparable(audit), comparable(back)
+        for d in (mine, theirs):
+            d.pop("deadlines", None)  # recomputed on import, by rule (a warning if they differ)
+        if mine != theirs:
+            fields = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+            found.append(f"{who(line)} : relu autrement ({', '.join(fields)})")
+    return found
 
 
 def changed_ids(store: Store) -> list[str]:
@@ -104,13 +149,22 @@ def export_changed(
     outgoing = [transform(a) for a in audits] if transform else audits
     batch_id = new_batch_id(moment)
     target = folder / batch_id
-    ensure_private_dir(target)
     producers: dict[str, Producer] = {JSONL_NAME: jsonl_bytes, **(extra or {})}
+    from auditor_tui.exchange import ExportError
+
+    try:
+        contents = {name: produce(outgoing) for name, produce in producers.items()}
+    except ExportError as exc:
+        raise BatchRefused(target, [str(exc)]) from exc
+    ensure_private_dir(target)
     files: dict[str, dict[str, Any]] = {}
-    for name, produce in producers.items():
-        data = produce(outgoing)
+    for name, data in contents.items():
         atomic_write_bytes(target / name, data)
         files[name] = {"sha256": sha256(data), "bytes": len(data)}
+    problems = read_back(target / JSONL_NAME, outgoing)
+    if problems:
+        shutil.rmtree(target, ignore_errors=True)
+        raise BatchRefused(target, problems)
     manifest = {
         "schema": BATCH_SCHEMA,
         "batch": batch_id,

@@ -92,6 +92,7 @@ def expected_columns() -> list[str]:
         "notes",
         "created_at",
         "updated_at",
+        "other_fields",
     ]
     return head + sections + follow + questions + tail
 

@@ -128,5 +128,5 @@ def test_workbook_structure_and_text_escaping(tmp_path):
         None,
     ]
     assert ws["B2"].number_format == "0.0" and ws["E2"].number_format == "yyyy-mm-dd hh:mm:ss"
-    assert ws["A3"].value == "bell gone"  # a control character XML cannot hold is dropped
+    assert ws["A3"].value == "bell_x0007_ gone"  # what XML cannot hold, escaped as Excel does
     assert ws["F3"].value == "=SUM(A1:A2)" and ws["F3"].data_type == "s"

@@ -14,6 +14,7 @@ from auditor_tui.durable import StoreError, StoreWriteError
 from auditor_tui.store import Store
 from tests.factories import make_audit, tree_digest
 from tests.test_reliability_damage import run_cli
+from tests.test_reliability_import import left_unfinished
 
 
 @pytest.fixture
@@ -57,9 +58,13 @@ def test_a_second_process_may_read_while_the_owner_holds_the_lock(folder: Path) 
 def test_read_only_is_refused_before_an_unfinished_import_and_on_a_missing_folder(
     folder: Path, tmp_path: Path
 ) -> None:
-    (folder / "journal.json").write_text(json.dumps({"moves": [], "stage": "staging-1"}))
+    jsonl = tmp_path / "two.jsonl"
+    jsonl.write_text("".join(json.dumps(make_audit(n).to_export()) + "\n" for n in (7, 8)))
+    unfinished = left_unfinished(folder, jsonl, tmp_path / "killed")  # an import killed mid-way
+    before = tree_digest(unfinished)
     with pytest.raises(StoreError, match="import n'est pas terminé"):
-        Store.open(folder, read_only=True)
+        Store.open(unfinished, read_only=True)
+    assert tree_digest(unfinished) == before  # refused without finishing it
     with pytest.raises(StoreError, match="pas de dossier de données"):
         Store.open(tmp_path / "nowhere", read_only=True)
     assert not (tmp_path / "nowhere").exists()

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from auditor_tui.ui.widgets.footer import KeysFooter
+
 
 class CreateStoreScreen(ModalScreen[bool]):
     """Dismissed with True to create the folder, False to quit without creating anything."""
@@ -49,6 +51,7 @@ class CreateStoreScreen(ModalScreen[bool]):
             yield Label(
                 "Entrée / o : créer · Échap / n : quitter sans rien créer", id="create-keys"
             )
+        yield KeysFooter(compact=True)
 
     def action_create(self) -> None:
         self.dismiss(True)

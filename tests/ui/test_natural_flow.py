@@ -15,14 +15,15 @@ from textual.widgets import Input, OptionList, Static
 from auditor_tui.clock import FakeClock
 from auditor_tui.live import AUTO_ADVANCE_SETTING
 from auditor_tui.store import Store
-from auditor_tui.ui.app import AuditorApp, make_app
+from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.live_call import LiveCallScreen
 from auditor_tui.ui.screens.live_prompts import RemainingPrompt
 from auditor_tui.ui.screens.new_audit import NewAuditScreen
-from auditor_tui.ui.screens.resume import ResumeScreen
 from auditor_tui.ui.widgets.question_list import SectionStrip
 from tests.ui.conftest import build_audit, fixed_id, home_ready, sample_audits, seed_store, wait_for
+from tests.ui.flow_helpers import answer_resume, open_call
+from tests.ui.test_new_audit import IDENTITY, open_new_audit
 
 AUDIT = fixed_id(60)
 
@@ -30,16 +31,6 @@ AUDIT = fixed_id(60)
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return seed_store(tmp_path / "store", [build_audit(60, "Lexus Dijon")])
-
-
-async def open_call(pilot: Pilot[Any]) -> LiveCallScreen:
-    app = pilot.app
-    await home_ready(pilot)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, LiveCallScreen), "the live call")
-    screen = app.screen
-    assert isinstance(screen, LiveCallScreen)
-    return screen
 
 
 def view_text(pilot: Pilot[Any]) -> str:
@@ -101,9 +92,7 @@ async def test_the_setting_turns_it_off_and_is_kept_in_the_store(
         assert store.setting(AUTO_ADVANCE_SETTING) is False
     again = make_app(db, clock)
     async with again.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(again.screen, ResumeScreen), "resume?")
-        await pilot.press("enter")  # the call left under way
-        await wait_for(pilot, lambda: isinstance(again.screen, LiveCallScreen), "the call")
+        await answer_resume(pilot, "enter")  # the call left under way
         screen = again.screen
         assert isinstance(screen, LiveCallScreen)
         assert screen.auto_advance is False
@@ -113,36 +102,19 @@ async def test_the_setting_turns_it_off_and_is_kept_in_the_store(
         assert screen.current == "2"
 
 
-async def new_audit_screen(app: AuditorApp, pilot: Pilot[Any]) -> NewAuditScreen:
-    await pilot.press("n")
-    await wait_for(pilot, lambda: isinstance(app.screen, NewAuditScreen), "the new audit")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, NewAuditScreen)
-    return screen
-
-
 async def test_enter_with_nothing_typed_starts_no_audit_and_home_shows_the_new_one(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     db = seed_store(tmp_path / "store", sample_audits())
     with Store.open(db) as store:
-        store.set_setting(
-            "identity",
-            {
-                "name": "Claire Martin",
-                "phone": "06 12 34 56 78",
-                "email": "claire.martin@example.org",
-            },
-        )
+        store.set_setting("identity", IDENTITY)
         before = len(store)
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         home = await home_ready(pilot)
         await pilot.press("down", "down")  # the cursor somewhere else than the top
         assert home.selected_id != home.shown_ids[0]
-        screen = await new_audit_screen(app, pilot)
+        screen = await open_new_audit(app, pilot)
         assert screen.dealer is None
         await pilot.press("enter")
         await pilot.pause()

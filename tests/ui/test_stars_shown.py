@@ -17,11 +17,10 @@ from auditor_tui.grid import load_grid
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from auditor_tui.ui.screens.home import HomeScreen, stars_text
-from auditor_tui.ui.screens.live_call import LiveCallScreen
-from auditor_tui.ui.screens.resume import ResumeScreen
 from auditor_tui.ui.widgets.score_panel import ScorePanel
 from tests.factories import best_answers
 from tests.ui.conftest import NOW, build_audit, fixed_id, home_ready, seed_store, wait_for
+from tests.ui.flow_helpers import answer_resume
 
 GRID = load_grid()
 DRAFT, AWAITING, DONE = fixed_id(50), fixed_id(51), fixed_id(52)
@@ -74,9 +73,7 @@ async def test_the_live_call_shows_provisional_stars_beside_the_running_score(
 ) -> None:
     app = make_app(store_with_three(tmp_path), clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ResumeScreen), "resume?")
-        await pilot.press("enter")  # the call under way is resumed
-        await wait_for(pilot, lambda: isinstance(app.screen, LiveCallScreen), "the call")
+        await answer_resume(pilot, "enter")  # the call under way is resumed
         lines = panel_text(pilot).splitlines()
         assert lines[1] == "25 / 26 répondus · 96,2 %"
         assert lines[2] == "★★★★★ provisoire"  # 96,2 %: the running score's stars, labelled
@@ -91,8 +88,7 @@ async def test_no_stars_before_the_end_on_the_home_list_and_the_follow_up(
 ) -> None:
     app = make_app(store_with_three(tmp_path), clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ResumeScreen), "resume?")
-        await pilot.press("escape")  # later
+        await answer_resume(pilot, "escape")  # later
         home = await home_ready(pilot)
         rows = {row.id: row for row in home._shown}
         assert rows[DRAFT].stars == "—"

@@ -20,9 +20,9 @@ from auditor_tui.record import format_instant
 from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.home import HomeScreen
-from auditor_tui.ui.screens.live_call import LiveCallScreen
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from tests.ui.conftest import NOW, build_audit, fixed_id, home_ready, seed_store, wait_for
+from tests.ui.flow_helpers import Notices, open_call
 
 GRID = load_grid()
 Q1 = GRID.rule_question("attempts")
@@ -33,16 +33,6 @@ AUDIT = fixed_id(40)
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return seed_store(tmp_path / "store", [build_audit(40, "Lexus Dijon", when=NOW)])
-
-
-async def open_the_call(pilot: Pilot[Any]) -> LiveCallScreen:
-    app = pilot.app
-    await home_ready(pilot)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, LiveCallScreen), "the live call")
-    screen = app.screen
-    assert isinstance(screen, LiveCallScreen)
-    return screen
 
 
 async def back_home(pilot: Pilot[Any]) -> HomeScreen:
@@ -76,7 +66,7 @@ async def test_an_unreachable_dealer_completes_at_the_end_of_the_call(
 ) -> None:
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_the_call(pilot)
+        screen = await open_call(pilot)
         for key in keys[:-1]:
             await pilot.press(key)
             clock.advance(30)
@@ -110,20 +100,13 @@ async def test_one_left_awaiting_by_an_older_version_is_completed_at_start_up(
     assert old.status == "awaiting_follow_up" and old.deadlines
     db = seed_store(tmp_path / "store", [old])
     app = make_app(db, clock)
-    texts: list[str] = []
-    notify = app.notify
-
-    def record(message: str, **kwargs: Any) -> None:
-        texts.append(message)
-        notify(message, **kwargs)
-
-    app.notify = record  # type: ignore[method-assign]
+    notices = Notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         home = await home_ready(pilot)
         await wait_for(pilot, lambda: home.query_one(FollowUpQueue).loaded, "the queue")
         assert home.query_one(FollowUpQueue).entries == []
-        assert any("1 audit(s) de concessionnaire injoignable terminé(s)" in t for t in texts)
-        assert not any("échéance" in t for t in texts)  # no expiry rung for it
+        assert "1 audit(s) de concessionnaire injoignable terminé(s)" in str(notices)
+        assert "échéance" not in str(notices)  # no expiry rung for it
     with Store.open(db) as store:
         stored = store.get(old.id)
         assert (stored.status, stored.deadlines) == ("complete", None)

@@ -62,11 +62,18 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
     audits: list[tuple[int, Audit]] = []
     seen: dict[str, int] = {}
     for number, raw in split_lines(data):
-        obj, line_problems = decode_line(raw, number)
+        obj, unfit = decode_line(raw, number)
+        problems.extend(unfit)
         if obj is None:
-            problems.extend(line_problems)
             continue
         line_problems = validate_record(obj, number)
+        if unfit:  # each value named once: by what made it unfit, not again by its check
+            named = [p.field for p in unfit]
+            line_problems = [
+                p for p in line_problems if not any(n.startswith(p.field) for n in named)
+            ]
+            problems.extend(line_problems)
+            continue
         problems.extend(line_problems)
         if any(not p.warning for p in line_problems):
             continue

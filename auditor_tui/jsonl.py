@@ -43,6 +43,9 @@ class _NotFinite:
     def __init__(self, text: str) -> None:
         self.text = text
 
+    def __repr__(self) -> str:  # as messages quote it
+        return self.text
+
 
 class _Made(threading.local):
     """How many _NotFinite this thread has made: a line is walked only if it made one."""
@@ -121,7 +124,9 @@ _BLANK = frozenset(b" \t\r")
 
 def decode_line(raw: bytes, number: int) -> tuple[Any, list[Problem]]:
     """One line's JSON value, or the problems that refuse it (with its line and, where there
-    is one, its field). (None, []) for a blank line."""
+    is one, its field). (None, []) for a blank line. A value a record cannot hold (a number
+    that is not finite, a lone surrogate) comes back with its problems, in place, so that the
+    record's other problems can be listed too."""
     if len(raw) > MAX_RECORD_BYTES:
         message = f"enregistrement de plus de {MAX_RECORD_BYTES:,} octets".replace(",", " ")
         return None, [Problem(number, "(ligne)", message)]
@@ -149,7 +154,7 @@ def decode_line(raw: bytes, number: int) -> tuple[Any, list[Problem]]:
     if _made.count != made or _MAYBE_SURROGATE.search(text):
         found = [Problem(number, where or "(enregistrement)", why) for where, why in _walk(obj, "")]
         if found:
-            return None, found
+            return obj, found
     return obj, []
 
 

@@ -111,14 +111,16 @@ def test_merge_by_revision_and_conflicts(tmp_path, capsys):
 
 
 def test_wrong_deadline_is_reported_and_recomputed(tmp_path, capsys):
+    # The call ended Tuesday 17 November 2026, 09:38 UTC (10:38 in Paris, Dijon): the two
+    # business days are Wednesday 18 and Thursday 19, due Thursday 23:59:59 Paris = 22:59:59 UTC.
     record = make_audit(1).to_export()
-    expected = record["deadlines"]["callback"]
+    assert record["call"]["ended_at"] == "2026-11-17T09:38:00+00:00"
     record["deadlines"]["callback"] = "2026-12-31T22:59:59+00:00"
     path = write_jsonl(tmp_path / "d.jsonl", [record])
     assert main(["--db", str(tmp_path / "s"), "import", str(path)]) == EXIT_OK
     assert "ligne 1, champ deadlines" in capsys.readouterr().err
     with Store.open(tmp_path / "s") as store:
-        assert store.get(record["id"]).deadlines["callback"] == expected
+        assert store.get(record["id"]).deadlines["callback"] == "2026-11-19T22:59:59+00:00"
 
 
 def test_locked_store_gives_a_clear_error(tmp_path, capsys):

@@ -264,3 +264,36 @@ def test_export_order_is_right_across_offsets(tmp_path, capsys):
     assert cli(db, "export", "--out", str(out)) == EXIT_OK
     ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert ids == [early["id"], late["id"]]
+
+
+def test_a_number_that_is_not_finite_does_not_hide_the_other_problems(tmp_path, capsys):
+    bad = record(1, id=CANONICAL.upper())
+    bad["answers"]["9"] = [7]
+    line = json.dumps(bad).replace('"transfer_seconds": 30.0', '"transfer_seconds": 1e999')
+    path = write_lines(tmp_path / "two.jsonl", [line])
+    assert cli(tmp_path / "s", "import", str(path)) == EXIT_REJECTED
+    err = capsys.readouterr().err
+    assert "ligne 1, champ call.transfer_seconds : nombre fini attendu, trouvé 1e999" in err
+    assert "ligne 1, champ id :" in err and "ligne 1, champ answers.9 :" in err
+    assert err.count("call.transfer_seconds") == 1
+
+
+def test_an_infinite_number_an_older_version_stored_is_named_by_every_export(tmp_path, capsys):
+    """Before the fix, `transfer_seconds: 1e999` went into the store (written `Infinity`),
+    then into an XLSX as `inf` that openpyxl could not open."""
+    db = tmp_path / "s"
+    odd = make_audit(2)
+    odd.call.transfer_seconds = float("inf")
+    with Store.open(db) as store:
+        store.create(make_audit(1))
+        store.create(odd)
+    for fmt in ("jsonl", "csv", "xlsx"):
+        out = tmp_path / f"all.{fmt}"
+        assert cli(db, "export", "--format", fmt, "--out", str(out)) == 1
+        err = capsys.readouterr().err
+        assert f"audit {odd.id} non exportable" in err and "call.transfer_seconds" in err
+        assert not out.exists()
+    assert cli(db, "export", "--changed", "--to", str(tmp_path / "outbox")) == EXIT_REJECTED
+    assert "aucun audit n'est marqué exporté" in capsys.readouterr().err
+    with Store.open(db) as store:
+        assert len(changed_ids(store)) == 2

@@ -38,8 +38,8 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
     assert "auditor_tui/data/grid-lexus-5-etoiles-2026-appel.json" in names
     assert "auditor_tui/data/dealers-sample.csv" in names
     assert "auditor_tui/data/audits-sample.jsonl" in names  # what `import --sample` reads
-    tcss = [n for n in (p.relative_to(ROOT).as_posix() for p in ROOT.glob("auditor_tui/**/*.tcss"))]
-    assert set(tcss) <= set(names)
+    tcss = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("auditor_tui/**/*.tcss")]
+    assert tcss and set(tcss) <= set(names)  # one stylesheet per screen, all shipped
     site = tmp_path / "site"
     install = subprocess.run(
         [

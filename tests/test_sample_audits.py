@@ -53,7 +53,7 @@ def test_the_examples_are_fiction_and_varied() -> None:
     national = re.findall(r"\b0\d(?: \d\d){4}\b", text)
     assert national and all(FICTION.fullmatch("+33" + n[1:].replace(" ", "")) for n in national)
     emails = re.findall(r"[\w.-]+@[\w.-]+", text)
-    assert all(e.endswith((".example", "@example.org")) for e in emails), emails
+    assert emails and all(e.endswith((".example", "@example.org")) for e in emails), emails
     assert {r["status"] for r in shipped} == {"complete", "awaiting_follow_up"}
     assert {r["outcome"] for r in shipped} == {"reached", "unreachable"}
     assert {r["call"]["transferred"] for r in shipped} == {True, False}

@@ -23,8 +23,8 @@ from tests.factories import dealer
 
 GRID = load_grid()
 T0 = datetime(2026, 11, 17, 9, 30, tzinfo=UTC)  # a Tuesday
-Q1 = GRID.rule_question("attempts")
-UNREACHABLE = int(GRID.rule("attempts")["unreachable_option"])
+Q1 = "1"
+UNREACHABLE = 4  # Q1 option 4: « Je n'ai pas réussi à joindre le concessionnaire »
 
 
 @pytest.fixture

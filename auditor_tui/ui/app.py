@@ -288,6 +288,9 @@ class AuditorApp(App[int]):
         except (KeyError, StoreError) as exc:
             self._unreadable(message, exc)
             return
+        home = self._home_screen()
+        if home is not None:
+            home.opened(message.audit_id)
         if message.replace:
             self.switch_screen(screen)
         else:
@@ -357,6 +360,27 @@ class AuditorApp(App[int]):
 
         assert self.store is not None
         self.post_message(InProgressFound(audits_in_progress(self.store), ask=False))
+
+    def action_toggle_auto_advance(self) -> None:
+        """The store's setting: after a single-choice answer, go to the next question left."""
+        from auditor_tui.durable import StoreError
+        from auditor_tui.live import AUTO_ADVANCE_SETTING, auto_advance_setting
+        from auditor_tui.ui.screens.live_call import LiveCallScreen
+
+        store = self._store_ready()
+        if store is None:
+            return
+        on = not auto_advance_setting(store)
+        try:
+            store.set_setting(AUTO_ADVANCE_SETTING, on)
+        except StoreError as exc:
+            self.notify(f"Réglage non enregistré : {exc}", severity="error", timeout=10)
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, LiveCallScreen):
+                screen.auto_advance = on
+        state = "activée" if on else "désactivée"
+        self.notify(f"Avance automatique {state} après une réponse.", title="Réglage")
 
     def action_help(self) -> None:
         from auditor_tui.ui.screens.help import HelpScreen

@@ -42,15 +42,18 @@ def live_db(tmp_path: Path) -> Path:
 
 
 async def answer_best(pilot: Pilot[None], transferred: bool, skip: set[str]) -> None:
-    """Every applicable question's best options, walking the grid with j (as an auditor
-    would between two sentences of the dealer)."""
+    """Every applicable question's best options, in grid order: the cursor moves on by itself
+    after a single-choice answer; j (or g for a question it skipped: after the call, one left
+    for a suggestion) where it does not."""
     screen = screen_of(pilot)
     await go_to(pilot, "1")
     for qid, positions in best_answers(transferred).items():
         if qid in skip:
             continue
-        while screen.current != qid:
+        if screen.current != qid:
             await pilot.press("j")
+        if screen.current != qid:
+            await go_to(pilot, qid)
         await pilot.press(*(str(p) for p in positions))
 
 

@@ -282,6 +282,7 @@ class HomeScreen(Screen[None]):
         self._query = ""  # the filter that gave `_matches`
         self._fills = 0  # table fills so far (a fill left half done is finished if still last)
         self._cells: dict[tuple[str, bool], Cells] = {}  # by (audit id, wide)
+        self._opened: str | None = None  # the audit opened last: the cursor goes back to it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -447,9 +448,11 @@ class HomeScreen(Screen[None]):
         """Replace the rows, keeping the cursor on the same audit if still shown. `first`: only
         that many rows now (a screenful), the others once they are painted."""
         self._fills += 1
-        current = self.selected_id
+        current = self._opened or self.selected_id
         table.clear()
         index = next((i for i, row in enumerate(rows) if row.id == current), None)
+        if index is not None and current == self._opened:
+            self._opened = None  # the cursor is on it: from now on it follows the auditor
         now = len(rows) if first is None else max(first, (index or 0) + 1)
         self._add_rows(table, rows[:now])
         if index is not None:
@@ -476,6 +479,10 @@ class HomeScreen(Screen[None]):
                 self._cells.clear()
             texts = self._cells[key] = cell_texts(row, wide)
         return texts
+
+    def opened(self, audit_id: str) -> None:
+        """An audit was opened (a new one, say): back on this screen, the cursor is on it."""
+        self._opened = audit_id
 
     @property
     def shown_ids(self) -> list[str]:

@@ -237,7 +237,9 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
 
     filters = Filters(args.period, args.dealer, args.auditor)
     unread: list[str] = []
-    report = build_report(load_rows(store, unread=unread), filters)
+    rows = load_rows(store, unread=unread)
+    store.close()  # read: the folder is free before a slow reader of the output is waited on
+    report = build_report(rows, filters)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
@@ -428,17 +430,36 @@ def run_tui(db: Path | None) -> int:
 
 
 def _open_store(db: Path | None, read_only: bool, readable: bool) -> Store:
-    """The store for a command: read-only if asked, or if the command only reads and the
-    folder cannot be written (a read-only disk, another user's folder), said on stderr."""
-    from auditor_tui.durable import StoreWriteError
-    from auditor_tui.store import Store
+    """The store for a command. A command that only reads (export, report) never makes a store
+    where there is none, and reads what it can: read-only if asked, and by itself when the
+    folder is held by another process (the app) or cannot be written (a read-only disk, a
+    full one, another user's folder), said on stderr (docs/reliability.md)."""
+    from auditor_tui.durable import StoreError, StoreLockedError, StoreWriteError
+    from auditor_tui.store import Store, default_store_path
 
+    if readable:
+        root = db if db is not None else default_store_path()
+        if not (root / "audits").is_dir():
+            what = "ce dossier n'existe pas" if not root.exists() else "aucun audit n'y est"
+            raise StoreError(
+                f"pas de dossier de données ici : {root} ({what}) ; rien n'est créé", root
+            )
     if read_only:
         return Store.open(db, read_only=True)
     try:
         return Store.open(db)
+    except StoreLockedError as exc:
+        if not readable:
+            raise
+        store = Store.open(db, read_only=True)
+        holder = f" (pid {exc.pid})" if exc.pid is not None else ""
+        _err(
+            f"Le dossier {exc.folder} est ouvert par un autre processus{holder} : lecture seule "
+            "de ce qui y est enregistré, rien n'y est écrit."
+        )
+        return store
     except StoreWriteError as exc:
-        if not readable or not exc.not_writable:
+        if not readable:
             raise
         store = Store.open(db, read_only=True)
         _err(f"{exc} Dossier ouvert en lecture seule : rien n'y est écrit.")

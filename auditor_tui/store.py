@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
+from auditor_tui.commit_lock import CommitLock
 from auditor_tui.durable import (
     AtomicJSONStorage,
     CorruptFileError,
@@ -236,6 +237,10 @@ class Store:
         self.index_path = self.root / "index.json"
         self.journal_path = self.root / "journal.json"
         self._lock = StoreLock(self.root)
+        self._commit_lock = CommitLock(self.root)
+        # Read-only: the audits of an import interrupted after its commit point, read where
+        # they are staged (as the next writer will move them), id → staged file.
+        self._staged: dict[str, Path] = {}
         self._mutex = threading.RLock()
         self._handles: OrderedDict[str, TinyDB] = OrderedDict()
         self._index: dict[str, IndexEntry] = {}
@@ -282,15 +287,34 @@ class Store:
         if not self.audits_dir.is_dir():
             raise StoreError(f"pas de dossier de données ici : {self.root}", self.root)
         check_folders(self.root, self.audits_dir)
-        if self.journal_path.exists():
-            raise StoreError(
-                f"un import n'est pas terminé dans {self.root} : ouvrez ce dossier une fois "
-                "sans --read-only (sur un disque inscriptible) pour le terminer",
-                self.journal_path,
-            )
+        self._commit_lock.share()  # held until close: no commit is applied while we read
         self._open = True
-        self._load_index(first, first_count)
-        self._check_documents()
+        try:
+            if os.path.lexists(self.journal_path):
+                self._read_staged()
+            self._load_index(first, first_count)
+            self._check_documents()
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_staged(self) -> None:
+        """Read-only, an import interrupted after its commit point (its writer died: no commit
+        is being applied while we hold the commit lock): its audits are read where they are
+        staged, the state the next writer will finish."""
+        try:
+            journal = self._read_journal()
+        except CorruptFileError as exc:
+            self.damaged.append(Damaged(self.journal_path, exc.backup_path, str(exc)))
+            return
+        for source, target in journal["moves"]:
+            staged = self.root / source
+            if os.path.lexists(staged):
+                self._staged[Path(target).stem] = staged
+        self.notices.append(
+            f"Un import interrompu dans {self.root} est lu tel qu'il sera terminé à la "
+            "prochaine ouverture du dossier en écriture."
+        )
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
@@ -309,6 +333,7 @@ class Store:
         self.recovery_message = self._lock.recovery_message
         self._open = True
         try:
+            self._commit_lock.create()
             self._sweep_temp_files(self.root)
             self._roll_forward_journal()
             self._load_index(first, first_count)  # it sweeps audits/ as it lists it
@@ -358,6 +383,7 @@ class Store:
                 self._handles.clear()
                 self._open = False
                 self._lock.release()  # idempotent: none taken in read-only mode
+                self._commit_lock.release()  # held by a read-only reader only
 
     def __enter__(self) -> Store:
         return self
@@ -370,6 +396,10 @@ class Store:
     def _audit_path(self, audit_id: str) -> Path:
         if "/" in audit_id or "\\" in audit_id or audit_id.startswith("."):
             raise StoreError(f"identifiant d'audit invalide : {audit_id!r}", self.audits_dir)
+        if self._staged:
+            staged = self._staged.get(audit_id)
+            if staged is not None:
+                return staged
         return self.audits_dir / f"{audit_id}.json"
 
     def _load_index(
@@ -418,6 +448,10 @@ class Store:
                 else:
                     changed.append((audit_id, st))
         self.damaged.extend(Damaged(path, None, problem) for path, problem in strange)
+        for audit_id, staged in self._staged.items():  # read-only: an interrupted import
+            fresh.pop(audit_id, None)
+            changed = [c for c in changed if c[0] != audit_id]
+            changed.append((audit_id, os.lstat(staged)))
         if not self.read_only:
             self._sweep_temp_files(self.audits_dir, others)
         for audit_id, st in changed:
@@ -788,6 +822,7 @@ class Store:
         moves: list[tuple[str, str]] = []
         done: list[tuple[Audit, int, Path]] = []  # each audit, its exported revision, its file
         unconfirmed: StoreWriteError | None = None
+        committed = False
         try:
             try:
                 stage.mkdir(mode=0o700)
@@ -808,19 +843,24 @@ class Store:
                         )
                     )
             journal = {"moves": moves, "stage": stage.name}
-            try:
-                atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
-            except StoreWriteError as exc:
-                if exc.previous_intact or not self.journal_path.exists():
+            # Readers (commit_lock.py) see the commit whole or not at all: they wait while
+            # the journal is written and the files renamed.
+            with self._commit_lock.exclusive():
+                try:
+                    atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
+                except StoreWriteError as exc:
+                    if exc.previous_intact or not self.journal_path.exists():
+                        raise
+                    unconfirmed = exc  # the journal is in place: the commit stands
+                committed = True
+                try:
+                    self._apply_journal(journal)
+                except StoreError:
+                    self._refresh_index(ids)  # some renames happened
                     raise
-                unconfirmed = exc  # the journal is in place: the commit stands
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
-        try:
-            self._apply_journal(journal)
-        except StoreError:
-            self._refresh_index(ids)  # some renames happened
+            if not committed:
+                shutil.rmtree(stage, ignore_errors=True)
             raise
         for audit, exported, where in done:
             self._drop_handle(audit.id)
@@ -891,7 +931,8 @@ class Store:
             # Left as it is, with its staged files, for a human to look at; the rest opens.
             self.damaged.append(Damaged(self.journal_path, exc.backup_path, str(exc)))
             return
-        self._apply_journal(journal)
+        with self._commit_lock.exclusive():
+            self._apply_journal(journal)
 
     def _read_journal(self) -> dict[str, Any]:
         """The import journal, checked: it may only move staged files into audits/."""

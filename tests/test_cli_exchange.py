@@ -125,14 +125,15 @@ def test_wrong_deadline_is_reported_and_recomputed(tmp_path, capsys):
 
 def test_locked_store_gives_a_clear_error(tmp_path, capsys):
     db = tmp_path / "s"
-    with Store.open(db):
-        assert main(["--db", str(db), "export", "--out", "-"]) == 1
+    with Store.open(db):  # a writing command is refused; export reads (tests/test_snapshot_read)
+        assert main(["--db", str(db), "import", str(tmp_path / "x.jsonl")]) == 1
     assert str(db) in capsys.readouterr().err
 
 
 def test_a_command_gives_the_cycle_collector_back(tmp_path, capsys):
     """Commands run with the collector off; main() is also called in-process, as here."""
     assert gc.isenabled()
+    Store.open(tmp_path / "s").close()
     assert main(["--db", str(tmp_path / "s"), "export", "--out", "-"]) == EXIT_OK
     assert gc.isenabled()
     assert main(["--db", str(tmp_path / "s"), "import", str(tmp_path / "missing.jsonl")]) != 0

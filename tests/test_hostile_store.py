@@ -165,5 +165,6 @@ def test_an_empty_db_is_refused(
         assert refused.value.code == EXIT_REJECTED
         assert "--db" in capsys.readouterr().err
     assert os.listdir(here) == [] and stat.S_IMODE(here.stat().st_mode) == 0o755
+    Store.open(tmp_path / "s").close()
     code, _, _ = run_cli("--db", str(tmp_path / "s"), "report")
     assert code == EXIT_OK

@@ -273,12 +273,16 @@ def test_second_process_is_refused_and_a_killed_holder_is_recovered(tmp_path: Pa
     root = tmp_path / "store"
     proc, head = start_player(root, seed=5)
     try:
-        # While the player writes, the CLI and a second player are refused, naming the store
-        # and the holder; neither writes anything.
-        cli = run(*CLI, "--db", str(root), "export", "--out", "-")
+        # While the player writes, a writing command and a second player are refused, naming
+        # the store and the holder; neither writes anything. An export reads what is saved.
+        cli = run(*CLI, "--db", str(root), "import", str(tmp_path / "x.jsonl"))
         assert cli.returncode == 1 and cli.stdout == ""
         assert str(root) in cli.stderr and "déjà ouvert par un autre processus" in cli.stderr
         assert f"pid {proc.pid}" in cli.stderr
+        cli = run(*CLI, "--db", str(root), "export", "--out", "-")
+        assert cli.returncode == 0, cli.stderr
+        assert f"ouvert par un autre processus (pid {proc.pid}) : lecture seule" in cli.stderr
+        assert all(json.loads(line)["id"] for line in cli.stdout.splitlines())
         second = run(*PLAYER, str(root), "--seed", "6")
         assert second.returncode == 3
         assert [json.loads(line)["event"] for line in second.stdout.splitlines()] == ["refused"]

@@ -244,7 +244,7 @@ def fault_case(template: Path, tmp: Path, action: str, fault: Fault, clean: Stat
         else:
             assert disk["audits"] in (prepared["audits"], clean["audits"])
         # In memory: the store shows what is on disk, and the same write retried succeeds.
-        if read_only_state(work) is not None:  # no import committed and left unfinished
+        if not read_only_state(work)[1]:  # no import committed and left unfinished
             assert snapshot_open(store) == disk
         if error is not None:
             attempt()

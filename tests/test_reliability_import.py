@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 
-from auditor_tui.durable import StoreError
 from auditor_tui.store import Store
 from tests.factories import make_audit
 from tests.test_reliability_crash import REPO
@@ -114,15 +113,12 @@ def read_state(root: Path) -> tuple[Records, list[str]]:
     return state, files(root)
 
 
-def read_only_state(root: Path) -> Records | None:
-    """The audits a read-only open sees, changing nothing; None when it refuses the folder
-    because an import was committed and not finished."""
-    try:
-        with Store.open(root, read_only=True) as store:
-            return {i: store.get(i).to_dict() for i in store.ids()}
-    except StoreError as exc:
-        assert "import n'est pas terminé" in str(exc), exc
-        return None
+def read_only_state(root: Path) -> tuple[Records, bool]:
+    """The audits a read-only open sees, changing nothing, and whether it says it read an
+    import committed and not finished (as the next open will finish it)."""
+    with Store.open(root, read_only=True) as store:
+        state = {i: store.get(i).to_dict() for i in store.ids()}
+        return state, any("import interrompu" in notice for notice in store.notices)
 
 
 @dataclass
@@ -181,13 +177,14 @@ def killed_at(case: ImportCase, work: Path, op: str, at: int) -> str:
     shutil.copytree(case.base, work)
     code, err = run_import(work, case.jsonl, (op, at))
     assert code in (0, -signal.SIGKILL), err
-    seen = read_only_state(work)
+    seen, unfinished = read_only_state(work)
     state, left = read_state(work)
-    if seen is None:
+    # A reader sees what the next open makes of the store: the import whole or not at all.
+    assert seen == state, "a read-only reader saw another state than the next open"
+    if unfinished:
         assert state == case.after, "an unfinished import was not finished by the next open"
         outcome = "rolled forward"
     else:
-        assert seen == state, "the next open changed a store that had no unfinished import"
         assert state in (case.before, case.after), "half-imported: neither before nor after"
         outcome = "before" if state == case.before else "after"
     # Nothing left behind by the kill once opened: the files of the store before or after.
@@ -203,7 +200,7 @@ def left_unfinished(base: Path, jsonl: Path, work: Path) -> Path:
         shutil.copytree(base, work)
         code, err = run_import(work, jsonl, ("replace", at))
         assert code == -signal.SIGKILL, f"no kill left an unfinished import: {err}"
-        if read_only_state(work) is None:
+        if read_only_state(work)[1]:
             return work
     raise AssertionError("no kill left an unfinished import")
 

@@ -211,7 +211,7 @@ def test_a_large_import_is_staged_in_subfolders_and_synced(store_path, monkeypat
     # The store's own files, one per audit: nothing staged is left beside them.
     audit_files = [f"audits/{a.id}.json" for a in audits]
     assert sorted(str(p.relative_to(store_path)) for p in store_path.rglob("*")) == sorted(
-        ["audits", *audit_files, "index.json", "store.lock"]
+        ["audits", *audit_files, "commit.lock", "index.json", "store.lock"]
     )
 
 

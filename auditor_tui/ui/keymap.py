@@ -152,9 +152,23 @@ KEYS: dict[str, Key] = {
         NAVIGATION,
         show=False,
     ),
-    "first": Key("home", "scroll_top", "Premier", "Aller au premier", NAVIGATION, show=False),
+    "first": Key(
+        "home",
+        "scroll_top",
+        "Premier",
+        "Aller au premier",
+        NAVIGATION,
+        show=False,
+        contextual=True,
+    ),
     "last": Key(
-        "end", "scroll_bottom", "Dernier", "Aller au dernier affiché", NAVIGATION, show=False
+        "end",
+        "scroll_bottom",
+        "Dernier",
+        "Aller au dernier affiché",
+        NAVIGATION,
+        show=False,
+        contextual=True,
     ),
     "jump": Key(
         "g,colon",
@@ -265,6 +279,31 @@ KEYS: dict[str, Key] = {
         GENERAL,
     ),
 }
+
+
+# The report's tabs (table name, key, title): alt and the title's first letter (É: e), as
+# underlined in the tab (the letter alone is a key of the call or the follow-up).
+REPORT_TABS = (
+    ("dealers", "alt+c", "Concessions"),
+    ("questions", "alt+q", "Questions"),
+    ("sections", "alt+s", "Sections"),
+    ("trophy", "alt+t", "Trophée"),
+    ("unreachable", "alt+i", "Injoignables"),
+    ("trends", "alt+e", "Évolution"),
+)
+KEYS.update(
+    {
+        f"tab_{name}": Key(
+            key,
+            f"show_tab('{name}')",
+            f"Onglet {title}",
+            f"Afficher l'onglet {title}",
+            NAVIGATION,
+            show=False,
+        )
+        for name, key, title in REPORT_TABS
+    }
+)
 
 
 def binding(

@@ -287,7 +287,7 @@ class LiveCallScreen(Screen[str]):
         assert live is not None
         widget = self._one(Static, "#save-state")
         if live.save_error:
-            text = f"⚠ NON ENREGISTRÉ : {live.save_error} (s ou ctrl+s : réessayer)"
+            text = f"⚠ NON ENREGISTRÉ : {live.save_error} (s : réessayer)"
         elif live.saved_at or live.audit.updated_at:
             text = f"✓ enregistré {self._time(live.saved_at or live.audit.updated_at)}"
         else:

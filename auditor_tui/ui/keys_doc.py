@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +84,16 @@ def uses() -> list[Use]:
 
 def split_keys(keys: str) -> list[str]:
     return [k.strip() for k in keys.split(",") if k.strip()]
+
+
+def collisions(found: Iterable[Use]) -> dict[str, dict[str, list[str]]]:
+    """Keys bound to more than one meaning: {key: {id: [places]}}; empty when every key
+    means one thing on every screen."""
+    meanings: dict[str, dict[str, list[str]]] = {}
+    for use in found:
+        for key in split_keys(use.binding.key):
+            meanings.setdefault(key, {}).setdefault(use.binding.id or "", []).append(use.place)
+    return {key: ids for key, ids in meanings.items() if len(ids) > 1}
 
 
 def render() -> str:

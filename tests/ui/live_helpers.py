@@ -21,11 +21,16 @@ from tests.ui.conftest import wait_for
 
 @asynccontextmanager
 async def on_the_call(
-    app: AuditorApp, audit_id: str, size: tuple[int, int] = (80, 24)
+    app: AuditorApp,
+    audit_id: str,
+    size: tuple[int, int] = (80, 24),
+    *,
+    notifications: bool = False,
 ) -> AsyncIterator[Pilot[int]]:
     """The app running, the audit's live call on screen: resumed from the start-up question
-    when the call was left in progress, else opened from the home screen."""
-    async with app.run_test(size=size) as pilot:
+    when the call was left in progress, else opened from the home screen. `notifications`:
+    shown as toasts (Textual's tests leave them out by default)."""
+    async with app.run_test(size=size, notifications=notifications) as pilot:
 
         def started() -> bool:
             screen = app.screen

@@ -156,7 +156,9 @@ async def test_transfer_stopwatch_turns_at_the_limit(live_db: Path, clock: FakeC
         assert "Suggestion Q4 : Non" in text_of(pilot, "#suggestion")
         await pilot.press("p", "enter")
         assert watch.has_class("-over") and watch.has_class("-done")
-        assert "Q4 : Non — a : accepter, z : ignorer — transfert en 46,0 s" in text_of(pilot, "#suggestion")
+        assert "Q4 : Non — a : accepter, z : ignorer — transfert en 46,0 s" in text_of(
+            pilot, "#suggestion"
+        )
 
 
 async def test_wall_clock_jump_does_not_bend_the_stopwatch(live_db: Path, clock: FakeClock) -> None:

@@ -89,6 +89,7 @@ class LiveCallScreen(Screen[str]):
     CSS_PATH = "live_call.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     COMMANDS = {LiveCallCommands}
+    ONE_LINE_NOTIFICATIONS = True  # over the title bar: the question and the score stay in sight
     BINDINGS = [
         *keymap.bindings(
             "attempt",
@@ -361,8 +362,8 @@ class LiveCallScreen(Screen[str]):
         self.tick()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "validate":
-            return bool(self.question)
+        if action == "validate":  # listed in the help, acts only while a question is asked
+            return True if self.question else None
         return True
 
     def action_validate(self) -> None:

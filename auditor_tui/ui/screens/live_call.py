@@ -87,7 +87,7 @@ class LiveCallCommands(Provider):
 
 class LiveCallScreen(Screen[str]):
     CSS_PATH = "live_call.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (150, "-full")]
     COMMANDS = {LiveCallCommands}
     ONE_LINE_NOTIFICATIONS = True  # over the title bar: the question and the score stay in sight
     BINDINGS = [

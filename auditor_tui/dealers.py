@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from auditor_tui.labels import fold as fold  # re-exported: the directory's search form
 from auditor_tui.resources import data_path
@@ -31,6 +32,12 @@ PHONE_REGIONS: dict[str, tuple[str, ...]] = {
     "MC": ("MC", "FR"),
 }
 
+# What a phone number may be written with: ASCII digits, a leading « + », and the separators
+# people type or spreadsheets add (spaces, no-break spaces, dots, dashes, slashes, brackets).
+# phonenumbers would read letters as keypad digits (« 0353ABCDEF ») and drop an extension
+# (« x12 »): both are refused instead, so no number is changed behind the auditor's back.
+_PHONE_TEXT = re.compile(r"\+?[0-9 .\-/()\u00a0\u202f]*")
+_EXTENSION = re.compile(r"(?:\s*(?:x|ext\.?|extension|poste|p\.|#|;ext=)\s*)[0-9]+\s*$", re.I)
 _DEPARTMENT = re.compile(r"0[1-9]|1[0-9]|2[1-9]|[3-8][0-9]|9[0-5]|2A|2B|97[1-6]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -125,6 +132,7 @@ def normalise_phone(raw: str, country: str) -> str:
         raise ValueError(f'pays inconnu "{country}" (attendu {" ou ".join(COUNTRIES)})')
     if not raw.strip():
         raise ValueError("numéro de téléphone manquant")
+    _check_phone_text(raw.strip())
     found_elsewhere: str | None = None
     for region in regions:
         try:
@@ -139,6 +147,26 @@ def normalise_phone(raw: str, country: str) -> str:
         found_elsewhere = found_elsewhere or number_region
     hint = f" (numéro de {found_elsewhere})" if found_elsewhere else ""
     raise ValueError(f'numéro de téléphone invalide pour {country} : "{raw}"{hint}')
+
+
+def _check_phone_text(raw: str) -> None:
+    """ValueError (in French) for a number written with anything but digits and separators."""
+    if _PHONE_TEXT.fullmatch(raw):
+        return
+    extension = _EXTENSION.search(raw)
+    if extension and _PHONE_TEXT.fullmatch(raw[: extension.start()]):
+        raise ValueError(
+            f"extension « {extension.group().strip()} » non prise en charge : "
+            f'le numéro seul est attendu (« {raw[: extension.start()].strip()} »), "{raw}"'
+        )
+    letters = " ".join(re.findall(r"[^\W\d_]+", raw))
+    if letters:
+        raise ValueError(f'lettres dans le numéro (« {letters} ») : chiffres seulement, "{raw}"')
+    odd = "".join(dict.fromkeys(c for c in raw if not _PHONE_TEXT.fullmatch(c)))
+    raise ValueError(
+        f"caractère inattendu dans le numéro ({', '.join(repr(c) for c in odd) or '« + »'}) : "
+        f'chiffres, espaces, points ou tirets seulement, et « + » en tête, "{raw}"'
+    )
 
 
 @dataclass(frozen=True)
@@ -224,11 +252,13 @@ def _parse(data: bytes, problem: Report) -> list[Dealer]:
 
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open or misplaced is an error at its line, not a field that
+    # swallows the rest of the file (then blamed as « ville manquante »).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
-        problem(1, "", f"ligne CSV illisible : {exc}")
+        problem(1, "", _syntax_error(exc, 1, reader.line_num))
         return []
     columns = [c.strip().lower() for c in header]
     present_columns = _check_header(columns, problem)
@@ -236,9 +266,13 @@ def _parse(data: bytes, problem: Report) -> list[Dealer]:
     dealers: list[Dealer] = []
     first_line_of_id: dict[str, int] = {}
     rows = 0
-    end_of_previous = reader.line_num
-    for row in _rows(reader, problem):
-        line, end_of_previous = end_of_previous + 1, reader.line_num
+    unreadable: list[int] = []
+
+    def syntax(line: int, field: str, message: str) -> None:
+        unreadable.append(line)
+        problem(line, field, message)
+
+    for line, row in _rows(reader, syntax):
         if not any(cell.strip() for cell in row):
             continue
         rows += 1
@@ -261,18 +295,40 @@ def _parse(data: bytes, problem: Report) -> list[Dealer]:
                 first_line_of_id[dealer_id] = line
         if dealer is not None:
             dealers.append(dealer)
-    if rows == 0:
+    if rows == 0 and not unreadable:
         problem(1, "", "aucun concessionnaire après la ligne d'en-tête")
     return dealers
 
 
-def _rows(reader: Iterator[list[str]], problem: Report) -> Iterator[list[str]]:
-    """The reader's rows; a line the csv module refuses (a field over its size limit...) is
-    reported and ends the reading, instead of escaping as a traceback."""
-    try:
-        yield from reader
-    except csv.Error as exc:
-        problem(getattr(reader, "line_num", 0), "", f"ligne CSV illisible : {exc}")
+def _rows(reader: Any, problem: Report) -> Iterator[tuple[int, list[str]]]:
+    """The reader's rows, each with the line it starts on; a row the csv module refuses (a
+    quote left open, a field over its size limit...) is reported at its first line and ends
+    the reading, instead of escaping as a traceback or swallowing the lines that follow."""
+    end_of_previous = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            start = end_of_previous + 1
+            problem(start, "", _syntax_error(exc, start, reader.line_num))
+            return
+        yield end_of_previous + 1, row
+        end_of_previous = reader.line_num
+
+
+def _syntax_error(exc: csv.Error, start: int, stop: int) -> str:
+    """A csv module error in French, with where the row began and where reading stopped."""
+    reason = str(exc)
+    if "end of data" in reason:
+        what = "guillemet ouvert jamais refermé"
+    elif "expected after" in reason:
+        what = "guillemet mal placé (texte après le guillemet fermant)"
+    else:
+        what = f"ligne CSV illisible ({reason})"
+    where = "" if stop <= start else f" (lecture arrêtée ligne {stop})"
+    return f"{what}{where} : vérifiez les guillemets de cette ligne"
 
 
 def _check_header(columns: list[str], problem: Report) -> set[str]:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISREG
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
@@ -189,8 +190,19 @@ class CorruptFileError(StoreError):
         )
 
 
+class NotARegularFile(OSError):
+    """A store file that is a link, a FIFO, a device or a folder: never read (a store never
+    follows a link it did not make, and a FIFO would block its reader)."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        super().__init__(errno.EINVAL, reason, str(path))
+        self.reason = reason
+
+
 def describe_oserror(error: OSError) -> str:
     """French meaning of an ``OSError`` with its errno name: ``le disque est plein (ENOSPC)``."""
+    if isinstance(error, NotARegularFile):
+        return error.reason
     code = error.errno
     if code is None:
         return str(error) or type(error).__name__
@@ -253,6 +265,11 @@ def _write_all(fd: int, data: bytes) -> None:
         if written <= 0:  # pragma: no cover - defensive, os.write raises instead
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         view = view[written:]
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the descriptor ``fd`` (os.write may write less at a time)."""
+    _write_all(fd, data)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -449,9 +466,37 @@ def remove_stale_temp_files(path: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
+_READ_FLAGS: Final = (
+    os.O_RDONLY | _O_CLOEXEC | _O_BINARY | _O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+)
+LINK_REFUSED: Final = (
+    "c'est un lien symbolique : le dossier de données ne suit pas les liens qu'il n'a pas faits"
+)
+
+
+def open_regular(path: str | os.PathLike[str]) -> int:
+    """A descriptor on the store file ``path`` for reading: never through a link at its last
+    component, never blocking (a FIFO), and only on a regular file (NotARegularFile
+    otherwise). Other OSErrors propagate."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and os.path.islink(path):
+            raise NotARegularFile(path, LINK_REFUSED) from exc
+        raise
+    mode = os.fstat(fd).st_mode
+    if not S_ISREG(mode):
+        os.close(fd)
+        from auditor_tui.input_files import kind_of
+
+        raise NotARegularFile(path, f"c'est {kind_of(mode)}, pas un fichier : ignoré")
+    return fd
+
+
 def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
-    """Read a whole file and its stat from the same descriptor. OSErrors propagate."""
-    fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_BINARY)
+    """Read a whole file and its stat from the same descriptor (see open_regular). OSErrors
+    propagate."""
+    fd = open_regular(path)
     try:
         stat = os.fstat(fd)
         chunks: list[bytes] = []
@@ -620,7 +665,7 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, dict[str, Any]] | None:
         self.reads += 1
         try:
-            stat = os.stat(self.path)
+            stat = os.lstat(self.path)
         except FileNotFoundError:
             self._invalidate()
             return None

@@ -7,40 +7,19 @@ a higher `revision` replaces, an equal revision with other content is a conflict
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
+from auditor_tui.instants import stored_spelling
+from auditor_tui.jsonl import decode_line, encode_record, split_lines
 from auditor_tui.lifecycle import recompute_deadlines
 from auditor_tui.record import Audit, Problem, validate_record
+from auditor_tui.record_fields import known_part, unknown_names
 from auditor_tui.store import Store
-
-MAX_LINE_BYTES = 1_000_000
-MAX_DEPTH = 16  # a record nests 4 levels; deeper values would only strain the store's writer
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} n'est pas un nombre JSON standard")
-
-
-def _too_deep(value: Any, limit: int) -> bool:
-    """Whether a list or object sits deeper than `limit` levels (the top one is level 1):
-    walked level by level, only through lists and objects."""
-    level = [value] if isinstance(value, dict | list) else []
-    depth = 1
-    while level:
-        if depth > limit:
-            return True
-        level = [
-            child
-            for item in level
-            for child in (item.values() if isinstance(item, dict) else item)
-            if isinstance(child, (dict, list))
-        ]
-        depth += 1
-    return False
 
 
 class ImportRejected(ValueError):
@@ -61,13 +40,16 @@ class ImportResult:
     older: list[str] = field(default_factory=list)  # the store already has a higher revision
     conflicts: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # Dotted names of the fields this version does not know, kept with the audits written
+    # or found unchanged, each once, in the order met: « x_region », « call.x_line ».
+    unknown_fields: list[str] = field(default_factory=list)
 
     @property
     def written(self) -> int:
         return len(self.added) + len(self.replaced)
 
 
-def _comparable(audit: Audit) -> dict[str, Any]:
+def comparable(audit: Audit) -> dict[str, Any]:
     d = audit.to_dict()
     d.pop("export_batch", None)
     return d
@@ -78,37 +60,20 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
     (warnings included: fatal ones have `warning=False`)."""
     problems: list[Problem] = []
     audits: list[tuple[int, Audit]] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return [], [Problem(line, "(fichier)", f"texte UTF-8 attendu ({exc.reason})")]
     seen: dict[str, int] = {}
-    for number, raw_line in enumerate(text.splitlines(), start=1):
-        if not raw_line.strip():
-            continue
-        if len(raw_line) > MAX_LINE_BYTES:
-            problems.append(Problem(number, "(ligne)", "ligne trop longue"))
-            continue
-        try:
-            obj = json.loads(raw_line, parse_constant=_refuse_constant)
-        except json.JSONDecodeError as exc:
-            problems.append(
-                Problem(number, "(json)", f"JSON invalide colonne {exc.colno} : {exc.msg}")
-            )
-            continue
-        except RecursionError:
-            problems.append(Problem(number, "(json)", "JSON trop imbriqué"))
-            continue
-        except ValueError as exc:  # NaN/Infinity, an integer of more than 4,300 digits
-            problems.append(Problem(number, "(json)", f"valeur refusée : {exc}"))
-            continue
-        if _too_deep(obj, MAX_DEPTH):
-            problems.append(
-                Problem(number, "(json)", f"JSON trop imbriqué (plus de {MAX_DEPTH} niveaux)")
-            )
+    for number, raw in split_lines(data):
+        obj, unfit = decode_line(raw, number)
+        problems.extend(unfit)
+        if obj is None:
             continue
         line_problems = validate_record(obj, number)
+        if unfit:  # each value named once: by what made it unfit, not again by its check
+            named = [p.field for p in unfit]
+            line_problems = [
+                p for p in line_problems if not any(n.startswith(p.field) for n in named)
+            ]
+            problems.extend(line_problems)
+            continue
         problems.extend(line_problems)
         if any(not p.warning for p in line_problems):
             continue
@@ -126,7 +91,9 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
             )
             continue
         seen[audit.id] = number
-        given = obj.get("deadlines")
+        given = known_part(obj.get("deadlines"), "deadlines")
+        if given is not None:  # compared in the stored spelling: « Z » is « +00:00 »
+            given = {k: stored_spelling(v) for k, v in given.items()}
         recomputed: dict[str, str | None] = {"email": None, "callback": None}
         recomputed.update(audit.deadlines or {})
         if given is not None and given != recomputed:
@@ -146,19 +113,24 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
     return audits, problems
 
 
-def import_jsonl(store: Store, path: Path) -> ImportResult:
+def import_jsonl(
+    store: Store, path: Path, limit: int = DEFAULT_IMPORT_LIMIT, data: bytes | None = None
+) -> ImportResult:
     """Merge a JSONL file into the store, all or nothing. Raises ImportRejected.
 
-    When a batch manifest sits beside the file, the file must match its checksum."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportRejected(
-            str(path), [Problem(None, "(fichier)", f"lecture impossible : {exc.strerror}")]
-        ) from exc
-    from auditor_tui.sync import manifest_problems  # sync imports this module
+    The file must be a regular file of at most `limit` bytes (input_files.py); `data`: its
+    bytes, already read (standard input). When a batch manifest sits beside the file, the file
+    must match its checksum."""
+    from auditor_tui.input_files import InputFileError
+    from auditor_tui.sync import read_import_file  # sync imports this module
 
-    problems = manifest_problems(path, data)
+    try:
+        data, problems = (data, []) if data is not None else read_import_file(path, limit)
+    except InputFileError as exc:
+        # An OSError (missing, no permission) is kept as the cause: the file is unreadable,
+        # not refused (README « Exit codes »).
+        problem = Problem(None, "(fichier)", exc.reason)
+        raise ImportRejected(str(path), [problem]) from (exc.__cause__ or exc)
     if problems:
         raise ImportRejected(str(path), problems)
     audits, problems = parse_jsonl(data, str(path))
@@ -167,20 +139,22 @@ def import_jsonl(store: Store, path: Path) -> ImportResult:
         raise ImportRejected(str(path), fatal)
     result = ImportResult(warnings=[p for p in problems if p.warning])
     to_write: list[Audit] = []
+    unknown: dict[str, None] = {}
     for number, audit in audits:
+        kept = True
         if audit.id not in store:
             result.added.append(audit.id)
             to_write.append(audit)
-            continue
-        current = store.get(audit.id)
-        if audit.revision > current.revision:
+        elif audit.revision > (current := store.get(audit.id)).revision:
             result.replaced.append(audit.id)
             to_write.append(audit)
         elif audit.revision < current.revision:
             result.older.append(audit.id)
-        elif _comparable(audit) == _comparable(current):
+            kept = False
+        elif comparable(audit) == comparable(current):
             result.unchanged.append(audit.id)
         else:
+            kept = False
             result.conflicts.append(
                 Problem(
                     number,
@@ -189,6 +163,9 @@ def import_jsonl(store: Store, path: Path) -> ImportResult:
                     "contenu différent ; rien n'est écrasé",
                 )
             )
+        if kept and audit.extra:
+            unknown.update(dict.fromkeys(unknown_names(audit.extra)))
+    result.unknown_fields = list(unknown)
     if to_write:
         store.put_many(to_write)
     return result
@@ -199,13 +176,32 @@ def in_export_order(audits: Iterable[Audit]) -> list[Audit]:
     return sorted(audits, key=lambda a: (a.created_at, a.id))
 
 
-# One encoder for every line (json.dumps with options makes one per call).
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+class ExportError(ValueError):
+    """An audit that cannot leave as the contract says (a number that is not finite, which an
+    older version let into the store): named, and nothing is written."""
+
+    def __init__(self, audit_id: str, detail: str) -> None:
+        self.audit_id = audit_id
+        super().__init__(f"audit {audit_id} non exportable : {detail}")
+
+
+def check_exportable(audit: Audit) -> None:
+    """ExportError unless every number of the audit is finite (the one float it holds, and
+    those of the fields it keeps unread)."""
+    seconds = audit.call.transfer_seconds
+    if isinstance(seconds, float) and not math.isfinite(seconds):
+        raise ExportError(audit.id, f"champ call.transfer_seconds : nombre non fini {seconds}")
+    if audit.extra:
+        try:
+            encode_record(audit.extra)
+        except ValueError as exc:
+            raise ExportError(audit.id, f"champ inconnu conservé : {exc}") from exc
 
 
 def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
     for audit in in_export_order(audits):
-        yield _encode(audit.to_export()) + "\n"
+        check_exportable(audit)
+        yield encode_record(audit.to_export()) + "\n"
 
 
 def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:

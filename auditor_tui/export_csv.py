@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any, NamedTuple
 
-from auditor_tui.exchange import in_export_order
+from auditor_tui.exchange import check_exportable, in_export_order
 from auditor_tui.grid import Grid, Question
+from auditor_tui.labels import final_stars
 from auditor_tui.record import Audit, DealerRef, parse_instant
 from auditor_tui.reports import PARIS, Quarter, call_instant, call_moment, paris_time
+from auditor_tui.safe_text import GUARDED_STARTS, formula_guard
 from auditor_tui.scoring import Score, SectionScore, is_applicable, question_points
 
 BOM = "\ufeff"
 DELIMITER = ";"
-# Cells Excel would read as a formula; a text cell starting so gets a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Answer(NamedTuple):
@@ -110,7 +110,10 @@ class View:
 def views(audits: Iterable[Audit]) -> list[View]:
     """The audits' views, in export order."""
     cells = AnswerCells()
-    return [View.of(a, cells) for a in in_export_order(audits)]
+    ordered = in_export_order(audits)
+    for audit in ordered:
+        check_exportable(audit)
+    return [View.of(a, cells) for a in ordered]
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,17 @@ def national_phone(e164: str) -> str:
 
 def _notes(view: View) -> str:
     return " | ".join([f"Q{qid} : {text}" for qid, text in view.audit.notes.items() if text])
+
+
+def other_fields(audit: Audit) -> str | None:
+    """The fields the columns do not show (the contract's optional `service`, `wave`,
+    `planned`, `history`, and those this version does not know) as one compact JSON object,
+    as in the JSON Lines record; None when there are none."""
+    if not audit.extra:
+        return None
+    from auditor_tui.jsonl import encode_record
+
+    return encode_record(audit.extra)
 
 
 def _section(sid: str, part: str) -> Callable[[View], int | None]:
@@ -201,7 +215,7 @@ HEAD: tuple[ExportColumn, ...] = (
     ExportColumn("points", "int", lambda v: v.score.points),
     ExportColumn("max", "int", lambda v: v.score.max),
     ExportColumn("percent", "float", lambda v: v.score.percent),
-    ExportColumn("stars", "int", lambda v: v.score.stars),
+    ExportColumn("stars", "int", lambda v: final_stars(v.audit.status, v.score.stars)),
 )
 
 FOLLOW_UP: tuple[ExportColumn, ...] = (
@@ -221,6 +235,7 @@ TAIL: tuple[ExportColumn, ...] = (
     ExportColumn("notes", "text", _notes),
     ExportColumn("created_at", "instant", lambda v: paris_time(v.audit.created_at)),
     ExportColumn("updated_at", "instant", lambda v: paris_time(v.audit.updated_at)),
+    ExportColumn("other_fields", "text", lambda v: other_fields(v.audit)),
 )
 
 
@@ -287,7 +302,7 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return formula_guard(text)
 
 
 def _int(value: Any) -> str:
@@ -345,7 +360,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(GUARDED_STARTS):
         text = "'" + text
     if DELIMITER in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
@@ -485,7 +500,7 @@ def _head(view: View, clock: ParisClock) -> str:
             _int(score.points),
             _int(score.max),
             _float(score.percent),
-            _int(score.stars),
+            _int(final_stars(audit.status, score.stars)),
         )
     )
 
@@ -516,6 +531,7 @@ def _tail(view: View, clock: ParisClock) -> str:
             _cell(_notes(view)),
             clock.cell(audit.created_at),
             clock.cell(audit.updated_at),
+            _cell(other_fields(audit)),
         )
     )
 

@@ -18,7 +18,7 @@ from auditor_tui.deadlines import is_within
 from auditor_tui.durable import StoreError
 from auditor_tui.grid import Grid, Question
 from auditor_tui.record import Audit, format_instant, parse_instant
-from auditor_tui.scoring import is_applicable, is_unreachable, toggle
+from auditor_tui.scoring import OUTCOME_UNREACHABLE, is_applicable, is_unreachable, toggle
 from auditor_tui.store import Store
 from auditor_tui.suggestions import (
     METHOD_LABELS,
@@ -158,6 +158,8 @@ class QueueSource(Protocol):
     def callback_received(self) -> bool: ...
     @property
     def ended_at(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ Facts = Mapping[str, QueueFacts]  # by audit id
 
 def pending(source: QueueSource, facts: Facts | None = None) -> list[Due]:
     """The deadlines of an audit awaiting follow-up for which nothing is recorded yet."""
-    if source.status != AWAITING or not source.deadlines:
+    if source.status != AWAITING or not source.deadlines or source.outcome == OUTCOME_UNREACHABLE:
         return []
     dues = []
     acknowledged = facts is not None and facts.get(source.id, _NO_FACTS).acknowledgement_only
@@ -238,7 +240,7 @@ def build_queue(sources: Iterable[QueueSource], facts: Facts | None = None) -> l
             parse_instant(s.ended_at) if s.ended_at else None,
         )
         for s in sources
-        if s.status == AWAITING
+        if s.status == AWAITING and s.outcome != OUTCOME_UNREACHABLE  # nothing to follow up
     ]
 
     def key(entry: QueueEntry) -> tuple[datetime, str]:
@@ -691,6 +693,8 @@ class FollowUpSession:
     def _save(self, kind: str, moment: datetime, reason: str | None = None) -> Audit:
         if self._unsaved is not None and self._unsaved[0] in ("complete", "reopen"):
             kind, reason = self._unsaved  # a completion or reopening not saved yet: logged as such
+        if lifecycle.settle(self.audit):  # Q1 answered « injoignable »: nothing to follow up
+            kind = "complete"
         try:
             self.store.save(self.audit, kind=kind, reason=reason, moment=moment)
         except StoreError as exc:

@@ -37,13 +37,28 @@ def recompute_deadlines(audit: Audit) -> None:
     audit.deadlines = deadlines_for(parse_instant(audit.call.ended_at), calendar)
 
 
+def settle(audit: Audit) -> bool:
+    """An unreachable dealer's audit whose call has ended has nothing to follow up: it is
+    complete, without deadlines — whichever came first, the end of the call or Q1's answer.
+    True when this changed the audit (every save of a live call or a follow-up applies it)."""
+    if (
+        audit.call.ended_at is None
+        or audit.status == "complete"
+        or audit.score().outcome != OUTCOME_UNREACHABLE
+    ):
+        return False
+    audit.status = "complete"
+    audit.deadlines = None
+    return True
+
+
 def end_call(audit: Audit, moment: datetime) -> None:
-    """The call ends: the 2-hour and 2-business-day clocks start. An unreachable dealer has
-    nothing to follow up: its audit is complete at once."""
+    """The call ends: the 2-hour and 2-business-day clocks start (an unreachable dealer's
+    audit is complete at once: see `settle`)."""
     audit.call.ended_at = format_instant(moment)
     if audit.status == "draft":
-        unreachable = audit.score().outcome == OUTCOME_UNREACHABLE
-        audit.status = "complete" if unreachable else "awaiting_follow_up"
+        audit.status = "awaiting_follow_up"
+    settle(audit)
     recompute_deadlines(audit)
 
 
@@ -61,6 +76,8 @@ def reopen(audit: Audit, reason: str) -> None:
     """Reopen a completed audit; the reason goes into the event log with the save."""
     if audit.status != "complete":
         raise LifecycleError("seul un audit terminé peut être rouvert")
+    if audit.score().outcome == OUTCOME_UNREACHABLE:
+        raise LifecycleError("concessionnaire injoignable : rien à suivre, l'audit reste terminé")
     if not reason.strip():
         raise LifecycleError("un motif de réouverture est requis")
     audit.status = "awaiting_follow_up"

@@ -39,6 +39,22 @@ _UNDONE = {
 }
 
 
+# The questions only the follow-up can answer (the e-mail, the call-back, how it came): during
+# the call they are « après l'appel », neither missing nor next.
+AFTER_CALL_RULES = ("email", "callback", "method_match", "callback_method")
+AUTO_ADVANCE_SETTING = "auto_advance"  # the store setting: move on after an answer (default on)
+
+
+def auto_advance_setting(store: Store) -> bool:
+    """Whether the cursor moves on after an answer (the store's setting; on unless turned off)."""
+    return store.setting(AUTO_ADVANCE_SETTING, True) is not False
+
+
+def after_call_questions(grid: Grid) -> frozenset[str]:
+    """Q16–Q19 in the 2026 grid: the questions of the follow-up's evidence rules."""
+    return frozenset(grid.rule_question(rule) for rule in AFTER_CALL_RULES)
+
+
 class LiveCallError(ValueError):
     """An action refused; the message says why, in French, ready to show."""
 
@@ -112,6 +128,25 @@ class LiveCall:
         if self.unreachable and qid != self.grid.rule_question("attempts"):
             return f"Q{qid} : concessionnaire injoignable, aucune autre question ne se répond"
         return None
+
+    def after_call(self, qid: str) -> bool:
+        """Whether `qid` is to be answered after the call (and the call is still on)."""
+        return self.audit.call.ended_at is None and qid in after_call_questions(self.grid)
+
+    def remaining(self) -> list[str]:
+        """The applicable questions still without an answer, in grid order, but those only the
+        follow-up can answer while the call is on (`v`, the first question shown)."""
+        return [q for q in self.audit.missing() if not self.after_call(q)]
+
+    def next_question(self, after: str) -> str | None:
+        """Where the cursor goes after an answer to `after`: the next question of `remaining()`
+        in grid order, else the first one left before it; None when nothing remains."""
+        remaining = self.remaining()
+        if not remaining:
+            return None
+        order = self.grid.question_ids
+        here = order.index(after)
+        return next((q for q in remaining if order.index(q) > here), remaining[0])
 
     def transfer_elapsed(self) -> float | None:
         """Seconds of the transfer: measured once picked up, running before, None without."""
@@ -515,6 +550,8 @@ class LiveCall:
         return max(0.0, (parse_instant(end) - parse_instant(start)).total_seconds())
 
     def _save(self, kind: str) -> Audit:
+        if lifecycle.settle(self.audit):  # unreachable after the end of the call
+            self._undo.clear()
         moment = self._now()
         began = time.perf_counter()
         try:

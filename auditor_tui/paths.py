@@ -15,6 +15,21 @@ def default_store_path() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
+    return user_store_path()
+
+
+def user_store_path() -> Path:
+    """The user data folder (platformdirs): the one place the app creates without asking."""
     from platformdirs import user_data_path
 
     return user_data_path("auditor-tui", appauthor=False)
+
+
+def asks_before_creating(db: Path | None) -> Path | None:
+    """The folder the app would create on opening `db` (None: the default), if it must ask
+    first: one that does not exist, anywhere but the user data folder (a typing mistake in
+    --db or $AUDITOR_TUI_DB would otherwise start an empty store, audits left elsewhere)."""
+    target = (db if db is not None else default_store_path()).expanduser().absolute()
+    if os.path.lexists(target) or target == user_store_path().absolute():
+        return None
+    return target

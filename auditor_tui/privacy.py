@@ -3,7 +3,9 @@
 `pseudonymise` replaces the receptionist's and the advisor's names with a stable pseudonym
 (a keyed hash: the same name gives the same pseudonym in every export of one store, and the
 name cannot be found back without the store's key) and empties the free-text notes, which
-may contain names. The auditor's own name and mystery identity are kept.
+may contain names. The auditor's own name and mystery identity are kept. Fields this version
+does not know are left out (they may hold anything), and so is the optional `history`, whose
+details are free text; the programme's `service`, `wave` and `planned` stay.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from auditor_tui.record import Audit
 from auditor_tui.store import Store
 
 KEY_SETTING = "pseudonym_key"
+SHARED = frozenset({"service", "wave", "planned"})  # of the fields kept in Audit.extra
 PREFIX = "personne-"
 
 
@@ -46,4 +49,5 @@ def pseudonymise(audit: Audit, key: bytes) -> Audit:
     out.call.advisor_name = pseudonym(audit.call.advisor_name, key)
     out.notes = {}
     out.follow_up.callback_note = ""
+    out.extra = {k: v for k, v in out.extra.items() if k in SHARED}
     return out

@@ -4,6 +4,7 @@ its validation, which lists every problem with its line and field.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -11,8 +12,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditor_tui.grid import Grid, GridError, load_grid
+from auditor_tui.instants import format_instant as format_instant  # re-exported
+from auditor_tui.instants import parse_rfc3339, stored_spelling
 from auditor_tui.labels import STATUS_LABELS as STATUS_LABELS  # re-exported
 from auditor_tui.labels import STATUSES as STATUSES
+from auditor_tui.record_fields import (
+    check_reserved,
+    known_part,
+    merge_extra,
+    split_record_extra,
+)
 from auditor_tui.scoring import Score, missing_answers, score, validate_answers
 
 SCHEMA = "auditor-tui/audit/v1"
@@ -20,21 +29,26 @@ SCHEMA = "auditor-tui/audit/v1"
 METHODS = ("email", "phone")
 COUNTRIES = ("FR", "MC")
 YEARS = (2000, 2100)  # instants outside are typing mistakes (and would overflow deadlines)
+# Integers a spreadsheet or a JavaScript reader holds exactly (RFC 7493, I-JSON): a revision or
+# a count beyond is refused rather than rounded by the next reader.
+MAX_INTEGER = 2**53 - 1
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def format_instant(moment: datetime) -> str:
-    """Stored form of an instant: ISO 8601 in UTC with offset, to the second."""
-    if moment.tzinfo is None:
-        raise ValueError("instant sans fuseau horaire")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+def is_canonical_id(value: object) -> bool:
+    """The one spelling of an audit id: a UUID in lowercase 8-4-4-4-12 form, as `uuid4()`
+    gives it (no braces, no `urn:uuid:`, no spaces, ASCII digits only). File names are made
+    from it."""
+    return isinstance(value, str) and _CANONICAL_ID.fullmatch(value) is not None
 
 
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant with an explicit offset; ValueError otherwise."""
+    """An instant as stored (ISO 8601 with an explicit offset); ValueError otherwise. Input
+    from outside is checked with the stricter `instants.parse_rfc3339`."""
     if not isinstance(text, str):
         raise ValueError(f"texte ISO 8601 attendu, trouvé {type(text).__name__}")
     moment = datetime.fromisoformat(text)
@@ -163,6 +177,9 @@ class Audit:
     created_at: str = ""
     updated_at: str = ""
     export_batch: str | None = None
+    # Fields of the record this version does not model, kept and written back in place
+    # (record_fields.py): unknown ones, and the contract's reserved `service`, `wave`…
+    extra: dict[str, Any] = field(default_factory=dict)
     _scored: _LastScore = field(default_factory=_LastScore, init=False, repr=False, compare=False)
 
     @classmethod
@@ -218,7 +235,12 @@ class Audit:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form: the contract's required fields plus this app's own."""
+        """The stored form: the contract's required fields plus this app's own, and the
+        fields kept in `extra`, in place."""
+        out = self._known_dict()
+        return merge_extra(out, self.extra) if self.extra else out
+
+    def _known_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
             "id": self.id,
@@ -242,20 +264,23 @@ class Audit:
     def to_export(self) -> dict[str, Any]:
         """The exported record: stored fields plus the computed `score` and `outcome`."""
         result = self.score()
-        out = self.to_dict()
+        out = self._known_dict()
         out.pop("export_batch")
-        out["score"] = result.to_dict()
+        out["score"] = result.to_dict(self.status)
         out["outcome"] = result.outcome
         out["deadlines"] = self.deadlines or {"email": None, "callback": None}
-        return out
+        return merge_extra(out, self.extra) if self.extra else out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Audit:
-        """Build from an already validated dict (see `validate_record`)."""
+        """Build from an already validated dict (see `validate_record`) or a stored record:
+        instants in the stored spelling, fields not modelled kept in `extra`."""
         dealer = d["dealer"]
         call = d.get("call") or {}
         fu = d.get("follow_up") or {}
         ident = d.get("identity") or {}
+        at = stored_spelling
+        deadlines = known_part(d.get("deadlines"), "deadlines")
         return cls(
             id=d["id"],
             revision=int(d["revision"]),
@@ -269,14 +294,14 @@ class Audit:
                 dealer.get("city"),
             ),
             call=Call(
-                started_at=call.get("started_at"),
-                ended_at=call.get("ended_at"),
+                started_at=at(call.get("started_at")),
+                ended_at=at(call.get("ended_at")),
                 transferred=bool(call.get("transferred", False)),
                 transfer_seconds=call.get("transfer_seconds"),
-                attempts=list(call.get("attempts") or []),
-                answered_at=call.get("answered_at"),
-                transfer_started_at=call.get("transfer_started_at"),
-                transfer_answered_at=call.get("transfer_answered_at"),
+                attempts=[at(a) for a in call.get("attempts") or []],
+                answered_at=at(call.get("answered_at")),
+                transfer_started_at=at(call.get("transfer_started_at")),
+                transfer_answered_at=at(call.get("transfer_answered_at")),
                 discovery_questions=int(call.get("discovery_questions") or 0),
                 agreed_method=call.get("agreed_method"),
                 receptionist_name=call.get("receptionist_name") or "",
@@ -284,9 +309,9 @@ class Audit:
             ),
             answers={str(k): list(v) for k, v in (d.get("answers") or {}).items()},
             follow_up=FollowUp(
-                email_received_at=fu.get("email_received_at"),
+                email_received_at=at(fu.get("email_received_at")),
                 email_has_information=fu.get("email_has_information"),
-                callback_at=fu.get("callback_at"),
+                callback_at=at(fu.get("callback_at")),
                 callback_method=fu.get("callback_method"),
                 callback_note=fu.get("callback_note") or "",
             ),
@@ -296,11 +321,12 @@ class Audit:
                 ident.get("name", ""), ident.get("phone", ""), ident.get("email", "")
             ),
             notes=dict(d.get("notes") or {}),
-            calendar=d.get("calendar"),
-            deadlines=d.get("deadlines"),
-            created_at=d.get("created_at") or "",
-            updated_at=d.get("updated_at") or "",
+            calendar=known_part(d.get("calendar"), "calendar") or None,
+            deadlines={k: at(v) for k, v in deadlines.items()} if deadlines else None,
+            created_at=at(d.get("created_at") or ""),
+            updated_at=at(d.get("updated_at") or ""),
             export_batch=d.get("export_batch"),
+            extra=split_record_extra(d, at),
         )
 
 
@@ -319,12 +345,10 @@ class Problem:
         return f"{kind}{where}champ {self.field} : {self.message}"
 
 
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return isinstance(value, str)
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value as a message quotes it, cut short (a hostile file may hold megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_instant(
@@ -335,16 +359,21 @@ def _check_instant(
             add(fld, "instant requis")
         return None
     try:
-        moment = parse_instant(value)
+        moment = parse_rfc3339(value)
         year = moment.astimezone(UTC).year
-    except (ValueError, TypeError, OverflowError) as exc:
-        add(fld, f"instant ISO 8601 avec décalage attendu, trouvé {value!r} ({exc})")
+    except (ValueError, OverflowError) as exc:
+        add(fld, f"instant RFC 3339 attendu, trouvé {_shown(value)} ({exc})")
         return None
     if not YEARS[0] <= year <= YEARS[1]:
         # Deadlines are computed from it: the year 9999 plus two business days overflows.
-        add(fld, f"instant hors des années {YEARS[0]} à {YEARS[1]} : {value!r}")
+        add(fld, f"instant hors des années {YEARS[0]} à {YEARS[1]} : {_shown(value)}")
         return None
     return moment
+
+
+def _check_count(value: Any, fld: str, low: int, add: Callable[[str, str], None]) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_INTEGER:
+        add(fld, f"entier de {low} à {MAX_INTEGER} attendu, trouvé {_shown(value)}")
 
 
 def _check_types(obj: Mapping[str, Any], add: Callable[[str, str], None]) -> None:
@@ -368,6 +397,10 @@ def _check_types(obj: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
             texts(identity, "identity.", ("name", "phone", "email"), False)
         else:
             add("identity", "objet {name, phone, email} attendu")
+    for name in ("deadlines", "score"):  # computed: a value given is compared, then replaced
+        value = obj.get(name)
+        if value is not None and not isinstance(value, dict):
+            add(name, f"objet ou null attendu, trouvé {_shown(value)}")
     calendar = obj.get("calendar")
     if calendar is not None:
         from auditor_tui.deadlines import Calendar  # holidays: only deadlines need it
@@ -385,10 +418,8 @@ def _check_types(obj: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
         if not isinstance(call.get("attempts") or [], list):
             add("call.attempts", f"liste d'instants attendue, trouvé {call['attempts']!r}")
         count = call.get("discovery_questions")
-        if count is not None and (
-            isinstance(count, bool) or not isinstance(count, int) or count < 0
-        ):
-            add("call.discovery_questions", f"entier ≥ 0 attendu, trouvé {count!r}")
+        if count is not None:
+            _check_count(count, "call.discovery_questions", 0, add)
         for key in ("answered_at", "transfer_started_at", "transfer_answered_at"):
             _check_instant(call.get(key), f"call.{key}", add)
     follow_up = obj.get("follow_up")
@@ -432,11 +463,13 @@ def validate_record(
     if obj.get("schema") != SCHEMA:
         add("schema", f"{SCHEMA!r} attendu, trouvé {obj.get('schema')!r}")
     _check_types(obj, add)
-    if not _is_uuid(obj.get("id")):
-        add("id", f"UUID attendu, trouvé {obj.get('id')!r}")
-    rev = obj.get("revision")
-    if isinstance(rev, bool) or not isinstance(rev, int) or rev < 1:
-        add("revision", f"entier ≥ 1 attendu, trouvé {rev!r}")
+    if not is_canonical_id(obj.get("id")):
+        add(
+            "id",
+            "UUID en minuscules de la forme 8-4-4-4-12 attendu "
+            f"(ex. {uuid.UUID(int=0)}), trouvé {_shown(obj.get('id'))}",
+        )
+    _check_count(obj.get("revision"), "revision", 1, add)
     status = obj.get("status")
     if status not in STATUSES:
         add("status", f"un de {', '.join(STATUSES)} attendu, trouvé {status!r}")
@@ -526,6 +559,7 @@ def validate_record(
         # (Audit.from_dict), which must import again.
         if obj.get(key) not in (None, ""):
             _check_instant(obj[key], key, add)
+    check_reserved(obj, add, lambda value, fld: _check_instant(value, fld, add, True))
     return problems
 
 
@@ -538,7 +572,9 @@ def _check_computed(
 ) -> None:
     """Stored computed fields that disagree with the recomputation are reported as warnings."""
     result = score(grid, answers, transferred)
-    if "score" in obj and obj["score"] != result.to_dict():
+    if "score" in obj and known_part(obj["score"], "score") != result.to_dict(
+        str(obj.get("status"))
+    ):
         add(
             "score",
             f"score fourni {obj['score']!r} différent du score recalculé "

@@ -15,6 +15,7 @@ from typing import IO, Any
 from auditor_tui.grid import load_grid
 from auditor_tui.record import parse_instant
 from auditor_tui.reports import PARIS, DealerTrend, NetworkReport, Period, Quarter, TrophyEntry
+from auditor_tui.safe_text import formula_guard, terminal_text
 
 Cell = str | int | float | bool | None
 
@@ -182,7 +183,8 @@ def french_number(value: float) -> str:
 
 
 def display(value: Cell, kind: str) -> str:
-    """A cell as people read it (French decimal comma, stars as ★, Paris time)."""
+    """A cell as people read it (French decimal comma, stars as ★, Paris time); text with its
+    control characters shown as « � » (safe_text.terminal_text)."""
     if value is None:
         return "—"
     if kind == "percent" and isinstance(value, (int, float)):
@@ -198,7 +200,7 @@ def display(value: Cell, kind: str) -> str:
         return value.replace(".", ",")
     if kind == "when" and isinstance(value, str):
         return _when(parse_instant(value))
-    return str(value)
+    return terminal_text(str(value))  # names come from audits: shown, never sent as controls
 
 
 TEXT_KINDS = ("text", "percents")
@@ -226,20 +228,30 @@ def fit_widths(
     return out
 
 
+def _csv_cell(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    return formula_guard(value) if isinstance(value, str) else value
+
+
 def write_csv(table: Table, out: IO[str]) -> None:
-    """One table for machines: comma-separated, dot decimals, machine column names."""
+    """One table for machines: comma-separated, dot decimals, machine column names; a text cell
+    a spreadsheet would take for a formula starts with an apostrophe (safe_text.py)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c in table.columns])
-    writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+    writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
 
 
 def print_tables(report: NetworkReport, chosen: Sequence[str], out: IO[str]) -> None:
     """The report as rich tables in the terminal."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     console = Console(file=out, highlight=False)
-    console.print(f"[bold]Rapport réseau[/] — {report.filters.describe()}")
+    filters = escape(terminal_text(report.filters.describe()))  # a --dealer of the user's
+    console.print(f"[bold]Rapport réseau[/] — {filters}")
     console.print(
         f"{report.counted} audit(s) compté(s) ; {report.left_out} non compté(s) "
         "(brouillons ou suivis en cours)."
@@ -260,7 +272,7 @@ def print_tables(report: NetworkReport, chosen: Sequence[str], out: IO[str]) -> 
                 width=width,
             )
         for row in rows:
-            rich_table.add_row(*row)
+            rich_table.add_row(*map(Text, row))  # text, never markup: a name may hold « [/x] »
         if not table.rows:
             console.print(f"\n[bold]{table.title}[/] : {table.empty}")
             continue

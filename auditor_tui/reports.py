@@ -88,10 +88,14 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """`2026` (a year), `2026-T2` (a quarter, Q2 also read) or `A..B` of those."""
+        """`2026` (a year), `2026-T2` (a quarter, Q2 also read) or `A..B` of those; in
+        `2026-T1..T3` the end's year is the start's."""
         if ".." in text:
             start, _, end = text.partition("..")
-            first, last = cls.parse(start).first, cls.parse(end).last
+            first = cls.parse(start).first
+            if re.fullmatch(r"\s*[TtQq][1-4]\s*", end):
+                end = f"{first.year}-{end.strip()}"
+            last = cls.parse(end).last
             if last < first:
                 raise ValueError(f"période à l'envers : {text!r}")
             return cls(first, last)

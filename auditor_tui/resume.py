@@ -1,11 +1,14 @@
-"""Which audits were left mid-call: drafts whose call started (a dial attempt or a start time)
-and never ended. The app offers to resume the newest one at start-up."""
+"""What the app looks at when it opens a store: the audits left mid-call (drafts whose call
+started and never ended: it offers to resume the newest), and unreachable dealers' audits left
+« suivi en attente » by an older version (completed: nothing to follow up)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from auditor_tui.durable import StoreError
+from auditor_tui.scoring import OUTCOME_UNREACHABLE
 
 if TYPE_CHECKING:
     from auditor_tui.store import Store, Summary
@@ -34,3 +37,26 @@ def audits_in_progress(store: Store) -> list[Summary]:
         if audit.call.attempts and not audit.call.ended_at:
             found.append(summary)
     return found
+
+
+def complete_unreachable(store: Store, moment: datetime) -> list[str]:
+    """Complete the unreachable dealers' audits still awaiting follow-up (stored so by an older
+    version, or imported so): nothing can follow. Each is saved with a « complete » event and
+    the reason; returns their ids. A damaged or unsaved one is left as it is."""
+    from auditor_tui import lifecycle
+
+    done = []
+    for summary in store.summaries():
+        if summary.status != "awaiting_follow_up" or summary.outcome != OUTCOME_UNREACHABLE:
+            continue
+        try:
+            audit = store.get(summary.id)
+            if lifecycle.settle(audit):
+                store.save(audit, kind="complete", reason=UNREACHABLE_REASON, moment=moment)
+                done.append(audit.id)
+        except (KeyError, StoreError):
+            continue
+    return done
+
+
+UNREACHABLE_REASON = "concessionnaire injoignable : rien à suivre (terminé à l'ouverture)"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from auditor_tui.grid import CONDITION_TRANSFERRED, Grid, Question
+from auditor_tui.labels import final_stars
 
 Answers = Mapping[str, Sequence[int]]
 
@@ -51,15 +52,47 @@ class Score:
         """Points over the maximum of what is answered so far (the live call's view)."""
         return percent(self.points, self.answered_max)
 
-    def to_dict(self) -> dict[str, object]:
-        """The record's `score` field (DOMAIN.md §4)."""
+    def to_dict(self, status: str) -> dict[str, object]:
+        """The record's `score` field (DOMAIN.md §4) for an audit at `status`: its stars only
+        once it is complete (`final_stars`), null before."""
         return {
             "points": self.points,
             "max": self.max,
             "percent": self.percent,
-            "stars": self.stars,
+            "stars": final_stars(status, self.stars),
             "sections": {s.title: {"points": s.points, "max": s.max} for s in self.sections},
         }
+
+
+# ---- what the stars mean: one rule for every screen and every export (labels.final_stars) ----
+
+PROVISIONAL = "provisoire"  # the label beside stars that are not the audit's result yet
+
+
+@dataclass(frozen=True)
+class StarsShown:
+    """Stars as a screen shows them: `final` (the complete audit's result) or provisional (the
+    running score's, during the call or the follow-up), labelled as such."""
+
+    stars: int
+    final: bool
+
+    @property
+    def label(self) -> str:
+        return "" if self.final else PROVISIONAL
+
+
+def shown_stars(grid: Grid, score: Score, status: str) -> StarsShown | None:
+    """What a screen working on one audit shows: the final stars of a complete audit; before,
+    the provisional stars of the running score (points over the questions answered so far,
+    DOMAIN.md §2), once a scored question is answered — never beside the whole grid's total,
+    whose percent still counts the unanswered questions as 0. None: no stars to show."""
+    final = final_stars(status, score.stars)
+    if final is not None:
+        return StarsShown(final, True)
+    if score.outcome == OUTCOME_UNREACHABLE or score.answered_max <= 0:
+        return None
+    return StarsShown(grid.stars_for(score.running_percent), False)
 
 
 @functools.lru_cache(maxsize=4096)  # a grid has a few hundred (points, maximum) pairs

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
+from auditor_tui.commit_lock import CommitLock
 from auditor_tui.durable import (
     AtomicJSONStorage,
     CorruptFileError,
@@ -41,9 +42,11 @@ from auditor_tui.durable import (
     StoreWriteError,
     atomic_write_bytes,
     can_sync_filesystem,
+    describe_oserror,
     ensure_private_dir,
     fsync_dir,
     keep_damaged_copy,
+    open_regular,
     read_file,
     read_json_file,
     remove_stale_temp_files,
@@ -53,7 +56,6 @@ from auditor_tui.durable import (
 from auditor_tui.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.py
 from auditor_tui.paths import default_store_path as default_store_path
 from auditor_tui.store_files import (
-    READ_FLAGS,
     RECORD_BYTES,
     audit_file,
     audit_file_problem,
@@ -70,6 +72,12 @@ from auditor_tui.store_index import (
     newest_entries,
 )
 from auditor_tui.store_index import Summary as Summary  # re-exported
+from auditor_tui.store_links import (
+    check_folders,
+    check_journal_sources,
+    listing_problem,
+    make_private,
+)
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)
@@ -229,6 +237,10 @@ class Store:
         self.index_path = self.root / "index.json"
         self.journal_path = self.root / "journal.json"
         self._lock = StoreLock(self.root)
+        self._commit_lock = CommitLock(self.root)
+        # Read-only: the audits of an import interrupted after its commit point, read where
+        # they are staged (as the next writer will move them), id → staged file.
+        self._staged: dict[str, Path] = {}
         self._mutex = threading.RLock()
         self._handles: OrderedDict[str, TinyDB] = OrderedDict()
         self._index: dict[str, IndexEntry] = {}
@@ -236,6 +248,7 @@ class Store:
         self._index_dirty = False
         self.damaged: list[Damaged] = []
         self.recovery_message: str | None = None
+        self.notices: list[str] = []  # what a reader should know (an index rebuilt in memory)
         self.read_only = False  # see open()
         self._open = False
 
@@ -273,15 +286,35 @@ class Store:
     ) -> None:
         if not self.audits_dir.is_dir():
             raise StoreError(f"pas de dossier de données ici : {self.root}", self.root)
-        if self.journal_path.exists():
-            raise StoreError(
-                f"un import n'est pas terminé dans {self.root} : ouvrez ce dossier une fois "
-                "sans --read-only (sur un disque inscriptible) pour le terminer",
-                self.journal_path,
-            )
+        check_folders(self.root, self.audits_dir)
+        self._commit_lock.share()  # held until close: no commit is applied while we read
         self._open = True
-        self._load_index(first, first_count)
-        self._check_documents()
+        try:
+            if os.path.lexists(self.journal_path):
+                self._read_staged()
+            self._load_index(first, first_count)
+            self._check_documents()
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_staged(self) -> None:
+        """Read-only, an import interrupted after its commit point (its writer died: no commit
+        is being applied while we hold the commit lock): its audits are read where they are
+        staged, the state the next writer will finish."""
+        try:
+            journal = self._read_journal()
+        except CorruptFileError as exc:
+            self.damaged.append(Damaged(self.journal_path, exc.backup_path, str(exc)))
+            return
+        for source, target in journal["moves"]:
+            staged = self.root / source
+            if os.path.lexists(staged):
+                self._staged[Path(target).stem] = staged
+        self.notices.append(
+            f"Un import interrompu dans {self.root} est lu tel qu'il sera terminé à la "
+            "prochaine ouverture du dossier en écriture."
+        )
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
@@ -292,17 +325,15 @@ class Store:
     def _open_folder(
         self, first: Callable[[list[Summary]], None] | None = None, first_count: int = 0
     ) -> None:
+        check_folders(self.root, self.audits_dir)
         for folder in (self.root, self.audits_dir):
             ensure_private_dir(folder)
-            try:
-                if folder.stat().st_mode & 0o777 != 0o700:
-                    os.chmod(folder, 0o700)  # owner only, even if made by hand or an old version
-            except OSError as exc:
-                raise StoreWriteError(folder, exc, action="d'utiliser le dossier", tail="") from exc
+            make_private(folder)
         self._lock.acquire()
         self.recovery_message = self._lock.recovery_message
         self._open = True
         try:
+            self._commit_lock.create()
             self._sweep_temp_files(self.root)
             self._roll_forward_journal()
             self._load_index(first, first_count)  # it sweeps audits/ as it lists it
@@ -352,6 +383,7 @@ class Store:
                 self._handles.clear()
                 self._open = False
                 self._lock.release()  # idempotent: none taken in read-only mode
+                self._commit_lock.release()  # held by a read-only reader only
 
     def __enter__(self) -> Store:
         return self
@@ -364,6 +396,10 @@ class Store:
     def _audit_path(self, audit_id: str) -> Path:
         if "/" in audit_id or "\\" in audit_id or audit_id.startswith("."):
             raise StoreError(f"identifiant d'audit invalide : {audit_id!r}", self.audits_dir)
+        if self._staged:
+            staged = self._staged.get(audit_id)
+            if staged is not None:
+                return staged
         return self.audits_dir / f"{audit_id}.json"
 
     def _load_index(
@@ -377,6 +413,9 @@ class Store:
             body = index_body(read_file(self.index_path))
         except FileNotFoundError:
             body = None
+        except StoreError as exc:  # a cache that cannot be read is rebuilt (in memory)
+            body = None
+            self.notices.append(f"{exc} L'index (un cache) est refait à partir des audits.")
         if first is not None and body is not None:
             newest = self._unchanged(newest_entries(body, first_count))
             if newest:
@@ -385,18 +424,34 @@ class Store:
         fresh: dict[str, IndexEntry] = {}
         changed: list[tuple[str, os.stat_result]] = []
         others: list[str] = []
-        with os.scandir(self.audits_dir) as it:
+        strange: list[tuple[Path, str]] = []
+        try:
+            listing = os.scandir(self.audits_dir)
+        except OSError as exc:
+            raise StoreError(
+                f"Impossible de lire le dossier {self.audits_dir} : {describe_oserror(exc)}.",
+                self.audits_dir,
+            ) from exc
+        with listing as it:
             for file in it:
                 name = file.name
-                if not (name.endswith(".json") and file.is_file()):
+                if not (name.endswith(".json") and file.is_file(follow_symlinks=False)):
+                    problem = listing_problem(file)
+                    if problem is not None:
+                        strange.append((Path(file.path), problem))
                     others.append(name)
                     continue
-                audit_id, st = name[:-5], file.stat()
+                audit_id, st = name[:-5], file.stat(follow_symlinks=False)
                 cached = entries.get(audit_id)
                 if cached and cached.mtime_ns == st.st_mtime_ns and cached.size == st.st_size:
                     fresh[audit_id] = cached
                 else:
                     changed.append((audit_id, st))
+        self.damaged.extend(Damaged(path, None, problem) for path, problem in strange)
+        for audit_id, staged in self._staged.items():  # read-only: an interrupted import
+            fresh.pop(audit_id, None)
+            changed = [c for c in changed if c[0] != audit_id]
+            changed.append((audit_id, os.lstat(staged)))
         if not self.read_only:
             self._sweep_temp_files(self.audits_dir, others)
         for audit_id, st in changed:
@@ -418,7 +473,7 @@ class Store:
         """The summaries of `entries`, in order, if every one's file is unchanged; else []."""
         for audit_id, entry in entries.items():
             try:
-                st = os.stat(self._audit_path(audit_id))
+                st = os.lstat(self._audit_path(audit_id))
             except (OSError, StoreError):
                 return []
             if st.st_mtime_ns != entry.mtime_ns or st.st_size != entry.size:
@@ -438,7 +493,7 @@ class Store:
         self, audit: Audit, exported: int, st: os.stat_result | None = None
     ) -> IndexEntry:
         if st is None:
-            st = self._audit_path(audit.id).stat()
+            st = os.lstat(self._audit_path(audit.id))
         return IndexEntry(st.st_mtime_ns, st.st_size, Summary.of(audit, exported))
 
     def flush_index(self) -> None:
@@ -458,6 +513,13 @@ class Store:
                 items.sort(key=NEWEST, reverse=True)  # the index file is kept in this order
                 self._newest_first = items
             return list(self._newest_first)
+
+    def file_stamp(self, audit_id: str) -> tuple[int, int] | None:
+        """The modification time (ns) and size of the audit's file as the index knows it
+        (checked against the file at open, kept by every write): what a cache made from the
+        file is tied to (report_cache.py). None for an audit the index does not hold."""
+        entry = self._index.get(audit_id)
+        return None if entry is None else (entry.mtime_ns, entry.size)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -497,7 +559,7 @@ class Store:
         if entry is None:
             return None
         try:
-            fd = os.open(self._audit_path(audit_id), READ_FLAGS)
+            fd = open_regular(self._audit_path(audit_id))
         except OSError:
             return None
         try:
@@ -569,6 +631,8 @@ class Store:
             audit = Audit.from_dict(raw["record"])
             if audit.status not in STATUSES:
                 raise ValueError(f"statut inconnu {audit.status!r}")
+            if audit.id != audit_id:
+                raise ValueError(f"le fichier de l'audit {audit_id} porte l'id {audit.id!r}")
             if not checked:
                 audit.score()
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -628,7 +692,19 @@ class Store:
         db.clear_cache()
         self._set_entry(audit.id, self._index_entry(audit, exported))
 
+    def _check_new_id(self, audit_id: str) -> None:
+        """File names are made from the canonical spelling of an id only (record.py)."""
+        from auditor_tui.record import is_canonical_id
+
+        if not is_canonical_id(audit_id):
+            raise StoreError(
+                f"identifiant d'audit non canonique {audit_id[:60]!r} : un UUID en minuscules "
+                "8-4-4-4-12 est attendu",
+                self.audits_dir,
+            )
+
     def create(self, audit: Audit, moment: datetime | None = None) -> Audit:
+        self._check_new_id(audit.id)
         with self._mutex:
             if self._audit_path(audit.id).exists():
                 if self._read_raw(audit.id)["record"] == audit.to_dict():
@@ -715,6 +791,8 @@ class Store:
         if not audits:
             return
         self._refuse_if_read_only()
+        for audit in audits:
+            self._check_new_id(audit.id)
         stamp = _stamp(moment)
         by_id = {audit.id: audit for audit in audits}
         if len(by_id) < len(audits):
@@ -744,6 +822,7 @@ class Store:
         moves: list[tuple[str, str]] = []
         done: list[tuple[Audit, int, Path]] = []  # each audit, its exported revision, its file
         unconfirmed: StoreWriteError | None = None
+        committed = False
         try:
             try:
                 stage.mkdir(mode=0o700)
@@ -764,19 +843,24 @@ class Store:
                         )
                     )
             journal = {"moves": moves, "stage": stage.name}
-            try:
-                atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
-            except StoreWriteError as exc:
-                if exc.previous_intact or not self.journal_path.exists():
+            # Readers (commit_lock.py) see the commit whole or not at all: they wait while
+            # the journal is written and the files renamed.
+            with self._commit_lock.exclusive():
+                try:
+                    atomic_write_bytes(self.journal_path, json.dumps(journal).encode())
+                except StoreWriteError as exc:
+                    if exc.previous_intact or not self.journal_path.exists():
+                        raise
+                    unconfirmed = exc  # the journal is in place: the commit stands
+                committed = True
+                try:
+                    self._apply_journal(journal)
+                except StoreError:
+                    self._refresh_index(ids)  # some renames happened
                     raise
-                unconfirmed = exc  # the journal is in place: the commit stands
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
-        try:
-            self._apply_journal(journal)
-        except StoreError:
-            self._refresh_index(ids)  # some renames happened
+            if not committed:
+                shutil.rmtree(stage, ignore_errors=True)
             raise
         for audit, exported, where in done:
             self._drop_handle(audit.id)
@@ -847,7 +931,8 @@ class Store:
             # Left as it is, with its staged files, for a human to look at; the rest opens.
             self.damaged.append(Damaged(self.journal_path, exc.backup_path, str(exc)))
             return
-        self._apply_journal(journal)
+        with self._commit_lock.exclusive():
+            self._apply_journal(journal)
 
     def _read_journal(self) -> dict[str, Any]:
         """The import journal, checked: it may only move staged files into audits/."""
@@ -866,6 +951,8 @@ class Store:
                     and _staged_in(self.root / move[0], stage_path)
                     and self.root / move[1] == self.audits_dir / Path(move[0]).name
                 )
+        if ok:
+            ok = check_journal_sources(self.root, [m[0] for m in moves])  # type: ignore[union-attr]
         if not ok:
             detail = "journal d'import inattendu : il ne déplace pas des fichiers préparés"
             raise CorruptFileError(self.journal_path, keep_damaged_copy(self.journal_path), detail)
@@ -894,11 +981,11 @@ class Store:
 
     def _settings(self, db: TinyDB) -> dict[str, Any]:
         """The settings, or none when the file is damaged: preferences (the last identity used,
-        the auditor's name) are not evidence; the damaged file was reported at open and a copy
-        kept aside (CorruptFileError), so the app goes on with defaults."""
+        the auditor's name) are not evidence; the damaged (or unreadable) file was reported at
+        open and a copy kept aside (CorruptFileError), so the app goes on with defaults."""
         try:
             rows = _rows(db, "settings")
-        except CorruptFileError:
+        except StoreError:  # damaged, a link, unreadable: reported at open
             return {}
         return dict(rows[0]) if rows else {}
 

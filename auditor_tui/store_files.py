@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from typing import Any
 
-READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 RECORD_BYTES = 8192  # a record is 2-3 KB (its notes included); its event log follows
 _AUDIT_TABLE = b'{"audit":'
 _DECODER = json.JSONDecoder()

@@ -2,9 +2,11 @@
 
 A batch is a folder `<FOLDER>/<batch id>/` holding `audits.jsonl` (the contract, DOMAIN.md §4),
 any extra files asked for (CSV, XLSX) and `manifest.json`, written last: a batch folder
-without a manifest is incomplete and importers ignore it. After the manifest, the store marks
-each audit with the batch and the revision it carried; an edit bumps the revision, so the
-next batch carries the audit again.
+without a manifest is incomplete and importers ignore it. Before the manifest, `audits.jsonl`
+is read back from the disk by the importer's own reader: a batch that would not import as it
+was sent is removed, and nothing is marked. After the manifest, the store marks each audit
+with the batch and the revision it carried; an edit bumps the revision, so the next batch
+carries the audit again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import secrets
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +46,48 @@ class Batch:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class BatchRefused(ValueError):
+    """The batch would not import as it was sent: removed, nothing marked; `problems` names
+    each audit and why."""
+
+    def __init__(self, folder: Path, problems: list[str]) -> None:
+        self.folder = folder
+        self.problems = problems
+        body = "\n".join(f"  {p}" for p in problems)
+        super().__init__(
+            f"lot {folder.name} refusé à la relecture, supprimé ; aucun audit n'est marqué "
+            f"exporté :\n{body}"
+        )
+
+
+def read_back(path: Path, sent: list[Audit]) -> list[str]:
+    """What keeps the JSONL file at `path` from importing as the audits `sent`, read from the
+    disk with the importer's own reader: each problem named by its audit (empty: none)."""
+    from auditor_tui.exchange import comparable, parse_jsonl
+
+    order = in_export_order(sent)
+    audits, problems = parse_jsonl(path.read_bytes(), str(path))
+
+    def who(line: int | None) -> str:
+        if line is not None and 0 < line <= len(order):
+            return f"audit {order[line - 1].id} (ligne {line})"
+        return f"{path.name}" + (f", ligne {line}" if line is not None else "")
+
+    found = [f"{who(p.line)}, champ {p.field} : {p.message}" for p in problems if not p.warning]
+    if found:
+        return found
+    if [a.id for _, a in audits] != [a.id for a in order]:
+        return [f"{path.name} : {len(audits)} audit(s) relu(s) pour {len(order)} écrit(s)"]
+    for (line, back), audit in zip(audits, order, strict=True):
+        mine, theirs = comparable(audit), comparable(back)
+        for d in (mine, theirs):
+            d.pop("deadlines", None)  # recomputed on import, by rule (a warning if they differ)
+        if mine != theirs:
+            fields = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+            found.append(f"{who(line)} : relu autrement ({', '.join(fields)})")
+    return found
 
 
 def changed_ids(store: Store) -> list[str]:
@@ -103,13 +149,22 @@ def export_changed(
     outgoing = [transform(a) for a in audits] if transform else audits
     batch_id = new_batch_id(moment)
     target = folder / batch_id
-    ensure_private_dir(target)
     producers: dict[str, Producer] = {JSONL_NAME: jsonl_bytes, **(extra or {})}
+    from auditor_tui.exchange import ExportError
+
+    try:
+        contents = {name: produce(outgoing) for name, produce in producers.items()}
+    except ExportError as exc:
+        raise BatchRefused(target, [str(exc)]) from exc
+    ensure_private_dir(target)
     files: dict[str, dict[str, Any]] = {}
-    for name, produce in producers.items():
-        data = produce(outgoing)
+    for name, data in contents.items():
         atomic_write_bytes(target / name, data)
         files[name] = {"sha256": sha256(data), "bytes": len(data)}
+    problems = read_back(target / JSONL_NAME, outgoing)
+    if problems:
+        shutil.rmtree(target, ignore_errors=True)
+        raise BatchRefused(target, problems)
     manifest = {
         "schema": BATCH_SCHEMA,
         "batch": batch_id,
@@ -128,18 +183,46 @@ def export_changed(
 
 # ---- the importing side ---------------------------------------------------------------------
 
+MANIFEST_LIMIT = 64_000_000  # bytes: a manifest lists its audits (about 70 bytes each)
+
+
+def _plain_name(name: object) -> bool:
+    """A name a manifest may list: a file of the batch folder itself, nothing else."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and not any(c in name for c in "/\\\0")
+        and name.isprintable()
+        and not Path(name).is_absolute()
+    )
+
 
 def _read_manifest(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """A batch manifest, checked: read as a plain file (no link, no FIFO) of bounded size,
+    its `files` plain names of the batch folder. (None, why) when it cannot be used."""
+    from auditor_tui.input_files import InputFileError, read_input
+
     try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        return None, f"manifeste illisible {path} : {exc.strerror or exc}"
+        raw = json.loads(read_input(path, MANIFEST_LIMIT, follow_links=False).decode("utf-8"))
+    except InputFileError as exc:
+        return None, f"manifeste illisible {path} : {exc.reason}"
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, f"manifeste invalide {path} : {exc}"
+    except RecursionError:
+        return None, f"manifeste invalide {path} : JSON trop imbriqué"
     if not isinstance(raw, dict) or raw.get("schema") != BATCH_SCHEMA:
         return None, f"manifeste invalide {path} : schéma {BATCH_SCHEMA!r} attendu"
-    if not isinstance(raw.get("files"), dict):
+    files = raw.get("files")
+    if not isinstance(files, dict):
         return None, f"manifeste invalide {path} : champ « files » absent"
+    for name, entry in files.items():
+        if not _plain_name(name):
+            return None, (
+                f"manifeste invalide {path} : nom de fichier {name!r} refusé (un simple nom de "
+                "fichier du dossier du lot est attendu)"
+            )
+        if not isinstance(entry, dict):
+            return None, f"manifeste invalide {path} : entrée {name!r} illisible"
     return raw, None
 
 
@@ -147,7 +230,7 @@ def manifest_problems(path: Path, data: bytes) -> list[Problem]:
     """When a manifest sits beside `path`, check the file against it (sha256 and size).
     No manifest: nothing to check. A file the manifest does not list is refused."""
     manifest_path = path.parent / MANIFEST_NAME
-    if not manifest_path.exists():
+    if not os.path.lexists(manifest_path):
         return []
     manifest, error = _read_manifest(manifest_path)
     if manifest is None:
@@ -168,19 +251,65 @@ def manifest_problems(path: Path, data: bytes) -> list[Problem]:
     return []
 
 
-def batch_files(path: Path) -> tuple[list[Path], list[Path]]:
+def read_import_file(path: Path, limit: int) -> tuple[bytes, list[Problem]]:
+    """The bytes of a file to import (`-`: standard input) and what its batch manifest, if one
+    sits beside it, finds wrong with them. InputFileError for a file refused as such (not a
+    regular file, too big; inside a batch folder, a link)."""
+    from auditor_tui.input_files import STDIN, read_input
+
+    if str(path) == STDIN:
+        return read_input(path, limit), []
+    in_batch = os.path.lexists(path.parent / MANIFEST_NAME)
+    data = read_input(path, limit, follow_links=not in_batch)
+    return data, manifest_problems(path, data) if in_batch else []
+
+
+@dataclass(frozen=True)
+class BatchFiles:
+    """What a folder given to `import` holds: the JSONL files of its complete batches, oldest
+    first; the batch folders without a manifest (incomplete: skipped); and what is refused,
+    each with its message naming the path (a malformed manifest, a link)."""
+
+    files: list[Path]
+    incomplete: list[Path]
+    refused: list[str]
+
+
+def _batch(folder: Path) -> tuple[list[Path], list[str]]:
+    """The JSONL files of one batch folder (it holds a manifest), or why it is refused."""
+    manifest, error = _read_manifest(folder / MANIFEST_NAME)
+    if manifest is None:
+        return [], [str(error)]
+    return [folder / n for n in sorted(manifest["files"]) if n.endswith(".jsonl")], []
+
+
+def batch_files(path: Path) -> BatchFiles:
     """What to import from a folder: a batch folder gives its JSONL files; a folder of batches
-    gives those of each complete batch, oldest first. Also returns incomplete batch folders
-    (no manifest), which are skipped."""
-    if (path / MANIFEST_NAME).exists():
-        manifest, _ = _read_manifest(path / MANIFEST_NAME)
-        names = sorted(manifest["files"]) if manifest else [JSONL_NAME]
-        return [path / n for n in names if n.endswith(".jsonl")], []
+    gives those of each complete batch, oldest first. Links inside are not followed (refused),
+    and a folder that is neither (files but no batch) is refused."""
+    if os.path.lexists(path / MANIFEST_NAME):
+        found, problems = _batch(path)
+        return BatchFiles(found, [], problems)
     files: list[Path] = []
     incomplete: list[Path] = []
-    for sub in sorted(p for p in path.iterdir() if p.is_dir()):
-        if (sub / MANIFEST_NAME).exists():
-            files.extend(batch_files(sub)[0])
-        elif (sub / JSONL_NAME).exists():
+    refused: list[str] = []
+    entries = sorted(path.iterdir())
+    for sub in entries:
+        if sub.is_symlink():
+            if sub.is_dir():
+                refused.append(f"{sub} : lien symbolique vers un dossier : refusé (non suivi)")
+            continue
+        if not sub.is_dir():
+            continue
+        if os.path.lexists(sub / MANIFEST_NAME):
+            found, problems = _batch(sub)
+            files.extend(found)
+            refused.extend(problems)
+        elif os.path.lexists(sub / JSONL_NAME):
             incomplete.append(sub)
-    return files, incomplete
+    if entries and not (files or incomplete or refused):
+        refused.append(
+            f"{path} : ni un lot (sans {MANIFEST_NAME}) ni un dossier de lots : refusé ; "
+            "donnez ses fichiers un par un"
+        )
+    return BatchFiles(files, incomplete, refused)

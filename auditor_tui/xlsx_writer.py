@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import IO, Any
 
+from auditor_tui.safe_text import FORMULA_STARTS
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -24,8 +26,9 @@ CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (1900 date system, leap-year bug included)
 
-# Style indexes in styles.xml's cellXfs.
-DATE, DECIMAL, BOLD = 1, 2, 3
+# Style indexes in styles.xml's cellXfs. TEXT: quotePrefix, a text cell that a spreadsheet
+# keeps as text even when it is edited, for text that would read as a formula (safe_text.py).
+DATE, DECIMAL, BOLD, TEXT = 1, 2, 3, 4
 STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">
 <numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/>\
 <numFmt numFmtId="165" formatCode="0.0"/></numFmts>
@@ -35,23 +38,40 @@ STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">
 <fill><patternFill patternType="gray125"/></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+# Characters a cell's XML cannot hold (XML 1.0), and CR, which an XML reader turns into LF:
+# written as Excel writes them, `_xHHHH_` (ECMA-376 ST_Xstring); an `_xHHHH_` already in the
+# text has its underscore written `_x005F_`, so that reading `_xHHHH_` back is exact.
+_UNFIT = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _hex(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
 
 
 @functools.lru_cache(maxsize=65536)  # question texts, labels and names repeat on every row
 def escape(text: str) -> str:
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
+    if _UNFIT.search(text):
+        text = _UNFIT.sub(_hex, text)
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
+
+
+def unescape(text: str) -> str:
+    """A text cell's value as written, from what a reader that leaves `_xHHHH_` as it is
+    (openpyxl) gives back; Excel decodes it itself."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def column_letter(index: int) -> str:
@@ -82,8 +102,11 @@ def _cell(ref: str, value: Any, decimal: bool) -> str:
         if isinstance(value, datetime):
             serial = (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
             return f'<c r="{ref}" s="{DATE}"><v>{serial!r}</v></c>'
-    text = escape(str(value))
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    text = str(value)
+    style = f' s="{TEXT}"' if text.startswith(FORMULA_STARTS) else ""
+    return (
+        f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    )
 
 
 class Sheet:

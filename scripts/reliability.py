@@ -379,9 +379,11 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "leave no temporary file or staging folder once opened, and keep every file 0600 and "
         "every folder 0700. A lock left by the killed player must be recovered with a message "
         "naming its pid.",
-        "- **Import under kill**: the CLI import of a big file is killed at a random instant of "
-        "its run, while it stages files, or just after its journal (commit point); the store "
-        "must be exactly as before or exactly as after a complete import.",
+        "- **Import under kill**: the CLI import of a big file is killed (SIGKILL, from inside) "
+        "just before a random one of its file-system calls on the store (a write, fsync, "
+        "rename, unlink, mkdir or rmdir: any step, staging or commit); the store must be "
+        "exactly as before or exactly as after a complete import (finished by the next open "
+        "when killed past its commit point), with nothing left beside its files.",
         "- **Damaged files**: an audit file, `index.json`, `dealers.json`, `settings.json` or a "
         "pending `journal.json` is emptied, truncated, zero-filled, garbled, given invalid "
         "UTF-8, reshaped or given a wrong value. The store must open, report the file by name "

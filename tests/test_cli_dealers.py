@@ -10,6 +10,7 @@ import pytest
 from auditor_tui.cli import EXIT_OK, EXIT_REJECTED, main
 from auditor_tui.dealers import sample_dealers_path
 from auditor_tui.store import Store
+from tests.factories import tree_digest
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "dealers-bad.csv"
@@ -73,3 +74,44 @@ def test_bad_file_into_an_empty_store_imports_nothing(tmp_path: Path) -> None:
     db = tmp_path / "store"
     assert main(["--db", str(db), "dealers", "import", str(BAD)]) == EXIT_REJECTED
     assert dealers_of(db) == []
+
+
+def test_replacing_the_directory_leaves_every_audit_as_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README « The dealer directory »: a dealer gone from the new file, or whose number
+    changed, stays in its audits, their exports and the reports exactly as recorded."""
+    db = tmp_path / "store"
+    assert main(["--db", str(db), "dealers", "import", str(sample_dealers_path())]) == EXIT_OK
+    assert main(["--db", str(db), "import", "--sample"]) == EXIT_OK
+    before_csv, before_report = tmp_path / "before.csv", tmp_path / "before.json"
+    assert main(["--db", str(db), "export", "--format", "csv", "--out", str(before_csv)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "report", "--format", "json"]) == EXIT_OK
+    before_report.write_text(capsys.readouterr().out, encoding="utf-8")
+    audit_files = tree_digest(db / "audits")
+
+    # The new directory: Dijon gone, Lille moved with a new number, a newcomer.
+    new = tmp_path / "concessions.csv"
+    new.write_text(
+        "name;city;department;country;phone\n"
+        "Lexus Lille;Villeneuve-d'Ascq;59;FR;03 53 01 20 99\n"
+        "Lexus Ajaccio;Ajaccio;2A;FR;04 65 71 30 20\n",
+        encoding="utf-8",
+    )
+    assert main(["--db", str(db), "dealers", "import", str(new)]) == EXIT_OK
+    assert [d["name"] for d in dealers_of(db)] == ["Lexus Lille", "Lexus Ajaccio"]
+
+    assert tree_digest(db / "audits") == audit_files
+    with Store.open(db) as store:
+        audits = [store.get(i) for i in store.ids()]
+    dijon = [a.dealer for a in audits if a.dealer.name == "Lexus Dijon"]
+    lille = [a.dealer for a in audits if a.dealer.name == "Lexus Lille"]
+    assert len(dijon) == 4 and {d.phone for d in dijon} == {"+33353012006"}
+    assert len(lille) == 2 and {(d.phone, d.city) for d in lille} == {("+33199001004", "Lille")}
+    after_csv = tmp_path / "after.csv"
+    assert main(["--db", str(db), "export", "--format", "csv", "--out", str(after_csv)]) == 0
+    assert after_csv.read_bytes() == before_csv.read_bytes()
+    capsys.readouterr()
+    assert main(["--db", str(db), "report", "--format", "json"]) == EXIT_OK
+    assert capsys.readouterr().out == before_report.read_text(encoding="utf-8")

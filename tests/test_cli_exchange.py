@@ -111,26 +111,29 @@ def test_merge_by_revision_and_conflicts(tmp_path, capsys):
 
 
 def test_wrong_deadline_is_reported_and_recomputed(tmp_path, capsys):
+    # The call ended Tuesday 17 November 2026, 09:38 UTC (10:38 in Paris, Dijon): the two
+    # business days are Wednesday 18 and Thursday 19, due Thursday 23:59:59 Paris = 22:59:59 UTC.
     record = make_audit(1).to_export()
-    expected = record["deadlines"]["callback"]
+    assert record["call"]["ended_at"] == "2026-11-17T09:38:00+00:00"
     record["deadlines"]["callback"] = "2026-12-31T22:59:59+00:00"
     path = write_jsonl(tmp_path / "d.jsonl", [record])
     assert main(["--db", str(tmp_path / "s"), "import", str(path)]) == EXIT_OK
     assert "ligne 1, champ deadlines" in capsys.readouterr().err
     with Store.open(tmp_path / "s") as store:
-        assert store.get(record["id"]).deadlines["callback"] == expected
+        assert store.get(record["id"]).deadlines["callback"] == "2026-11-19T22:59:59+00:00"
 
 
 def test_locked_store_gives_a_clear_error(tmp_path, capsys):
     db = tmp_path / "s"
-    with Store.open(db):
-        assert main(["--db", str(db), "export", "--out", "-"]) == 1
+    with Store.open(db):  # a writing command is refused; export reads (tests/test_snapshot_read)
+        assert main(["--db", str(db), "import", str(tmp_path / "x.jsonl")]) == 1
     assert str(db) in capsys.readouterr().err
 
 
 def test_a_command_gives_the_cycle_collector_back(tmp_path, capsys):
     """Commands run with the collector off; main() is also called in-process, as here."""
     assert gc.isenabled()
+    Store.open(tmp_path / "s").close()
     assert main(["--db", str(tmp_path / "s"), "export", "--out", "-"]) == EXIT_OK
     assert gc.isenabled()
     assert main(["--db", str(tmp_path / "s"), "import", str(tmp_path / "missing.jsonl")]) != 0

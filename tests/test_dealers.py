@@ -290,7 +290,11 @@ def test_french_dealer_accepts_an_overseas_department_number() -> None:
         ("01 23", "FR", 'numéro de téléphone invalide pour FR : "01 23"'),
         ("01 23", "MC", 'numéro de téléphone invalide pour MC : "01 23"'),
         (UK_FICTION, "MC", f'numéro de téléphone invalide pour MC : "{UK_FICTION}" (numéro de GB)'),
-        ("pas un numéro", "FR", 'numéro de téléphone invalide pour FR : "pas un numéro"'),
+        (
+            "pas un numéro",
+            "FR",
+            'lettres dans le numéro (« pas un numéro ») : chiffres seulement, "pas un numéro"',
+        ),
         ("  ", "FR", "numéro de téléphone manquant"),
         ("01 99 00 12 34", "BE", 'pays inconnu "BE" (attendu FR ou MC)'),
     ],
@@ -382,3 +386,48 @@ def test_every_dealer_matches_its_own_name_and_department(
 def test_dealers_module_does_not_import_textual() -> None:
     code = "import sys, auditor_tui.dealers; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+# --- issue 12.11: nothing in a directory file changed or blamed silently ----------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("0353ABCDEF", "lettres dans le numéro"),  # phonenumbers reads letters as keypad digits
+        ("03 53 01 20 06 x12", "extension"),
+        ("03 53 01 20 06 ext. 12", "extension"),
+        ("03 53 01 20 06 poste 12", "extension"),
+        ("03 53 01 20 06 #12", "extension"),
+        ("03 53 01 20 06;ext=12", "extension"),
+        ("03 53 01 20 0６", "caractère"),  # a fullwidth digit
+        ("03 53 +01 20 06", "caractère"),  # a « + » inside the number
+    ],
+)
+def test_letters_and_extensions_are_refused_not_changed(raw: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        normalise_phone(raw, "FR")
+
+
+def test_a_letter_in_a_directory_phone_is_named_at_its_line(tmp_path: Path) -> None:
+    text = f"{HEADER}\n{DIJON}\nLexus Metz;Metz;57;FR;03 53 01 20 02 x12;\n"
+    assert problems_of(write(tmp_path, text)) == [(3, "phone")]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # An unterminated quote used to swallow the rest of the file into one field, then
+        # blame a missing city.
+        (f'{HEADER}\n{DIJON}\n"Lexus Metz;Metz;57;FR;03 53 01 20 02;\n', 3),
+        (f'{HEADER}\n"Lexus Metz;Metz;57;FR;03 53 01 20 02;\n{DIJON}\n', 2),
+        (f'{HEADER}\n"Lexus" Metz;Metz;57;FR;03 53 01 20 02;\n', 2),
+    ],
+)
+def test_a_csv_syntax_error_is_reported_at_its_line(tmp_path: Path, text: str, line: int) -> None:
+    with pytest.raises(DealerImportError) as caught:
+        parse_dealers_csv(write(tmp_path, text))
+    problems = caught.value.problems
+    assert [(p.line, p.field) for p in problems] == [(line, "")]
+    assert "guillemet" in problems[0].message
+    assert "ville manquante" not in str(caught.value)

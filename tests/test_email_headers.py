@@ -393,7 +393,7 @@ _FR_MONTHS = (
 @given(
     local=st.datetimes(
         min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31, 23, 59)
-    ).map(lambda d: d.replace(second=0, microsecond=0))
+    ).map(lambda d: d.replace(second=0, microsecond=0, fold=0))
 )
 @example(local=datetime(2026, 10, 25, 2, 30))  # lived twice
 @example(local=datetime(2026, 3, 29, 2, 30))  # skipped

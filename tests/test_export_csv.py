@@ -92,6 +92,7 @@ def expected_columns() -> list[str]:
         "notes",
         "created_at",
         "updated_at",
+        "other_fields",
     ]
     return head + sections + follow + questions + tail
 
@@ -100,6 +101,9 @@ def test_header_is_the_documented_columns():
     text = export_text([eighty_seven()])
     header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert header == expected_columns()
+    # 22 head columns, 4 sections × 2, 5 follow-up columns, 22 scored question ids × 3 (points,
+    # options, labels) and 3 unscored (Q2, Q4, Q19) × 2, 7 tail columns: 22+8+5+66+6+7 = 114.
+    assert len(header) == 114
     assert "q2_points" not in header and "q7a_points" in header and "q7b_options" in header
     documented = set(re.findall(r"`([a-z0-9_<>]+)`", DOC.read_text(encoding="utf-8")))
     generic = {"section_<id>_points", "section_<id>_max"} | {

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from auditor_tui.cli import EXIT_OK, main
 from auditor_tui.store import Store
-from tests.factories import GRID, make_audit
+from tests.factories import make_audit
 from tests.test_export_csv import eighty_seven, unreachable
 
 
@@ -60,8 +60,7 @@ def test_sheets_hold_the_same_numbers_as_the_csv(tmp_path, capsys):
 def test_answers_sheet_has_one_row_per_audit_and_question(tmp_path, capsys):
     xlsx, _ = export_both(tmp_path)
     answers = sheet_rows(load_workbook(xlsx)["Réponses"])
-    questions = len(GRID.question_ids)  # 25 ids: 1…24 with 7a and 7b
-    assert len(answers) == 4 * questions
+    assert len(answers) == 4 * 25  # four audits × 25 question ids: 1…24 with 7a and 7b
     by_key = {(a["audit_id"], a["question"]): a for a in answers}
     q11 = by_key[(eighty_seven(1).id, "11")]
     assert (q11["options"], q11["points"], q11["max_points"], q11["applicable"]) == (
@@ -128,5 +127,5 @@ def test_workbook_structure_and_text_escaping(tmp_path):
         None,
     ]
     assert ws["B2"].number_format == "0.0" and ws["E2"].number_format == "yyyy-mm-dd hh:mm:ss"
-    assert ws["A3"].value == "bell gone"  # a control character XML cannot hold is dropped
+    assert ws["A3"].value == "bell_x0007_ gone"  # what XML cannot hold, escaped as Excel does
     assert ws["F3"].value == "=SUM(A1:A2)" and ws["F3"].data_type == "s"

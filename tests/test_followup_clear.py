@@ -21,10 +21,9 @@ from auditor_tui.followup import (
 from auditor_tui.record import FollowUp, format_instant
 from auditor_tui.store import Store
 from tests.test_followup import (
-    CALLBACK,
-    EMAIL,
-    MATCH,
-    METHOD,
+    BY_PHONE,
+    NON,
+    OUI,
     PARIS,
     Q16,
     Q17,
@@ -168,10 +167,10 @@ def test_answers_are_kept_and_the_suggestions_follow_the_record(store: Store) ->
     assert [s.question for s in session.accept_all(now)] == [Q16, Q17, Q18, Q19]
     given = {q: list(session.audit.answers[q]) for q in (Q16, Q17, Q18, Q19)}
     assert given == {
-        Q16: [EMAIL["yes"]],
-        Q17: [CALLBACK["yes"]],
-        Q18: [MATCH["yes"]],
-        Q19: [METHOD["options"]["phone"]],
+        Q16: [OUI],
+        Q17: [OUI],
+        Q18: [OUI],
+        Q19: [BY_PHONE],
     }
     assert session.answers_resting_on(KIND_EMAIL) == [Q16]
     assert session.answers_resting_on(KIND_CALLBACK) == [Q17, Q18, Q19]
@@ -181,7 +180,7 @@ def test_answers_are_kept_and_the_suggestions_follow_the_record(store: Store) ->
     assert store.get(session.audit.id).answers == session.audit.answers
     assert {q: session.audit.answers[q] for q in given} == given
     (proposed,) = session.suggestions(now)
-    assert (proposed.question, proposed.positions) == (Q16, (EMAIL["no"],))
+    assert (proposed.question, proposed.positions) == (Q16, (NON,))
     assert proposed.reason == "aucun e-mail reçu dans les 2 h"
 
     # the call-back removed while its window is open: nothing new is proposed for Q17 yet;
@@ -192,13 +191,13 @@ def test_answers_are_kept_and_the_suggestions_follow_the_record(store: Store) ->
     # once the window closed, « Non » for Q17
     later = CALLBACK_DUE + timedelta(seconds=1)
     assert [(s.question, s.positions) for s in session.suggestions(later)] == [
-        (Q16, (EMAIL["no"],)),
-        (Q17, (CALLBACK["no"],)),
+        (Q16, (NON,)),
+        (Q17, (NON,)),
     ]
     # accepting is the auditor's decision, as for every suggestion
     session.accept_all(later)
     answers = store.get(session.audit.id).answers
-    assert (answers[Q16], answers[Q17]) == ([EMAIL["no"]], [CALLBACK["no"]])
+    assert (answers[Q16], answers[Q17]) == ([NON], [NON])
 
 
 def test_nothing_answered_nothing_to_look_at_again(store: Store) -> None:

@@ -3,22 +3,17 @@ marked, and written by the next save (a reopening keeps its reason)."""
 
 from __future__ import annotations
 
-import errno
 from datetime import timedelta
 
 import pytest
 
-from auditor_tui import durable
 from auditor_tui.durable import StoreError
 from auditor_tui.followup import FollowUpSession
 from auditor_tui.store import Store
+from tests.conftest import FullDisk
 from tests.factories import T0, make_audit
 
 NOW = T0 + timedelta(days=1)
-
-
-def full_disk(fd: int, data: bytes) -> None:
-    raise OSError(errno.ENOSPC, "No space left on device")
 
 
 @pytest.fixture
@@ -30,10 +25,9 @@ def session(store: Store) -> FollowUpSession:
 
 
 def test_a_failed_save_keeps_the_change_marked_and_a_retry_writes_it(
-    session: FollowUpSession, store: Store, monkeypatch: pytest.MonkeyPatch
+    session: FollowUpSession, store: Store, full_disk: FullDisk
 ) -> None:
-    real = durable._write_all
-    monkeypatch.setattr(durable, "_write_all", full_disk)
+    full_disk.full = True
     with pytest.raises(StoreError, match="disque est plein"):
         session.answer("20", 1, NOW)
     assert session.audit.answers["20"] == [1]  # still on screen
@@ -41,7 +35,7 @@ def test_a_failed_save_keeps_the_change_marked_and_a_retry_writes_it(
     assert "20" not in store.get(session.audit.id).answers
     with pytest.raises(StoreError):
         session.retry_save(NOW)
-    monkeypatch.setattr(durable, "_write_all", real)
+    full_disk.full = False
     session.retry_save(NOW)
     assert session.save_error is None
     assert session.saved_at == NOW
@@ -49,17 +43,16 @@ def test_a_failed_save_keeps_the_change_marked_and_a_retry_writes_it(
 
 
 def test_a_reopening_not_saved_keeps_its_reason_for_the_next_save(
-    session: FollowUpSession, store: Store, monkeypatch: pytest.MonkeyPatch
+    session: FollowUpSession, store: Store, full_disk: FullDisk
 ) -> None:
     session.answer("20", 1, NOW)
     session.complete(NOW)
-    real = durable._write_all
-    monkeypatch.setattr(durable, "_write_all", full_disk)
+    full_disk.full = True
     with pytest.raises(StoreError):
         session.reopen("rappel noté sur le mauvais audit", NOW)
     assert session.audit.status == "awaiting_follow_up"
     assert store.get(session.audit.id).status == "complete"
-    monkeypatch.setattr(durable, "_write_all", real)
+    full_disk.full = False
     session.retry_save(NOW)
     assert store.get(session.audit.id).status == "awaiting_follow_up"
     events = store.events(session.audit.id)

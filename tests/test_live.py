@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import errno
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from auditor_tui import durable
 from auditor_tui.clock import FakeClock
 from auditor_tui.durable import StoreError
 from auditor_tui.grid import load_grid
-from auditor_tui.live import LiveCall, LiveCallError, format_seconds, round_tenth
+from auditor_tui.live import LiveCall, LiveCallError
 from auditor_tui.record import Audit, parse_instant
 from auditor_tui.store import Store
 from auditor_tui.suggestions import Suggestion
+from tests.conftest import FullDisk
 from tests.factories import best_answers, dealer
 
 GRID = load_grid()
 T0 = datetime(2026, 11, 17, 9, 30, tzinfo=UTC)  # a Tuesday
-ATTEMPTS = GRID.rule("attempts")
-TRANSFER = GRID.rule("transfer")
-DISCOVERY = GRID.rule("discovery")
-Q1 = GRID.rule_question("attempts")
-Q4 = GRID.rule_question("transfer")
-Q11 = GRID.rule_question("discovery")
-Q18 = GRID.rule_question("method_match")
-Q19 = GRID.rule_question("callback_method")
-TRANSFER_ONLY = [q.id for q in GRID.questions() if q.applies_if is not None]
+# The grid's questions and options by hand (tests/data/grid-2026-appel-source.txt, DOMAIN.md):
+Q1, Q4, Q11, Q18, Q19 = "1", "4", "11", "18", "19"
+UNREACHABLE = 4  # Q1 option 4: « Je n'ai pas réussi à joindre le concessionnaire »
+OUI, NON = 1, 2  # Q4 and Q18: « Oui », « Non »
+TRANSFER_ONLY = ["4", "5", "6", "7a", "7b", "8"]  # « Si l'appel a été transféré »
 
 
 @pytest.fixture
@@ -66,14 +59,15 @@ def test_no_attempt_no_suggestion(live: LiveCall) -> None:
     assert live.suggestions() == []
 
 
-@pytest.mark.parametrize("n", [1, 2, 3])
-def test_attempt_count_suggests_q1(live: LiveCall, clock: FakeClock, n: int) -> None:
+# Q1: 1 = « 1 tentative », 2 = « 2 tentatives », 3 = « 3 tentatives »
+@pytest.mark.parametrize(("n", "option"), [(1, 1), (2, 2), (3, 3)])
+def test_attempt_count_suggests_q1(live: LiveCall, clock: FakeClock, n: int, option: int) -> None:
     for _ in range(n):
         live.dial_attempt()
         clock.advance(20)
     live.answered()
     s = only(live, Q1)
-    assert s.positions == (ATTEMPTS["option_by_count"][str(n)],)
+    assert s.positions == (option,)
     assert "tentative" in s.reason
     assert not s.ends_call
 
@@ -97,14 +91,14 @@ def test_third_failed_attempt_suggests_unreachable_never_silently(
     live.dial_attempt()  # and fails: no fourth attempt is recorded
     assert len(store.get(audit_id).call.attempts) == 3
     s = only(live, Q1)
-    assert s.positions == (ATTEMPTS["unreachable_option"],)
+    assert s.positions == (UNREACHABLE,)
     assert s.ends_call
     assert store.get(audit_id).answers == {}  # a suggestion, not an answer
     live.accept(s)
     saved = store.get(audit_id)
-    assert saved.answers == {Q1: [ATTEMPTS["unreachable_option"]]}
+    assert saved.answers == {Q1: [UNREACHABLE]}
     assert saved.score().outcome == "unreachable"
-    assert (saved.score().points, saved.score().max) == (0, GRID.max_points)
+    assert (saved.score().points, saved.score().max) == (0, 30)  # DOMAIN §2: 0 out of 30
     assert saved.call.ended_at is not None
     assert saved.status == "complete"  # nothing to follow up
     assert saved.deadlines is None
@@ -115,7 +109,7 @@ def test_ending_after_three_unanswered_attempts_suggests_unreachable(live: LiveC
     for _ in range(3):
         live.dial_attempt()
     live.end_call()
-    assert only(live, Q1).positions == (ATTEMPTS["unreachable_option"],)
+    assert only(live, Q1).positions == (UNREACHABLE,)
 
 
 def test_unreachable_blocks_everything_else(live: LiveCall) -> None:
@@ -133,7 +127,7 @@ def test_unreachable_refused_when_other_answers_exist(live: LiveCall) -> None:
     live.answered()
     live.answer("9", 1)
     with pytest.raises(LiveCallError, match="Q9"):
-        live.answer(Q1, ATTEMPTS["unreachable_option"])
+        live.answer(Q1, UNREACHABLE)
 
 
 def test_no_attempt_after_pickup(live: LiveCall) -> None:
@@ -169,22 +163,24 @@ def test_answered_without_dialling_counts_one_attempt(live: LiveCall) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "option"),
-    [
-        (44.9, TRANSFER["yes"]),
-        (45.0, TRANSFER["yes"]),
-        (45.04, TRANSFER["yes"]),
-        (45.1, TRANSFER["no"]),
-    ],
+    # DOMAIN §3: ≤ 45.0 s as displayed (rounded to 0.1 s) is « Oui »; 45.04 s shows « 45,0 s ».
+    [(44.9, OUI), (45.0, OUI), (45.04, OUI), (45.1, NON)],
 )
 def test_transfer_boundary(live: LiveCall, clock: FakeClock, seconds: float, option: int) -> None:
     live.answered()
     live.transfer_start()
     clock.advance(seconds)
     live.transfer_pickup()
-    assert live.audit.call.transfer_seconds == round_tenth(seconds)
+    stored, shown = {
+        44.9: (44.9, "44,9 s"),
+        45.0: (45.0, "45,0 s"),
+        45.04: (45.0, "45,0 s"),
+        45.1: (45.1, "45,1 s"),
+    }[seconds]
+    assert live.audit.call.transfer_seconds == stored
     s = only(live, Q4)
     assert s.positions == (option,)
-    assert format_seconds(round_tenth(seconds)) in s.reason
+    assert shown in s.reason
 
 
 def test_transfer_makes_q4_to_q8_applicable(live: LiveCall) -> None:
@@ -206,7 +202,7 @@ def test_wall_clock_jump_does_not_bend_the_transfer(live: LiveCall, clock: FakeC
     clock.advance(12.4)
     live.transfer_pickup()
     assert live.audit.call.transfer_seconds == 32.4
-    assert only(live, Q4).positions == (TRANSFER["yes"],)
+    assert only(live, Q4).positions == (OUI,)
 
 
 def test_running_transfer_past_the_limit_suggests_no(live: LiveCall, clock: FakeClock) -> None:
@@ -217,7 +213,7 @@ def test_running_transfer_past_the_limit_suggests_no(live: LiveCall, clock: Fake
     assert live.transfer_elapsed() == 45.0
     clock.advance(1)
     s = only(live, Q4)
-    assert s.positions == (TRANSFER["no"],)
+    assert s.positions == (NON,)
     assert "46,0 s" in s.reason
 
 
@@ -243,27 +239,22 @@ def test_transfer_start_implies_pickup_of_the_call(live: LiveCall) -> None:
 # ---- discovery questions, Q11 ---------------------------------------------------------------
 
 
-def _band_option(count: int) -> int:
-    for band in DISCOVERY["bands"]:
-        if count >= band["min"] and (band["max"] is None or count <= band["max"]):
-            return int(band["option"])
-    raise AssertionError(count)
-
-
-@pytest.mark.parametrize("count", [1, 3, 4, 5, 6, 9])
-def test_discovery_bands(live: LiveCall, count: int) -> None:
+# Q11: 1 = « Aucune question posée », 2 = « 1 à 3 questions », 3 = « 4 ou 5 questions »,
+# 4 = « Plus de 5 questions »
+@pytest.mark.parametrize(("count", "option"), [(1, 2), (3, 2), (4, 3), (5, 3), (6, 4), (9, 4)])
+def test_discovery_bands(live: LiveCall, count: int, option: int) -> None:
     live.answered()
     for _ in range(count):
         live.discovery_question()
     assert live.audit.call.discovery_questions == count
-    assert only(live, Q11).positions == (_band_option(count),)
+    assert only(live, Q11).positions == (option,)
 
 
 def test_discovery_zero_suggested_only_at_call_end(live: LiveCall) -> None:
     live.answered()
     assert none_for(live, Q11)
     live.end_call()
-    assert only(live, Q11).positions == (_band_option(0),)
+    assert only(live, Q11).positions == (1,)  # « Aucune question posée »
 
 
 # ---- answers -------------------------------------------------------------------------------
@@ -313,7 +304,7 @@ def test_running_score(live: LiveCall) -> None:
     score = live.score
     assert (score.points, score.answered_max, score.max) == (2, 4, 25)
     live.transfer_start()
-    assert live.score.max == GRID.max_points
+    assert live.score.max == 30
 
 
 def test_perfect_transferred_call_scores_thirty(live: LiveCall, clock: FakeClock) -> None:
@@ -332,15 +323,14 @@ def test_perfect_transferred_call_scores_thirty(live: LiveCall, clock: FakeClock
 # ---- Q18 from the agreed method ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("agreed", "actual", "key"), [("phone", "phone", "yes"), ("email", "phone", "no")]
-)
-def test_method_match_suggests_q18(live: LiveCall, agreed: str, actual: str, key: str) -> None:
+# Q19: 1 = « Par e-mail », 2 = « Par téléphone »; Q18: 1 = « Oui », 2 = « Non »
+@pytest.mark.parametrize(("agreed", "q18"), [("phone", OUI), ("email", NON)])
+def test_method_match_suggests_q18(live: LiveCall, agreed: str, q18: int) -> None:
     live.answered()
     live.set_agreed_method(agreed)
     assert none_for(live, Q18)
-    live.answer(Q19, GRID.rule("callback_method")["options"][actual])
-    assert only(live, Q18).positions == (GRID.rule("method_match")[key],)
+    live.answer(Q19, 2)  # called back by phone
+    assert only(live, Q18).positions == (q18,)
 
 
 def test_cycle_agreed_method(live: LiveCall) -> None:
@@ -361,7 +351,7 @@ def test_accept_and_dismiss(live: LiveCall, store: Store, audit_id: str) -> None
     assert none_for(live, Q1)
     live.discovery_question()
     live.accept(only(live, Q11))
-    assert store.get(audit_id).answers == {Q11: [_band_option(1)]}
+    assert store.get(audit_id).answers == {Q11: [2]}  # one question: « 1 à 3 questions »
     assert none_for(live, Q11)  # applied: nothing left to suggest
 
 
@@ -469,7 +459,7 @@ def test_resume_rebuilds_timers_from_stored_instants(
     later.advance(10)  # then monotonic again
     resumed.transfer_pickup()
     assert resumed.audit.call.transfer_seconds == 37.0
-    assert only(resumed, Q4).positions == (TRANSFER["yes"],)
+    assert only(resumed, Q4).positions == (OUI,)
 
 
 def test_ended_call_durations_come_from_the_instants(
@@ -500,31 +490,16 @@ def test_every_change_is_saved_before_returning(
     assert [e["kind"] for e in store.events(audit_id)][-1] == "note"
 
 
-@pytest.fixture
-def failing_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """Make the store's atomic writes fail with ENOSPC while the flag is set."""
-    flag = [False]
-    real = durable._write_all
-
-    def write_all(fd: int, data: bytes) -> None:
-        if flag[0]:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(fd, data)
-
-    monkeypatch.setattr(durable, "_write_all", write_all)
-    yield flag
-
-
 def test_store_error_propagates_and_a_retry_writes_it(
-    live: LiveCall, store: Store, audit_id: str, failing_disk: list[bool], tmp_path: Path
+    live: LiveCall, store: Store, audit_id: str, full_disk: FullDisk
 ) -> None:
-    failing_disk[0] = True
+    full_disk.full = True
     with pytest.raises(StoreError):
         live.answer("9", 1)
     assert live.save_error and "plein" in live.save_error
     assert live.audit.answers == {"9": [1]}  # kept in memory…
     assert "9" not in store.get(audit_id).answers  # …not on disk
-    failing_disk[0] = False
+    full_disk.full = False
     live.retry_save()
     assert live.save_error is None
     assert store.get(audit_id).answers == {"9": [1]}

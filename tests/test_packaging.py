@@ -37,8 +37,9 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "auditor_tui/data/grid-lexus-5-etoiles-2026-appel.json" in names
     assert "auditor_tui/data/dealers-sample.csv" in names
-    tcss = [n for n in (p.relative_to(ROOT).as_posix() for p in ROOT.glob("auditor_tui/**/*.tcss"))]
-    assert set(tcss) <= set(names)
+    assert "auditor_tui/data/audits-sample.jsonl" in names  # what `import --sample` reads
+    tcss = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("auditor_tui/**/*.tcss")]
+    assert tcss and set(tcss) <= set(names)  # one stylesheet per screen, all shipped
     site = tmp_path / "site"
     install = subprocess.run(
         [
@@ -61,9 +62,11 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
     elsewhere.mkdir()
     code = (
         "import auditor_tui, auditor_tui.grid as g, auditor_tui.dealers as d\n"
+        "import auditor_tui.resources as r\n"
         f"assert auditor_tui.__file__.startswith({str(site)!r}), auditor_tui.__file__\n"
         "grid = g.load_grid(); print(grid.max_points, len(d.parse_dealers_csv("
-        "d.sample_dealers_path())))\n"
+        "d.sample_dealers_path())), "
+        "len(r.data_path('audits-sample.jsonl').read_bytes().splitlines()))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = subprocess.run(
@@ -75,4 +78,4 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["30", "41"]
+    assert run.stdout.split() == ["30", "41", "12"]

@@ -8,12 +8,14 @@ scripts/reliability.py.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ import pytest
 
 from auditor_tui.record import validate_record
 from auditor_tui.store import Store, diff_records
+from tests.factories import make_audit
 
 REPO = Path(__file__).resolve().parent.parent
 PLAYER = [sys.executable, "-m", "auditor_tui.crashplay"]
@@ -76,7 +79,7 @@ def play_and_kill(
     head: list[bytes] = []
     try:
         if rng.random() < 1 / 8:
-            time.sleep(rng.uniform(0.0, 0.5))
+            time.sleep(rng.uniform(0.0, 0.5))  # the kill's moment, not a wait for anything
         else:
             target, seen = rng.randint(1, max_saves), 0
             while seen < target:
@@ -85,7 +88,7 @@ def play_and_kill(
                     break
                 head.append(line)
                 seen += line.startswith(b'{"event":"saved"')
-            time.sleep(rng.uniform(0.0, 0.004))
+            time.sleep(rng.uniform(0.0, 0.004))  # a few ms on: mid-write, or between two
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
     finally:
@@ -136,15 +139,33 @@ def landed(pending: dict[str, Any], previous: Record) -> Record:
     return record
 
 
+@functools.cache
+def clean_layout() -> frozenset[str]:
+    """What the top of a store folder holds once closed cleanly after audits, dealers and
+    settings were saved in it (found by doing so, not written out)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "store"
+        with Store.open(root) as store:
+            store.create(make_audit(1))
+            store.replace_dealers([{"id": "lexus-dijon", "name": "Lexus Dijon"}])
+            store.set_setting("auditor", "Camille Durand")
+        return frozenset(p.name for p in root.iterdir())
+
+
 def check_tree(root: Path) -> None:
-    """Owner-only files and folders, no temporary file or staging folder left behind."""
+    """Owner-only files and folders, and nothing left beside the store's own files (whatever
+    a write in progress names its temporary files or an import its staged ones): one file per
+    audit in audits/, at the top only what a cleanly closed store holds."""
     for path in [root, *root.rglob("*")]:
         mode = stat.S_IMODE(path.lstat().st_mode)
         wanted = 0o700 if path.is_dir() else 0o600
         assert mode == wanted, (path, oct(mode))
-        assert ".tmp-" not in path.name, f"temporary file left: {path}"
-        assert not path.name.startswith("staging-"), f"staging folder left: {path}"
-    assert not (root / "journal.json").exists()
+    with Store.open(root, read_only=True) as store:
+        ids = store.ids()
+    left = sorted(p.name for p in (root / "audits").iterdir())
+    assert left == sorted(f"{audit_id}.json" for audit_id in ids), "left in audits/"
+    extra = {p.name for p in root.iterdir()} - clean_layout()
+    assert not extra, f"left in the store folder: {sorted(extra)}"
 
 
 def check_store(root: Path, expected: Expected, played: Played | None = None) -> dict[str, Record]:
@@ -252,12 +273,16 @@ def test_second_process_is_refused_and_a_killed_holder_is_recovered(tmp_path: Pa
     root = tmp_path / "store"
     proc, head = start_player(root, seed=5)
     try:
-        # While the player writes, the CLI and a second player are refused, naming the store
-        # and the holder; neither writes anything.
-        cli = run(*CLI, "--db", str(root), "export", "--out", "-")
+        # While the player writes, a writing command and a second player are refused, naming
+        # the store and the holder; neither writes anything. An export reads what is saved.
+        cli = run(*CLI, "--db", str(root), "import", str(tmp_path / "x.jsonl"))
         assert cli.returncode == 1 and cli.stdout == ""
         assert str(root) in cli.stderr and "déjà ouvert par un autre processus" in cli.stderr
         assert f"pid {proc.pid}" in cli.stderr
+        cli = run(*CLI, "--db", str(root), "export", "--out", "-")
+        assert cli.returncode == 0, cli.stderr
+        assert f"ouvert par un autre processus (pid {proc.pid}) : lecture seule" in cli.stderr
+        assert all(json.loads(line)["id"] for line in cli.stdout.splitlines())
         second = run(*PLAYER, str(root), "--seed", "6")
         assert second.returncode == 3
         assert [json.loads(line)["event"] for line in second.stdout.splitlines()] == ["refused"]

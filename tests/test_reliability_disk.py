@@ -29,6 +29,7 @@ from auditor_tui.live import LiveCall
 from auditor_tui.store import Store
 from tests.factories import T0, make_audit
 from tests.test_reliability_damage import run_cli
+from tests.test_reliability_import import read_only_state
 
 ERRNOS = (errno.ENOSPC, errno.EACCES, errno.EROFS)
 OPS = ("write", "fsync", "replace", "open")
@@ -243,7 +244,7 @@ def fault_case(template: Path, tmp: Path, action: str, fault: Fault, clean: Stat
         else:
             assert disk["audits"] in (prepared["audits"], clean["audits"])
         # In memory: the store shows what is on disk, and the same write retried succeeds.
-        if not (work / "journal.json").exists():
+        if not read_only_state(work)[1]:  # no import committed and left unfinished
             assert snapshot_open(store) == disk
         if error is not None:
             attempt()
@@ -350,8 +351,11 @@ def test_a_really_full_disk(tmp_path: Path) -> None:
                     saved.append(audit.id)
             assert caught.value.errno == errno.ENOSPC
             assert "le disque est plein" in str(caught.value)
-            assert not [p for p in (root / "audits").iterdir() if ".tmp-" in p.name]
             assert sorted(store.ids()) == sorted(saved)
+            # Nothing but the saved audits' files: no half-written one left beside them.
+            assert sorted(p.name for p in (root / "audits").iterdir()) == sorted(
+                f"{audit_id}.json" for audit_id in saved
+            )
             ballast.unlink()
             store.create(make_audit(500), T0)  # space again: the next save works
             saved.append(make_audit(500).id)
@@ -377,7 +381,9 @@ def test_a_really_read_only_folder(tmp_path: Path) -> None:
             assert rc == EXIT_OK, err
             assert len(out.splitlines()) == len(before["audits"])
             assert "lecture seule" in err and str(root) in err
-            rc, out, err = run_cli("--db", str(root), "import", "-")
+            back = tmp_path / "back.jsonl"
+            back.write_text(out, encoding="utf-8")
+            rc, out, err = run_cli("--db", str(root), "import", str(back))
             assert rc == EXIT_ERROR and "lecture seule" in err
         finally:
             subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)

@@ -219,8 +219,12 @@ def test_periods_and_quarters():
     assert str(Period.parse("2026")) == "2026"
     assert Period.parse("2026-Q2") == Period(Quarter(2026, 2), Quarter(2026, 2))
     assert str(Period.parse("2026-T1..2026-T3")) == "2026-T1..2026-T3"
+    # The end of a range may leave out the start's year: what `report --help` shows.
+    assert Period.parse("2026-T1..T3") == Period.parse("2026-T1..2026-T3")
+    assert Period.parse("2026-t2..q4") == Period(Quarter(2026, 2), Quarter(2026, 4))
+    assert Period.parse("2025-T4..2026-T1") == Period(Quarter(2025, 4), Quarter(2026, 1))
     assert Quarter(2026, 3) in Period.parse("2026") and Quarter(2025, 4) not in Period.parse("2026")
-    for bad in ("2026-T5", "T2", "2026-T3..2026-T1"):
+    for bad in ("2026-T5", "T2", "2026-T3..2026-T1", "2026-T3..T1", "T1..T3", "2026-T1..T5"):
         with pytest.raises(ValueError):
             Period.parse(bad)
     # 31 March 23:59:59 in Paris (UTC+2 since 29 March) is T1; one second later, T2.
@@ -262,10 +266,10 @@ def test_cli_report_formats(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "auditeur « alice »" in out and "94,0 %" in out and "★★★★★" in out
     assert "Lexus Lyon" not in out.split("Concessions injoignables")[0]
-    assert main(["--db", str(db), "report", "--table", "nope"]) == 1
-    with pytest.raises(SystemExit):
-        main(["--db", str(db), "report", "--period", "2026-T9"])
-    assert "trimestre attendu" in capsys.readouterr().err
+    for bad, said in (("--table", "tableau inconnu"), ("--period", "trimestre attendu")):
+        with pytest.raises(SystemExit) as refused:  # the command line refused: 2
+            main(["--db", str(db), "report", bad, "2026-T9"])
+        assert refused.value.code == 2 and said in capsys.readouterr().err
 
 
 def test_rows_cache_reads_only_what_changed(tmp_path, monkeypatch):

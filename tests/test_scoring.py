@@ -63,7 +63,7 @@ def test_hand_computed_transferred_audit():
     assert [(s.points, s.max) for s in result.sections] == [(5, 9), (6, 10), (4, 6), (4, 5)]
     assert (result.points, result.max, result.percent, result.stars) == (19, 30, 63.3, 2)
     assert result.outcome == OUTCOME_REACHED
-    assert result.to_dict()["sections"]["Suivi"] == {"points": 4, "max": 6}
+    assert result.to_dict("complete")["sections"]["Suivi"] == {"points": 4, "max": 6}
 
 
 def test_perfect_calls():

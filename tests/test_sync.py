@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import stat
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,15 +110,16 @@ def test_a_series_of_edits(tmp_path, capsys):
 
 def test_manifest_is_written_last_and_the_store_marked_after_it(store, tmp_path, monkeypatch):
     store.create(make_audit(1))
-    written: list[str] = []
-    real = sync.atomic_write_bytes
+    written: list[str] = []  # the batch's files, as each takes its name on disk
+    real = os.replace
 
-    def spy(path: Path, data: bytes, **kw: object) -> None:
-        assert store.summaries()[0].exported_revision == 0  # not marked before the files
-        written.append(path.name)
-        real(path, data, **kw)
+    def spy(src: Any, dst: Any, **kw: Any) -> None:
+        if os.fspath(dst).startswith(str(tmp_path / "out")):
+            assert store.summaries()[0].exported_revision == 0  # not marked before the files
+            written.append(Path(dst).name)
+        real(src, dst, **kw)
 
-    monkeypatch.setattr(sync, "atomic_write_bytes", spy)
+    monkeypatch.setattr(os, "replace", spy)
     batch = sync.export_changed(store, tmp_path / "out", T0, extra={"audits.csv": sync.csv_bytes})
     assert batch is not None and batch.count == 1
     assert written == ["audits.jsonl", "audits.csv", "manifest.json"]
@@ -125,26 +128,26 @@ def test_manifest_is_written_last_and_the_store_marked_after_it(store, tmp_path,
 
 def test_a_failed_batch_has_no_manifest_and_is_carried_again(store, tmp_path, monkeypatch):
     store.create(make_audit(1))
-    real = sync.atomic_write_bytes
+    real = os.replace
 
-    def full_disk(path: Path, data: bytes, **kw: object) -> None:
-        if path.name == "audits.csv":
-            raise StoreWriteError(path, OSError(errno.ENOSPC, "No space left on device"))
-        real(path, data, **kw)
+    def full_disk(src: Any, dst: Any, **kw: Any) -> None:
+        if Path(dst).name == "audits.csv":  # the disk fills up as the CSV is written
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst, **kw)
 
-    monkeypatch.setattr(sync, "atomic_write_bytes", full_disk)
+    monkeypatch.setattr(os, "replace", full_disk)
     out = tmp_path / "out"
     with pytest.raises(StoreWriteError, match="disque est plein"):
         sync.export_changed(store, out, T0, extra={"audits.csv": sync.csv_bytes})
     [broken] = batches(out)
     assert not (broken / "manifest.json").exists()
     assert store.summaries()[0].exported_revision == 0
-    monkeypatch.setattr(sync, "atomic_write_bytes", real)
+    monkeypatch.setattr(os, "replace", real)
     batch = sync.export_changed(store, out, T0 + timedelta(seconds=1))
     assert batch is not None and batch.count == 1
     # On the importing side the incomplete folder is skipped.
-    files, incomplete = sync.batch_files(out)
-    assert files == [batch.folder / "audits.jsonl"] and incomplete == [broken]
+    found = sync.batch_files(out)
+    assert found.files == [batch.folder / "audits.jsonl"] and found.incomplete == [broken]
 
 
 def test_pseudonymised_batch(tmp_path, capsys):
@@ -166,8 +169,9 @@ def test_pseudonymised_batch(tmp_path, capsys):
 
 def test_changed_and_to_go_together(tmp_path, capsys):
     db = str(tmp_path / "s")
-    with pytest.raises(SystemExit):
-        main(["--db", db, "export", "--changed", "--out", str(tmp_path / "x.jsonl")])
-    with pytest.raises(SystemExit):
-        main(["--db", db, "export", "--to", str(tmp_path / "out")])
-    assert "--changed va avec --to" in capsys.readouterr().err
+    for args in (["--changed", "--out", str(tmp_path / "x.jsonl")], ["--to", str(tmp_path / "o")]):
+        with pytest.raises(SystemExit) as refused:
+            main(["--db", db, "export", *args])
+        assert refused.value.code == 2  # the command line refused
+        assert "--changed va avec --to" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no store, no file, no folder

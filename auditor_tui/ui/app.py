@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its
 FIRST_PAINT_WAIT = 0.5  # seconds
 
 EXIT_STORE_UNAVAILABLE = 1
+EXIT_NOT_CREATED = 0  # the auditor chose not to create the folder: nothing went wrong
 
 
 @contextmanager
@@ -84,8 +85,26 @@ class AuditorApp(App[int]):
         return HomeScreen(None, self.clock)
 
     def on_ready(self) -> None:
-        """The first frame is out: open the store (its worker would have slowed that frame)."""
-        self._open_store()
+        """The first frame is out: open the store (its worker would have slowed that frame),
+        once the auditor agreed to create its folder if it does not exist yet."""
+        from auditor_tui.paths import asks_before_creating
+
+        folder = asks_before_creating(self.db)
+        if folder is None:
+            self._open_store()
+            return
+        from auditor_tui.ui.screens.create_store import CreateStoreScreen
+
+        def answered(create: bool | None) -> None:
+            if create:
+                self._open_store()
+            else:
+                self.exit(
+                    return_code=EXIT_NOT_CREATED,
+                    message=Text(f"Aucun dossier créé ({folder})."),
+                )
+
+        self.push_screen(CreateStoreScreen(folder), answered)
 
     # ---- the store ---------------------------------------------------------------------------
 
@@ -97,7 +116,7 @@ class AuditorApp(App[int]):
                 return
             store.summaries()  # built once here: the home screen, its queue, the resume check
         from auditor_tui.durable import StoreError  # after the first rows: see _open_folder
-        from auditor_tui.resume import audits_in_progress
+        from auditor_tui.resume import audits_in_progress, complete_unreachable
 
         with self._store_mutex:
             if self._store_closed:  # the app quit while the folder was opening
@@ -110,6 +129,15 @@ class AuditorApp(App[int]):
                 self.notify, f"Annuaire illisible : {exc}", severity="error", timeout=15
             )
             dealers = 0
+        completed = complete_unreachable(store, self.clock.now())  # left by an older version
+        if completed:
+            self.call_from_thread(
+                self.notify,
+                f"{len(completed)} audit(s) de concessionnaire injoignable terminé(s) : "
+                "rien à suivre.",
+                title="Injoignables",
+                timeout=10,
+            )
         in_progress = audits_in_progress(store)  # before the home screen's worker starts
         self.post_message(StoreOpened(store, dealers))
         self.post_message(InProgressFound(in_progress, ask=True))
@@ -220,6 +248,9 @@ class AuditorApp(App[int]):
         except (KeyError, StoreError) as exc:
             self._unreadable(message, exc)
             return
+        home = self._home_screen()
+        if home is not None:
+            home.opened(message.audit_id)
         if message.replace:
             self.switch_screen(screen)
         else:
@@ -289,6 +320,27 @@ class AuditorApp(App[int]):
 
         assert self.store is not None
         self.post_message(InProgressFound(audits_in_progress(self.store), ask=False))
+
+    def action_toggle_auto_advance(self) -> None:
+        """The store's setting: after a single-choice answer, go to the next question left."""
+        from auditor_tui.durable import StoreError
+        from auditor_tui.live import AUTO_ADVANCE_SETTING, auto_advance_setting
+        from auditor_tui.ui.screens.live_call import LiveCallScreen
+
+        store = self._store_ready()
+        if store is None:
+            return
+        on = not auto_advance_setting(store)
+        try:
+            store.set_setting(AUTO_ADVANCE_SETTING, on)
+        except StoreError as exc:
+            self.notify(f"Réglage non enregistré : {exc}", severity="error", timeout=10)
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, LiveCallScreen):
+                screen.auto_advance = on
+        state = "activée" if on else "désactivée"
+        self.notify(f"Avance automatique {state} après une réponse.", title="Réglage")
 
     def action_help(self) -> None:
         from auditor_tui.ui.screens.help import HelpScreen

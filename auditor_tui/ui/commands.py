@@ -21,6 +21,11 @@ def main_commands(app: AuditorApp) -> Iterator[SystemCommand]:
         app.action_resume,
     )
     yield SystemCommand("Rapports", "Scores et suivis des audits", app.action_reports)
+    yield SystemCommand(
+        "Avance automatique (activer / désactiver)",
+        "Après une réponse à choix unique, passer à la question suivante sans réponse",
+        app.action_toggle_auto_advance,
+    )
     yield SystemCommand("Aide", "Les touches de l'écran courant", app.action_help)
     yield SystemCommand("Changer de thème", "Thème clair ou sombre", app.action_change_theme)
     yield SystemCommand("Quitter", "Fermer auditor-tui (tout est enregistré)", app.exit)

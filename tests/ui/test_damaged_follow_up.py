@@ -8,10 +8,8 @@ import errno
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from auditor_tui import durable
@@ -22,6 +20,7 @@ from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.live_call import LiveCallScreen
 from tests.ui.conftest import NOW, build_audit, fixed_id, home_ready, seed_store, wait_for
+from tests.ui.flow_helpers import Notices, open_follow_up, open_row
 
 AWAITING = fixed_id(2)
 DRAFT = fixed_id(4)
@@ -51,64 +50,26 @@ def tamper(db: Path, audit_id: str) -> None:
     path.write_text(json.dumps(data), "utf-8")
 
 
-class Notices:
-    """The notifications the app shows, through its public `notify`."""
-
-    def __init__(self, app: Any) -> None:
-        self.texts: list[str] = []
-        notify = app.notify
-
-        def record(message: str, **kwargs: Any) -> None:
-            self.texts.append(f"{kwargs.get('title') or ''}\n{message}")
-            notify(message, **kwargs)
-
-        app.notify = record
-
-    def __str__(self) -> str:
-        return "\n".join(self.texts)
-
-
-async def open_row(pilot: Pilot[Any], home: HomeScreen, audit_id: str) -> None:
-    await pilot.press("home")
-    for _ in range(len(home.shown_ids)):
-        if home.selected_id == audit_id:
-            break
-        await pilot.press("down")
-    assert home.selected_id == audit_id
-    await pilot.press("enter")
-    await pilot.pause()
-
-
-async def test_opening_a_follow_up_changed_outside_says_so_instead_of_crashing(
-    db: Path, clock: FakeClock
+@pytest.mark.parametrize("audit_id", [AWAITING, DRAFT], ids=["follow-up", "live-call"])
+async def test_opening_an_audit_changed_outside_says_so_instead_of_crashing(
+    db: Path, clock: FakeClock, audit_id: str
 ) -> None:
+    """The same message on the way to the follow-up and to the live call; the list stays."""
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         notices = Notices(app)
         home = await home_ready(pilot)
-        tamper(db, AWAITING)
-        await open_row(pilot, home, AWAITING)
+        tamper(db, audit_id)
+        await open_row(pilot, home, audit_id)
         await wait_for(pilot, lambda: "illisible" in str(notices), "the message")
         assert app.is_running
         assert isinstance(app.screen, HomeScreen)  # nothing to show: the list stays
-        assert f"Audit {AWAITING} illisible" in str(notices)
+        assert not any(isinstance(s, LiveCallScreen | FollowUpScreen) for s in app.screen_stack)
+        assert f"Audit {audit_id} illisible" in str(notices)
         assert "endommagé" in str(notices)
-        assert list((db / "audits").glob(f"{AWAITING}.json.corrupt-*")), "a copy kept beside it"
+        assert list((db / "audits").glob(f"{audit_id}.json.corrupt-*")), "a copy kept beside it"
         await pilot.press("down")  # the app goes on
     assert app.return_code in (0, None)
-
-
-async def test_the_live_call_path_shows_the_same_message(db: Path, clock: FakeClock) -> None:
-    app = make_app(db, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        notices = Notices(app)
-        home = await home_ready(pilot)
-        tamper(db, DRAFT)
-        await open_row(pilot, home, DRAFT)
-        await wait_for(pilot, lambda: "illisible" in str(notices), "the message")
-        assert isinstance(app.screen, HomeScreen)
-        assert not any(isinstance(s, LiveCallScreen) for s in app.screen_stack)
-        assert f"Audit {DRAFT} illisible" in str(notices)
 
 
 def test_one_text_for_an_unreadable_audit() -> None:
@@ -125,11 +86,7 @@ async def test_a_follow_up_change_not_saved_stays_marked_and_is_saved_again(
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         notices = Notices(app)
-        home = await home_ready(pilot)
-        await open_row(pilot, home, AWAITING)
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpScreen), "the follow-up")
-        screen = app.screen
-        assert isinstance(screen, FollowUpScreen)
+        screen = await open_follow_up(pilot, AWAITING)
         qid = screen.session.questions()[0]
         real = durable._write_all
 
@@ -158,11 +115,7 @@ async def test_a_follow_up_whose_file_is_damaged_meanwhile_refuses_the_change_cl
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         notices = Notices(app)
-        home = await home_ready(pilot)
-        await open_row(pilot, home, AWAITING)
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpScreen), "the follow-up")
-        screen = app.screen
-        assert isinstance(screen, FollowUpScreen)
+        screen = await open_follow_up(pilot, AWAITING)
         tamper(db, AWAITING)
         await pilot.press("1")
         assert app.is_running

@@ -331,6 +331,7 @@ async def test_command_palette_offers_the_main_actions(db: Path, clock: FakeCloc
             "Nouvel audit",
             "Reprendre l'audit en cours",
             "Rapports",
+            "Avance automatique (activer / désactiver)",
             "Aide",
             "Changer de thème",
             "Quitter",

@@ -42,15 +42,18 @@ def live_db(tmp_path: Path) -> Path:
 
 
 async def answer_best(pilot: Pilot[int], transferred: bool, skip: set[str]) -> None:
-    """Every applicable question's best options, walking the grid with j (as an auditor
-    would between two sentences of the dealer)."""
+    """Every applicable question's best options, in grid order: the cursor moves on by itself
+    after a single-choice answer; j (or g for a question it skipped: after the call, one left
+    for a suggestion) where it does not."""
     screen = screen_of(pilot)
     await go_to(pilot, "1")
     for qid, positions in best_answers(transferred).items():
         if qid in skip:
             continue
-        while screen.current != qid:
+        if screen.current != qid:
             await pilot.press("j")
+        if screen.current != qid:
+            await go_to(pilot, qid)
         await pilot.press(*(str(p) for p in positions))
 
 
@@ -93,7 +96,7 @@ async def test_direct_call_is_scored_out_of_25(live_db: Path, clock: FakeClock) 
         best_q11 = max(o.points for o in GRID.question(Q11).options)
         assert score.max == 25
         assert score.points == 25 - 1 - (best_q11 - GRID.question(Q11).option(2).points)
-        assert "sur 25 applicables" in str(app.screen.query_one(ScorePanel).render())
+        assert f"Total {score.points} / 25" in str(app.screen.query_one(ScorePanel).render())
 
 
 async def test_unreachable_after_three_attempts(live_db: Path, clock: FakeClock) -> None:

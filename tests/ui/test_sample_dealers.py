@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import OptionList
@@ -18,21 +17,7 @@ from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.new_audit import NewAuditScreen
 from tests.ui.conftest import home_ready, seed_store, wait_for
-
-
-class Notices:
-    def __init__(self, app: Any) -> None:
-        self.texts: list[str] = []
-        notify = app.notify
-
-        def record(message: str, **kwargs: Any) -> None:
-            self.texts.append(f"{kwargs.get('title') or ''}\n{message}")
-            notify(message, **kwargs)
-
-        app.notify = record
-
-    def __str__(self) -> str:
-        return "\n".join(self.texts)
+from tests.ui.flow_helpers import Notices
 
 
 def test_the_import_command_names_this_store() -> None:

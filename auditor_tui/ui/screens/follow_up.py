@@ -27,6 +27,7 @@ from auditor_tui.followup import (
     format_short,
 )
 from auditor_tui.grid import Question
+from auditor_tui.labels import final_stars
 from auditor_tui.lifecycle import LifecycleError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
@@ -312,9 +313,10 @@ class FollowUpScreen(Screen[None]):
     def _render_status(self) -> None:
         audit = self.session.audit
         score = audit.score()
-        stars = "★" * score.stars + "☆" * (5 - score.stars)
         percent = f"{score.percent:.1f}".replace(".", ",")
-        text = f"[b]Score :[/b] {score.points}/{score.max} ({percent} %) {stars}\n"
+        stars = final_stars(audit.status, score.stars)  # the stars come with the end
+        shown = "provisoire" if stars is None else "★" * stars + "☆" * (5 - stars)
+        text = f"[b]Score :[/b] {score.points}/{score.max} ({percent} %) {shown}\n"
         missing = audit.missing()
         status = self.query_one("#fu-status", Static)
         status.set_class(self._refusal is not None, "-refused")

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import RowKey
 
 from auditor_tui.clock import Clock
-from auditor_tui.labels import STATUS_LABELS, fold
+from auditor_tui.labels import STATUS_LABELS, final_stars, fold
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
@@ -124,8 +124,9 @@ class AuditRow:
 
     @property
     def stars(self) -> str:
-        final = self.summary.status != "draft"
-        return stars_text(self.summary.stars) if final else NO_VALUE
+        """A complete audit's stars; « — » before (labels.final_stars)."""
+        stars = final_stars(self.summary.status, self.summary.stars)
+        return NO_VALUE if stars is None else stars_text(stars)
 
     def cells(self, wide: bool) -> tuple[str, ...]:
         if wide:
@@ -292,6 +293,7 @@ class HomeScreen(Screen[None]):
         self._query = ""  # the filter that gave `_matches`
         self._fills = 0  # table fills so far (a fill left half done is finished if still last)
         self._cells: dict[tuple[str, bool], Cells] = {}  # by (audit id, wide)
+        self._opened: str | None = None  # the audit opened last: the cursor goes back to it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -457,9 +459,11 @@ class HomeScreen(Screen[None]):
         """Replace the rows, keeping the cursor on the same audit if still shown. `first`: only
         that many rows now (a screenful), the others once they are painted."""
         self._fills += 1
-        current = self.selected_id
+        current = self._opened or self.selected_id
         table.clear()
         index = next((i for i, row in enumerate(rows) if row.id == current), None)
+        if index is not None and current == self._opened:
+            self._opened = None  # the cursor is on it: from now on it follows the auditor
         now = len(rows) if first is None else max(first, (index or 0) + 1)
         self._add_rows(table, rows[:now])
         if index is not None:
@@ -486,6 +490,10 @@ class HomeScreen(Screen[None]):
                 self._cells.clear()
             texts = self._cells[key] = cell_texts(row, wide)
         return texts
+
+    def opened(self, audit_id: str) -> None:
+        """An audit was opened (a new one, say): back on this screen, the cursor is on it."""
+        self._opened = audit_id
 
     @property
     def shown_ids(self) -> list[str]:

@@ -23,8 +23,16 @@ from textual.widgets import Header, Static
 from auditor_tui.clock import Clock
 from auditor_tui.dealers import Dealer
 from auditor_tui.durable import StoreError
-from auditor_tui.live import LiveCall, LiveCallError, format_seconds, round_tenth
+from auditor_tui.live import (
+    LiveCall,
+    LiveCallError,
+    after_call_questions,
+    auto_advance_setting,
+    format_seconds,
+    round_tenth,
+)
 from auditor_tui.record import STATUS_LABELS, parse_instant
+from auditor_tui.scoring import shown_stars
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.ui import keymap
@@ -45,6 +53,7 @@ from auditor_tui.ui.widgets.stopwatch import Stopwatch
 W = TypeVar("W", bound=Widget)
 DISPLAY_ZONE = ZoneInfo("Europe/Paris")
 TICK_SECONDS = 0.1
+AFTER_CALL_NOTE = "après l'appel : se note au suivi (e-mail, rappel), pas pendant l'appel"
 
 
 def release_styles_caches() -> None:
@@ -141,6 +150,7 @@ class LiveCallScreen(Screen[str]):
         self.clock = clock
         self.live: LiveCall | None = None
         self.current = ""
+        self.auto_advance = True  # the store's setting, read on mount (the app toggles it)
         self._over_limit = False
         self._timer: Timer | None = None
         self._phone: str | None = None
@@ -178,7 +188,8 @@ class LiveCallScreen(Screen[str]):
             return
         live = self.live
         self.sub_title = f"Appel — {live.audit.dealer.name}"
-        missing = live.audit.missing()
+        self.auto_advance = auto_advance_setting(self.store)
+        missing = live.remaining()
         self.current = missing[0] if missing else live.grid.question_ids[0]
         self._one(Stopwatch).limit = live.transfer_limit
         self._one(Static, "#ask").display = False
@@ -231,6 +242,7 @@ class LiveCallScreen(Screen[str]):
         audit = live.audit
         grid = live.grid
         answers = {k: tuple(v) for k, v in audit.answers.items()}
+        later = after_call_questions(grid) if audit.call.ended_at is None else frozenset()
         progress = GridProgress(
             grid,
             self.current,
@@ -238,6 +250,7 @@ class LiveCallScreen(Screen[str]):
             audit.call.transferred,
             live.unreachable,
             grid.rule_question("attempts"),
+            later,
         )
         self._one(SectionStrip).progress = progress
         self._one(QuestionList).progress = progress
@@ -248,9 +261,10 @@ class LiveCallScreen(Screen[str]):
             audit.notes.get(self.current, ""),
             live.blocked_reason(self.current),
             not live.applicable(question),
+            AFTER_CALL_NOTE if self.current in later else None,
         )
         score = live.score
-        self._one(ScorePanel).view = ScoreView(score, grid.stars_for(score.running_percent))
+        self._one(ScorePanel).view = ScoreView(score, shown_stars(grid, score, audit.status))
         dealer, facts = self._info()
         self._one(DealerLine).info = dealer
         set_text(self._one(Static, "#facts"), facts, layout=False)
@@ -435,8 +449,16 @@ class LiveCallScreen(Screen[str]):
             label = "Injoignable : aucune autre question ne se répondra"
             self.ask(live_confirm.UNREACHABLE, label, lambda live, _at: live.answer(qid, position))
             return
+        live = self.live
+        first = live is not None and not live.audit.answers.get(qid)
         self._do(lambda live: live.answer(qid, position))
         self._one(QuestionView).show_option(position)
+        if live is None or not (first and self.auto_advance and live.audit.answers.get(qid)):
+            return
+        if not live.grid.question(qid).multi:  # a multi-select takes several keys
+            following = live.next_question(qid)
+            if following is not None:
+                self.go_to(following)
 
     def action_scroll(self, direction: int) -> None:
         """Long questions (Q21 at 80×24) overflow: page through the question's options."""
@@ -502,9 +524,14 @@ class LiveCallScreen(Screen[str]):
         live = self.live
         if live is None:
             return
-        missing = live.audit.missing()
+        missing = live.remaining()
         if not missing:
-            self.notify("Toutes les questions applicables ont une réponse")
+            later = ", ".join(f"Q{q}" for q in live.audit.missing())
+            self.notify(
+                f"Toutes les questions de l'appel ont une réponse ({later} : après l'appel)"
+                if later
+                else "Toutes les questions applicables ont une réponse"
+            )
             return
         items = [(qid, live.grid.question(qid).text) for qid in missing]
         self.app.push_screen(RemainingPrompt(items), self._jumped)

@@ -170,7 +170,9 @@ class NewAuditScreen(Screen[None]):
         options.clear_options()
         if self._shown:
             options.add_options(Option(dealer_line(d), id=d.id) for d in self._shown)
-            options.highlighted = 0
+            # Typed letters pick the first match; nothing typed picks no one (↓ to choose):
+            # Entrée must not start a call on the first dealer of the directory.
+            options.highlighted = 0 if query.strip() else None
         elif self._dealers:
             options.add_option(
                 Option(f"Aucun concessionnaire ne correspond à « {query} ».", disabled=True)

@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from auditor_tui.report_cache import load_rows
 from auditor_tui.report_tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period
+from auditor_tui.safe_text import terminal_text
 from auditor_tui.store import Store
 from auditor_tui.ui import keymap
 from auditor_tui.ui.keymap import binding
@@ -62,9 +63,10 @@ class ReportScreen(Screen[None]):
     ]
 
     class RowsLoaded(Message):
-        def __init__(self, rows: list[AuditRow]) -> None:
+        def __init__(self, rows: list[AuditRow], unread: int = 0) -> None:
             super().__init__()
             self.rows = rows
+            self.unread = unread  # audits that could not be read: left out, and said so
 
     class ReportReady(Message):
         def __init__(self, report: NetworkReport) -> None:
@@ -75,6 +77,7 @@ class ReportScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.rows: list[AuditRow] | None = None
+        self.unread = 0
         self.report: NetworkReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -107,12 +110,14 @@ class ReportScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._summary, f"Chargement des audits… {done}/{total}")
 
-        rows = load_rows(self.store, progress)
+        unread: list[str] = []
+        rows = load_rows(self.store, progress, unread=unread)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsLoaded(rows))
+            self.post_message(self.RowsLoaded(rows, len(unread)))
 
     def on_report_screen_rows_loaded(self, message: ReportScreen.RowsLoaded) -> None:
         self.rows = message.rows
+        self.unread = message.unread
         self._recompute()
 
     @on(Input.Changed)
@@ -146,9 +151,11 @@ class ReportScreen(Screen[None]):
 
     def on_report_screen_report_ready(self, message: ReportScreen.ReportReady) -> None:
         report = self.report = message.report
+        unread = f" · {self.unread} illisible(s), laissé(s) de côté" if self.unread else ""
         self._summary(
             f"{report.filters.describe().capitalize()} · {report.counted} audit(s) compté(s)"
-            f" · {report.left_out} en cours, non compté(s)"
+            f" · {report.left_out} en cours, non compté(s){unread}",
+            error=bool(self.unread),
         )
         for table in tables(report):
             self._fill(table, report)
@@ -158,7 +165,7 @@ class ReportScreen(Screen[None]):
 
     def _summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#report-summary", Static)
-        summary.update(text)
+        summary.update(Text(terminal_text(text)))  # it quotes the filters typed: not markup
         summary.set_class(error, "-error")
 
     def _fill(self, table: Table, report: NetworkReport) -> None:
@@ -206,7 +213,7 @@ class ReportScreen(Screen[None]):
             return
         values = " → ".join(f"{p:.1f} %".replace(".", ",") for p in trend.percents)
         quarters = f"{trend.quarters[0]} à {trend.quarters[-1]}"
-        label.update(f"{trend.dealer} ({quarters}) : {values}")
+        label.update(Text(terminal_text(f"{trend.dealer} ({quarters}) : {values}")))
         spark.data = list(trend.percents)
 
     def _highlighted_trend(self) -> DealerTrend | None:

@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
+from auditor_tui.safe_text import terminal_text
 from auditor_tui.store import Summary
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.screens.home import format_moment
@@ -35,7 +36,11 @@ class ResumeScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         s = self.summary
         with Vertical(id="resume-dialog"):
-            yield Label(f"Reprendre l'audit en cours chez {s.dealer} ?", id="resume-question")
+            yield Label(
+                f"Reprendre l'audit en cours chez {terminal_text(s.dealer)} ?",
+                id="resume-question",
+                markup=False,  # a dealer's name is text, never markup
+            )
             started = s.started_at or s.created_at
             yield Label(
                 f"Appel commencé le {format_moment(started)} — les réponses et les temps "

@@ -19,6 +19,8 @@ from auditor_tui.scoring import is_applicable, question_points
 from auditor_tui.ui.widgets.static_text import LinesView
 
 NOT_APPLICABLE = "s.o."
+AFTER_CALL_MARK = "◷"  # a question the follow-up answers, during the call
+AFTER_CALL = "après l'appel"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class GridProgress:
     transferred: bool = False
     unreachable: bool = False
     attempts_question: str = "1"
+    after_call: frozenset[str] = frozenset()  # answered after the call (while it is on)
 
     def mark(self, q: Question) -> tuple[str, str]:
         """The question's state as a short mark and its style."""
@@ -38,7 +41,15 @@ class GridProgress:
             return "×", "$text-disabled"
         if self.answers.get(q.id):
             return "✓", "$success"
+        if q.id in self.after_call:
+            return AFTER_CALL_MARK, "$text-muted"
         return "·", "$warning"
+
+    def text(self, q: Question) -> str:
+        """The question's text in the list, « après l'appel · » first for those it waits for."""
+        if q.id in self.after_call and not self.answers.get(q.id):
+            return f"{AFTER_CALL} · {q.text}"
+        return q.text
 
     def points(self, q: Question) -> str:
         chosen = self.answers.get(q.id)
@@ -114,7 +125,9 @@ def question_lines(p: GridProgress | None) -> list[Content]:
         lines.append(Content.styled(section.title, "bold $primary"))
         for q in section.questions:
             mark, style = p.mark(q)
-            lines.append(_question_line(q.id, q.text, mark, style, p.points(q), q.id == p.current))
+            lines.append(
+                _question_line(q.id, p.text(q), mark, style, p.points(q), q.id == p.current)
+            )
     return lines
 
 

@@ -28,6 +28,7 @@ class QuestionState:
     note: str = ""
     blocked: str | None = None  # why it cannot be answered now (N/A, unreachable)
     not_applicable: bool = False
+    later: str | None = None  # answered after the call: said, the keys still work
 
 
 def shared_prefix(labels: Sequence[str]) -> str:
@@ -120,9 +121,12 @@ class QuestionView(VerticalScroll, can_focus=False):
         set_text(self._text, q.text)
         blocked = self._blocked
         set_text(
-            blocked, f"s.o. — {state.blocked}" if state.not_applicable else state.blocked or ""
+            blocked,
+            f"s.o. — {state.blocked}"
+            if state.not_applicable
+            else state.blocked or state.later or "",
         )
-        blocked.display = state.blocked is not None
+        blocked.display = state.blocked is not None or state.later is not None
         self.set_class(state.blocked is not None, "-blocked")
 
         labels = [o.label for o in q.options]

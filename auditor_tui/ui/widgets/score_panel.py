@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.strip import Strip
 
-from auditor_tui.scoring import OUTCOME_UNREACHABLE, Score
+from auditor_tui.scoring import OUTCOME_UNREACHABLE, Score, StarsShown
 from auditor_tui.ui.widgets.static_text import LinesView
 
 MAX_STARS = 5
@@ -34,7 +34,7 @@ def bar(points: int, maximum: int, width: int) -> Content:
 @dataclass(frozen=True)
 class ScoreView:
     score: Score
-    running_stars: int  # the grid's stars for the running percent
+    stars: StarsShown | None  # scoring.shown_stars: final, provisional, or none yet
 
 
 class ScorePanel(LinesView):
@@ -66,6 +66,18 @@ class ScorePanel(LinesView):
         return super().render_line(y)
 
 
+def stars_line(shown: StarsShown | None) -> Content:
+    """« ★★★★☆ provisoire » during the call (the running score's), « ★★★★☆ » once the audit
+    is complete, « — » before any scored answer."""
+    if shown is None:
+        return Content.styled("—", "$text-muted")
+    if shown.final:
+        return Content.styled(stars_text(shown.stars), "$warning")
+    return Content.assemble(
+        (stars_text(shown.stars), "$warning 60%"), " ", (shown.label, "italic $text-muted")
+    )
+
+
 def score_lines(view: ScoreView | None, width: int) -> list[Content]:
     """The panel, one Content per line, for a panel `width` cells wide."""
     if view is None:
@@ -76,19 +88,18 @@ def score_lines(view: ScoreView | None, width: int) -> list[Content]:
         lines += [
             Content.styled("Injoignable", "bold $error"),
             Content(f"{score.points} / {score.max} · {french_percent(score.percent)}"),
-            Content.styled(stars_text(score.stars), "$warning"),
+            stars_line(view.stars),
         ]
     else:
         started = score.answered_max > 0
         running = french_percent(score.running_percent) if started else "—"
-        stars = stars_text(view.running_stars if started else 0)
         lines += [
             Content.assemble(
                 (f"{score.points} / {score.answered_max}", "bold"),
                 " répondus · ",
                 (running, "bold"),
             ),
-            Content.assemble((stars, "$warning"), f"  sur {score.max} applicables"),
+            stars_line(view.stars),  # the stars of the line above, never of the total below
             Content(f"Total {score.points} / {score.max} · {french_percent(score.percent)}"),
         ]
     lines.append(Content(""))

@@ -1,0 +1,60 @@
+"""The start-up question before a store is made in a folder that does not exist (anywhere but
+the user data folder): a mistyped --db must not start an empty store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from auditor_tui.ui.widgets.footer import KeysFooter
+
+
+class CreateStoreScreen(ModalScreen[bool]):
+    """Dismissed with True to create the folder, False to quit without creating anything."""
+
+    CSS_PATH = "create_store.tcss"
+    BINDINGS = [
+        Binding(
+            "enter,o",
+            "create",
+            "Créer",
+            id="create_store.yes",
+            tooltip="Créer le dossier de données et ouvrir l'application",
+        ),
+        Binding(
+            "escape,n",
+            "quit_app",
+            "Quitter",
+            id="create_store.no",
+            tooltip="Quitter sans rien créer",
+        ),
+    ]
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="create-dialog"):
+            yield Label("Créer un nouveau dossier de données ?", id="create-question")
+            yield Static(str(self.folder), id="create-folder", markup=False)
+            yield Label(
+                "Ce dossier n'existe pas : les audits y seront enregistrés. "
+                "Vérifiez le chemin (--db) si vos audits sont ailleurs.",
+                id="create-detail",
+            )
+            yield Label(
+                "Entrée / o : créer · Échap / n : quitter sans rien créer", id="create-keys"
+            )
+        yield KeysFooter(compact=True)
+
+    def action_create(self) -> None:
+        self.dismiss(True)
+
+    def action_quit_app(self) -> None:
+        self.dismiss(False)

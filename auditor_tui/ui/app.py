@@ -367,8 +367,9 @@ class AuditorApp(App[int]):
         self.notify("Pour quitter, appuyez sur ctrl+q.", title="Quitter")
 
     def get_key_display(self, binding: Binding) -> str:
-        """Key names as on a French keyboard (Échap, Entrée, Suppr, Pg suiv.), F1 in capitals."""
-        return binding.key_display or keymap.key_name(binding.key)
+        """Key names as on a French keyboard (Échap, Entrée, Suppr, Pg suiv.), F1 in capitals,
+        « ^q » for a control key in a footer (the help spells it out: « ctrl+q »)."""
+        return binding.key_display or keymap.key_name(binding.key, short=True)
 
     def notify(
         self,

@@ -20,6 +20,9 @@ NAVIGATION = "Navigation"
 GENERAL = "Général"
 
 MAX_OPTIONS = 9  # keys 1…9 pick an option
+# In a yes/no window (removing something recorded, creating a store), « n » answers « non »
+# besides Échap: the window takes every key, so it shadows no key of a screen.
+NO_KEY = "n"
 
 
 @dataclass(frozen=True)
@@ -291,18 +294,27 @@ REPORT_TABS = (
     ("unreachable", "alt+i", "Injoignables"),
     ("trends", "alt+e", "Évolution"),
 )
+
+
+def _tab(name: str) -> Key:
+    key, title = next((k, t) for n, k, t in REPORT_TABS if n == name)
+    return Key(
+        key,
+        f"show_tab('{name}')",
+        f"Onglet {title}",
+        f"Afficher l'onglet {title}",
+        NAVIGATION,
+        show=False,
+    )
+
+
 KEYS.update(
-    {
-        f"tab_{name}": Key(
-            key,
-            f"show_tab('{name}')",
-            f"Onglet {title}",
-            f"Afficher l'onglet {title}",
-            NAVIGATION,
-            show=False,
-        )
-        for name, key, title in REPORT_TABS
-    }
+    tab_dealers=_tab("dealers"),
+    tab_questions=_tab("questions"),
+    tab_sections=_tab("sections"),
+    tab_trophy=_tab("trophy"),
+    tab_unreachable=_tab("unreachable"),
+    tab_trends=_tab("trends"),
 )
 
 
@@ -343,83 +355,6 @@ def bindings(*key_ids: str) -> list[BindingType]:
 PICK_IDS = tuple(f"pick_{n}" for n in range(1, MAX_OPTIONS + 1))
 
 
-# ---- the key strips ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StripItem:
-    """One item of a key strip: the keys of `ids` (one each; « 1…9 » for a span), then a
-    label (the first binding's description unless given). `keep`: never left out for room."""
-
-    ids: tuple[str, ...]
-    label: str | None = None
-    span: bool = False
-    keep: bool = False
-
-
-def item(key_id: str, *, keep: bool = False) -> StripItem:
-    return StripItem((key_id,), keep=keep)
-
-
-StripLayout = tuple[tuple[str, tuple[StripItem, ...]], ...]
-
-LIVE_STRIP: StripLayout = (
-    (
-        CALL,
-        (
-            item("attempt"),
-            item("answered"),
-            item("transfer_start"),
-            item("transfer_pickup"),
-            item("discovery"),
-            item("end_call", keep=True),
-            item("undo", keep=True),
-        ),
-    ),
-    (
-        ANSWERS,
-        (
-            StripItem(PICK_IDS, span=True),
-            item("clear"),
-            item("agreed_method"),
-            item("note"),
-        ),
-    ),
-    (
-        NAVIGATION,
-        (
-            StripItem(("previous", "next", "previous_section", "next_section"), label=""),
-            item("jump"),
-            item("remaining"),
-            item("back"),
-        ),
-    ),
-)
-
-FOLLOW_UP_STRIP: StripLayout = (
-    (
-        FOLLOW_UP,
-        (
-            item("email", keep=True),
-            item("callback", keep=True),
-            item("information"),
-            item("complete", keep=True),
-            item("reopen", keep=True),
-        ),
-    ),
-    (
-        ANSWERS,
-        (
-            StripItem(PICK_IDS, span=True),
-            item("clear"),
-            item("accept"),
-            item("accept_all"),
-        ),
-    ),
-    (NAVIGATION, (StripItem(("previous", "next"), label=""), item("back"))),
-)
-
-
 # ---- key names, in French -----------------------------------------------------------------------
 
 KEY_NAMES = {
@@ -442,9 +377,12 @@ KEY_NAMES = {
 MODIFIER_NAMES = {"shift": "Maj"}
 
 
-def key_name(key: str) -> str:
-    """« Échap », « Suppr », « Pg suiv. », « F1 », « ctrl+q », « Maj+Tab », « : »."""
+def key_name(key: str, *, short: bool = False) -> str:
+    """« Échap », « Suppr », « Pg suiv. », « F1 », « ctrl+q », « Maj+Tab », « : »; `short`:
+    « ^q » for a control key (where room is short: the footers)."""
     *modifiers, base = key.split("+") if key != "+" else ["+"]
+    if short and modifiers == ["ctrl"]:
+        return f"^{base}"
     if base in KEY_NAMES:
         name = KEY_NAMES[base]
     elif re.fullmatch(r"f\d{1,2}", base):

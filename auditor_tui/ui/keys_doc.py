@@ -21,6 +21,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
 PLACES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Partout", ("app:AuditorApp",)),
     ("Accueil", ("screens.home:HomeScreen", "screens.home:AuditTable")),
+    ("Créer le dossier ?", ("screens.create_store:CreateStoreScreen",)),
     ("Reprendre ?", ("screens.resume:ResumeScreen",)),
     ("Nouvel audit", ("screens.new_audit:NewAuditScreen", "screens.new_audit:DealerSearch")),
     ("Appel", ("screens.live_call:LiveCallScreen",)),
@@ -111,7 +112,8 @@ def render() -> str:
         "do where they are (Échap: back, or « non » to a question; Entrée / o: open, start,",
         "« oui »). The live call asks « … ? Entrée/o oui · Échap non » in place before a phase",
         "change (Décroché, Transfert, Pris, Fin d'appel, Injoignable); the change happens at the",
-        "instant of its key.",
+        "instant of its key. In a yes/no window (removing what was recorded, creating the",
+        "store) « n » answers « non » too.",
     ]
     for group in GROUP_ORDER:
         ids = [

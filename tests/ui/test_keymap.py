@@ -21,7 +21,7 @@ from auditor_tui.ui.app import make_app
 from auditor_tui.ui.keys_doc import DOC, PLACES, Use, collisions, load, render, uses
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 from tests.ui.conftest import build_audit, fixed_id, seed_store
-from tests.ui.live_helpers import on_the_call
+from tests.ui.live_helpers import go_to, on_the_call
 
 AUDIT = fixed_id(40)
 
@@ -105,6 +105,11 @@ def test_key_names_are_french(key: str, name: str) -> None:
     assert keymap.key_name(key) == name
 
 
+def test_footers_write_control_keys_short() -> None:
+    assert keymap.key_name("ctrl+p", short=True) == "^p"
+    assert keymap.key_name("escape", short=True) == "Échap"
+
+
 def test_every_window_has_a_french_title() -> None:
     """F1 names the window it was opened from (« EmailModal » before)."""
     windows = [c for c in _classes_with_bindings() if issubclass(c, ModalScreen)]
@@ -124,9 +129,11 @@ async def test_one_remap_changes_the_key_on_every_screen(tmp_path: Path, clock: 
     async with on_the_call(app, AUDIT) as pilot:
         strip = str(app.screen.query_one(KeyStrip).render())
         assert "ctrl+d Effacer" in strip and "Suppr" not in strip
+        await go_to(pilot, "3")
         await pilot.press("1")
+        assert app.store is not None and app.store.get(AUDIT).answers == {"3": [1]}
         await pilot.press("ctrl+d")
-        assert app.store is not None and app.store.get(AUDIT).answers == {}
+        assert app.store.get(AUDIT).answers == {}
 
 
 def test_the_doc_says_how_to_regenerate_it() -> None:

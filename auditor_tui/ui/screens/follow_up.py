@@ -33,6 +33,7 @@ from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.ui import keymap
+from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.screens.follow_up_modals import (
     CallbackEntry,
@@ -137,7 +138,7 @@ class FollowUpScreen(Screen[None]):
                     yield Static(id="fu-save-state", markup=False)
                     yield Static(id="fu-evidence")
                     yield Static(id="fu-status")
-        yield KeyStrip(keymap.FOLLOW_UP_STRIP, id="keys")
+        yield KeyStrip(FOLLOW_UP_STRIP, id="keys")
 
     def on_mount(self) -> None:
         self.render_all()

@@ -69,7 +69,7 @@ class ConfirmModal(ModalScreen[bool]):
         binding("validate", description="Oui", tooltip="Confirmer la suppression"),
         binding("back", description="Non", tooltip="Ne rien supprimer"),
     ]
-    ANSWER_KEYS = frozenset({"enter", "o", "escape"})
+    ANSWER_KEYS = frozenset({"enter", "o", "escape"})  # any other key, « n » first: « non »
 
     def __init__(self, question: str, detail: str) -> None:
         super().__init__()

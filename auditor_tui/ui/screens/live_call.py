@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -36,10 +34,12 @@ from auditor_tui.scoring import shown_stars
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.ui import keymap
+from auditor_tui.ui.key_strips import LIVE_STRIP
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.screens import live_confirm
-from auditor_tui.ui.screens.live_collector import QuietCollector
+from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
+from auditor_tui.ui.screens.live_commands import LiveCallCommands
 from auditor_tui.ui.screens.live_confirm import Question, Step
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
 from auditor_tui.ui.widgets.dealer_line import DealerInfo, DealerLine
@@ -54,44 +54,6 @@ W = TypeVar("W", bound=Widget)
 DISPLAY_ZONE = ZoneInfo("Europe/Paris")
 TICK_SECONDS = 0.1
 AFTER_CALL_NOTE = "après l'appel : se note au suivi (e-mail, rappel), pas pendant l'appel"
-
-
-def release_styles_caches() -> None:
-    """Let removed widgets go. Textual 8.2 keeps the styles cache of the last 1,024 widgets
-    that painted alive after they are removed (`StylesCache.get_inner_outer` is an lru_cache on
-    a method, keyed by the instance), with every line they last drew: ~30,000 objects per live
-    call screen closed, which the collector's full scans then walk, during a key press of the
-    next call (docs/performance.md). The cache only saves building two styles."""
-    from textual._styles_cache import StylesCache
-
-    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
-    if clear is not None:
-        clear()
-
-
-class LiveCallCommands(Provider):
-    """The live call's actions in the command palette (ctrl+p), named as in the Footer."""
-
-    def _commands(self) -> list[tuple[str, str, str]]:
-        return [
-            (f"{b.description} ({b.key_display or b.key})", b.tooltip, b.action)
-            for b in LiveCallScreen.BINDINGS
-            if isinstance(b, Binding) and b.show
-        ]
-
-    def _runner(self, action: str) -> Callable[[], object]:
-        screen = self.screen
-        return lambda: screen.run_action(action)
-
-    async def discover(self) -> Hits:
-        for name, help_text, action in self._commands():
-            yield DiscoveryHit(name, self._runner(action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, action in self._commands():
-            if (match := matcher.match(f"{name} {help_text}")) > 0:
-                yield Hit(match, matcher.highlight(name), self._runner(action), help=help_text)
 
 
 class LiveCallScreen(Screen[str]):
@@ -176,7 +138,7 @@ class LiveCallScreen(Screen[str]):
                 yield Stopwatch(id="stopwatch")
                 yield ScorePanel(id="score")
         yield Static(id="suggestion", markup=False)
-        yield KeyStrip(keymap.LIVE_STRIP, id="keys")
+        yield KeyStrip(LIVE_STRIP, id="keys")
 
     def on_mount(self) -> None:
         try:
@@ -445,7 +407,7 @@ class LiveCallScreen(Screen[str]):
 
     def action_pick(self, position: int) -> None:
         qid = self.current
-        if self._makes_unreachable(qid, position):
+        if self.live is not None and live_confirm.makes_unreachable(self.live, qid, position):
             label = "Injoignable : aucune autre question ne se répondra"
             self.ask(live_confirm.UNREACHABLE, label, lambda live, _at: live.answer(qid, position))
             return
@@ -535,18 +497,6 @@ class LiveCallScreen(Screen[str]):
             return
         items = [(qid, live.grid.question(qid).text) for qid in missing]
         self.app.push_screen(RemainingPrompt(items), self._jumped)
-
-    def _makes_unreachable(self, qid: str, position: int) -> bool:
-        """Whether option `position` of `qid` would declare the dealer unreachable (a phase
-        change: asked first), rather than withdraw that answer."""
-        live = self.live
-        if live is None or not live.grid.has_question(qid):
-            return False
-        question = live.grid.question(qid)
-        if not 1 <= position <= len(question.options):
-            return False
-        chosen = position in live.audit.answers.get(qid, [])
-        return question.option(position).unreachable and not chosen
 
     def on_unmount(self) -> None:
         self._collector.stop()

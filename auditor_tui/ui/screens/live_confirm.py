@@ -61,3 +61,15 @@ class Question:
     def content(self) -> Content:
         labels = ", puis ".join(s.label for s in self.steps)
         return Content.assemble((f"{labels} ?", "bold"), f"  {KEYS_HINT}")
+
+
+def makes_unreachable(live: LiveCall, qid: str, position: int) -> bool:
+    """Whether option `position` of `qid` would declare the dealer unreachable (a phase
+    change: asked first), rather than withdraw that answer."""
+    if not live.grid.has_question(qid):
+        return False
+    question = live.grid.question(qid)
+    if not 1 <= position <= len(question.options):
+        return False
+    chosen = position in live.audit.answers.get(qid, [])
+    return question.option(position).unreachable and not chosen

@@ -12,7 +12,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from auditor_tui.ui.keymap import StripItem, StripLayout, key_name
+from auditor_tui.ui.key_strips import StripItem, StripLayout
+from auditor_tui.ui.keymap import key_name
 from auditor_tui.ui.widgets.static_text import set_text
 
 GROUP_SEPARATOR = " │ "

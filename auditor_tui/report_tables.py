@@ -235,9 +235,11 @@ def _csv_cell(value: Cell) -> Cell:
 
 
 def write_csv(table: Table, out: IO[str]) -> None:
-    """One table for machines: comma-separated, dot decimals, machine column names; a text cell
-    a spreadsheet would take for a formula starts with an apostrophe (safe_text.py)."""
-    writer = csv.writer(out, lineterminator="\n")
+    """One table for machines: comma-separated, dot decimals, machine column names, lines
+    ended by CRLF (RFC 4180: the csv module then quotes a cell holding a CR, which would
+    otherwise start a new row in a spreadsheet); a text cell a spreadsheet would take for a
+    formula starts with an apostrophe (safe_text.py)."""
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.key for c in table.columns])
     writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
 

@@ -1,12 +1,13 @@
 """The long reliability run: the checks of tests/test_reliability_*.py, at scale.
 
-    python scripts/reliability.py                      # the full run (about half an hour)
+    python scripts/reliability.py                      # the full run (minutes): the table
     python scripts/reliability.py --quick              # a few of each, to try the script
-    python scripts/reliability.py --write docs/reliability.md
+    python scripts/reliability.py --write docs/reliability.md   # the run, and the page
 
 Sections: SIGKILL at random moments during a scripted audit (crash), during `auditor-tui
 import` (import kills), the lock (concurrency), damaged store files (damage), hypothesis-fuzzed
-import files (fuzz), and every os call of every store write failing with ENOSPC/EACCES/EROFS
+import files (fuzz), generated hostile files and stores (hostile), read-only readers during
+imports (readers), and every os call of every store write failing with ENOSPC/EACCES/EROFS
 (disk), plus a real full and a real read-only tmpfs when mount is allowed. Prints a table; with
 --write, the Markdown report with the machine it ran on. Exit status 1 if any check failed.
 """
@@ -40,7 +41,9 @@ from tests import test_reliability_crash as crash  # noqa: E402
 from tests import test_reliability_damage as damage  # noqa: E402
 from tests import test_reliability_disk as disk  # noqa: E402
 from tests import test_reliability_fuzz as fuzz  # noqa: E402
+from tests import test_reliability_hostile as hostile  # noqa: E402
 from tests import test_reliability_import as importkill  # noqa: E402
+from tests import test_snapshot_read as snapshot  # noqa: E402
 
 
 @dataclass
@@ -178,8 +181,9 @@ def run_concurrency(work: Path, rounds: int) -> Plan:
                 section.fail(f"round {i}", exc)
             section.cases += 1
         section.details = [
-            "while a player writes: the CLI and a second player are refused, naming the "
-            "folder and the holder's pid; after a SIGKILL the lock is recovered with "
+            "while a player writes: a writing command and a second player are refused, naming "
+            "the folder and the holder's pid, and an export reads what is saved (read-only, "
+            "saying so); after a SIGKILL the lock is recovered with "
             "« La session précédente (pid …) s'est terminée sans fermer le dossier » and the "
             "store holds exactly what the killed player reported",
         ]
@@ -294,6 +298,58 @@ def run_disk(work: Path) -> Plan:
     return Section("Full disk and read-only: injected ENOSPC/EACCES/EROFS"), section_run
 
 
+def run_hostile(work: Path, cases: int, base: int) -> Plan:
+    def section_run(section: Section) -> None:
+        template = work / "hostile-template"
+        hostile.build_template(template)
+        rng = random.Random(base)
+        kinds = list(hostile.KINDS)
+        outcomes: collections.Counter[tuple[str, str]] = collections.Counter()
+        for i in range(cases):
+            kind = kinds[i % len(kinds)]
+            try:
+                outcomes[(kind, hostile.hostile_case(template, work / "hostile", kind, rng))] += 1
+            except Exception as exc:
+                section.fail(f"case {i} ({kind})", exc)
+            section.cases += 1
+        for kind in kinds:
+            found = {o: n for (k, o), n in outcomes.items() if k == kind}
+            section.details.append(
+                f"{kind}: " + ", ".join(f"{n} {o}" for o, n in sorted(found.items()))
+            )
+        section.details.append(
+            "each case a fresh copy of a store of 4 audits with its dealer directory, settings "
+            "and report cache; refused cases leave it byte-for-byte as it was (its caches "
+            "aside) and the file outside it untouched"
+        )
+
+    return Section("Hostile inputs: generated hostile files and stores"), section_run
+
+
+def run_readers(work: Path, imports: int, count: int) -> Plan:
+    def section_run(section: Section) -> None:
+        folder = work / "readers"
+        folder.mkdir()
+        base, jsonl = snapshot.import_case(folder, count, count // 3)
+        before = after = 0
+        for i in range(imports):
+            try:
+                seen = snapshot.reads_during_import(base, jsonl, folder / "work")
+                before, after = before + seen[0], after + seen[1]
+            except Exception as exc:
+                section.fail(f"import {i}", exc)
+            section.cases += 1
+        section.details = [
+            f"{imports} CLI imports of {count + count // 3} audits ({count} replaced, "
+            f"{count // 3} new) into a store of {count}, each read again and again meanwhile by "
+            "read-only readers in another process",
+            f"{before + after:,} reads: {before:,} saw the store before the import, {after:,} "
+            f"after it; a mix of the two: {section.failed}",
+        ]
+
+    return Section("Readers during imports: read-only reads while an import commits"), section_run
+
+
 # ---- the report ------------------------------------------------------------------------------
 
 
@@ -349,7 +405,7 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "checks in CI). Regenerate this page with:",
         "",
         "```",
-        f"python scripts/reliability.py {' '.join(argv)}".rstrip(),
+        " ".join(["python scripts/reliability.py", *argv, "--write docs/reliability.md"]),
         "```",
         "",
         table(sections),
@@ -399,6 +455,26 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "lines, invalid UTF-8, duplicates, BOM, CRLF) are imported with the CLI: each ends in "
         "exit 2 listing every problem with line and field and the store byte-for-byte "
         "unchanged, or in an import whose audits all validate and export as strict JSON.",
+        "- **Hostile inputs**: each case builds one attack of its kind at random (the "
+        "threat model below) against a copy of a small store and checks the defence: a "
+        "manifest naming a file outside its batch (absolute, `..`, a subfolder, a backslash); "
+        "a manifest nested up to 200,000 deep, cut, reshaped, of invalid UTF-8, or a link, a "
+        "folder or a FIFO; a batch folder or batch file that is a link; a FIFO, a device, a "
+        "socket, a loose folder or a file over `--max-size` given to `import` (in a process of "
+        "its own: a hang would fail it); `--out` onto a FIFO, a device, a link, a dangling "
+        "link or a folder; a store whose `audits/`, audit file, index, settings, dealers, "
+        "report cache or lock files are links (to a sticky shared folder, to a private file) "
+        "or FIFOs; a journal whose staging folder or staged file is a link, or whose moves "
+        "lead out; a report cache with a figure or a byte changed; dealer names, cities and "
+        "auditors made of formula starts, rich markup, escape sequences (CSI, OSC 8 links, "
+        "window titles), C1 controls and bidirectional overrides. Refused cases must end in "
+        "exit 1 or 2 naming the path, never a traceback, with the store and the outside file "
+        "unchanged; text must reach the report, the CSVs, the XLSX and the messages inert.",
+        "- **Readers during imports**: a CLI import replaces every audit of a store (and adds "
+        "more) while read-only readers in another process read it in a loop; each read must "
+        "see every audit at the revision before the import, or every one at the revision "
+        "after it, never a mix (the commit lock; the deterministic version, pausing an import "
+        "between two renames, is in `tests/test_snapshot_read.py`).",
         "- **Disk**: each os call of each store write fails in turn, with each errno. The "
         "error must be a French `StoreError` naming the file and the cause; the disk keeps the "
         "last good state (or the new one once past a commit point: a rename done whose folder "
@@ -409,6 +485,7 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
         "The clock checks (monotonic timers through wall-clock jumps, daylight-saving changes) "
         "and file modes under a umask of 0 run in the test suite only: they are deterministic.",
         "",
+        threat_model(),
         "## Known limits",
         "",
         "- Audit files written before seals (2026-11-22) carry none until their next save: "
@@ -433,6 +510,139 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
     return "\n".join(out)
 
 
+THREAT_MODEL_INTRO = """## Threat model
+
+Who may hand the app something made to hurt it, and what they can reach:
+
+- **A batch folder from another auditor** (or any file someone hands over: a JSONL, a dealer
+  CSV): careless (odd characters, a huge file, a deep JSON) or hostile (a manifest naming
+  files outside its folder, links, FIFOs, text made to act in a terminal or a spreadsheet).
+- **A store on a shared or removable disk** (a USB key, a network share, a folder restored
+  from elsewhere): someone else may have prepared it: links in place of its folders or files,
+  FIFOs, a crafted import journal, edited caches or audit files.
+- **A curious local user**: another account on the same machine, who can read what is
+  world-readable, write where everyone may (`/tmp`) and plant links there.
+
+Out of scope: the auditor's own account, or root, acting on purpose (it can change anything,
+the app included); a forger who recomputes the unkeyed checksums (below); the machine itself.
+"""
+
+# The threat model, edge by edge: (edge, what is defended, what is not).
+DEFENCES = [
+    (
+        "Batch manifests",
+        "`files` must be plain names of files of the batch folder (no separator, no `..`, "
+        "no absolute path, printable); a link inside a batch folder or a folder of "
+        "batches is refused, not followed; a manifest is read as a regular file of at "
+        "most 64 MB; a deep, broken or misshapen one is refused naming it (exit 2); each "
+        "JSONL must match the manifest's SHA-256 and size.",
+        "The manifest's SHA-256 is no signature: whoever can write the batch folder can "
+        "change a file and its manifest together. The folder named on the command line "
+        "may itself be a link (the user's choice).",
+    ),
+    (
+        "Files given to `import`",
+        "Regular files only, opened without waiting (a FIFO or a device is refused at "
+        "once, the store never held for it), at most `--max-size` (1 GB by default); `-` "
+        "reads standard input before the store is opened; a folder must be a batch or a "
+        "folder of batches.",
+        "A file on a stalled network share stalls the read, as for any program.",
+    ),
+    (
+        "`export --out`",
+        "A new or regular file is replaced atomically (0600); a FIFO or a character "
+        "device is written through, never replaced; a link, a folder, a block device or a "
+        "socket is refused (exit 2) and left as it is. The store is closed before a "
+        "FIFO's reader is waited on.",
+        "A link among the folders on the way (`--out /tmp/link/x.csv`) is followed, as "
+        "the user named it.",
+    ),
+    (
+        "The store's folders and files",
+        "`audits/`, the staging folders and every store file are taken only as what the "
+        "store made: a link or a FIFO is named and ignored, never read, copied aside, "
+        "chmod'ed or followed (O_NOFOLLOW, O_NONBLOCK, lstat); a journal may only move "
+        "regular files of real staging folders into `audits/`; a shared (sticky) folder "
+        "is refused as a store; another user's folder is never chmod'ed; an unreadable "
+        '`audits/` is a clear error (exit 1); `--db ""` is refused (exit 2).',
+        "The folder given with `--db` may be a link (the user chose it). A check and the "
+        "use after it are not one step: whoever can write inside the store folder while "
+        "the app runs (its owner, root) can swap a file in between, but could as well "
+        "write the audits.",
+    ),
+    (
+        "Text reaching a terminal",
+        "Control characters (ESC, BEL, C1 controls, bidirectional overrides) in names, "
+        "notes and file names are shown as « � » (line breaks as a space) in the report "
+        "(terminal and screen), the resume question and every command-line message; rich "
+        "output takes names as text, never as markup.",
+        "The other screens of the app take names and notes as text (no markup) but pass "
+        "control characters on to the terminal (to be closed in the UI). JSON and JSONL "
+        "carry text as data (JSON escapes C0 controls, not C1 ones).",
+    ),
+    (
+        "Text reaching a spreadsheet",
+        "Every CSV the app writes (the audit export, the report) puts an apostrophe "
+        "before a text cell starting with `=`, `+`, `-`, `@`, a tab or a CR, and quotes a "
+        "cell holding a line break; an XLSX text cell that reads as a formula gets a "
+        "quotePrefix style (Excel keeps it as text even when edited; the value is "
+        "unchanged).",
+        "Numbers stay numbers (a score of `-1`). Someone who removes the apostrophe "
+        "re-arms the formula.",
+    ),
+    (
+        "Figures",
+        "An audit that cannot be read is named and makes `report` and `export` exit 1 "
+        "(the rest still given); a report-cache row is used only for the very file it was "
+        "made from (revision, modification time and size as the index holds them), and "
+        "the cache carries a SHA-256 of its rows: a cache changed by hand is rebuilt.",
+        "The audit files' seals, the index and the report cache are unkeyed SHA-256 "
+        "checksums: they catch damage and edits that do not recompute them, not a forger "
+        "who does. A key would have to be kept outside the store and would make a store "
+        "unreadable on another account or machine: not done.",
+    ),
+    (
+        "Readers and writers",
+        "`export` and `report` read while the app holds the store, on a read-only or full "
+        "disk, or with an unreadable index (rebuilt in memory), read-only, saying so; "
+        "they never make a store where there is none (exit 1). They see one committed "
+        "state: each audit as it was last saved, an import or a batch marking whole or "
+        "not at all, an interrupted one as the next writer will finish it.",
+        "A reader waiting more than 60 s for a commit, or a commit waiting more than 120 "
+        "s for readers, gives up with a clear message (nothing changed). A reader sees "
+        "the app's saves made during its read audit by audit. A store never opened for "
+        "writing by this version (no `commit.lock`) is read without the lock.",
+    ),
+]
+
+READERS_AND_WRITERS = """## Readers and writers
+
+One writing process at a time holds `store.lock` (a kernel `flock`, released by the system
+when the process dies): the app, `import`, `export --changed`, `dealers import`. Readers
+(`export`, `report`, and `--read-only`) take none of it, so they never wait for the app. What
+they could see half-done is a commit of several audit files (an import, a batch marked
+exported): staged files, then a journal (the commit point), then renames. `commit.lock` keeps
+the two apart: a reader holds it shared for as long as it reads; a writer takes it exclusive
+only from the journal to the last rename (staging, the long part, happens before). A save by
+the app replaces one file atomically and takes no lock: a reader sees each audit as it was
+saved. A journal found while holding the lock belongs to a writer that died past its commit
+point: the reader reads the staged files, as the next writer will move them, and writes
+nothing.
+
+Why a lock rather than a read that retries when the store changed underneath it: the store's
+session lock is already a `flock`, so wherever the store can be opened for writing (a local
+disk, NFSv4, where Linux maps `flock` onto the server's byte-range locks) the commit lock
+works too, and a file system without locks is refused at open. A retrying reader would need
+a change counter written (and synced) by every commit, and could be starved by a busy writer.
+"""
+
+
+def threat_model() -> str:
+    rows = ["| edge | defended | not defended |", "| --- | --- | --- |"]
+    rows += [f"| {edge} | {yes} | {no} |" for edge, yes, no in DEFENCES]
+    return "\n".join([THREAT_MODEL_INTRO, *rows, "", READERS_AND_WRITERS])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--crash", type=int, default=500, help="SIGKILL trials (500)")
@@ -443,6 +653,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lock-rounds", type=int, default=10)
     parser.add_argument("--damage", type=int, default=1000, help="damaged-file cases (1000)")
     parser.add_argument("--fuzz", type=int, default=1000, help="fuzzed import files (1000)")
+    parser.add_argument("--hostile", type=int, default=1200, help="hostile cases (1200)")
+    parser.add_argument("--reader-imports", type=int, default=20, help="imports read (20)")
+    parser.add_argument("--reader-audits", type=int, default=1500, help="audits per store")
     parser.add_argument("--no-disk", action="store_true", help="skip the disk section")
     parser.add_argument("--jobs", type=int, default=2, help="crash chains run in parallel")
     parser.add_argument("--seed", type=int, default=2026)
@@ -454,6 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         args.crash, args.chain, args.max_saves = 6, 3, 60
         args.import_kills, args.import_records = 4, 100
         args.lock_rounds, args.damage, args.fuzz = 1, 30, 30
+        args.hostile, args.reader_imports, args.reader_audits = 30, 2, 150
     shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--keep"]
     if args.write is not None:
         i = shown.index("--write") if "--write" in shown else -1
@@ -469,6 +683,8 @@ def main(argv: list[str] | None = None) -> int:
         run_concurrency(work, args.lock_rounds),
         run_damage(work, args.damage, args.seed),
         run_fuzz(work, args.fuzz, args.seed),
+        run_hostile(work, args.hostile, args.seed),
+        run_readers(work, args.reader_imports, args.reader_audits),
     ]
     if not args.no_disk:
         plan.append(run_disk(work))

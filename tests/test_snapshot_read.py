@@ -9,6 +9,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -170,3 +173,58 @@ def test_an_unreadable_index_is_rebuilt_in_memory(
     assert json.loads(out)["counted"] == COUNT
     assert str(db / "index.json") in err and "refait" in err
     assert tree_digest(db) == before
+
+
+def reads_during_import(base: Path, jsonl: Path, work: Path) -> tuple[int, int]:
+    """Copy `base` (audits at revision 1) to `work` and import `jsonl` into it with the CLI
+    (the same audits at revision 2, and new ones), while this process reads the store
+    read-only, again and again: each read must see the import whole or not at all. Returns
+    the reads made before and after the commit (scripts/reliability.py runs it at scale)."""
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(base, work)
+    with Store.open(work, read_only=True) as store:
+        before = len(store)
+    after = len(jsonl.read_bytes().splitlines())  # every audit of the base is in the file
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "auditor_tui", "--db", str(work), "import", str(jsonl)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    seen = {1: 0, 2: 0}
+    try:
+        while True:
+            finished = proc.poll() is not None
+            with Store.open(work, read_only=True) as store:
+                revisions = {s.revision for s in store.summaries()}
+                assert len(revisions) == 1, f"a mix of revisions: {sorted(revisions)}"
+                assert len(store) == (before if revisions == {1} else after), len(store)
+            seen[revisions.pop()] += 1
+            if finished:
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == EXIT_OK, err.decode()
+    return seen[1], seen[2]
+
+
+def import_case(folder: Path, count: int, new: int) -> tuple[Path, Path]:
+    """A store of `count` audits at revision 1, and a file of them at revision 2 with `new`
+    more."""
+    base = folder / "base"
+    with Store.open(base) as store:
+        store.put_many([make_audit(n, name=f"Lexus {n % 41}") for n in range(count)])
+    audits = [make_audit(n, name=f"Lexus {n % 41}") for n in range(count + new)]
+    for audit in audits:
+        audit.revision = 2
+    jsonl = folder / "import.jsonl"
+    jsonl.write_text("".join(json.dumps(a.to_export()) + "\n" for a in audits), encoding="utf-8")
+    return base, jsonl
+
+
+def test_reads_during_an_import_see_it_whole_or_not_at_all(tmp_path: Path) -> None:
+    base, jsonl = import_case(tmp_path, 60, 20)
+    _, after = reads_during_import(base, jsonl, tmp_path / "work")
+    assert after >= 1  # the last read, after the import: everything at revision 2

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from auditor_tui.followup import DEFAULT_ZONE, zone_label
 
-__all__ = ["EmailHeaderError", "parse_email_date"]
+__all__ = ["EmailHeaderError", "looks_like_headers", "parse_email_date"]
 
 # Zone names some mail software still writes instead of an offset (RFC 5322 §4.3 obsolete
 # zones are understood by `email.utils`; these European ones are not).
@@ -135,6 +135,12 @@ class _Found(NamedTuple):
     day_first: bool  # a French label: « 03/11/2026 » is 3 November
     rfc: bool  # a « Date » label, which may hold an RFC 5322 date
     wrote: bool  # « Le … a écrit : »: the sender follows the time
+
+
+def looks_like_headers(text: str) -> bool:
+    """Whether pasted text is a block of headers (several lines, or a « Date: », « Envoyé : »,
+    « Le … a écrit : » line) rather than a time typed or copied on its own."""
+    return "\n" in text.strip() or bool(_date_lines(text))
 
 
 def parse_email_date(raw: str, zone: str = DEFAULT_ZONE) -> datetime:

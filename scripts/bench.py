@@ -411,7 +411,7 @@ async def live_keys(db: Path, size: int, reps: int) -> Row:
                 await pilot.pause(0)
                 assert screen.live is not None
                 # Answers are keyed during the call: dialled, picked up, the call clock running.
-                await pilot.press("t", "d")
+                await pilot.press("t", "d", "enter")  # « décroché » is confirmed
                 for q in screen.live.grid.questions():
                     if not screen.live.applicable(q) or len(row.samples) >= reps:
                         continue
@@ -434,7 +434,7 @@ async def live_keys(db: Path, size: int, reps: int) -> Row:
                     assert painted is not None
                     row.samples.append(painted - start)
                     frames.waiter = None
-                screen.action_home()
+                screen.action_back()
                 await pilot.pause(0)
     row.judge(0.050, True, "p99 ≤ 50 ms")
     return row

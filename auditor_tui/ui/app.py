@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,13 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from auditor_tui.clock import Clock, SystemClock
+from auditor_tui.ui import keymap
 from auditor_tui.ui.messages import (
     InProgressFound,
     NewestAudits,
@@ -40,14 +42,6 @@ FIRST_PAINT_WAIT = 0.5  # seconds
 
 EXIT_STORE_UNAVAILABLE = 1
 EXIT_NOT_CREATED = 0  # the auditor chose not to create the folder: nothing went wrong
-KEY_NAMES = {
-    "escape": "Échap",
-    "enter": "Entrée",
-    "tab": "Tab",
-    "shift+tab": "Maj+Tab",
-    "home": "Origine",
-    "end": "Fin",
-}
 
 
 @contextmanager
@@ -70,41 +64,7 @@ class AuditorApp(App[int]):
     SUB_TITLE = "Programme 5 Étoiles — Contact Management Appel"
     CSS_PATH = ["app.tcss", "screens/home.tcss"]  # the home screen is the default screen
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    BINDINGS = [
-        Binding(
-            "ctrl+q",
-            "quit",
-            "Quitter",
-            id="quit",
-            tooltip="Fermer auditor-tui (tout est déjà enregistré)",
-            priority=True,
-        ),
-        Binding(
-            "f1",
-            "help",
-            "Aide",
-            id="help",
-            tooltip="Les touches de cet écran",
-            priority=True,  # also in a window whose text field has the focus
-        ),
-        Binding(
-            "question_mark",
-            "help",
-            "Aide",
-            id="help_question_mark",
-            tooltip="Les touches de cet écran",
-            show=False,  # « ? » types itself in a text field: F1 works everywhere
-        ),
-        Binding(
-            "ctrl+p",
-            "command_palette",
-            "Commandes",
-            id="command_palette",
-            tooltip="Rechercher une commande",
-            show=False,
-            priority=True,
-        ),
-    ]
+    BINDINGS = keymap.bindings("quit", "help", "help_question_mark", "command_palette")
 
     def __init__(self, db: Path | None = None, clock: Clock | None = None) -> None:
         # The modules loaded so far live as long as the process: out of the collector's scans.
@@ -407,14 +367,32 @@ class AuditorApp(App[int]):
         self.notify("Pour quitter, appuyez sur ctrl+q.", title="Quitter")
 
     def get_key_display(self, binding: Binding) -> str:
-        """Key names as on a French keyboard (Échap, Entrée); function keys in capitals."""
-        if binding.key_display:
-            return binding.key_display
-        if binding.key in KEY_NAMES:
-            return KEY_NAMES[binding.key]
-        if re.fullmatch(r"f\d{1,2}", binding.key):
-            return binding.key.upper()
-        return super().get_key_display(binding)
+        """Key names as on a French keyboard (Échap, Entrée, Suppr, Pg suiv.), F1 in capitals,
+        « ^q » for a control key in a footer (the help spells it out: « ctrl+q »)."""
+        return binding.key_display or keymap.key_name(binding.key, short=True)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """On a screen that asks for it (the live call), a notification is one line over the
+        title bar, the latest only: it never covers the question, the score or the keys."""
+        try:
+            one_line = getattr(self.screen, "ONE_LINE_NOTIFICATIONS", False)
+        except ScreenStackError:
+            one_line = False
+        if one_line:
+            message = " · ".join(line.strip() for line in message.splitlines() if line.strip())
+            if title:
+                message = f"{escape(title) if markup else title} : {message}"
+                title = ""
+            self.clear_notifications()
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from auditor_tui.ui.commands import main_commands

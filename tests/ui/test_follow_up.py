@@ -162,7 +162,7 @@ async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) 
         assert "16" not in store.get(audit.id).answers
 
         # completing now is refused, with what is missing
-        await pilot.press("s")
+        await pilot.press("T")
         assert store.get(audit.id).status == "awaiting_follow_up"
         assert "il manque : Q16" in screen_text(screen, "#fu-status")
         assert "Impossible de terminer" in notes.text()
@@ -184,7 +184,7 @@ async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) 
         assert store.get(audit.id).follow_up.email_has_information is True
 
         # the call-back: today 10:15 Paris, by phone (the agreed method is preselected), a note
-        await pilot.press("c")
+        await pilot.press("r")
         await until(pilot, lambda: pilot.app.screen.query("#callback-note").first() is not None)
         await type_into(pilot, "18/11/2026 10:15")
         await pilot.press("tab", "tab")
@@ -207,7 +207,7 @@ async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) 
 
         # Q20–Q24 by keys, then complete
         await answer_the_rest(pilot, screen)
-        await pilot.press("s")
+        await pilot.press("T")
         done = store.get(audit.id)
         assert done.status == "complete"
         score = done.score()
@@ -492,7 +492,7 @@ async def test_leave_after_the_call_come_back_days_later_and_complete(
         screen = await press_until_screen(pilot, "enter")
         assert "Alsace-Moselle (57)" in screen_text(screen, "#fu-evidence")
         assert "dépassé" in screen_text(screen, "#fu-times")
-        await pilot.press("c")
+        await pilot.press("r")
         await until(pilot, lambda: pilot.app.screen.query("#callback-method").first() is not None)
         await type_into(pilot, "18/11/2026 16:30")
         await pilot.press("tab", "down", "enter")  # method: e-mail
@@ -500,7 +500,7 @@ async def test_leave_after_the_call_come_back_days_later_and_complete(
         await until(pilot, lambda: pilot.app.screen is screen)
         await pilot.press("A")  # Q16 Non, Q17 Oui, Q18 Non (phone agreed), Q19 e-mail
         await answer_the_rest(pilot, screen)
-        await pilot.press("s")
+        await pilot.press("T")
         done = store_of(app).get(audit.id)
         assert done.status == "complete"
         assert done.follow_up.callback_method == "email"

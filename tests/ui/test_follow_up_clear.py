@@ -14,7 +14,7 @@ from textual.widgets import Input, Label
 
 from auditor_tui.followup import CLEAR_CALLBACK, CLEAR_EMAIL
 from auditor_tui.ui.app import AuditorApp
-from auditor_tui.ui.screens import follow_up
+from auditor_tui.ui.screens import follow_up_modals
 from auditor_tui.ui.screens.follow_up import (
     CallbackModal,
     ConfirmModal,
@@ -63,7 +63,7 @@ async def record_email(pilot: Pilot[Any], screen: FollowUpScreen, typed: str) ->
 
 async def record_callback(pilot: Pilot[Any], screen: FollowUpScreen, typed: str, note: str) -> None:
     """By phone (the agreed method, preselected), with a note."""
-    await open_modal(pilot, "c")
+    await open_modal(pilot, "r")
     await type_into(pilot, typed)
     await pilot.press("tab", "tab")
     await pilot.press(*list(note))
@@ -178,7 +178,7 @@ async def test_nothing_recorded_nothing_to_remove(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await open_home(pilot)
         await press_until_screen(pilot, "o")
-        for key in ("e", "c"):
+        for key in ("e", "r"):
             modal = await open_modal(pilot, key)
             assert not modal.query("#modal-recorded")
             assert "supprimer" not in str(modal.query_one(".modal-keys", Label).render())
@@ -237,7 +237,7 @@ async def test_remove_a_call_back_with_its_method_and_note(tmp_path: Path) -> No
             Q19: [METHOD["options"]["phone"]],
         }
 
-        confirm = await ask_to_remove(pilot, "c")
+        confirm = await ask_to_remove(pilot, "r")
         assert confirm.question == "Supprimer le rappel noté sur cet audit ?"
         assert "par téléphone — « Essai proposé »" in confirm.detail
         await pilot.press("enter")
@@ -253,7 +253,7 @@ async def test_remove_a_call_back_with_its_method_and_note(tmp_path: Path) -> No
         }
         kept = ", ".join(f"Q{q} → {label(q, p[0])}" for q, p in given.items())
         assert f"Rappel reçu supprimé.\nRéponses gardées, à revoir : {kept}" in notes.text()
-        assert "rien pour l'instant (c)" in screen_text(screen, "#fu-evidence")
+        assert "rien pour l'instant (r)" in screen_text(screen, "#fu-evidence")
 
         # the call-back is awaited again (the e-mail never came)
         await back_home(pilot, app, "e-mail : en retard · rappel : jeu. 19 nov. 23:59")
@@ -267,7 +267,7 @@ async def test_replacing_a_call_back_keeps_its_note_unless_edited(tmp_path: Path
         await open_home(pilot)
         screen = await press_until_screen(pilot, "o")
         await record_callback(pilot, screen, "18/11/2026 10:15", "Essai proposé")
-        modal = await open_modal(pilot, "c")
+        modal = await open_modal(pilot, "r")
         assert modal.query_one("#callback-note", Input).value == "Essai proposé"
         await type_into(pilot, "18/11/2026 10:45")
         await pilot.press("enter")
@@ -304,19 +304,12 @@ def test_every_binding_of_the_modals_has_a_description_and_an_id() -> None:
         binding
         for modal in (EmailModal, CallbackModal, ConfirmModal)
         for cls in modal.__mro__
-        if cls.__module__ == follow_up.__name__
+        if cls.__module__ == follow_up_modals.__name__
         for binding in cls.__dict__.get("BINDINGS", [])
     ]
-    assert {b.id for b in ours} >= {
-        "follow_up.email.remove",
-        "follow_up.callback.remove",
-        "follow_up.confirm.yes",
-        "follow_up.confirm.no",
-    }
+    assert {b.id for b in ours} >= {"remove", "validate", "back", "save"}
     for binding in ours:
-        assert binding.description and binding.id, binding
-        if "remove" in binding.id or "confirm" in binding.id:
-            assert binding.tooltip, binding
+        assert binding.description and binding.id and binding.tooltip, binding
 
 
 async def test_f1_in_a_window_lists_its_keys_and_question_mark_still_types(
@@ -340,6 +333,6 @@ async def test_f1_in_a_window_lists_its_keys_and_question_mark_still_types(
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         listed = {k.description: k.keys for k in keys_of(modal)}
-        assert listed["Supprimer l'e-mail"] == "ctrl+r" and "Enregistrer" in listed
+        assert listed["Supprimer"] == "ctrl+r" and "Enregistrer" in listed
         await pilot.press("f1")
         await until(pilot, lambda: app.screen is modal)

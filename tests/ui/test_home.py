@@ -286,7 +286,7 @@ async def test_reports_key(db: Path, clock: FakeClock) -> None:
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await home_ready(pilot)
-        await pilot.press("r")
+        await pilot.press("f2")
         await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen), "the reports")
 
 
@@ -307,7 +307,7 @@ async def test_help_lists_the_keys_of_the_screen_it_was_opened_from(
         assert listed["Nouvel audit"] == "n"
         assert listed["Ouvrir"] == "Entrée / o"
         assert listed["Filtrer"] == "/"
-        assert listed["Rapports"] == "r"
+        assert listed["Rapports"] == "F2"
         assert listed["Aide"] == "F1 / ?"
         assert listed["Quitter"] == "ctrl+q"
         assert listed["Commandes"] == "ctrl+p"

@@ -36,7 +36,7 @@ async def test_hostile_names_and_filters_are_shown_as_text(tmp_path: Path) -> No
             names = {row[0] for row in cells(screen, "dealers")}
             assert {"[/x]", "[link=http://evil.example]clic[/link]"} <= names
             assert "Lexus �]8;;http://evil�lien" in names
-            await pilot.press("e")  # the trends tab: the highlighted dealer's curve and name
+            await pilot.press("alt+e")  # the trends tab: the highlighted dealer's curve and name
             await settle(pilot)
             label = screen.query_one("#trend-label")
             text = shown(label)

@@ -23,7 +23,7 @@ from auditor_tui.ui.widgets.score_panel import ScorePanel
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
 from tests.factories import best_answers
 from tests.ui.conftest import build_audit, fixed_id, seed_store
-from tests.ui.live_helpers import LiveApp, advance, go_to, live_of, screen_of, text_of
+from tests.ui.live_helpers import advance, go_to, live_of, on_the_call, screen_of, text_of
 
 GRID = load_grid()
 AUDIT = fixed_id(30)
@@ -41,7 +41,7 @@ def live_db(tmp_path: Path) -> Path:
     return seed_store(tmp_path / "store", [build_audit(30, "Lexus Dijon")])
 
 
-async def answer_best(pilot: Pilot[None], transferred: bool, skip: set[str]) -> None:
+async def answer_best(pilot: Pilot[int], transferred: bool, skip: set[str]) -> None:
     """Every applicable question's best options, in grid order: the cursor moves on by itself
     after a single-choice answer; j (or g for a question it skipped: after the call, one left
     for a suggestion) where it does not."""
@@ -58,11 +58,11 @@ async def answer_best(pilot: Pilot[None], transferred: bool, skip: set[str]) -> 
 
 
 async def test_perfect_transferred_call_scores_thirty(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "d", "x")
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await pilot.press("t", "d", "enter", "x", "enter")
         await advance(pilot, clock, 21.3)
-        await pilot.press("p")
+        await pilot.press("p", "enter")
         await pilot.press("a", "a")  # Q1: 1 tentative; Q4: Oui (transfert en 21,3 s)
         await pilot.press(*"qqqqqq")  # six discovery questions
         await pilot.press("a")  # Q11: Plus de 5 questions
@@ -72,7 +72,7 @@ async def test_perfect_transferred_call_scores_thirty(live_db: Path, clock: Fake
         assert "Suggestion Q18" in text_of(pilot, "#suggestion")
         await pilot.press("a")
         await answer_best(pilot, transferred=True, skip=TIMED | {Q19})
-        await pilot.press("f")
+        await pilot.press("f", "enter")
         assert "Pas de suggestion" in text_of(pilot, "#suggestion")
         live = live_of(pilot)
         stored = live.store.get(AUDIT)
@@ -86,12 +86,12 @@ async def test_perfect_transferred_call_scores_thirty(live_db: Path, clock: Fake
 
 
 async def test_direct_call_is_scored_out_of_25(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "t", "d", "a")  # Q1: 2 tentatives (0 point)
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await pilot.press("t", "t", "d", "enter", "a")  # Q1: 2 tentatives (0 point)
         await pilot.press("q", "q", "a")  # Q11: 1 à 3 questions
         await answer_best(pilot, transferred=False, skip={Q1, Q11})
-        await pilot.press("f")
+        await pilot.press("f", "enter")
         score = live_of(pilot).store.get(AUDIT).score()
         best_q11 = max(o.points for o in GRID.question(Q11).options)
         assert score.max == 25
@@ -100,8 +100,8 @@ async def test_direct_call_is_scored_out_of_25(live_db: Path, clock: FakeClock) 
 
 
 async def test_unreachable_after_three_attempts(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         for _ in range(3):
             await pilot.press("t")
             await advance(pilot, clock, 30)
@@ -109,7 +109,7 @@ async def test_unreachable_after_three_attempts(live_db: Path, clock: FakeClock)
         await pilot.press("t")  # the third attempt failed too
         assert "Suggestion Q1 : Je n'ai pas réussi" in text_of(pilot, "#suggestion")
         assert live_of(pilot).store.get(AUDIT).answers == {}  # nothing applied silently
-        await pilot.press("a")
+        await pilot.press("a", "enter")  # asked first: it ends the audit
         stored = live_of(pilot).store.get(AUDIT)
         score = stored.score()
         assert (score.outcome, score.points, score.max) == ("unreachable", 0, 30)
@@ -121,9 +121,9 @@ async def test_unreachable_after_three_attempts(live_db: Path, clock: FakeClock)
 
 
 async def test_resume_after_closing_mid_call(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "d", "x")
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await pilot.press("t", "d", "enter", "x", "enter")
         await advance(pilot, clock, 10)
         await go_to(pilot, "3")
         await pilot.press("1", "2")
@@ -131,8 +131,8 @@ async def test_resume_after_closing_mid_call(live_db: Path, clock: FakeClock) ->
     # The terminal is closed; a new process starts 5 s later.
     later = FakeClock(clock.now(), mono=0.0)
     later.advance(5)
-    app = LiveApp(live_db, AUDIT, later)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, later)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         live = live_of(pilot)
         assert live.audit.answers == {"3": [1, 2]}
         assert live.audit.notes == {"3": "bonjour"}
@@ -140,16 +140,16 @@ async def test_resume_after_closing_mid_call(live_db: Path, clock: FakeClock) ->
         watch = app.screen.query_one(Stopwatch)
         assert watch.transfer == 15.0 and watch.running
         await advance(pilot, later, 25)
-        await pilot.press("p")
+        await pilot.press("p", "enter")
         assert live.store.get(AUDIT).call.transfer_seconds == 40.0
         assert "Q4 : Oui" in text_of(pilot, "#suggestion") or "Q1" in text_of(pilot, "#suggestion")
         assert [s.question for s in live.suggestions()] == [Q1, Q4]
 
 
 async def test_transfer_stopwatch_turns_at_the_limit(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "d", "a", "x")
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await pilot.press("t", "d", "enter", "a", "x", "enter")
         watch = app.screen.query_one(Stopwatch)
         await advance(pilot, clock, 45)
         assert watch.running and not watch.has_class("-over")
@@ -157,27 +157,29 @@ async def test_transfer_stopwatch_turns_at_the_limit(live_db: Path, clock: FakeC
         await advance(pilot, clock, 1)
         assert watch.has_class("-over")
         assert "Suggestion Q4 : Non" in text_of(pilot, "#suggestion")
-        await pilot.press("p")
+        await pilot.press("p", "enter")
         assert watch.has_class("-over") and watch.has_class("-done")
-        assert "Q4 : Non (transfert en 46,0 s)" in text_of(pilot, "#suggestion")
+        assert "Q4 : Non — a : accepter, z : ignorer — transfert en 46,0 s" in text_of(
+            pilot, "#suggestion"
+        )
 
 
 async def test_wall_clock_jump_does_not_bend_the_stopwatch(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "d", "x")
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await pilot.press("t", "d", "enter", "x", "enter")
         await advance(pilot, clock, 20)
         clock.jump_wall(-3600)
         await advance(pilot, clock, 10)
-        await pilot.press("p")
+        await pilot.press("p", "enter")
         assert live_of(pilot).store.get(AUDIT).call.transfer_seconds == 30.0
 
 
 async def test_save_indicator_and_failed_save(
     live_db: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await pilot.press("t")
         assert text_of(pilot, "#save-state") == "✓ enregistré 14:05:00"
         real = durable._write_all
@@ -186,7 +188,7 @@ async def test_save_indicator_and_failed_save(
             raise OSError(errno.ENOSPC, "No space left on device")
 
         monkeypatch.setattr(durable, "_write_all", full_disk)
-        await pilot.press("d")
+        await pilot.press("d", "enter")
         assert text_of(pilot, "#save-state").startswith("⚠ NON ENREGISTRÉ")
         assert app.screen.query_one("#save-state").has_class("-error")
         monkeypatch.setattr(durable, "_write_all", real)
@@ -196,22 +198,22 @@ async def test_save_indicator_and_failed_save(
 
 
 async def test_not_applicable_until_a_transfer(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await go_to(pilot, "5")
         view = app.screen.query_one(QuestionView)
         assert view.has_class("-blocked")
         assert "s.o." in str(view.query_one("#q-blocked", Static).render())
         await pilot.press("1")
         assert "5" not in live_of(pilot).store.get(AUDIT).answers
-        await pilot.press("x", "1")
+        await pilot.press("x", "enter", "1")
         assert live_of(pilot).store.get(AUDIT).answers["5"] == [1]
         assert not view.has_class("-blocked")
 
 
 async def test_multi_select_toggles_and_exclusive_clears(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await go_to(pilot, "12")
         await pilot.press("1", "2")
         assert live_of(pilot).audit.answers["12"] == [1, 2]
@@ -223,8 +225,8 @@ async def test_multi_select_toggles_and_exclusive_clears(live_db: Path, clock: F
 
 
 async def test_moving_between_questions_and_sections(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         screen = screen_of(pilot)
         assert screen.current == "1"
         await pilot.press("j", "down")
@@ -241,15 +243,15 @@ async def test_moving_between_questions_and_sections(live_db: Path, clock: FakeC
         assert screen.current == "21"
         await pilot.press("left", "[")
         assert screen.current == "9"
-        await pilot.press("x", "k")  # now transferred: Q8 is on the way
+        await pilot.press("x", "enter", "k")  # now transferred: Q8 is on the way
         assert screen.current == "8"
 
 
 async def test_jump_prompt_accepts_any_spelling_and_refuses_unknown(
     live_db: Path, clock: FakeClock
 ) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await pilot.press("colon", *"Q7B", "enter")
         assert screen_of(pilot).current == "7b"
         await pilot.press("g", *"42", "enter")
@@ -260,10 +262,12 @@ async def test_jump_prompt_accepts_any_spelling_and_refuses_unknown(
 
 
 async def test_note_prompt_and_remaining_list(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await go_to(pilot, "13")
-        await pilot.press("n")
+        await pilot.press("n")  # « n » is « Nouvel audit » at home: nothing here
+        assert isinstance(app.screen, LiveCallScreen)
+        await pilot.press("m")
         assert isinstance(app.screen, NotePrompt)
         await pilot.press(*"par mail", "enter")
         assert live_of(pilot).store.get(AUDIT).notes == {"13": "par mail"}
@@ -275,19 +279,19 @@ async def test_note_prompt_and_remaining_list(live_db: Path, clock: FakeClock) -
 
 
 async def test_undo_key_and_refusal_message(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "d", "u")
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await pilot.press("t", "d", "enter", "u")
         assert live_of(pilot).store.get(AUDIT).call.answered_at is None
-        await pilot.press("p")  # no transfer: refused, with the reason on screen
+        await pilot.press("p", "enter")  # no transfer: refused, with the reason on screen
         await pilot.pause()
         assert any("aucun transfert" in n.message for n in app._notifications)
 
 
 async def test_escape_goes_home_and_keeps_the_draft(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "d", "1")
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await pilot.press("t", "d", "enter", "1")
         store = live_of(pilot).store
         await pilot.press("escape")
         assert not isinstance(app.screen, LiveCallScreen)
@@ -296,8 +300,8 @@ async def test_escape_goes_home_and_keeps_the_draft(live_db: Path, clock: FakeCl
 
 
 async def test_command_palette_runs_live_actions(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await pilot.press("ctrl+p", *"tentative")
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -314,7 +318,7 @@ async def test_opened_by_the_app_shell(tmp_path: Path, clock: FakeClock) -> None
         app.post_message(OpenAudit(AUDIT, "draft"))
         await pilot.pause()
         assert isinstance(app.screen, LiveCallScreen)
-        await pilot.press("t", "d", "1")
+        await pilot.press("t", "d", "enter", "1")
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"

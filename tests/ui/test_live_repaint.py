@@ -12,11 +12,12 @@ import pytest
 from textual.geometry import Region
 
 from auditor_tui.clock import FakeClock
+from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.live_collector import NEVER, QuietCollector
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
 from auditor_tui.ui.widgets.score_panel import ScorePanel
 from tests.ui.conftest import build_audit, fixed_id, seed_store
-from tests.ui.live_helpers import LiveApp, go_to, live_of, screen_of
+from tests.ui.live_helpers import go_to, live_of, on_the_call, screen_of
 
 AUDIT = fixed_id(32)
 
@@ -40,8 +41,8 @@ def line_of(lines: list[str], qid: str) -> int:
 
 
 async def test_an_answer_changes_one_line_of_the_list(live_db: Path, clock: FakeClock) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(160, 50)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (160, 50)) as pilot:
         await go_to(pilot, "3")
         question_list = app.screen.query_one(QuestionList)
         before = [line.plain for line in question_list.lines]
@@ -63,8 +64,8 @@ async def test_an_answer_changes_one_line_of_the_list(live_db: Path, clock: Fake
 async def test_an_answer_changes_the_totals_and_one_section_of_the_score(
     live_db: Path, clock: FakeClock
 ) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await go_to(pilot, "3")
         panel = app.screen.query_one(ScorePanel)
         before = [line.plain for line in panel.lines]
@@ -81,8 +82,8 @@ async def test_an_answer_changes_the_totals_and_one_section_of_the_score(
 async def test_the_strip_keeps_its_height_and_follows_the_section(
     live_db: Path, clock: FakeClock
 ) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         strip = app.screen.query_one(SectionStrip)
         await go_to(pilot, "3")
         height = strip.size.height
@@ -99,11 +100,11 @@ async def test_the_strip_keeps_its_height_and_follows_the_section(
 async def test_full_collections_wait_while_the_call_is_shown(
     live_db: Path, clock: FakeClock, thresholds: tuple[int, int, int]
 ) -> None:
-    app = LiveApp(live_db, AUDIT, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         assert gc.get_threshold()[2] == NEVER
         assert gc.get_threshold()[:2] == thresholds[:2]
-        screen_of(pilot).action_home()
+        screen_of(pilot).action_back()
         await pilot.pause()
         assert gc.get_threshold() == thresholds
 

@@ -138,10 +138,12 @@ async def test_copy_the_number_for_dialling(empty_db: Path, clock: FakeClock) ->
         screen = await open_new_audit(app, pilot)
         await pilot.press(*"dijon", "ctrl+t")
         assert app.clipboard == "+33353012006"
-        await pilot.press("tab")  # the list: « c » works there
+        await pilot.press("tab")  # the list: ctrl+t works there too
         assert app.focused is screen.query_one("#dealers")
         app.copy_to_clipboard("")
-        await pilot.press("c")
+        await pilot.press("c")  # « c » is the call's agreed contact: nothing here
+        assert app.clipboard == ""
+        await pilot.press("ctrl+t")
         assert app.clipboard == "+33353012006"
 
 

@@ -65,7 +65,7 @@ async def test_r_on_the_home_screen_opens_the_report(tmp_path: Path, app_factory
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("r")
+        await pilot.press("f2")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ReportScreen)
@@ -88,9 +88,9 @@ async def test_tabs_from_the_keyboard_and_the_trend(tmp_path: Path) -> None:
                 await pilot.press(key)
                 assert tabs.active == f"tab-{name}"
                 assert app.focused is screen.query_one(f"#table-{name}", DataTable)
-            await pilot.press("o")  # from the last tab, round to the first
+            await pilot.press(">")  # from the last tab, round to the first
             assert tabs.active == "tab-dealers"
-            await pilot.press("O")
+            await pilot.press("<")
             assert tabs.active == "tab-trends"
             # Weakest questions first: Q1 at 80,0 % (4 of 5 reached audits).
             assert cells(screen, "questions")[0][:1] == ["1"]

@@ -53,8 +53,9 @@ def exported(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> di
 @pytest.mark.parametrize(
     "keys",
     [
-        pytest.param(["t", "t", "t", "f", "a"], id="end-of-call-then-accept"),
-        pytest.param(["t", "t", "t", "t", "a"], id="fourth-attempt-then-accept"),
+        # f and the « injoignable » suggestion are asked first: Entrée says « oui »
+        pytest.param(["t", "t", "t", "f enter", "a enter"], id="end-of-call-then-accept"),
+        pytest.param(["t", "t", "t", "t", "a enter"], id="fourth-attempt-then-accept"),
     ],
 )
 async def test_an_unreachable_dealer_completes_at_the_end_of_the_call(
@@ -68,10 +69,10 @@ async def test_an_unreachable_dealer_completes_at_the_end_of_the_call(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_call(pilot)
         for key in keys[:-1]:
-            await pilot.press(key)
+            await pilot.press(*key.split())
             clock.advance(30)
         assert "Je n'ai pas réussi à joindre" in str(screen.query_one("#suggestion").render())
-        await pilot.press(keys[-1])
+        await pilot.press(*keys[-1].split())
         live = screen.live
         assert live is not None
         assert live.audit.answers == {Q1: [UNREACHABLE]}

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from auditor_tui.ui.keymap import NO_KEY, binding
 from auditor_tui.ui.widgets.footer import KeysFooter
 
 
@@ -18,20 +19,19 @@ class CreateStoreScreen(ModalScreen[bool]):
     """Dismissed with True to create the folder, False to quit without creating anything."""
 
     CSS_PATH = "create_store.tcss"
+    SUB_TITLE = "Créer le dossier de données ?"
     BINDINGS = [
-        Binding(
-            "enter,o",
-            "create",
-            "Créer",
-            id="create_store.yes",
+        binding(
+            "validate",
+            action="create",
+            description="Créer",
             tooltip="Créer le dossier de données et ouvrir l'application",
         ),
-        Binding(
-            "escape,n",
-            "quit_app",
-            "Quitter",
-            id="create_store.no",
-            tooltip="Quitter sans rien créer",
+        binding(
+            "back",
+            action="quit_app",
+            description="Quitter",
+            tooltip="Quitter sans rien créer (n : non)",
         ),
     ]
 
@@ -52,6 +52,11 @@ class CreateStoreScreen(ModalScreen[bool]):
                 "Entrée / o : créer · Échap / n : quitter sans rien créer", id="create-keys"
             )
         yield KeysFooter(compact=True)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == NO_KEY:  # « n » answers « non » to a yes/no question
+            event.stop()
+            self.action_quit_app()
 
     def action_create(self) -> None:
         self.dismiss(True)

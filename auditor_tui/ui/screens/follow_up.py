@@ -5,30 +5,17 @@ reopening the audit. Every change goes through `FollowUpSession` (saved before i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.markup import escape
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import (
-    Checkbox,
-    Header,
-    Input,
-    Label,
-    RadioButton,
-    RadioSet,
-    Static,
-    TextArea,
-)
+from textual.screen import Screen
+from textual.widgets import Header, Static
 
 from auditor_tui.clock import Clock
 from auditor_tui.durable import StoreError
-from auditor_tui.email_headers import EmailHeaderError, parse_email_date
 from auditor_tui.followup import (
     KIND_CALLBACK,
     KIND_EMAIL,
@@ -36,10 +23,8 @@ from auditor_tui.followup import (
     FollowUpSession,
     format_clock,
     format_duration,
-    format_input,
     format_long,
     format_short,
-    parse_local,
 )
 from auditor_tui.grid import Question
 from auditor_tui.labels import final_stars
@@ -47,326 +32,26 @@ from auditor_tui.lifecycle import LifecycleError
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui import keymap
+from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
+from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.screens.follow_up_modals import (
+    CallbackEntry,
+    CallbackModal,
+    ConfirmModal,
+    EmailEntry,
+    EmailModal,
+    ReasonModal,
+    Recorded,
+    RemoveEntry,
+    TimeCheck,
+)
+from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.question_list import GridProgress, SectionStrip
 from auditor_tui.ui.widgets.question_view import QuestionState, QuestionView
 from auditor_tui.ui.widgets.static_text import set_text
 
-TimeCheck = Callable[[datetime], None]  # raises FollowUpError when the time is not acceptable
-
-
-# ---- modals ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EmailEntry:
-    at: datetime
-    has_information: bool
-
-
-@dataclass(frozen=True)
-class CallbackEntry:
-    at: datetime
-    method: str
-    note: str
-
-
-@dataclass(frozen=True)
-class RemoveEntry:
-    """The auditor confirmed removing what was recorded (noted on the wrong audit, say)."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What a modal's audit already has noted, as the screen shows it, and the answers given
-    that rest on it (« Q16 → Oui »; empty when none): both shown before removing it."""
-
-    text: str
-    answers: str = ""
-
-
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question before something is removed: Entrée / o yes, Échap / n no."""
-
-    CSS_PATH = "follow_up.tcss"
-    BINDINGS = [
-        Binding(
-            "enter,o", "yes", "Oui", id="follow_up.confirm.yes", tooltip="Confirmer la suppression"
-        ),
-        Binding("escape,n", "no", "Non", id="follow_up.confirm.no", tooltip="Ne rien supprimer"),
-    ]
-
-    def __init__(self, question: str, detail: str) -> None:
-        super().__init__()
-        self.question = question
-        self.detail = detail
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
-            yield Label(self.question, classes="modal-title")
-            yield Static(self.detail, id="confirm-detail", markup=False)
-            yield Label("Entrée / o : oui, supprimer · Échap / n : non", classes="modal-keys")
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_no(self) -> None:
-        self.dismiss(False)
-
-
-class _TimeModal(ModalScreen[object]):
-    """A modal with a time field in the dealer's zone, checked before it closes."""
-
-    CSS_PATH = "follow_up.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Annuler", id="follow_up.modal.cancel"),
-        Binding("ctrl+s", "submit", "Enregistrer", id="follow_up.modal.submit"),
-    ]
-
-    def __init__(
-        self,
-        zone: str,
-        default: datetime,
-        now: datetime,
-        check: TimeCheck,
-        recorded: Recorded | None = None,
-    ) -> None:
-        super().__init__()
-        self.zone = zone
-        self.default = default
-        self.now = now
-        self.check = check
-        self.recorded = recorded
-
-    heading = ""
-    time_label = ""
-    recorded_label = ""  # « E-mail noté », before what is recorded in the confirmation
-    remove_question = ""  # asked before removing it
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="modal-box"):
-            yield Label(self.heading, classes="modal-title")
-            if self.recorded is not None:
-                yield Static(f"Noté : {self.recorded.text}", id="modal-recorded", markup=False)
-            yield Label(f"{self.time_label} ({_zone_hint(self.zone)}) :")
-            yield Input(
-                format_input(self.default, self.zone), id="modal-time", select_on_focus=False
-            )
-            yield from self.compose_fields()
-            yield Static("", id="modal-error")
-            keys = "enregistrer" if self.recorded is None else "remplacer · ctrl+r : supprimer"
-            yield Label(f"Entrée / ctrl+s : {keys} · Échap : annuler", classes="modal-keys")
-
-    def compose_fields(self) -> ComposeResult:
-        """The modal's own fields, below the time."""
-        yield from ()
-
-    def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
-        self.query_one("#modal-time", Input).focus()
-
-    def read_time(self) -> datetime | None:
-        """The typed time, checked; shows the problem in the modal and returns None."""
-        try:
-            at = parse_local(self.query_one("#modal-time", Input).value, self.zone, self.now)
-            self.check(at)
-        except (ValueError, FollowUpError) as exc:
-            self.show_error(str(exc))
-            return None
-        return at
-
-    def show_error(self, message: str) -> None:
-        error = self.query_one("#modal-error", Static)
-        error.update(escape(message))
-        error.display = True
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_submit(self) -> None:
-        raise NotImplementedError
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """« supprimer » only when something is recorded."""
-        return self.recorded is not None if action == "remove" else True
-
-    def action_remove(self) -> None:
-        """Ask first; on « oui », close with RemoveEntry (the screen removes and says so)."""
-        recorded = self.recorded
-        if recorded is None:
-            return
-        detail = f"{self.recorded_label} : {recorded.text}"
-        if recorded.answers:
-            detail += (
-                f"\nLes réponses déjà données restent ({recorded.answers}) : "
-                "les suggestions seront recalculées, à vous de décider."
-            )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(RemoveEntry())
-
-        self.app.push_screen(ConfirmModal(self.remove_question, detail), answered)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-
-class EmailModal(_TimeModal):
-    """When the dealer's e-mail arrived (typed, or read from pasted headers) and what it held."""
-
-    BINDINGS = [
-        Binding(
-            "ctrl+r",
-            "remove",
-            "Supprimer l'e-mail",
-            id="follow_up.email.remove",
-            tooltip="Supprimer l'e-mail noté (noté sur le mauvais audit), après confirmation",
-        ),
-    ]
-
-    heading = "E-mail du concessionnaire reçu"
-    time_label = "Heure de réception"
-    recorded_label = "E-mail noté"
-    remove_question = "Supprimer l'e-mail reçu noté sur cet audit ?"
-
-    def __init__(
-        self,
-        zone: str,
-        default: datetime,
-        now: datetime,
-        check: TimeCheck,
-        has_information: bool = True,
-        recorded: Recorded | None = None,
-    ) -> None:
-        super().__init__(zone, default, now, check, recorded)
-        self.has_information = has_information
-
-    def compose_fields(self) -> ComposeResult:
-        yield Checkbox(
-            "Contenait les informations demandées (brochure, liste de prix)",
-            self.has_information,
-            id="email-info",
-        )
-        yield Label(
-            "Ou collez les en-têtes bruts de l'e-mail (la ligne Date: suffit)\n"
-            "ou le bloc « De : … Envoyé : … » affiché par la messagerie :"
-        )
-        yield TextArea(id="email-headers", soft_wrap=False, show_line_numbers=False)
-        yield Static("", id="email-parsed")
-
-    @on(TextArea.Changed, "#email-headers")
-    def _headers_changed(self, event: TextArea.Changed) -> None:
-        parsed = self.query_one("#email-parsed", Static)
-        if not event.text_area.text.strip():
-            parsed.update("")
-            return
-        try:
-            moment = parse_email_date(event.text_area.text)
-        except EmailHeaderError as exc:
-            parsed.update(escape(str(exc)))
-            parsed.set_class(True, "-error")
-            return
-        parsed.set_class(False, "-error")
-        offset = moment.strftime("%z")
-        sent = f"UTC{offset[:3]}:{offset[3:]}"
-        parsed.update(escape(f"Date: lue : {format_long(moment, self.zone)} — envoyé en {sent}"))
-        self.query_one("#modal-time", Input).value = format_input(moment, self.zone)
-
-    def action_submit(self) -> None:
-        at = self.read_time()
-        if at is not None:
-            self.dismiss(EmailEntry(at, self.query_one("#email-info", Checkbox).value))
-
-
-class CallbackModal(_TimeModal):
-    """When and how the sales advisor recontacted the auditor, with a note."""
-
-    BINDINGS = [
-        Binding(
-            "ctrl+r",
-            "remove",
-            "Supprimer le rappel",
-            id="follow_up.callback.remove",
-            tooltip="Supprimer le rappel noté (noté sur le mauvais audit), après confirmation",
-        ),
-    ]
-
-    heading = "Rappel du conseiller"
-    time_label = "Heure du rappel"
-    recorded_label = "Rappel noté"
-    remove_question = "Supprimer le rappel noté sur cet audit ?"
-
-    def __init__(
-        self,
-        zone: str,
-        default: datetime,
-        now: datetime,
-        check: TimeCheck,
-        method: str,
-        recorded: Recorded | None = None,
-        note: str = "",
-    ) -> None:
-        super().__init__(zone, default, now, check, recorded)
-        self.method = method
-        self.note = note  # the recorded note: replacing the time keeps it unless edited
-
-    def compose_fields(self) -> ComposeResult:
-        yield Label("Méthode :")
-        with RadioSet(id="callback-method"):
-            for method, label in METHOD_LABELS.items():
-                yield RadioButton(label.capitalize(), value=method == self.method, name=method)
-        yield Label("Note :")
-        yield Input(self.note, placeholder="ce qui a été dit, proposé…", id="callback-note")
-
-    def action_submit(self) -> None:
-        at = self.read_time()
-        if at is None:
-            return
-        pressed = self.query_one(RadioSet).pressed_button
-        method = pressed.name if pressed is not None and pressed.name else self.method
-        note = self.query_one("#callback-note", Input).value
-        self.dismiss(CallbackEntry(at, method, note))
-
-
-class ReasonModal(ModalScreen[str | None]):
-    """Why a completed audit is reopened (kept in its event log)."""
-
-    CSS_PATH = "follow_up.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="follow_up.reason.cancel")]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="modal-box"):
-            yield Label("Rouvrir l'audit", classes="modal-title")
-            yield Label("Motif de la réouverture (gardé dans l'historique) :")
-            yield Input(id="reason-input")
-            yield Static("", id="modal-error")
-            yield Label("Entrée : rouvrir · Échap : annuler", classes="modal-keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#modal-error").display = False
-        self.query_one("#reason-input", Input).focus()
-
-    @on(Input.Submitted, "#reason-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if not event.value.strip():
-            error = self.query_one("#modal-error", Static)
-            error.update("Un motif est requis.")
-            error.display = True
-            return
-        self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def _zone_hint(zone: str) -> str:
-    from auditor_tui.followup import zone_label
-
-    return f"JJ/MM/AAAA HH:MM:SS, {zone_label(zone)}"
+__all__ = ["CallbackModal", "ConfirmModal", "EmailModal", "FollowUpScreen", "ReasonModal"]
 
 
 # ---- the questions -----------------------------------------------------------------------------
@@ -400,54 +85,27 @@ class FollowUpScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
-        Binding("e", "email", "E-mail reçu", id="follow_up.email"),
-        Binding("c", "callback", "Rappel reçu", id="follow_up.callback"),
-        Binding("a", "accept", "Accepter", id="follow_up.accept", tooltip="Accepter la suggestion"),
-        Binding(
-            "A",
+        *keymap.bindings(
+            "email",
+            "callback",
+            "information",
+            "complete",
+            "reopen",
+            *keymap.PICK_IDS,
+            "clear",
+            "accept",
             "accept_all",
-            "Tout accepter",
-            id="follow_up.accept_all",
-            tooltip="Accepter toutes les suggestions",
-            show=False,
         ),
-        Binding("s", "complete", "Terminer", id="follow_up.complete", tooltip="Terminer l'audit"),
-        Binding("R", "reopen", "Rouvrir", id="follow_up.reopen", tooltip="Rouvrir l'audit"),
-        Binding(
-            "i",
-            "toggle_information",
-            "Contenu e-mail",
-            id="follow_up.information",
-            tooltip="Informations demandées ↔ simple accusé de réception",
-        ),
-        Binding("escape", "back", "Retour", id="follow_up.back", tooltip="Revenir à l'accueil"),
-        Binding(
-            "ctrl+s",
-            "retry_save",
-            "Réenregistrer",
-            id="follow_up.retry_save",
+        binding("previous", description="Question préc.", tooltip="Question précédente"),
+        binding("next", description="Question suiv.", tooltip="Question suivante"),
+        binding("back", tooltip="Revenir à l'accueil"),
+        binding(
+            "save",
+            action="retry_save",
+            description="Réenregistrer",
             tooltip="Réessayer l'enregistrement qui a échoué",
             show=False,
         ),
-        Binding("down,j", "move(1)", "Question suivante", id="follow_up.next", show=False),
-        Binding("up,k", "move(-1)", "Question précédente", id="follow_up.previous", show=False),
-        Binding(
-            "delete,backspace,x",
-            "clear",
-            "Effacer la réponse",
-            id="follow_up.clear",
-            show=False,
-        ),
-        *[
-            Binding(
-                str(n),
-                f"option({n})",
-                f"Option {n}",
-                id=f"follow_up.option_{n}",
-                show=False,
-            )
-            for n in range(1, 10)
-        ],
     ]
 
     def __init__(self, store: Store, audit_id: str, clock: Clock) -> None:
@@ -480,7 +138,7 @@ class FollowUpScreen(Screen[None]):
                     yield Static(id="fu-save-state", markup=False)
                     yield Static(id="fu-evidence")
                     yield Static(id="fu-status")
-        yield KeysFooter(compact=True)
+        yield KeyStrip(FOLLOW_UP_STRIP, id="keys")
 
     def on_mount(self) -> None:
         self.render_all()
@@ -513,7 +171,7 @@ class FollowUpScreen(Screen[None]):
         s = self.session
         widget = self.query_one("#fu-save-state", Static)
         if s.save_error:
-            text = "⚠ NON ENREGISTRÉ (ctrl+s : réessayer)"
+            text = "⚠ NON ENREGISTRÉ (s : réessayer)"
         elif s.saved_at is not None:
             text = f"✓ enregistré {format_clock(s.saved_at, s.zone)}"
         else:
@@ -593,7 +251,7 @@ class FollowUpScreen(Screen[None]):
         recorded_email = self._recorded(KIND_EMAIL)
         recorded_callback = self._recorded(KIND_CALLBACK)
         email = recorded_email.text if recorded_email else "rien pour l'instant (e)"
-        callback = recorded_callback.text if recorded_callback else "rien pour l'instant (c)"
+        callback = recorded_callback.text if recorded_callback else "rien pour l'instant (r)"
         agreed = METHOD_LABELS.get(s.audit.call.agreed_method or "", "—")
         lines = [
             f"[b]Calendrier :[/b] {escape(s.calendar_label)}",
@@ -670,7 +328,7 @@ class FollowUpScreen(Screen[None]):
         elif missing:
             text += "Manquent : " + ", ".join(f"Q{q}" for q in missing)
         else:
-            text += "Tout est répondu : s pour terminer"
+            text += "Tout est répondu : T pour terminer"
         set_text(status, text)
 
     # ---- actions --------------------------------------------------------------------------
@@ -716,7 +374,7 @@ class FollowUpScreen(Screen[None]):
         ids = self._ids
         return ids[self._selected] if ids else None
 
-    def action_option(self, position: int) -> None:
+    def action_pick(self, position: int) -> None:
         qid = self._current_qid()
         if qid is not None:
             self._run(lambda: self.session.answer(qid, position, self.clock.now()))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
+from auditor_tui.ui import keymap
+from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.widgets.footer import KeysFooter
 
 # Textual's own bindings that apply on every screen, named in French.
@@ -18,8 +20,11 @@ BUILTIN_DESCRIPTIONS = {
     "app.focus_next": "Élément suivant",
     "app.focus_previous": "Élément précédent",
 }
+# Textual's own windows, named in French (ours have a SUB_TITLE).
+SCREEN_TITLES = {"CommandPalette": "Commandes"}
 SCREEN_SCOPE = "cet écran"
 APP_SCOPE = "partout"
+PICK = keymap.KEYS["pick_1"]
 
 
 @dataclass(frozen=True)
@@ -27,60 +32,74 @@ class KeyHelp:
     keys: str  # « F1 / ? »
     description: str
     scope: str  # SCREEN_SCOPE or APP_SCOPE
+    detail: str = ""  # the binding's tooltip
 
 
-def key_display(app: App[Any], binding: Binding) -> str:
-    """As in the Footer, but control keys spelt out (« ctrl+q » rather than « ^q »)."""
-    if binding.key.startswith("ctrl+") and not binding.key_display:
-        return binding.key
-    return app.get_key_display(binding)
+def screen_title(screen: Screen[Any]) -> str:
+    """The screen's French title: its sub-title (« E-mail reçu »), never a class name."""
+    return screen.sub_title or SCREEN_TITLES.get(type(screen).__name__, "cet écran")
+
+
+def key_display(binding: Binding) -> str:
+    """The key as the help names it: French names, control keys spelt out (« ctrl+q »)."""
+    return keymap.key_name(binding.key)
 
 
 def keys_of(screen: Screen[Any]) -> list[KeyHelp]:
-    """The screen's active keys, one line per description (its keys joined), screen keys first.
+    """The screen's active keys, one line per description (its keys joined), screen keys first;
+    the option keys on one line (« 1…9 »).
 
     Keys of Textual's own widgets (cursor moves in a text field…) are left out, but for the
     focus moves every screen has; the keys of this app's widgets are kept.
     """
     app = screen.app
-    grouped: dict[tuple[str, str], list[str]] = {}
+    grouped: dict[tuple[str, str], tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
-        node, binding = active.node, active.binding
+        node, bound = active.node, active.binding
         # This app's bindings all carry an id; Textual's widgets' own (cursor moves…) don't.
-        description = BUILTIN_DESCRIPTIONS.get(binding.action) or (
-            binding.description if binding.id else ""
+        description = BUILTIN_DESCRIPTIONS.get(bound.action) or (
+            bound.description if bound.id else ""
         )
         if not description:
             continue
+        display = key_display(bound)
+        detail = bound.tooltip
+        if bound.id in keymap.PICK_IDS:
+            description, display, detail = (
+                PICK.description,
+                PICK.key_display or "",
+                "Choisir / cocher l'option de ce numéro",
+            )
         scope = APP_SCOPE if node is app else SCREEN_SCOPE
-        keys = grouped.setdefault((scope, description), [])
-        display = key_display(app, binding)
+        keys, _ = grouped.setdefault((scope, description), ([], detail))
         if display not in keys:
             keys.append(display)
-    lines = [KeyHelp(" / ".join(keys), desc, scope) for (scope, desc), keys in grouped.items()]
+    lines = [
+        KeyHelp(" / ".join(keys), desc, scope, detail)
+        for (scope, desc), (keys, detail) in grouped.items()
+    ]
     return sorted(lines, key=lambda k: k.scope != SCREEN_SCOPE)
 
 
 class HelpScreen(Screen[None]):
     CSS_PATH = "help.tcss"
     SUB_TITLE = "Aide"
-    BINDINGS = [
-        Binding("escape,f1,question_mark", "close", "Fermer l'aide", id="help.close"),
-    ]
+    BINDINGS = [binding("back", description="Fermer l'aide", tooltip="Revenir à l'écran")]
 
     def __init__(self, origin: Screen[Any]) -> None:
         super().__init__()
-        self.origin_title = origin.sub_title or type(origin).__name__
+        self.origin_title = screen_title(origin)
         self.keys = keys_of(origin)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(f"Touches de l'écran « {self.origin_title} »", id="help-title")
         table: DataTable[str] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
-        table.add_column("Touche", width=18)
-        table.add_column("Action", width=36)
+        table.add_column("Touche", width=14)
+        table.add_column("Action", width=16)
+        table.add_column("Détail", width=60)
         table.add_column("Portée", width=10)
-        table.add_rows((k.keys, k.description, k.scope) for k in self.keys)
+        table.add_rows((k.keys, k.description, k.detail, k.scope) for k in self.keys)
         yield table
         yield Label(
             "ctrl+p : toutes les commandes · Tab / Maj+Tab : passer d'un élément à l'autre",
@@ -88,5 +107,5 @@ class HelpScreen(Screen[None]):
         )
         yield KeysFooter(compact=True)
 
-    def action_close(self) -> None:
+    def action_back(self) -> None:
         self.dismiss()

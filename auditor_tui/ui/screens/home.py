@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.geometry import Size
@@ -23,6 +22,7 @@ from textual.widgets.data_table import RowKey
 
 from auditor_tui.clock import Clock
 from auditor_tui.labels import STATUS_LABELS, final_stars, fold
+from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from auditor_tui.ui.widgets.footer import KeysFooter
@@ -211,10 +211,16 @@ class AuditTable(DataTable[Text]):
     """The audits: Enter opens the highlighted one."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "Ouvrir", id="home.open_enter"),
+        binding(
+            "validate",
+            keys="enter",
+            action="select_cursor",
+            description="Ouvrir",
+            tooltip="Ouvrir l'audit sélectionné",
+        ),
         # DataTable's own home/end move sideways; in a list of rows they go to its ends.
-        Binding("home", "scroll_top", "Premier audit", id="home.first", show=False),
-        Binding("end", "scroll_bottom", "Dernier audit affiché", id="home.last", show=False),
+        binding("first", description="Premier audit", tooltip="Aller au premier audit"),
+        binding("last", description="Dernier audit affiché", tooltip="Aller au dernier affiché"),
     ]
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
@@ -244,17 +250,22 @@ class HomeScreen(Screen[None]):
     AUTO_FOCUS = "#audits"
     SUB_TITLE = "Audits"
     BINDINGS = [
-        Binding("n", "app.new_audit", "Nouvel audit", id="home.new_audit"),
-        Binding(
-            "o", "open", "Ouvrir", id="home.open", tooltip="Ouvrir l'audit sélectionné", show=False
+        binding("new_audit"),
+        binding(
+            "validate",
+            keys="o",
+            action="open",
+            description="Ouvrir",
+            tooltip="Ouvrir l'audit sélectionné",
+            show=False,
         ),
-        Binding("slash", "focus_filter", "Filtrer", id="home.filter"),
-        Binding("r", "app.reports", "Rapports", id="home.reports"),
-        Binding(
-            "escape",
-            "clear_filter",
-            "Effacer le filtre",
-            id="home.clear_filter",
+        binding("filter"),
+        binding("reports"),
+        binding(
+            "back",
+            action="clear_filter",
+            description="Effacer le filtre",
+            tooltip="Effacer le filtre et revenir à la liste",
             show=False,
         ),
     ]

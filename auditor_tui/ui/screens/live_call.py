@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -23,17 +21,31 @@ from textual.widgets import Header, Static
 from auditor_tui.clock import Clock
 from auditor_tui.dealers import Dealer
 from auditor_tui.durable import StoreError
-from auditor_tui.live import LiveCall, LiveCallError, after_call_questions, auto_advance_setting
+from auditor_tui.live import (
+    LiveCall,
+    LiveCallError,
+    after_call_questions,
+    auto_advance_setting,
+    format_seconds,
+    round_tenth,
+)
 from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.scoring import shown_stars
 from auditor_tui.store import Store
 from auditor_tui.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.ui import keymap
+from auditor_tui.ui.key_strips import LIVE_STRIP
+from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import unreadable_audit_text
-from auditor_tui.ui.screens.live_collector import QuietCollector
+from auditor_tui.ui.screens import live_confirm
+from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
+from auditor_tui.ui.screens.live_commands import LiveCallCommands
+from auditor_tui.ui.screens.live_confirm import Question, Step
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.widgets.dealer_line import DealerInfo, DealerLine
+from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.question_list import GridProgress, QuestionList, SectionStrip
-from auditor_tui.ui.widgets.question_view import MAX_OPTIONS, QuestionState, QuestionView
+from auditor_tui.ui.widgets.question_view import QuestionState, QuestionView
 from auditor_tui.ui.widgets.score_panel import ScorePanel, ScoreView
 from auditor_tui.ui.widgets.static_text import set_text
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
@@ -44,118 +56,51 @@ TICK_SECONDS = 0.1
 AFTER_CALL_NOTE = "après l'appel : se note au suivi (e-mail, rappel), pas pendant l'appel"
 
 
-def release_styles_caches() -> None:
-    """Let removed widgets go. Textual 8.2 keeps the styles cache of the last 1,024 widgets
-    that painted alive after they are removed (`StylesCache.get_inner_outer` is an lru_cache on
-    a method, keyed by the instance), with every line they last drew: ~30,000 objects per live
-    call screen closed, which the collector's full scans then walk, during a key press of the
-    next call (docs/performance.md). The cache only saves building two styles."""
-    from textual._styles_cache import StylesCache
-
-    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
-    if clear is not None:
-        clear()
-
-
-def _b(
-    key: str, action: str, description: str, bid: str, tooltip: str, show: bool = True
-) -> Binding:
-    return Binding(key, action, description, show=show, tooltip=tooltip, id=f"live.{bid}")
-
-
-PICK_BINDINGS = [
-    Binding(
-        str(n),
-        f"pick({n})",
-        "Option" if n == 1 else f"Option {n}",
-        show=n == 1,
-        key_display="1…9" if n == 1 else None,
-        tooltip=f"choisir / cocher l'option {n} de la question",
-        id=f"live.pick_{n}",
-    )
-    for n in range(1, MAX_OPTIONS + 1)
-]
-
-
-class LiveCallCommands(Provider):
-    """The live call's actions in the command palette (ctrl+p), named as in the Footer."""
-
-    def _commands(self) -> list[tuple[str, str, str]]:
-        return [
-            (f"{b.description} ({b.key_display or b.key})", b.tooltip, b.action)
-            for b in LiveCallScreen.BINDINGS
-            if isinstance(b, Binding) and b.show
-        ]
-
-    def _runner(self, action: str) -> Callable[[], object]:
-        screen = self.screen
-        return lambda: screen.run_action(action)
-
-    async def discover(self) -> Hits:
-        for name, help_text, action in self._commands():
-            yield DiscoveryHit(name, self._runner(action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, action in self._commands():
-            if (match := matcher.match(f"{name} {help_text}")) > 0:
-                yield Hit(match, matcher.highlight(name), self._runner(action), help=help_text)
-
-
 class LiveCallScreen(Screen[str]):
     CSS_PATH = "live_call.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (150, "-full")]
     COMMANDS = {LiveCallCommands}
+    ONE_LINE_NOTIFICATIONS = True  # over the title bar: the question and the score stay in sight
     BINDINGS = [
-        _b("t", "attempt", "Tentative", "attempt", "tentative d'appel, horodatée (compte Q1)"),
-        _b("d", "answered", "Décroché", "answered", "le concessionnaire décroche"),
-        _b("x", "transfer_start", "Transfert", "transfer_start", "début du transfert (45 s)"),
-        _b("p", "transfer_pickup", "Pris", "transfer_pickup", "le transfert est pris"),
-        _b("a", "accept", "Accepter", "accept", "accepter la suggestion affichée"),
-        _b("q", "discovery", "Découverte", "discovery", "+1 question de découverte (Q11)"),
-        _b("f", "end_call", "Fin", "end_call", "fin d'appel : les délais de suivi démarrent"),
-        *PICK_BINDINGS,
-        _b("g,colon", "jump", "Aller à", "jump", "aller à une question par son numéro (ex. 7b)"),
-        _b("m,n", "note", "Note", "note", "note libre (verbatim) de la question"),
-        _b("v", "remaining", "Reste à répondre", "remaining", "les questions sans réponse"),
-        _b("backspace,delete", "clear", "Effacer", "clear", "effacer la réponse de la question"),
-        _b("c", "agreed_method", "Contact convenu", "agreed_method", "téléphone / e-mail (Q18)"),
-        _b("u", "undo", "Annuler chrono", "undo", "annuler le dernier événement chronométré"),
-        _b("z", "dismiss_suggestion", "Ignorer", "dismiss", "ignorer la suggestion affichée"),
-        _b("escape", "home", "Accueil", "home", "retour à l'accueil (l'audit reste un brouillon)"),
-        _b("up,k", "move(-1)", "Question préc.", "previous", "question précédente", show=False),
-        _b("down,j", "move(1)", "Question suiv.", "next", "question suivante", show=False),
-        _b(
-            "left,left_square_bracket",
-            "section(-1)",
-            "Section préc.",
+        *keymap.bindings(
+            "attempt",
+            "answered",
+            "transfer_start",
+            "transfer_pickup",
+            "discovery",
+            "end_call",
+            "undo",
+            *keymap.PICK_IDS,
+            "clear",
+            "accept",
+            "dismiss",
+            "agreed_method",
+            "note",
+            "jump",
+            "remaining",
             "previous_section",
-            "section précédente",
-            show=False,
-        ),
-        _b(
-            "right,right_square_bracket",
-            "section(1)",
-            "Section suiv.",
             "next_section",
-            "section suivante",
-            show=False,
-        ),
-        _b(
-            "pageup",
-            "scroll(-1)",
-            "Défiler ↑",
             "scroll_up",
-            "remonter dans la question",
+            "scroll_down",
+        ),
+        binding(
+            "save",
+            action="retry_save",
+            description="Réenregistrer",
+            tooltip="Réessayer l'enregistrement qui a échoué",
             show=False,
         ),
-        _b("pagedown", "scroll(1)", "Défiler ↓", "scroll_down", "suite de la question", show=False),
-        _b(
-            "s",
-            "retry_save",
-            "Réenregistrer",
-            "retry_save",
-            "réessayer l'enregistrement",
+        binding("previous", description="Question préc.", tooltip="Question précédente"),
+        binding("next", description="Question suiv.", tooltip="Question suivante"),
+        binding(
+            "back",
+            description="Accueil",
+            tooltip="Retour à l'accueil (l'audit reste un brouillon) ; annule une question posée",
+        ),
+        binding(
+            "validate",
+            description="Oui",
+            tooltip="Répondre oui à la question posée (fin d'appel, transfert…)",
             show=False,
         ),
     ]
@@ -173,15 +118,17 @@ class LiveCallScreen(Screen[str]):
         self._phone: str | None = None
         self._collector = QuietCollector()
         self._found: dict[tuple[type[Widget], str | None], Widget] = {}
+        self.question = Question()  # asked in place before a phase change
 
     # ---- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="info-bar"):
-            yield Static(id="dealer", markup=False)
+            yield DealerLine(id="dealer")
             yield Static(id="save-state", markup=False)
         yield Static(id="facts", markup=False)
+        yield Static(id="ask")  # in the facts' place while a phase change is asked
         with Horizontal(id="body"):
             yield QuestionList(id="question-list")
             with Vertical(id="main"):
@@ -191,7 +138,7 @@ class LiveCallScreen(Screen[str]):
                 yield Stopwatch(id="stopwatch")
                 yield ScorePanel(id="score")
         yield Static(id="suggestion", markup=False)
-        yield KeysFooter(compact=True)
+        yield KeyStrip(LIVE_STRIP, id="keys")
 
     def on_mount(self) -> None:
         try:
@@ -199,7 +146,7 @@ class LiveCallScreen(Screen[str]):
         except (KeyError, StoreError) as exc:
             text = unreadable_audit_text(self.audit_id, exc)
             self.notify(text, title="Audit illisible", severity="error", timeout=15)
-            self._one(Static, "#dealer").update(text)
+            self._one(Static, "#facts").update(text)
             return
         live = self.live
         self.sub_title = f"Appel — {live.audit.dealer.name}"
@@ -207,6 +154,7 @@ class LiveCallScreen(Screen[str]):
         missing = live.remaining()
         self.current = missing[0] if missing else live.grid.question_ids[0]
         self._one(Stopwatch).limit = live.transfer_limit
+        self._one(Static, "#ask").display = False
         self.refresh_view()
         self._collector.start()
         self._timer = self.set_interval(TICK_SECONDS, self._on_tick)
@@ -235,8 +183,13 @@ class LiveCallScreen(Screen[str]):
             return
         watch = self._one(Stopwatch)
         elapsed = live.transfer_elapsed()
+        asked = self.question.step(live_confirm.TRANSFER_START)
+        provisional = asked is not None and elapsed is None
+        if asked is not None and elapsed is None:  # counted from « x », until « oui »
+            elapsed = max(0.0, self.clock.monotonic() - asked.at)
         watch.transfer = elapsed
-        watch.running = live.transfer_running
+        watch.running = live.transfer_running or provisional
+        watch.provisional = provisional
         watch.call = live.call_elapsed()
         over = live.transfer_running and watch.has_class("-over")
         if over != self._over_limit:
@@ -275,13 +228,13 @@ class LiveCallScreen(Screen[str]):
         score = live.score
         self._one(ScorePanel).view = ScoreView(score, shown_stars(grid, score, audit.status))
         dealer, facts = self._info()
-        set_text(self._one(Static, "#dealer"), dealer, layout=False)
+        self._one(DealerLine).info = dealer
         set_text(self._one(Static, "#facts"), facts, layout=False)
         self._show_saved()
         self._show_suggestion()
         self.tick()
 
-    def _info(self) -> tuple[Content, Content]:
+    def _info(self) -> tuple[DealerInfo, Content]:
         live = self.live
         assert live is not None
         audit = live.audit
@@ -290,21 +243,15 @@ class LiveCallScreen(Screen[str]):
         if self._phone is None:  # parsed once: the dealer does not change during the call
             dealer = Dealer("", d.name, d.city or "", d.department, d.country, d.phone)
             self._phone = dealer.phone_display
-        phone = self._phone
-        place = f" ({d.city})" if d.city else ""
-        line1 = Content.assemble(
-            (f"{d.name}{place}", "bold"),
-            f" · {phone} · ",
-            (STATUS_LABELS.get(audit.status, audit.status), "$accent"),
-        )
+        end = f"fin {self._time(call.ended_at)[:5]}" if call.ended_at else ""
+        status = STATUS_LABELS.get(audit.status, audit.status)
+        line1 = DealerInfo(d.name, d.city or "", self._phone, status, end)
         facts = [f"tentatives {len(call.attempts)}"]
         if call.answered_at:
             facts.append(f"décroché {self._time(call.answered_at)}")
         facts.append(f"découverte {call.discovery_questions}")
         method = METHOD_LABELS.get(call.agreed_method or "", "—")
         facts.append(f"contact convenu : {method}")
-        if call.ended_at:
-            facts.append(f"fin {self._time(call.ended_at)}")
         return line1, Content.styled(" · ".join(facts), "$text-muted")
 
     @staticmethod
@@ -338,15 +285,16 @@ class LiveCallScreen(Screen[str]):
         widget = self._one(Static, "#suggestion")
         s = self._suggestion()
         if live is None or s is None:
-            set_text(widget, "Pas de suggestion")
+            set_text(widget, "Pas de suggestion (a : accepter, z : ignorer quand il y en a une)")
             widget.set_class(False, "-pending")
             return
         more = len(live.suggestions()) - 1
         extra = f" (+{more})" if more else ""
+        # One line: the answer and its keys first, the reason last (cut first when long).
         set_text(
             widget,
-            f"Suggestion Q{s.question} : {s.answer_text(live.grid)} ({s.reason}) "
-            f"— a : accepter, z : ignorer{extra}",
+            f"Suggestion Q{s.question} : {s.answer_text(live.grid)} — a : accepter, "
+            f"z : ignorer{extra} — {s.reason}",
         )
         widget.set_class(True, "-pending")
 
@@ -371,20 +319,66 @@ class LiveCallScreen(Screen[str]):
     def action_attempt(self) -> None:
         self._do(LiveCall.dial_attempt)
 
+    # ---- phase changes: asked in place, done at the instant of their key ---------------------
+
+    def ask(self, kind: str, label: str, run: Callable[[LiveCall, float], object]) -> None:
+        """Ask « label ? » in place; on « oui » (validate) `run` gets this key's instant."""
+        if self.live is None:
+            return
+        if self.question.add(Step(kind, label, self.clock.monotonic(), run)):
+            self._show_question()
+
+    def _show_question(self) -> None:
+        widget = self._one(Static, "#ask")
+        if self.question:
+            set_text(widget, self.question.content())
+        widget.display = bool(self.question)
+        self._one(Static, "#facts").display = not self.question
+        self.refresh_bindings()  # Entrée/o answer only while a question is asked
+        self.tick()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "validate":  # listed in the help, acts only while a question is asked
+            return True if self.question else None
+        return True
+
+    def action_validate(self) -> None:
+        """« oui »: every step asked, in the order of their keys, each at its key's instant."""
+        for step in self.question.take():
+            self._do(step.apply)
+        self._show_question()
+
+    def action_back(self) -> None:
+        """Échap: drops the question asked (nothing changes), else goes home."""
+        if self.question:
+            self.question.take()
+            self._show_question()
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self.dismiss(self.audit_id)
+
     def action_answered(self) -> None:
-        self._do(LiveCall.answered)
+        self.ask(live_confirm.ANSWERED, "Décroché", LiveCall.answered)
 
     def action_transfer_start(self) -> None:
-        self._do(LiveCall.transfer_start)
+        self.ask(live_confirm.TRANSFER_START, "Début de transfert", LiveCall.transfer_start)
 
     def action_transfer_pickup(self) -> None:
-        self._do(LiveCall.transfer_pickup)
+        live = self.live
+        elapsed = live.transfer_elapsed() if live is not None else None
+        if elapsed is None and (asked := self.question.step(live_confirm.TRANSFER_START)):
+            elapsed = self.clock.monotonic() - asked.at
+        label = "Transfert pris"
+        if elapsed is not None:
+            label += f" en {format_seconds(round_tenth(elapsed))}"
+        self.ask(live_confirm.TRANSFER_PICKUP, label, LiveCall.transfer_pickup)
 
     def action_discovery(self) -> None:
         self._do(LiveCall.discovery_question)
 
     def action_end_call(self) -> None:
-        self._do(LiveCall.end_call)
+        self.ask(live_confirm.END_CALL, "Fin d'appel", LiveCall.end_call)
 
     def action_undo(self) -> None:
         self._do(LiveCall.undo)
@@ -400,6 +394,10 @@ class LiveCallScreen(Screen[str]):
         if s is None:
             self.notify("Aucune suggestion à accepter")
             return
+        if s.ends_call:  # unreachable: the audit ends
+            label = f"Injoignable ({s.reason})"
+            self.ask(live_confirm.UNREACHABLE, label, lambda live, at: live.accept(s, at))
+            return
         self._do(lambda live: live.accept(s))
 
     def action_dismiss_suggestion(self) -> None:
@@ -409,6 +407,10 @@ class LiveCallScreen(Screen[str]):
 
     def action_pick(self, position: int) -> None:
         qid = self.current
+        if self.live is not None and live_confirm.makes_unreachable(self.live, qid, position):
+            label = "Injoignable : aucune autre question ne se répondra"
+            self.ask(live_confirm.UNREACHABLE, label, lambda live, _at: live.answer(qid, position))
+            return
         live = self.live
         first = live is not None and not live.audit.answers.get(qid)
         self._do(lambda live: live.answer(qid, position))
@@ -499,8 +501,3 @@ class LiveCallScreen(Screen[str]):
     def on_unmount(self) -> None:
         self._collector.stop()
         release_styles_caches()
-
-    def action_home(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self.dismiss(self.audit_id)

@@ -66,3 +66,16 @@ class QuietCollector:
             self._last_full = self._monotonic()
             return True
         return False
+
+
+def release_styles_caches() -> None:
+    """Let removed widgets go. Textual 8.2 keeps the styles cache of the last 1,024 widgets
+    that painted alive after they are removed (`StylesCache.get_inner_outer` is an lru_cache on
+    a method, keyed by the instance), with every line they last drew: ~30,000 objects per live
+    call screen closed, which the collector's full scans then walk, during a key press of the
+    next call (docs/performance.md). The cache only saves building two styles."""
+    from textual._styles_cache import StylesCache
+
+    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if clear is not None:
+        clear()

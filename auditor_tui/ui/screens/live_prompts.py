@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-CANCEL = Binding("escape", "cancel", "Annuler", id="live_prompt.cancel")
+from auditor_tui.ui.keymap import binding
 
 
 def normalise_question_id(text: str) -> str:
@@ -21,15 +20,19 @@ def normalise_question_id(text: str) -> str:
 
 
 class _Prompt(ModalScreen[str | None]):
-    CSS_PATH = "live_prompts.tcss"
-    BINDINGS = [CANCEL]
+    """Échap closes the window and changes nothing (the call goes on)."""
 
-    def action_cancel(self) -> None:
+    CSS_PATH = "live_prompts.tcss"
+    BINDINGS = [binding("back", description="Annuler", tooltip="Fermer sans rien changer")]
+
+    def action_back(self) -> None:
         self.dismiss(None)
 
 
 class JumpPrompt(_Prompt):
     """Type a question id (« 7b ») and Enter."""
+
+    SUB_TITLE = "Aller à une question"
 
     def __init__(self, is_known: Callable[[str], bool]) -> None:
         super().__init__()
@@ -52,6 +55,8 @@ class JumpPrompt(_Prompt):
 class NotePrompt(_Prompt):
     """The note (verbatim) of one question; Enter saves, an empty note removes it."""
 
+    SUB_TITLE = "Note de la question"
+
     def __init__(self, qid: str, text: str) -> None:
         super().__init__()
         self.qid = qid
@@ -68,6 +73,8 @@ class NotePrompt(_Prompt):
 
 class RemainingPrompt(_Prompt):
     """What is still unanswered; Enter goes to the highlighted question."""
+
+    SUB_TITLE = "Reste à répondre"
 
     def __init__(self, items: Sequence[tuple[str, str]]) -> None:
         super().__init__()

@@ -7,7 +7,6 @@ import re
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
@@ -20,6 +19,7 @@ from auditor_tui.durable import StoreError
 from auditor_tui.grid import load_grid
 from auditor_tui.record import Audit, DealerRef, Identity
 from auditor_tui.store import Store
+from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import AuditCreateFailed, DirectoryLoaded, OpenAudit
 from auditor_tui.ui.widgets.footer import KeysFooter
 
@@ -61,8 +61,8 @@ class DealerSearch(Input):
     """The type-ahead field; up and down move through the dealers it filters."""
 
     BINDINGS = [
-        Binding("down", "move(1)", "Concessionnaire suivant", id="new_audit.next", show=False),
-        Binding("up", "move(-1)", "Concessionnaire précédent", id="new_audit.previous", show=False),
+        binding("next", keys="down", description="Concessionnaire suivant"),
+        binding("previous", keys="up", description="Concessionnaire précédent"),
     ]
 
     class Move(Message):
@@ -80,22 +80,16 @@ class NewAuditScreen(Screen[None]):
     BINDINGS = [
         # priority: Enter starts the audit from any field (the fields' own Enter would only
         # submit that field)
-        Binding(
-            "enter",
-            "create",
-            "Commencer",
-            id="new_audit.create",
+        binding(
+            "validate",
+            keys="enter",
+            action="create",
+            description="Commencer",
             tooltip="Créer l'audit et ouvrir l'appel",
             priority=True,
         ),
-        Binding(
-            "ctrl+t,c",
-            "copy_phone",
-            "Copier le n°",
-            id="new_audit.copy_phone",
-            tooltip="Copier le numéro du concessionnaire pour le composer",
-        ),
-        Binding("escape", "back", "Retour", id="new_audit.back"),
+        binding("copy_phone"),
+        binding("back", tooltip="Revenir à l'accueil sans créer d'audit"),
     ]
 
     def __init__(self, store: Store, clock: Clock) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -30,17 +29,11 @@ from auditor_tui.report_tables import TEXT_KINDS, Column, Table, fit_widths, sho
 from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period
 from auditor_tui.safe_text import terminal_text
 from auditor_tui.store import Store
+from auditor_tui.ui import keymap
+from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.widgets.footer import KeysFooter
 
-# (table name, key, tab title): the key is the title's first letter (É: e).
-TABS = (
-    ("dealers", "c", "Concessions"),
-    ("questions", "q", "Questions"),
-    ("sections", "s", "Sections"),
-    ("trophy", "t", "Trophée"),
-    ("unreachable", "i", "Injoignables"),
-    ("trends", "e", "Évolution"),
-)
+TABS = keymap.REPORT_TABS
 BLOCKS = "▁▂▃▄▅▆▇█"
 CURVE = Column("curve", "Courbe")
 
@@ -63,31 +56,10 @@ class ReportScreen(Screen[None]):
     CSS_PATH = "report.tcss"
     SUB_TITLE = "Rapports"
     BINDINGS = [
-        Binding("escape", "back", "Retour", id="report.back", tooltip="Revenir à l'accueil"),
-        Binding(
-            "slash", "focus_filters", "Filtrer", id="report.filter", tooltip="Période, concession…"
-        ),
-        Binding("o", "next_tab", "Onglet suivant", id="report.next_tab", tooltip="Onglet suivant"),
-        Binding(
-            "O",
-            "previous_tab",
-            "Onglet précédent",
-            id="report.previous_tab",
-            tooltip="Onglet précédent",
-            show=False,
-        ),
-        Binding("f5", "reload", "Actualiser", id="report.reload", tooltip="Relire les audits"),
-        *(
-            Binding(
-                key,
-                f"show_tab('{name}')",
-                f"Onglet {title}",
-                id=f"report.tab.{name}",
-                tooltip=f"Afficher l'onglet {title}",
-                show=False,
-            )
-            for name, key, title in TABS
-        ),
+        binding("back", tooltip="Revenir à l'accueil (ou aux tableaux depuis un filtre)"),
+        binding("filter", action="focus_filters"),
+        *keymap.bindings("next_tab", "previous_tab", "reload"),
+        *keymap.bindings(*(f"tab_{name}" for name, _key, _title in TABS)),
     ]
 
     class RowsLoaded(Message):

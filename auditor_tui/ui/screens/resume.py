@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from auditor_tui.safe_text import terminal_text
 from auditor_tui.store import Summary
+from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.screens.home import format_moment
 from auditor_tui.ui.widgets.footer import KeysFooter
 
@@ -18,9 +18,15 @@ class ResumeScreen(ModalScreen[bool]):
     """Dismissed with True to resume, False for later."""
 
     CSS_PATH = "resume.tcss"
+    SUB_TITLE = "Reprendre l'audit ?"
     BINDINGS = [
-        Binding("enter", "resume", "Reprendre", id="resume.resume"),
-        Binding("escape", "later", "Plus tard", id="resume.later"),
+        binding(
+            "validate",
+            action="resume",
+            description="Reprendre",
+            tooltip="Rouvrir l'appel laissé en cours (o : oui)",
+        ),
+        binding("back", action="later", description="Plus tard", tooltip="Aller à l'accueil"),
     ]
 
     def __init__(self, summary: Summary) -> None:
@@ -41,7 +47,7 @@ class ResumeScreen(ModalScreen[bool]):
                 "enregistrés sont conservés.",
                 id="resume-detail",
             )
-            yield Label("Entrée : reprendre · Échap : plus tard", id="resume-keys")
+            yield Label("Entrée / o : reprendre · Échap : plus tard", id="resume-keys")
         yield KeysFooter(compact=True)
 
     def action_resume(self) -> None:

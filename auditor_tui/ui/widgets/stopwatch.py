@@ -1,6 +1,7 @@
 """The transfer stopwatch (large digits, against the grid's limit) and the call duration.
 Display only: the screen sets the attributes on each timer tick; the `-over` class marks a
-transfer past the limit, `-running` / `-done` its state."""
+transfer past the limit, `-running` / `-done` its state, `-provisional` a transfer counted from
+its key while its confirmation is asked."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class Stopwatch(Vertical):
     transfer: reactive[float | None] = reactive(None, repaint=False)
     limit: reactive[float] = reactive(45.0, repaint=False)
     running: reactive[bool] = reactive(False, repaint=False)
+    provisional: reactive[bool] = reactive(False, repaint=False)
     call: reactive[float | None] = reactive(None, repaint=False)
     _ready = False
 
@@ -59,6 +61,9 @@ class Stopwatch(Vertical):
     def watch_running(self) -> None:
         self._show()
 
+    def watch_provisional(self) -> None:
+        self._show()
+
     def watch_limit(self) -> None:
         self._show()
 
@@ -74,8 +79,11 @@ class Stopwatch(Vertical):
         self.set_class(over, "-over")
         self.set_class(self.running, "-running")
         self.set_class(seconds is not None and not self.running, "-done")
+        self.set_class(self.provisional, "-provisional")
         if seconds is None:
             state = "—"
+        elif self.provisional:
+            state = "à valider"
         elif self.running:
             state = "DÉPASSÉ" if over else "en cours"
         else:

@@ -1,0 +1,45 @@
+"""The live call's actions in the command palette (ctrl+p), named and keyed as in the key
+strip and the help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from auditor_tui.ui.keymap import key_name
+
+
+def shown_key(binding: Binding) -> str:
+    """« t », « 1…9 », « Suppr »: the binding's first key, as the key strip names it."""
+    return binding.key_display or key_name(binding.key.split(",")[0])
+
+
+class LiveCallCommands(Provider):
+    """The live call's actions in the command palette (ctrl+p), named as in the Footer."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        return [
+            (
+                f"{b.description} ({b.key_display or key_name(b.key.split(',')[0])})",
+                b.tooltip,
+                b.action,
+            )
+            for b in type(self.screen).BINDINGS
+            if isinstance(b, Binding) and b.show
+        ]
+
+    def _runner(self, action: str) -> Callable[[], object]:
+        screen = self.screen
+        return lambda: screen.run_action(action)
+
+    async def discover(self) -> Hits:
+        for name, help_text, action in self._commands():
+            yield DiscoveryHit(name, self._runner(action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action in self._commands():
+            if (match := matcher.match(f"{name} {help_text}")) > 0:
+                yield Hit(match, matcher.highlight(name), self._runner(action), help=help_text)

@@ -1,0 +1,197 @@
+"""No single key ends or re-phases a call (the real app at 80×24): décroché, transfer start and
+pick-up, end of call and unreachable are asked in place (« … ? Entrée/o oui · Échap non »);
+while asked, the call's other keys still act; on « oui » each change happens at the instant
+of its key; Échap drops the question and changes nothing; the windows change nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from auditor_tui.clock import FakeClock
+from auditor_tui.grid import load_grid
+from auditor_tui.record import Audit, parse_instant
+from auditor_tui.ui.app import make_app
+from auditor_tui.ui.screens.live_call import LiveCallScreen
+from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
+from auditor_tui.ui.widgets.key_strip import KeyStrip
+from auditor_tui.ui.widgets.stopwatch import Stopwatch
+from tests.ui.conftest import NOW, build_audit, fixed_id, seed_store
+from tests.ui.live_helpers import advance, go_to, live_of, on_the_call, screen_of
+
+GRID = load_grid()
+AUDIT = fixed_id(41)
+Q1 = GRID.rule_question("attempts")
+UNREACHABLE = int(GRID.rule("attempts")["unreachable_option"])
+
+
+@pytest.fixture
+def live_db(tmp_path: Path) -> Path:
+    return seed_store(tmp_path / "store", [build_audit(41, "Lexus Dijon")])
+
+
+def asked(pilot: object) -> str:
+    """The question line, or "" when nothing is asked."""
+    widget = screen_of(pilot).query_one("#ask", Static)  # type: ignore[arg-type]
+    return str(widget.render()) if widget.display else ""
+
+
+def stored(pilot: object) -> Audit:
+    return live_of(pilot).store.get(AUDIT)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("keys", "question"),
+    [
+        (("d",), "Décroché ?"),
+        (("x",), "Début de transfert ?"),
+        (("f",), "Fin d'appel ?"),
+    ],
+)
+async def test_a_stray_phase_key_changes_nothing_without_its_yes(
+    live_db: Path, clock: FakeClock, keys: tuple[str, ...], question: str
+) -> None:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t")
+        before = stored(pilot)
+        await pilot.press(*keys)
+        assert asked(pilot).startswith(question) and "Entrée/o oui · Échap non" in asked(pilot)
+        assert stored(pilot).revision == before.revision  # nothing saved, nothing changed
+        await pilot.press("escape")  # « non »: the question goes, the call stays on screen
+        assert asked(pilot) == "" and isinstance(app.screen, LiveCallScreen)
+        after = stored(pilot)
+        assert after.revision == before.revision
+        assert (after.call.answered_at, after.call.transferred, after.call.ended_at) == (
+            None,
+            False,
+            None,
+        )
+        await pilot.press("escape")  # nothing asked: home, the audit still a draft
+        assert not isinstance(app.screen, LiveCallScreen)
+
+
+async def test_the_end_of_call_happens_at_the_instant_of_f(live_db: Path, clock: FakeClock) -> None:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "d", "enter")
+        await advance(pilot, clock, 120)
+        await pilot.press("f")
+        await advance(pilot, clock, 7)  # the auditor says goodbye, then confirms
+        await pilot.press("o")
+        call = stored(pilot).call
+        assert parse_instant(call.ended_at or "") == NOW + timedelta(seconds=120)
+        assert stored(pilot).status == "awaiting_follow_up"
+        assert asked(pilot) == ""
+
+
+async def test_the_transfer_counts_from_x_and_answer_keys_still_answer(
+    live_db: Path, clock: FakeClock
+) -> None:
+    """An auditor on hold answers a question before confirming: the answer is kept, the
+    question stays, and the 45 s run from « x » (the stopwatch shows it, « à valider »)."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "d", "enter", "x")
+        watch = app.screen.query_one(Stopwatch)
+        await advance(pilot, clock, 12)
+        assert watch.transfer == 12.0 and watch.running and watch.has_class("-provisional")
+        assert "à valider" in str(watch.query_one("#stopwatch-title", Static).render())
+        await go_to(pilot, "3")
+        await pilot.press("1")  # answered while the question waits
+        assert stored(pilot).answers["3"] == [1]
+        assert asked(pilot).startswith("Début de transfert ?")
+        assert not stored(pilot).call.transferred
+        await advance(pilot, clock, 20)
+        await pilot.press("p")  # picked up before the start was confirmed: one question
+        assert asked(pilot).startswith("Début de transfert, puis Transfert pris en 32,0 s ?")
+        await advance(pilot, clock, 3)
+        await pilot.press("enter")
+        call = stored(pilot).call
+        assert call.transferred and call.transfer_seconds == 32.0
+        assert parse_instant(call.transfer_started_at or "") == NOW
+        assert not watch.has_class("-provisional")
+
+
+async def test_a_phase_key_pressed_again_keeps_its_first_instant(
+    live_db: Path, clock: FakeClock
+) -> None:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "d", "enter", "x")
+        await advance(pilot, clock, 5)
+        await pilot.press("x")  # again, 5 s later: still the same question
+        assert asked(pilot) == str(screen_of(pilot).question.content())
+        assert len(screen_of(pilot).question.steps) == 1
+        await advance(pilot, clock, 10)
+        await pilot.press("p", "enter")
+        assert stored(pilot).call.transfer_seconds == 15.0
+
+
+async def test_unreachable_is_asked_whichever_key_declares_it(
+    live_db: Path, clock: FakeClock
+) -> None:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await go_to(pilot, Q1)
+        await pilot.press(str(UNREACHABLE))  # the option « pas réussi à joindre »
+        assert asked(pilot).startswith("Injoignable")
+        assert Q1 not in stored(pilot).answers
+        await pilot.press("escape")
+        assert Q1 not in stored(pilot).answers
+        for _ in range(3):
+            await pilot.press("t")
+            await advance(pilot, clock, 30)
+        await pilot.press("t", "a")  # the suggestion « injoignable » accepted: asked too
+        assert asked(pilot).startswith("Injoignable")
+        assert stored(pilot).call.ended_at is None
+        await pilot.press("enter")
+        audit = stored(pilot)
+        assert audit.answers[Q1] == [UNREACHABLE] and audit.call.ended_at is not None
+
+
+@pytest.mark.parametrize(
+    ("key", "window"),
+    [("g", JumpPrompt), ("colon", JumpPrompt), ("m", NotePrompt), ("v", RemainingPrompt)],
+)
+async def test_a_window_closed_with_escape_changes_nothing(
+    live_db: Path, clock: FakeClock, key: str, window: type
+) -> None:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "1")
+        before = stored(pilot)
+        current = screen_of(pilot).current
+        await pilot.press(key)
+        assert isinstance(app.screen, window)
+        await pilot.press(*"7b")
+        await pilot.press("escape")
+        assert isinstance(app.screen, LiveCallScreen)
+        after = stored(pilot)
+        assert after.revision == before.revision and after.notes == {}
+        assert screen_of(pilot).current == current
+
+
+async def test_a_question_waits_through_a_window_and_enter_there_is_the_windows(
+    live_db: Path, clock: FakeClock
+) -> None:
+    """« g 7b Entrée » while « Fin d'appel ? » is asked: the Entrée goes to the window, not to
+    the question (the call does not end)."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "f", "g", *"9", "enter")
+        assert screen_of(pilot).current == "9"
+        assert stored(pilot).call.ended_at is None
+        assert asked(pilot).startswith("Fin d'appel ?")
+
+
+async def test_undo_and_end_of_call_are_in_the_key_strip(live_db: Path, clock: FakeClock) -> None:
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        strip = str(app.screen.query_one(KeyStrip).render())
+        assert "f Fin d'appel" in strip and "u Annuler" in strip
+        await pilot.press("t", "d", "enter", "u")  # undo: the pick-up, at once
+        assert stored(pilot).call.answered_at is None

@@ -8,7 +8,7 @@ call-back, Q16-Q19, complete, reopen) — with a deterministic script drawn from
 starts, `saved` once it has returned. A parent that kills this process with SIGKILL therefore
 knows which states the store must hold (see tests/test_reliability_crash.py).
 
-    python -m auditor_tui.crashplay STORE --seed 7 [--audits 1000]
+    python -m tests.crashplay STORE --seed 7 [--audits 1000]
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.dealers import Dealer, parse_dealers_csv, sample_dealers_path
-from auditor_tui.durable import StoreError, StoreLockedError
-from auditor_tui.followup import FollowUpError, FollowUpSession
-from auditor_tui.grid import Grid, Question, load_grid
-from auditor_tui.lifecycle import LifecycleError
-from auditor_tui.live import LiveCall
-from auditor_tui.record import Audit, DealerRef, Identity, format_instant
-from auditor_tui.scoring import is_applicable
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.dealers import Dealer, parse_dealers_csv, sample_dealers_path
+from auditor_tui.domain.grid import Grid, Question, load_grid
+from auditor_tui.domain.lifecycle import LifecycleError
+from auditor_tui.domain.record import Audit, DealerRef, Identity, format_instant
+from auditor_tui.domain.scoring import is_applicable
+from auditor_tui.session.followup import FollowUpError, FollowUpSession
+from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreError, StoreLockedError
 
 EXIT_REFUSED = 3
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -273,7 +273,7 @@ def play(root: Path, seed: int, audits: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m auditor_tui.crashplay")
+    parser = argparse.ArgumentParser(prog="python -m tests.crashplay")
     parser.add_argument("store", type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--audits", type=int, default=1000)

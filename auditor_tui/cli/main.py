@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor_tui import __version__
-from auditor_tui.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJECTED, epilog
-from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
-from auditor_tui.paths import ENV_VAR, default_store_path
-from auditor_tui.pipes import OutputError, quiet_stdout, write_stdout_bytes
-from auditor_tui.safe_text import terminal_lines, terminal_text
+from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJECTED, epilog
+from auditor_tui.cli.pipes import OutputError, quiet_stdout, write_stdout_bytes
+from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT
+from auditor_tui.store.paths import ENV_VAR, default_store_path
+from auditor_tui.text.safe_text import terminal_lines, terminal_text
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
-    from auditor_tui.record import Audit
-    from auditor_tui.reports import Period
+    from auditor_tui.domain.record import Audit
+    from auditor_tui.reports.figures import Period
     from auditor_tui.store import Store
 
 SAMPLE_AUDITS_FILE = "audits-sample.jsonl"
@@ -37,14 +37,14 @@ def write_bytes_output(out: str, data: bytes) -> None:
     if out == "-":
         write_stdout_bytes(data)
     else:
-        from auditor_tui.output_files import write_output_file
+        from auditor_tui.exchange.output_files import write_output_file
 
         write_output_file(Path(out), data)
 
 
 def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
-    from auditor_tui.exchange import ImportRejected, import_jsonl
-    from auditor_tui.input_files import STDIN
+    from auditor_tui.exchange.importing import ImportRejected, import_jsonl
+    from auditor_tui.exchange.input_files import STDIN
 
     data = args.stdin_data if str(path) == STDIN else None
     try:
@@ -71,13 +71,13 @@ def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
 
 def cmd_import(store: Store, args: argparse.Namespace) -> int:
     """Each file is imported all or nothing on its own; a folder gives its complete batches."""
-    from auditor_tui.input_files import STDIN
-    from auditor_tui.sync import batch_files
+    from auditor_tui.exchange.input_files import STDIN
+    from auditor_tui.exchange.sync import batch_files
 
     paths: list[Path] = []
     codes: set[int] = set()
     if args.sample:
-        from auditor_tui.resources import data_path
+        from auditor_tui.domain.resources import data_path
 
         if len(store):
             _err(
@@ -110,16 +110,16 @@ def cmd_import(store: Store, args: argparse.Namespace) -> int:
 def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit] | None:
     if not args.pseudonymise:
         return None
-    from auditor_tui.privacy import pseudonymise, store_key
+    from auditor_tui.exchange.privacy import pseudonymise, store_key
 
     key = store_key(store)
     return lambda audit: pseudonymise(audit, key)
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.exchange import ExportError
-    from auditor_tui.output_files import OutputRefused
-    from auditor_tui.sync import FORMATS, BatchRefused
+    from auditor_tui.exchange.importing import ExportError
+    from auditor_tui.exchange.output_files import OutputRefused
+    from auditor_tui.exchange.sync import FORMATS, BatchRefused
 
     if args.changed:
         try:
@@ -150,7 +150,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
 
 def _readable_audits(store: Store, unread: list[str]) -> list[Audit]:
     """Every audit that can be read; the message of each that cannot goes to `unread`."""
-    from auditor_tui.durable import StoreError
+    from auditor_tui.store.durable import StoreError
 
     audits = []
     for audit_id in store.ids():
@@ -175,8 +175,8 @@ def _left_out(store: Store, unread: list[str], what: str) -> int:
 
 
 def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.record import now_utc
-    from auditor_tui.sync import FORMATS, export_changed, file_name
+    from auditor_tui.domain.record import now_utc
+    from auditor_tui.exchange.sync import FORMATS, export_changed, file_name
 
     extra = {} if args.format == "jsonl" else {file_name(args.format): FORMATS[args.format]}
     batch = export_changed(
@@ -190,7 +190,7 @@ def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
 
 
 def _period(text: str) -> Period:
-    from auditor_tui.reports import Period
+    from auditor_tui.reports.figures import Period
 
     try:
         return Period.parse(text)
@@ -199,7 +199,7 @@ def _period(text: str) -> Period:
 
 
 def _size(text: str) -> int:
-    from auditor_tui.input_files import parse_size
+    from auditor_tui.exchange.input_files import parse_size
 
     try:
         return parse_size(text)
@@ -210,7 +210,7 @@ def _size(text: str) -> int:
 def _read_stdin(args: argparse.Namespace) -> str | None:
     """`import -`: standard input read whole before the store is opened (and locked), so that
     a terminal waiting for a typist never holds the folder. Why it is refused, or None."""
-    from auditor_tui.input_files import STDIN, InputFileError, read_input
+    from auditor_tui.exchange.input_files import STDIN, InputFileError, read_input
 
     args.stdin_data = None
     if args.command != "import" or STDIN not in args.files:
@@ -223,7 +223,7 @@ def _read_stdin(args: argparse.Namespace) -> str | None:
 
 
 def _table(text: str) -> str:
-    from auditor_tui.report_tables import TABLE_NAMES
+    from auditor_tui.reports.tables import TABLE_NAMES
 
     if text not in TABLE_NAMES:
         raise argparse.ArgumentTypeError(f"tableau inconnu {text!r} : {', '.join(TABLE_NAMES)}")
@@ -231,9 +231,9 @@ def _table(text: str) -> str:
 
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.report_cache import load_rows
-    from auditor_tui.report_tables import TABLE_NAMES, print_tables, tables, write_csv
-    from auditor_tui.reports import Filters, build_report
+    from auditor_tui.reports.cache import load_rows
+    from auditor_tui.reports.figures import Filters, build_report
+    from auditor_tui.reports.tables import TABLE_NAMES, print_tables, tables, write_csv
 
     filters = Filters(args.period, args.dealer, args.auditor)
     unread: list[str] = []
@@ -251,7 +251,7 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
+    from auditor_tui.domain.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
 
     if args.sample:  # asked for by name: never put into a store behind the auditor's back
         args.file = str(sample_dealers_path())
@@ -434,8 +434,9 @@ def _open_store(db: Path | None, read_only: bool, readable: bool) -> Store:
     where there is none, and reads what it can: read-only if asked, and by itself when the
     folder is held by another process (the app) or cannot be written (a read-only disk, a
     full one, another user's folder), said on stderr (docs/reliability.md)."""
-    from auditor_tui.durable import StoreError, StoreLockedError, StoreWriteError
-    from auditor_tui.store import Store, default_store_path
+    from auditor_tui.store import Store
+    from auditor_tui.store.durable import StoreError, StoreLockedError, StoreWriteError
+    from auditor_tui.store.paths import default_store_path
 
     if readable:
         root = db if db is not None else default_store_path()
@@ -501,8 +502,8 @@ def run_command(args: argparse.Namespace) -> int:
         _err(f"{refused} ; rien n'a été importé.")
         return EXIT_REJECTED
     readable = _reads_only(args)
-    from auditor_tui.durable import StoreError
-    from auditor_tui.grid import GridError, load_grid
+    from auditor_tui.domain.grid import GridError, load_grid
+    from auditor_tui.store.durable import StoreError
 
     # A command reads the whole store once and exits. What it makes (records, rows, index
     # entries) is freed by reference counting; the cycle collector's repeated full scans of

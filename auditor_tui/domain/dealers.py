@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor_tui.labels import fold as fold  # re-exported: the directory's search form
-from auditor_tui.resources import data_path
+from auditor_tui.domain.labels import fold as fold  # re-exported: the directory's search form
+from auditor_tui.domain.resources import data_path
 
 SAMPLE_DEALERS_FILE = "dealers-sample.csv"
 

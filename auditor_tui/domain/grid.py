@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from auditor_tui.resources import data_dir
+from auditor_tui.domain.resources import data_dir
 
 GRID_SCHEMA = "auditor-tui/grid/v1"
 DEFAULT_GRID_ID = "lexus-5-etoiles-2026-appel"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from auditor_tui.record import Audit, format_instant, parse_instant
-from auditor_tui.scoring import OUTCOME_UNREACHABLE
+from auditor_tui.domain.record import Audit, format_instant, parse_instant
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE
 
 
 class LifecycleError(ValueError):
@@ -27,7 +27,7 @@ def recompute_deadlines(audit: Audit) -> None:
     if not audit.call.ended_at or audit.score().outcome == OUTCOME_UNREACHABLE:
         audit.deadlines = None  # nothing to follow up on a dealer that was never reached
         return
-    from auditor_tui.deadlines import Calendar, calendar_for, deadlines_for
+    from auditor_tui.domain.deadlines import Calendar, calendar_for, deadlines_for
 
     if audit.calendar:
         calendar = Calendar.from_dict(audit.calendar)

@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor_tui.grid import Grid, GridError, load_grid
-from auditor_tui.instants import format_instant as format_instant  # re-exported
-from auditor_tui.instants import parse_rfc3339, stored_spelling
-from auditor_tui.labels import STATUS_LABELS as STATUS_LABELS  # re-exported
-from auditor_tui.labels import STATUSES as STATUSES
-from auditor_tui.record_fields import (
+from auditor_tui.domain.grid import Grid, GridError, load_grid
+from auditor_tui.domain.instants import format_instant as format_instant  # re-exported
+from auditor_tui.domain.instants import parse_rfc3339, stored_spelling
+from auditor_tui.domain.labels import STATUS_LABELS as STATUS_LABELS  # re-exported
+from auditor_tui.domain.labels import STATUSES as STATUSES
+from auditor_tui.domain.record_fields import (
     check_reserved,
     known_part,
     merge_extra,
     split_record_extra,
 )
-from auditor_tui.scoring import Score, missing_answers, score, validate_answers
+from auditor_tui.domain.scoring import Score, missing_answers, score, validate_answers
 
 SCHEMA = "auditor-tui/audit/v1"
 
@@ -403,7 +403,7 @@ def _check_types(obj: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
             add(name, f"objet ou null attendu, trouvé {_shown(value)}")
     calendar = obj.get("calendar")
     if calendar is not None:
-        from auditor_tui.deadlines import Calendar  # holidays: only deadlines need it
+        from auditor_tui.domain.deadlines import Calendar  # holidays: only deadlines need it
 
         try:
             Calendar.from_dict(calendar if isinstance(calendar, dict) else {})
@@ -432,7 +432,7 @@ def _check_types(obj: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
 
 def _check_phone(value: Any, country: str, fld: str, add: Callable[[str, str], None]) -> None:
     """E.164 and valid for the dealer's country: the directory's own rule (dealers.py)."""
-    from auditor_tui.dealers import normalise_phone  # phonenumbers: only import needs it
+    from auditor_tui.domain.dealers import normalise_phone  # phonenumbers: only import needs it
 
     if not isinstance(value, str) or not value.startswith("+"):
         add(fld, f"numéro E.164 attendu (+33…), trouvé {value!r}")

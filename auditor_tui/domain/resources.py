@@ -11,7 +11,7 @@ def data_dir() -> Path:
     packaged = Path(str(resources.files("auditor_tui"))) / "data"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "data"
+    return Path(__file__).resolve().parents[2] / "data"
 
 
 def data_path(name: str) -> Path:

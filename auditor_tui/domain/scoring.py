@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from auditor_tui.grid import CONDITION_TRANSFERRED, Grid, Question
-from auditor_tui.labels import final_stars
+from auditor_tui.domain.grid import CONDITION_TRANSFERRED, Grid, Question
+from auditor_tui.domain.labels import final_stars
 
 Answers = Mapping[str, Sequence[int]]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor_tui.grid import Grid
-from auditor_tui.record import Audit
+from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.record import Audit
 
 METHOD_LABELS = {"phone": "téléphone", "email": "e-mail"}
 

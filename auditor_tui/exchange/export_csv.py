@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any, NamedTuple
 
-from auditor_tui.exchange import check_exportable, in_export_order
-from auditor_tui.grid import Grid, Question
-from auditor_tui.labels import final_stars
-from auditor_tui.record import Audit, DealerRef, parse_instant
-from auditor_tui.reports import PARIS, Quarter, call_instant, call_moment, paris_time
-from auditor_tui.safe_text import GUARDED_STARTS, formula_guard
-from auditor_tui.scoring import Score, SectionScore, is_applicable, question_points
+from auditor_tui.domain.grid import Grid, Question
+from auditor_tui.domain.labels import final_stars
+from auditor_tui.domain.record import Audit, DealerRef, parse_instant
+from auditor_tui.domain.scoring import Score, SectionScore, is_applicable, question_points
+from auditor_tui.exchange.importing import check_exportable, in_export_order
+from auditor_tui.reports.figures import PARIS, Quarter, call_instant, call_moment, paris_time
+from auditor_tui.text.safe_text import GUARDED_STARTS, formula_guard
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -160,7 +160,7 @@ def other_fields(audit: Audit) -> str | None:
     as in the JSON Lines record; None when there are none."""
     if not audit.extra:
         return None
-    from auditor_tui.jsonl import encode_record
+    from auditor_tui.exchange.jsonl import encode_record
 
     return encode_record(audit.extra)
 

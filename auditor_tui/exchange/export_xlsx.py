@@ -9,10 +9,17 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from auditor_tui.export_csv import View, view_table, views
-from auditor_tui.record import Audit
-from auditor_tui.reports import PARIS, Quarter, call_moment, dealer_summaries, paris_time, rows_of
-from auditor_tui.scoring import is_applicable
+from auditor_tui.domain.record import Audit
+from auditor_tui.domain.scoring import is_applicable
+from auditor_tui.exchange.export_csv import View, view_table, views
+from auditor_tui.reports.figures import (
+    PARIS,
+    Quarter,
+    call_moment,
+    dealer_summaries,
+    paris_time,
+    rows_of,
+)
 
 ANSWER_COLUMNS = (
     "audit_id",
@@ -88,7 +95,7 @@ def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
 
 
 def xlsx_bytes(audits: Iterable[Audit]) -> bytes:
-    from auditor_tui.xlsx_writer import Sheet, write_workbook
+    from auditor_tui.exchange.xlsx_writer import Sheet, write_workbook
 
     ordered = views(audits)
     cols, rows = view_table(ordered)

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from auditor_tui.input_files import DEFAULT_IMPORT_LIMIT
-from auditor_tui.instants import stored_spelling
-from auditor_tui.jsonl import decode_line, encode_record, split_lines
-from auditor_tui.lifecycle import recompute_deadlines
-from auditor_tui.record import Audit, Problem, validate_record
-from auditor_tui.record_fields import known_part, unknown_names
+from auditor_tui.domain.instants import stored_spelling
+from auditor_tui.domain.lifecycle import recompute_deadlines
+from auditor_tui.domain.record import Audit, Problem, validate_record
+from auditor_tui.domain.record_fields import known_part, unknown_names
+from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT
+from auditor_tui.exchange.jsonl import decode_line, encode_record, split_lines
 from auditor_tui.store import Store
 
 
@@ -121,8 +121,8 @@ def import_jsonl(
     The file must be a regular file of at most `limit` bytes (input_files.py); `data`: its
     bytes, already read (standard input). When a batch manifest sits beside the file, the file
     must match its checksum."""
-    from auditor_tui.input_files import InputFileError
-    from auditor_tui.sync import read_import_file  # sync imports this module
+    from auditor_tui.exchange.input_files import InputFileError
+    from auditor_tui.exchange.sync import read_import_file  # sync imports this module
 
     try:
         data, problems = (data, []) if data is not None else read_import_file(path, limit)

@@ -103,7 +103,7 @@ def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool =
             raise InputFileError(name, "lien symbolique : refusé (il mène hors du lot)") from None
         if exc.errno == errno.EISDIR or os.path.isdir(name):
             raise InputFileError(name, "c'est un dossier, pas un fichier") from exc
-        from auditor_tui.durable import describe_oserror
+        from auditor_tui.store.durable import describe_oserror
 
         raise InputFileError(name, f"lecture impossible : {describe_oserror(exc)}") from exc
     try:
@@ -113,7 +113,7 @@ def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool =
         try:
             return _read_limited(functools.partial(os.read, fd), name, limit)
         except OSError as exc:
-            from auditor_tui.durable import describe_oserror
+            from auditor_tui.store.durable import describe_oserror
 
             raise InputFileError(name, f"lecture impossible : {describe_oserror(exc)}") from exc
     finally:
@@ -128,7 +128,7 @@ def check_input(path: Path) -> str | None:
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
-        from auditor_tui.durable import describe_oserror
+        from auditor_tui.store.durable import describe_oserror
 
         return f"{path} : lecture impossible : {describe_oserror(exc)}"
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):

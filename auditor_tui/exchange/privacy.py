@@ -15,8 +15,8 @@ import hashlib
 import hmac
 import secrets
 
-from auditor_tui.dealers import fold
-from auditor_tui.record import Audit
+from auditor_tui.domain.dealers import fold
+from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
 
 KEY_SETTING = "pseudonym_key"

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor_tui import __version__
-from auditor_tui.durable import atomic_write_bytes, ensure_private_dir
-from auditor_tui.exchange import in_export_order, write_jsonl
-from auditor_tui.record import Audit, Problem, format_instant
+from auditor_tui.domain.record import Audit, Problem, format_instant
+from auditor_tui.exchange.importing import in_export_order, write_jsonl
 from auditor_tui.store import Store
+from auditor_tui.store.durable import atomic_write_bytes, ensure_private_dir
 
 BATCH_SCHEMA = "auditor-tui/batch/v1"
 MANIFEST_NAME = "manifest.json"
@@ -65,7 +65,7 @@ class BatchRefused(ValueError):
 def read_back(path: Path, sent: list[Audit]) -> list[str]:
     """What keeps the JSONL file at `path` from importing as the audits `sent`, read from the
     disk with the importer's own reader: each problem named by its audit (empty: none)."""
-    from auditor_tui.exchange import comparable, parse_jsonl
+    from auditor_tui.exchange.importing import comparable, parse_jsonl
 
     order = in_export_order(sent)
     audits, problems = parse_jsonl(path.read_bytes(), str(path))
@@ -108,7 +108,7 @@ def jsonl_bytes(audits: list[Audit]) -> bytes:
 
 
 def csv_bytes(audits: list[Audit]) -> bytes:
-    from auditor_tui.export_csv import write_csv
+    from auditor_tui.exchange.export_csv import write_csv
 
     buffer = io.StringIO()
     write_csv(audits, buffer)
@@ -116,7 +116,7 @@ def csv_bytes(audits: list[Audit]) -> bytes:
 
 
 def xlsx_bytes(audits: list[Audit]) -> bytes:
-    from auditor_tui.export_xlsx import xlsx_bytes as produce  # only when asked
+    from auditor_tui.exchange.export_xlsx import xlsx_bytes as produce  # only when asked
 
     return produce(audits)
 
@@ -150,7 +150,7 @@ def export_changed(
     batch_id = new_batch_id(moment)
     target = folder / batch_id
     producers: dict[str, Producer] = {JSONL_NAME: jsonl_bytes, **(extra or {})}
-    from auditor_tui.exchange import ExportError
+    from auditor_tui.exchange.importing import ExportError
 
     try:
         contents = {name: produce(outgoing) for name, produce in producers.items()}
@@ -200,7 +200,7 @@ def _plain_name(name: object) -> bool:
 def _read_manifest(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """A batch manifest, checked: read as a plain file (no link, no FIFO) of bounded size,
     its `files` plain names of the batch folder. (None, why) when it cannot be used."""
-    from auditor_tui.input_files import InputFileError, read_input
+    from auditor_tui.exchange.input_files import InputFileError, read_input
 
     try:
         raw = json.loads(read_input(path, MANIFEST_LIMIT, follow_links=False).decode("utf-8"))
@@ -255,7 +255,7 @@ def read_import_file(path: Path, limit: int) -> tuple[bytes, list[Problem]]:
     """The bytes of a file to import (`-`: standard input) and what its batch manifest, if one
     sits beside it, finds wrong with them. InputFileError for a file refused as such (not a
     regular file, too big; inside a batch folder, a link)."""
-    from auditor_tui.input_files import STDIN, read_input
+    from auditor_tui.exchange.input_files import STDIN, read_input
 
     if str(path) == STDIN:
         return read_input(path, limit), []

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import IO, Any
 
-from auditor_tui.safe_text import FORMULA_STARTS
+from auditor_tui.text.safe_text import FORMULA_STARTS
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -22,10 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor_tui import __version__
-from auditor_tui.durable import StoreError, atomic_write_bytes, read_file
-from auditor_tui.reports import AuditRow, row_of
-from auditor_tui.resources import data_dir
+from auditor_tui.domain.resources import data_dir
+from auditor_tui.reports.figures import AuditRow, row_of
 from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreError, atomic_write_bytes, read_file
 
 CACHE_NAME = "report-rows.json"
 CACHE_VERSION = 3

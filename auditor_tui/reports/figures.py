@@ -30,10 +30,10 @@ from operator import mul
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from auditor_tui.dealers import fold, slugify
-from auditor_tui.grid import Grid, Question, load_grid
-from auditor_tui.record import Audit, format_instant, parse_instant
-from auditor_tui.scoring import OUTCOME_UNREACHABLE, is_applicable, percent, question_points
+from auditor_tui.domain.dealers import fold, slugify
+from auditor_tui.domain.grid import Grid, Question, load_grid
+from auditor_tui.domain.record import Audit, format_instant, parse_instant
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, percent, question_points
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -13,19 +13,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from auditor_tui import lifecycle
-from auditor_tui.deadlines import is_within
-from auditor_tui.durable import StoreError
-from auditor_tui.grid import Grid, Question
-from auditor_tui.record import Audit, format_instant, parse_instant
-from auditor_tui.scoring import OUTCOME_UNREACHABLE, is_applicable, is_unreachable, toggle
-from auditor_tui.store import Store
-from auditor_tui.suggestions import (
+from auditor_tui.domain import lifecycle
+from auditor_tui.domain.deadlines import is_within
+from auditor_tui.domain.grid import Grid, Question
+from auditor_tui.domain.record import Audit, format_instant, parse_instant
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, is_unreachable, toggle
+from auditor_tui.domain.suggestions import (
     METHOD_LABELS,
     Suggestion,
     actual_callback_method,
     method_match_suggestion,
 )
+from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreError
 
 DEFAULT_ZONE = "Europe/Paris"
 AWAITING = "awaiting_follow_up"
@@ -291,7 +291,7 @@ def audit_zone(audit: Audit) -> str:
     """The dealer's zone: the recorded calendar's, else the country default."""
     if audit.calendar and isinstance(audit.calendar.get("timezone"), str):
         return str(audit.calendar["timezone"])
-    from auditor_tui.deadlines import DeadlineError, calendar_for
+    from auditor_tui.domain.deadlines import DeadlineError, calendar_for
 
     try:
         return calendar_for(audit.dealer.country, audit.dealer.department).timezone
@@ -509,7 +509,7 @@ class FollowUpSession:
 
     @property
     def calendar_label(self) -> str:
-        from auditor_tui.deadlines import Calendar, DeadlineError
+        from auditor_tui.domain.deadlines import Calendar, DeadlineError
 
         if not self.audit.calendar:
             return "—"

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from auditor_tui import lifecycle
-from auditor_tui.clock import Clock
-from auditor_tui.durable import StoreError
-from auditor_tui.grid import Grid, Question
-from auditor_tui.record import METHODS, Audit, format_instant, parse_instant
-from auditor_tui.scoring import Score, is_applicable, is_unreachable, toggle
+from auditor_tui.domain import lifecycle
+from auditor_tui.domain.clock import Clock
+from auditor_tui.domain.grid import Grid, Question
+from auditor_tui.domain.record import METHODS, Audit, format_instant, parse_instant
+from auditor_tui.domain.scoring import Score, is_applicable, is_unreachable, toggle
+from auditor_tui.domain.suggestions import Suggestion, method_match_suggestion
 from auditor_tui.store import Store
-from auditor_tui.suggestions import Suggestion, method_match_suggestion
+from auditor_tui.store.durable import StoreError
 
 # Timer events, for undo.
 ATTEMPT = "attempt"

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from auditor_tui.durable import StoreError
-from auditor_tui.scoring import OUTCOME_UNREACHABLE
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE
+from auditor_tui.store.durable import StoreError
 
 if TYPE_CHECKING:
-    from auditor_tui.store import Store, Summary
+    from auditor_tui.store import Store
+    from auditor_tui.store.index import Summary
 
 
 def audits_in_progress(store: Store) -> list[Summary]:
@@ -43,7 +44,7 @@ def complete_unreachable(store: Store, moment: datetime) -> list[str]:
     """Complete the unreachable dealers' audits still awaiting follow-up (stored so by an older
     version, or imported so): nothing can follow. Each is saved with a « complete » event and
     the reason; returns their ids. A damaged or unsaved one is left as it is."""
-    from auditor_tui import lifecycle
+    from auditor_tui.domain import lifecycle
 
     done = []
     for summary in store.summaries():

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-from auditor_tui.durable import FILE_MODE, StoreError, describe_oserror
+from auditor_tui.store.durable import FILE_MODE, StoreError, describe_oserror
 
 try:
     import fcntl

@@ -487,7 +487,7 @@ def open_regular(path: str | os.PathLike[str]) -> int:
     mode = os.fstat(fd).st_mode
     if not S_ISREG(mode):
         os.close(fd)
-        from auditor_tui.input_files import kind_of
+        from auditor_tui.exchange.input_files import kind_of
 
         raise NotARegularFile(path, f"c'est {kind_of(mode)}, pas un fichier : ignoré")
     return fd

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
-from auditor_tui.commit_lock import CommitLock
-from auditor_tui.durable import (
+from auditor_tui.store.commit_lock import CommitLock
+from auditor_tui.store.durable import (
     AtomicJSONStorage,
     CorruptFileError,
     StoreError,
@@ -53,17 +53,15 @@ from auditor_tui.durable import (
     sync_filesystem,
     write_new_file,
 )
-from auditor_tui.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.py
-from auditor_tui.paths import default_store_path as default_store_path
-from auditor_tui.store_files import (
+from auditor_tui.store.files import (
     RECORD_BYTES,
     audit_file,
     audit_file_problem,
     document_problem,
     record_row,
 )
-from auditor_tui.store_index import INDEX_VERSION as INDEX_VERSION  # re-exported
-from auditor_tui.store_index import (
+from auditor_tui.store.index import INDEX_VERSION as INDEX_VERSION  # re-exported
+from auditor_tui.store.index import (
     NEWEST,
     IndexEntry,
     index_body,
@@ -71,17 +69,19 @@ from auditor_tui.store_index import (
     index_entries,
     newest_entries,
 )
-from auditor_tui.store_index import Summary as Summary  # re-exported
-from auditor_tui.store_links import (
+from auditor_tui.store.index import Summary as Summary  # re-exported
+from auditor_tui.store.links import (
     check_folders,
     check_journal_sources,
     listing_problem,
     make_private,
 )
+from auditor_tui.store.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.py
+from auditor_tui.store.paths import default_store_path as default_store_path
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)
-    from auditor_tui.record import Audit
+    from auditor_tui.domain.record import Audit
 
 _HANDLE_CACHE = 8
 
@@ -142,7 +142,7 @@ def _rows(db: TinyDB, table: str) -> list[dict[str, Any]]:
 
 def _stamp(moment: datetime | None) -> str:
     """An event's instant: `moment`, or now."""
-    from auditor_tui.record import format_instant, now_utc
+    from auditor_tui.domain.record import format_instant, now_utc
 
     return format_instant(moment or now_utc())
 
@@ -624,8 +624,8 @@ class Store:
     def _audit_of(self, audit_id: str, raw: Mapping[str, Any], checked: bool = False) -> Audit:
         """The audit of a record row read from its file (see `_read_audit`); `checked`: the
         file is one the index knows, scored when it was indexed."""
-        from auditor_tui.grid import GridError
-        from auditor_tui.record import STATUSES, Audit
+        from auditor_tui.domain.grid import GridError
+        from auditor_tui.domain.record import STATUSES, Audit
 
         try:
             audit = Audit.from_dict(raw["record"])
@@ -694,7 +694,7 @@ class Store:
 
     def _check_new_id(self, audit_id: str) -> None:
         """File names are made from the canonical spelling of an id only (record.py)."""
-        from auditor_tui.record import is_canonical_id
+        from auditor_tui.domain.record import is_canonical_id
 
         if not is_canonical_id(audit_id):
             raise StoreError(

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from auditor_tui.record import Audit
+    from auditor_tui.domain.record import Audit
 
 INDEX_VERSION = 3
 

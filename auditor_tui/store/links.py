@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from stat import S_IMODE, S_ISDIR, S_ISLNK, S_ISREG, S_ISVTX
 
-from auditor_tui.durable import (
+from auditor_tui.store.durable import (
     DIR_MODE,
     LINK_REFUSED,
     StoreError,
@@ -71,7 +71,7 @@ def listing_problem(entry: os.DirEntry[str]) -> str | None:
         return None
     if entry.is_symlink():
         return f"{entry.path} : {LINK_REFUSED} ; ignoré"
-    from auditor_tui.input_files import kind_of
+    from auditor_tui.exchange.input_files import kind_of
 
     try:
         mode = entry.stat(follow_symlinks=False).st_mode

@@ -243,7 +243,7 @@ def out_target(case: Case) -> str:
     if kind == "fifo":
         os.mkfifo(out)
         got: list[bytes] = []
-        reader = threading.Thread(target=lambda: got.append(out.read_bytes()))
+        reader = threading.Thread(target=lambda: got.append(out.read_bytes()), daemon=True)
         reader.start()
         code, _, err = run_cli(*argv, "--out", str(out))
         reader.join(60)

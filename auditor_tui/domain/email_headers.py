@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from auditor_tui.session.followup import DEFAULT_ZONE, zone_label
 
-__all__ = ["EmailHeaderError", "looks_like_headers", "parse_email_date"]
+__all__ = ["EmailHeaderError", "looks_like_headers", "parse_email_date", "pasted_lines"]
 
 # Zone names some mail software still writes instead of an offset (RFC 5322 §4.3 obsolete
 # zones are understood by `email.utils`; these European ones are not).
@@ -137,9 +137,16 @@ class _Found(NamedTuple):
     wrote: bool  # « Le … a écrit : »: the sender follows the time
 
 
+def pasted_lines(text: str) -> str:
+    """Pasted text with its line ends as « \n »: a terminal sends the newlines of a paste as
+    carriage returns (what the Entrée key sends)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def looks_like_headers(text: str) -> bool:
     """Whether pasted text is a block of headers (several lines, or a « Date: », « Envoyé : »,
     « Le … a écrit : » line) rather than a time typed or copied on its own."""
+    text = pasted_lines(text)
     return "\n" in text.strip() or bool(_date_lines(text))
 
 

@@ -41,6 +41,10 @@ async def open_email(pilot: object) -> EmailModal:
         ("#email-info", RAW, "17/11/2026 12:59:59"),
         ("#email-info", OUTLOOK, "17/11/2026 12:40:00"),
         ("#email-headers", OUTLOOK, "17/11/2026 12:40:00"),
+        # what a terminal sends: the newlines of a paste as carriage returns
+        ("#modal-time", OUTLOOK.replace("\n", "\r"), "17/11/2026 12:40:00"),
+        ("#email-info", RAW.replace("\n", "\r"), "17/11/2026 12:59:59"),
+        ("#email-headers", OUTLOOK.replace("\n", "\r"), "17/11/2026 12:40:00"),
     ],
 )
 async def test_headers_pasted_whichever_field_has_the_focus(
@@ -57,7 +61,7 @@ async def test_headers_pasted_whichever_field_has_the_focus(
         app.focused.post_message(Paste(pasted))  # what the terminal sends on a paste
         await pilot.pause()
         assert modal.query_one("#modal-time", Input).value == read
-        assert modal.query_one("#email-headers", TextArea).text == pasted
+        assert modal.query_one("#email-headers", TextArea).text == pasted.replace("\r", "\n")
         assert "Date: lue" in str(modal.query_one("#email-parsed", Static).content)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen)

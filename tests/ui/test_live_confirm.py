@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Static
 
 from auditor_tui.domain.clock import FakeClock
@@ -19,7 +20,7 @@ from auditor_tui.ui.screens.live_call import LiveCallScreen
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
-from tests.ui.conftest import NOW, build_audit, fixed_id, seed_store
+from tests.ui.conftest import NOW, build_audit, fixed_id, seed_store, wait_for
 from tests.ui.live_helpers import advance, go_to, live_of, on_the_call, screen_of
 
 GRID = load_grid()
@@ -195,3 +196,23 @@ async def test_undo_and_end_of_call_are_in_the_key_strip(live_db: Path, clock: F
         assert "f Fin d'appel" in strip and "u Annuler" in strip
         await pilot.press("t", "d", "enter", "u")  # undo: the pick-up, at once
         assert stored(pilot).call.answered_at is None
+
+
+async def test_keys_typed_in_one_go_act_in_order(live_db: Path, clock: FakeClock) -> None:
+    """« t1g12⏎1 » as one burst (a fast typist, a terminal sending them together): the keys
+    act in the order typed: an attempt, Q1 answered, the window opened, « 12 » in its field
+    (not lost, nor answering the question under it), Q12 reached and answered."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        screen = screen_of(pilot)
+        burst = [("t", "t"), ("1", "1"), ("g", "g"), ("1", "1"), ("2", "2")]
+        for key, char in [*burst, ("enter", "\r"), ("1", "1")]:
+            app.post_message(events.Key(key, char))
+
+        def done() -> bool:
+            return app.screen is screen and bool(stored(pilot).answers.get("12"))
+
+        await wait_for(pilot, done, "Q12 answered")
+        audit = stored(pilot)
+        assert audit.answers == {"1": [1], "12": [1]} and len(audit.call.attempts) == 1
+        assert screen.current == "12"

@@ -24,7 +24,12 @@ from textual.widgets import (
     TextArea,
 )
 
-from auditor_tui.domain.email_headers import EmailHeaderError, looks_like_headers, parse_email_date
+from auditor_tui.domain.email_headers import (
+    EmailHeaderError,
+    looks_like_headers,
+    parse_email_date,
+    pasted_lines,
+)
 from auditor_tui.domain.suggestions import METHOD_LABELS
 from auditor_tui.session.followup import FollowUpError, format_input, format_long, parse_local
 from auditor_tui.ui.keymap import binding
@@ -250,7 +255,7 @@ class EmailModal(_TimeModal):
             return
         event.stop()
         headers = self.query_one("#email-headers", TextArea)
-        headers.text = event.text
+        headers.text = pasted_lines(event.text)
         headers.focus()
 
     @on(TextArea.Changed, "#email-headers")

@@ -96,7 +96,7 @@ class HelpScreen(Screen[None]):
         yield Label(f"Touches de l'écran « {self.origin_title} »", id="help-title")
         table: DataTable[str] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
         table.add_column("Touche", width=14)
-        table.add_column("Action", width=16)
+        table.add_column("Action", width=18)
         table.add_column("Détail", width=60)
         table.add_column("Portée", width=10)
         table.add_rows((k.keys, k.description, k.detail, k.scope) for k in self.keys)

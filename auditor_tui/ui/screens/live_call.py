@@ -10,6 +10,7 @@ from typing import TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -41,7 +42,12 @@ from auditor_tui.ui.screens import live_confirm
 from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
 from auditor_tui.ui.screens.live_commands import LiveCallCommands
 from auditor_tui.ui.screens.live_confirm import Question, Step
-from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt
+from auditor_tui.ui.screens.live_prompts import (
+    JumpPrompt,
+    NotePrompt,
+    RemainingPrompt,
+    TypedAhead,
+)
 from auditor_tui.ui.widgets.dealer_line import DealerInfo, DealerLine
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.question_list import GridProgress, QuestionList, SectionStrip
@@ -497,6 +503,24 @@ class LiveCallScreen(Screen[str]):
             return
         items = [(qid, live.grid.question(qid).text) for qid in missing]
         self.app.push_screen(RemainingPrompt(items), self._jumped)
+
+    async def on_key(self, event: events.Key) -> None:
+        """The call's keys act in the order typed, even when several come in one go (a fast
+        typist, a terminal sending « g12⏎ » together): each runs here, as it reaches the
+        screen, rather than later where Textual would look it up against the screen on top
+        by then (a window opened by an earlier key of the burst would swallow it). A key
+        that reaches the call once such a window is open is the window's."""
+        above = self.app.screen
+        if above is not self:
+            event.stop()
+            event.prevent_default()
+            above.post_message(TypedAhead(event.key, event.character))
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.node is self and active.enabled:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(active.binding.action)
 
     def on_unmount(self) -> None:
         self._collector.stop()

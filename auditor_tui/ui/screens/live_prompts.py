@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -19,14 +20,54 @@ def normalise_question_id(text: str) -> str:
     return text.strip().lower().removeprefix("q").strip()
 
 
+class TypedAhead(events.Key):
+    """A key that reached the call after a window it opened: the window's (see
+    LiveCallScreen.on_key)."""
+
+
 class _Prompt(ModalScreen[str | None]):
-    """Échap closes the window and changes nothing (the call goes on)."""
+    """Échap closes the window and changes nothing (the call goes on); Entrée submits."""
 
     CSS_PATH = "live_prompts.tcss"
     BINDINGS = [binding("back", description="Annuler", tooltip="Fermer sans rien changer")]
+    _leaving = False  # dismissed: keys still coming go back to the call
 
     def action_back(self) -> None:
-        self.dismiss(None)
+        self.close(None)
+
+    def close(self, result: str | None) -> None:
+        self._leaving = True
+        self.dismiss(result)
+
+    def field(self) -> Input | None:
+        found = self.query(Input)
+        return found.first() if found else None
+
+    def submit(self, text: str) -> None:
+        """Entrée in the field: close with the result, or say why not."""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit(event.value)
+
+    def on_typed_ahead(self, event: TypedAhead) -> None:
+        """A key typed in one go with the one that opened the window (« g12⏎ »), passed on by
+        the call: letters go into the field, Entrée submits; once the window is closing, the
+        key goes back to the call."""
+        event.stop()  # it is this window's only: not to bubble up as a new key
+        event.prevent_default()
+        if self._leaving:
+            if self.app.screen is not self:  # off the stack already: the call is on top
+                self.app.screen.post_message(events.Key(event.key, event.character))
+            return
+        field = self.field()
+        if field is None:
+            return
+        if event.key == "enter":
+            self.submit(field.value)
+        elif event.is_printable:
+            field.focus()
+            field.insert_text_at_cursor(event.character or "")
 
 
 class JumpPrompt(_Prompt):
@@ -44,12 +85,12 @@ class JumpPrompt(_Prompt):
             yield Input(placeholder="numéro de question", id="jump-input")
             yield Label("", id="jump-error")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        qid = normalise_question_id(event.value)
+    def submit(self, text: str) -> None:
+        qid = normalise_question_id(text)
         if self.is_known(qid):
-            self.dismiss(qid)
+            self.close(qid)
         else:
-            self.query_one("#jump-error", Label).update(f"Pas de question « {event.value} »")
+            self.query_one("#jump-error", Label).update(f"Pas de question « {text} »")
 
 
 class NotePrompt(_Prompt):
@@ -67,8 +108,8 @@ class NotePrompt(_Prompt):
             yield Label(f"Note de la question {self.qid} (Entrée : enregistrer, Échap : annuler)")
             yield Input(self.text, placeholder="verbatim, remarque…", id="note-input")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+    def submit(self, text: str) -> None:
+        self.close(text)
 
 
 class RemainingPrompt(_Prompt):
@@ -89,4 +130,4 @@ class RemainingPrompt(_Prompt):
             )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.close(event.option.id)

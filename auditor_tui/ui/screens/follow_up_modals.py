@@ -31,7 +31,8 @@ from auditor_tui.domain.email_headers import (
     pasted_lines,
 )
 from auditor_tui.domain.suggestions import METHOD_LABELS
-from auditor_tui.session.followup import FollowUpError, format_input, format_long, parse_local
+from auditor_tui.session.followup import FollowUpError
+from auditor_tui.text.french import format_input, format_long, parse_local
 from auditor_tui.ui.keymap import binding
 
 TimeCheck = Callable[[datetime], None]  # raises FollowUpError when the time is not acceptable
@@ -359,6 +360,6 @@ class ReasonModal(ModalScreen[str | None]):
 
 
 def _zone_hint(zone: str) -> str:
-    from auditor_tui.session.followup import zone_label
+    from auditor_tui.text.french import zone_label
 
     return f"JJ/MM/AAAA HH:MM:SS, {zone_label(zone)}"

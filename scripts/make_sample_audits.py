@@ -29,14 +29,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.dealers import Dealer, parse_dealers_csv, sample_dealers_path
-from auditor_tui.exchange import all_audits, iter_export
-from auditor_tui.followup import FollowUpSession
-from auditor_tui.grid import Grid, Question, load_grid
-from auditor_tui.live import LiveCall
-from auditor_tui.record import Audit, DealerRef, Identity
-from auditor_tui.scoring import is_applicable
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.dealers import Dealer, parse_dealers_csv, sample_dealers_path
+from auditor_tui.domain.grid import Grid, Question, load_grid
+from auditor_tui.domain.record import Audit, DealerRef, Identity
+from auditor_tui.domain.scoring import is_applicable
+from auditor_tui.exchange.importing import all_audits, iter_export
+from auditor_tui.session.followup import FollowUpSession
+from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "audits-sample.jsonl"

@@ -423,7 +423,7 @@ def report(sections: list[Section], info: dict[str, str], argv: list[str], total
     out += [
         "## What each check proves",
         "",
-        "- **Crash**: `python -m auditor_tui.crashplay` plays audits as the app does (dealer "
+        "- **Crash**: `python -m tests.crashplay` plays audits as the app does (dealer "
         "directory and identity settings, `store.create`, the live call through `LiveCall`, the "
         "follow-up through `FollowUpSession`, reopening the store between audits) with a "
         "deterministic script and a fake clock, and prints each write before it starts and "

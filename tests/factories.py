@@ -7,10 +7,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor_tui.grid import load_grid
-from auditor_tui.lifecycle import end_call
-from auditor_tui.record import Audit, DealerRef, format_instant
-from auditor_tui.scoring import is_applicable
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.lifecycle import end_call
+from auditor_tui.domain.record import Audit, DealerRef, format_instant
+from auditor_tui.domain.scoring import is_applicable
 
 GRID = load_grid()
 T0 = datetime(2026, 11, 17, 9, 30, tzinfo=UTC)  # a Tuesday

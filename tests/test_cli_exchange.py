@@ -6,7 +6,8 @@ import gc
 import json
 from pathlib import Path
 
-from auditor_tui.cli import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED, main
+from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
 from auditor_tui.store import Store
 from tests.factories import make_audit, tree_digest
 

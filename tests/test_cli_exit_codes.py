@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui import exit_codes
-from auditor_tui.cli import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJECTED, main
-from auditor_tui.dealers import sample_dealers_path
+from auditor_tui.cli import exit_codes
+from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
+from auditor_tui.domain.dealers import sample_dealers_path
 from auditor_tui.store import Store
 from tests.markdown import README, section
 

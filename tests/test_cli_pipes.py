@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui.cli import EXIT_ERROR, EXIT_OK, main
-from auditor_tui.dealers import sample_dealers_path
+from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.domain.dealers import sample_dealers_path
 from auditor_tui.store import Store
 from tests.factories import tree_digest
 

@@ -1,4 +1,4 @@
-"""Tests for auditor_tui.deadlines: Q16 e-mail and Q17 call-back deadlines (DOMAIN §3)."""
+"""Tests for auditor_tui.domain.deadlines: Q16 e-mail and Q17 call-back deadlines (DOMAIN §3)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from holidays.version import __version__ as HOLIDAYS_VERSION
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor_tui.deadlines import (
+from auditor_tui.domain.deadlines import (
     Calendar,
     DeadlineError,
     business_days_between,
@@ -415,7 +415,7 @@ def test_deadline_error_is_a_value_error() -> None:
 
 def test_holidays_and_textual_stay_off_the_import_path() -> None:
     code = (
-        "import sys, auditor_tui.deadlines;"
+        "import sys, auditor_tui.domain.deadlines;"
         "assert 'holidays' not in sys.modules, 'holidays';"
         "assert 'textual' not in sys.modules, 'textual'"
     )

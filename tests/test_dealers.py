@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor_tui.dealers import (
+from auditor_tui.domain.dealers import (
     Dealer,
     DealerImportError,
     RowProblem,
@@ -384,7 +384,7 @@ def test_every_dealer_matches_its_own_name_and_department(
 
 
 def test_dealers_module_does_not_import_textual() -> None:
-    code = "import sys, auditor_tui.dealers; assert 'textual' not in sys.modules"
+    code = "import sys, auditor_tui.domain.dealers; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
 
 

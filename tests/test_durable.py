@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-from auditor_tui import durable
-from auditor_tui.durable import (
+from auditor_tui.store import durable
+from auditor_tui.store.durable import (
     AtomicJSONStorage,
     CorruptFileError,
     StoreError,
@@ -224,7 +224,7 @@ def test_failed_directory_fsync_after_rename_is_reported_as_unconfirmed(
 WRITE_AFTER = """
 import sys
 from pathlib import Path
-from auditor_tui.durable import StoreWriteError, atomic_write_bytes
+from auditor_tui.store.durable import StoreWriteError, atomic_write_bytes
 try:
     atomic_write_bytes(Path(sys.argv[1]), b"after")
 except StoreWriteError as err:
@@ -331,7 +331,7 @@ WRITER = """
 import sys
 from tinydb import TinyDB
 from tinydb.table import Document
-from auditor_tui.durable import AtomicJSONStorage
+from auditor_tui.store.durable import AtomicJSONStorage
 
 db = TinyDB(sys.argv[1], storage=AtomicJSONStorage)
 table = db.table("counter")
@@ -621,7 +621,7 @@ def test_stale_temp_files_of_dead_writers_are_swept(tmp_path: Path) -> None:
 
 TRY_LOCK = """
 import sys
-from auditor_tui.durable import StoreLock, StoreLockedError
+from auditor_tui.store.durable import StoreLock, StoreLockedError
 try:
     StoreLock(sys.argv[1]).acquire()
 except StoreLockedError as err:
@@ -633,7 +633,7 @@ print("ACQUIRED")
 
 HOLD_LOCK = """
 import sys
-from auditor_tui.durable import StoreLock
+from auditor_tui.store.durable import StoreLock
 lock = StoreLock(sys.argv[1])
 lock.acquire()
 print("ready", flush=True)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from auditor_tui.email_headers import EmailHeaderError, parse_email_date
+from auditor_tui.domain.email_headers import EmailHeaderError, parse_email_date
 
 GMAIL_ORIGINAL = """\
 Delivered-To: client.mystere@example.org

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from auditor_tui.cli import EXIT_OK, EXIT_REJECTED, main
+from auditor_tui.cli.exit_codes import EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
+from auditor_tui.exchange.sync import changed_ids
 from auditor_tui.store import Store
-from auditor_tui.sync import changed_ids
 from tests.factories import make_audit, tree_digest
 
 SEPARATORS = "a\u2028b\u2029c\x85d\x0be\x0cf\x1cg"  # a Word line break is \x0b
@@ -101,7 +102,7 @@ def test_an_xlsx_export_holds_control_characters_and_opens(tmp_path, capsys):
     # As Excel writes them: a character XML cannot hold as _xHHHH_, a literal « _x » escaped.
     assert row["auditor"] == "a\u2028b\u2029c\x85d_x000B_e_x000C_f_x001C_g"
     assert row["notes"] == "Q9 : ligne_x000B_Word _x005F_x000B_ _x0000__x001F__x000D_\nfin"
-    from auditor_tui.xlsx_writer import unescape
+    from auditor_tui.exchange.xlsx_writer import unescape
 
     assert unescape(row["notes"]) == "Q9 : " + audit.notes["9"]
 
@@ -164,8 +165,8 @@ def test_only_the_canonical_id_is_accepted(tmp_path, capsys, spelling):
 
 
 def test_the_app_makes_canonical_ids():
-    from auditor_tui.grid import load_grid
-    from auditor_tui.record import Audit, is_canonical_id
+    from auditor_tui.domain.grid import load_grid
+    from auditor_tui.domain.record import Audit, is_canonical_id
     from tests.factories import T0, dealer
 
     ids = {Audit.new(dealer(), load_grid(), T0).id for _ in range(50)}
@@ -173,7 +174,7 @@ def test_the_app_makes_canonical_ids():
 
 
 def test_the_store_builds_no_file_name_from_another_spelling(tmp_path):
-    from auditor_tui.durable import StoreError
+    from auditor_tui.store.durable import StoreError
 
     audit = make_audit(1)
     audit.id = "{" + audit.id.upper() + "}"

@@ -7,9 +7,10 @@ import io
 import re
 from pathlib import Path
 
-from auditor_tui.cli import EXIT_OK, main
-from auditor_tui.export_csv import write_csv
-from auditor_tui.record import Audit
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.domain.record import Audit
+from auditor_tui.exchange.export_csv import write_csv
 from auditor_tui.store import Store
 from tests.factories import GRID, make_audit
 

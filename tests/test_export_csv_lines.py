@@ -11,8 +11,12 @@ from itertools import pairwise
 
 import pytest
 
-from auditor_tui import export_csv
-from auditor_tui.export_csv import (
+from auditor_tui.domain.grid import Grid, load_grid_file
+from auditor_tui.domain.record import Audit, format_instant
+from auditor_tui.domain.resources import data_dir
+from auditor_tui.domain.scoring import score
+from auditor_tui.exchange import export_csv
+from auditor_tui.exchange.export_csv import (
     BOM,
     FOLLOW_UP,
     HEAD,
@@ -28,11 +32,7 @@ from auditor_tui.export_csv import (
     views,
     write_csv,
 )
-from auditor_tui.grid import Grid, load_grid_file
-from auditor_tui.record import Audit, format_instant
-from auditor_tui.reports import PARIS, Quarter, call_moment, paris_time
-from auditor_tui.resources import data_dir
-from auditor_tui.scoring import score
+from auditor_tui.reports.figures import PARIS, Quarter, call_moment, paris_time
 from tests.factories import GRID, make_audit
 from tests.test_export_csv import eighty_seven, unreachable
 

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from auditor_tui.cli import EXIT_OK, main
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
 from auditor_tui.store import Store
 from tests.factories import make_audit
 from tests.test_export_csv import eighty_seven, unreachable
@@ -93,8 +94,9 @@ def test_dealers_sheet_summarises_counted_audits(tmp_path, capsys):
 def test_openpyxl_stays_off_the_start_up_path_and_textual_out_of_the_core():
     code = (
         "import sys\n"
-        "import auditor_tui.cli, auditor_tui.sync, auditor_tui.export_csv, auditor_tui.privacy\n"
-        "import auditor_tui.reports, auditor_tui.report_tables, auditor_tui.export_xlsx\n"
+        "import auditor_tui.cli.main, auditor_tui.exchange.sync, auditor_tui.exchange.export_csv\n"
+        "import auditor_tui.exchange.privacy, auditor_tui.exchange.export_xlsx\n"
+        "import auditor_tui.reports.figures, auditor_tui.reports.tables\n"
         "assert 'textual' not in sys.modules, 'the core imported textual'\n"
         "import auditor_tui.ui.app\n"
         "assert 'openpyxl' not in sys.modules, 'openpyxl imported at start-up'\n"
@@ -105,7 +107,7 @@ def test_openpyxl_stays_off_the_start_up_path_and_textual_out_of_the_core():
 def test_workbook_structure_and_text_escaping(tmp_path):
     import io
 
-    from auditor_tui.xlsx_writer import Sheet, column_letter, write_workbook
+    from auditor_tui.exchange.xlsx_writer import Sheet, column_letter, write_workbook
 
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
     buffer = io.BytesIO()

@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from auditor_tui.followup import (
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.lifecycle import LifecycleError, end_call
+from auditor_tui.domain.record import Audit, DealerRef, format_instant, parse_instant
+from auditor_tui.session.followup import (
     Due,
     FollowUpError,
     FollowUpSession,
@@ -27,10 +30,8 @@ from auditor_tui.followup import (
     questions_after_call,
     suggestions,
 )
-from auditor_tui.grid import load_grid
-from auditor_tui.lifecycle import LifecycleError, end_call
-from auditor_tui.record import Audit, DealerRef, format_instant, parse_instant
-from auditor_tui.store import Store, Summary
+from auditor_tui.store import Store
+from auditor_tui.store.index import Summary
 
 GRID = load_grid()
 PARIS = ZoneInfo("Europe/Paris")

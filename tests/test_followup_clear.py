@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from auditor_tui.followup import (
+from auditor_tui.domain.record import FollowUp, format_instant
+from auditor_tui.session.followup import (
     CLEAR_CALLBACK,
     CLEAR_EMAIL,
     KIND_CALLBACK,
@@ -18,7 +19,6 @@ from auditor_tui.followup import (
     build_queue,
     expired_between,
 )
-from auditor_tui.record import FollowUp, format_instant
 from auditor_tui.store import Store
 from tests.test_followup import (
     BY_PHONE,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from auditor_tui.durable import StoreError
-from auditor_tui.followup import FollowUpSession
+from auditor_tui.session.followup import FollowUpSession
 from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreError
 from tests.conftest import FullDisk
 from tests.factories import T0, make_audit
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui.grid import GridError, grid_path, load_grid, load_grid_file, parse_grid
+from auditor_tui.domain.grid import GridError, grid_path, load_grid, load_grid_file, parse_grid
 
 
 @pytest.fixture(scope="module")

@@ -53,8 +53,10 @@ def core_modules() -> list[str]:
 def test_the_walk_finds_the_core_and_leaves_the_ui_out() -> None:
     """The list the next test imports is the package's, not an empty or partial one."""
     modules = core_modules()
-    assert {"auditor_tui.cli", "auditor_tui.store", "auditor_tui.grid"} <= set(modules)
-    assert {"auditor_tui.report_tables", "auditor_tui.__main__"} <= set(modules)
+    assert {"auditor_tui.cli.main", "auditor_tui.store.facade", "auditor_tui.domain.grid"} <= set(
+        modules
+    )
+    assert {"auditor_tui.reports.tables", "auditor_tui.__main__"} <= set(modules)
     assert not [m for m in modules if m == UI or m.startswith(UI + ".")]
     assert len(modules) >= 30
 
@@ -81,7 +83,7 @@ def test_the_refusal_is_real() -> None:
             sys.executable,
             "-c",
             IMPORT_WITHOUT_UI_LIBRARIES,
-            "auditor_tui.cli",
+            "auditor_tui.cli.main",
             "auditor_tui.ui.app",
         ],
         capture_output=True,
@@ -99,8 +101,9 @@ def test_core_start_up_leaves_slow_modules_unloaded() -> None:
     """What every command imports first keeps holidays and openpyxl for when they are used."""
     code = (
         "import sys\n"
-        "import auditor_tui.cli, auditor_tui.store, auditor_tui.exchange, auditor_tui.scoring\n"
-        "import auditor_tui.record, auditor_tui.grid, auditor_tui.lifecycle\n"
+        "import auditor_tui.cli.main, auditor_tui.store.facade, auditor_tui.exchange.importing\n"
+        "import auditor_tui.domain.scoring\n"
+        "import auditor_tui.domain.record, auditor_tui.domain.grid, auditor_tui.domain.lifecycle\n"
         "bad = [m for m in ('textual', 'rich', 'holidays', 'openpyxl') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui.cli import EXIT_OK, EXIT_REJECTED, main
-from auditor_tui.exchange import write_jsonl
+from auditor_tui.cli.exit_codes import EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
+from auditor_tui.exchange.importing import write_jsonl
+from auditor_tui.exchange.sync import BATCH_SCHEMA
 from auditor_tui.store import Store
-from auditor_tui.sync import BATCH_SCHEMA
 from tests.factories import make_audit, tree_digest
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, main
-from auditor_tui.durable import StoreError
+from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
 from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreError
 from tests.factories import make_audit, tree_digest
 from tests.test_reliability_damage import run_cli
 from tests.test_special_files import cli

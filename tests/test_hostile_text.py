@@ -13,10 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from auditor_tui.cli import EXIT_OK, main
-from auditor_tui.export_xlsx import xlsx_bytes
-from auditor_tui.safe_text import FORMULA_STARTS, formula_guard, terminal_text
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.exchange.export_xlsx import xlsx_bytes
 from auditor_tui.store import Store
+from auditor_tui.text.safe_text import FORMULA_STARTS, formula_guard, terminal_text
 from tests.test_reliability_damage import run_cli
 from tests.test_reports import audit, day, dealer
 

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui import durable
-from auditor_tui import store as store_module
-from auditor_tui.cli import EXIT_ERROR, EXIT_OK
-from auditor_tui.report_cache import CACHE_NAME
-from auditor_tui.store import Store
-from auditor_tui.store_files import audit_file
+from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
+from auditor_tui.reports.cache import CACHE_NAME
+from auditor_tui.store import Store, durable
+from auditor_tui.store import facade as store_module
+from auditor_tui.store.files import audit_file
 from tests.factories import make_audit
 from tests.test_reliability_damage import run_cli
 

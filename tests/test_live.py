@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.durable import StoreError
-from auditor_tui.grid import load_grid
-from auditor_tui.live import LiveCall, LiveCallError
-from auditor_tui.record import Audit, parse_instant
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import Audit, parse_instant
+from auditor_tui.domain.suggestions import Suggestion
+from auditor_tui.session.live import LiveCall, LiveCallError
 from auditor_tui.store import Store
-from auditor_tui.suggestions import Suggestion
+from auditor_tui.store.durable import StoreError
 from tests.conftest import FullDisk
 from tests.factories import best_answers, dealer
 

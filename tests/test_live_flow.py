@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.grid import load_grid
-from auditor_tui.live import LiveCall, after_call_questions
-from auditor_tui.record import Audit
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import Audit
+from auditor_tui.session.live import LiveCall, after_call_questions
 from auditor_tui.store import Store
 from tests.factories import best_answers, dealer
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.grid import load_grid
-from auditor_tui.live import LiveCall
-from auditor_tui.record import Audit, parse_instant
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import Audit, parse_instant
+from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
 from tests.factories import dealer
 

@@ -8,9 +8,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from auditor_tui.cli import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED, main
-from auditor_tui.lifecycle import complete, end_call, reopen
-from auditor_tui.record import Audit, DealerRef, format_instant
+from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
+from auditor_tui.domain.lifecycle import complete, end_call, reopen
+from auditor_tui.domain.record import Audit, DealerRef, format_instant
 from auditor_tui.store import Store
 from tests.factories import GRID, best_answers, make_audit, tree_digest
 

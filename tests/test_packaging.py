@@ -38,6 +38,8 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
     assert "auditor_tui/data/grid-lexus-5-etoiles-2026-appel.json" in names
     assert "auditor_tui/data/dealers-sample.csv" in names
     assert "auditor_tui/data/audits-sample.jsonl" in names  # what `import --sample` reads
+    assert "auditor_tui/store/facade.py" in names  # the core's packages
+    assert not [n for n in names if "crashplay" in n]  # a test harness: not shipped
     tcss = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("auditor_tui/**/*.tcss")]
     assert tcss and set(tcss) <= set(names)  # one stylesheet per screen, all shipped
     site = tmp_path / "site"
@@ -61,8 +63,8 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (
-        "import auditor_tui, auditor_tui.grid as g, auditor_tui.dealers as d\n"
-        "import auditor_tui.resources as r\n"
+        "import auditor_tui, auditor_tui.domain.grid as g, auditor_tui.domain.dealers as d\n"
+        "import auditor_tui.domain.resources as r\n"
         f"assert auditor_tui.__file__.startswith({str(site)!r}), auditor_tui.__file__\n"
         "grid = g.load_grid(); print(grid.max_points, len(d.parse_dealers_csv("
         "d.sample_dealers_path())), "

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui.cli import EXIT_OK, main
-from auditor_tui.dealers import parse_dealers_csv
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.domain.dealers import parse_dealers_csv
 from auditor_tui.store import Store
 from tests.markdown import README, section_blocks
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from auditor_tui.record import Audit, validate_record
+from auditor_tui.domain.record import Audit, validate_record
 from tests.factories import make_audit
 
 
@@ -85,7 +85,7 @@ def test_not_an_object_and_unknown_grid():
 
 
 def test_unreachable_dealer_is_complete_at_call_end_with_no_deadlines():
-    from auditor_tui.lifecycle import end_call
+    from auditor_tui.domain.lifecycle import end_call
     from tests.factories import GRID, T0, dealer
 
     audit = Audit.new(dealer(), GRID, T0)

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.followup import format_long
-from auditor_tui.live import LiveCall
-from auditor_tui.record import Audit, parse_instant, validate_record
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.record import Audit, parse_instant, validate_record
+from auditor_tui.session.followup import format_long
+from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
 from tests.factories import GRID, dealer
 

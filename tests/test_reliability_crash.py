@@ -1,4 +1,4 @@
-"""Crash test: an audit player (auditor_tui.crashplay) killed with SIGKILL at random moments;
+"""Crash test: an audit player (tests.crashplay) killed with SIGKILL at random moments;
 after each kill the store opens, is valid, and holds every save the player had reported.
 
 Also the lock: a second process is refused with a message naming the store, and the lock of a
@@ -23,12 +23,13 @@ from typing import Any
 
 import pytest
 
-from auditor_tui.record import validate_record
-from auditor_tui.store import Store, diff_records
+from auditor_tui.domain.record import validate_record
+from auditor_tui.store import Store
+from auditor_tui.store.facade import diff_records
 from tests.factories import make_audit
 
 REPO = Path(__file__).resolve().parent.parent
-PLAYER = [sys.executable, "-m", "auditor_tui.crashplay"]
+PLAYER = [sys.executable, "-m", "tests.crashplay"]
 CLI = [sys.executable, "-m", "auditor_tui"]
 Record = dict[str, Any]
 

@@ -20,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor_tui import grid as grid_module
-from auditor_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, main
-from auditor_tui.dealers import parse_dealers_csv, sample_dealers_path
-from auditor_tui.durable import CorruptFileError, StoreError
-from auditor_tui.grid import grid_path
+from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
+from auditor_tui.domain import grid as grid_module
+from auditor_tui.domain.dealers import parse_dealers_csv, sample_dealers_path
+from auditor_tui.domain.grid import grid_path
 from auditor_tui.store import Store
+from auditor_tui.store.durable import CorruptFileError, StoreError
 from tests.factories import make_audit
 
 TARGETS = ("audit", "index", "dealers", "settings", "journal")

@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-from auditor_tui.cli import EXIT_ERROR, EXIT_OK
-from auditor_tui.clock import FakeClock
-from auditor_tui.durable import StoreError, StoreWriteError, describe_oserror
-from auditor_tui.live import LiveCall
+from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreError, StoreWriteError, describe_oserror
 from tests.factories import T0, make_audit
 from tests.test_reliability_damage import run_cli
 from tests.test_reliability_import import read_only_state

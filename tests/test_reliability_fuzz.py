@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor_tui.cli import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED
-from auditor_tui.grid import load_grid
-from auditor_tui.record import validate_record
+from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import validate_record
 from auditor_tui.store import Store
 from tests.factories import make_audit
 from tests.test_cli_exchange import tree_digest

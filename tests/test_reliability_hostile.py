@@ -25,12 +25,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from auditor_tui.cli import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
-from auditor_tui.exchange import write_jsonl
-from auditor_tui.report_cache import CACHE_NAME
-from auditor_tui.safe_text import FORMULA_STARTS
+from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
+from auditor_tui.exchange.importing import write_jsonl
+from auditor_tui.exchange.sync import BATCH_SCHEMA, sha256
+from auditor_tui.reports.cache import CACHE_NAME
 from auditor_tui.store import Store
-from auditor_tui.sync import BATCH_SCHEMA, sha256
+from auditor_tui.text.safe_text import FORMULA_STARTS
 from tests.factories import make_audit, tree_digest
 from tests.test_reliability_damage import run_cli
 from tests.test_reports import audit, day, dealer

@@ -72,7 +72,7 @@ def killable(name):
 
 for name in ("mkdir", "write", "fsync", "replace", "rename", "unlink", "rmdir"):
     killable(name)
-from auditor_tui.cli import main
+from auditor_tui.cli.main import main
 
 code = main(argv)
 print(json.dumps(dict(calls)), file=sys.stderr)

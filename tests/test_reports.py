@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auditor_tui.cli import EXIT_OK, main
-from auditor_tui.lifecycle import complete, end_call
-from auditor_tui.record import Audit, DealerRef, format_instant
-from auditor_tui.report_tables import display, tables
-from auditor_tui.reports import (
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.domain.lifecycle import complete, end_call
+from auditor_tui.domain.record import Audit, DealerRef, format_instant
+from auditor_tui.reports.figures import (
     DealerQuarter,
     Filters,
     Period,
@@ -21,6 +21,7 @@ from auditor_tui.reports import (
     build_report,
     trophy,
 )
+from auditor_tui.reports.tables import display, tables
 from auditor_tui.store import Store
 from tests.factories import GRID, best_answers
 
@@ -273,7 +274,7 @@ def test_cli_report_formats(tmp_path, capsys):
 
 
 def test_rows_cache_reads_only_what_changed(tmp_path, monkeypatch):
-    from auditor_tui import report_cache
+    from auditor_tui.reports import cache as report_cache
 
     with Store.open(tmp_path / "s") as store:
         store.put_many(the_set())

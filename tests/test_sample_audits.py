@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from auditor_tui.cli import EXIT_OK, EXIT_REJECTED, SAMPLE_AUDITS_FILE, main
-from auditor_tui.dealers import sample_dealers_path
-from auditor_tui.resources import data_path
+from auditor_tui.cli.exit_codes import EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import SAMPLE_AUDITS_FILE, main
+from auditor_tui.domain.dealers import sample_dealers_path
+from auditor_tui.domain.resources import data_path
 from auditor_tui.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor_tui.scoring import (
+from auditor_tui.domain.scoring import (
     OUTCOME_REACHED,
     OUTCOME_UNREACHABLE,
     is_applicable,

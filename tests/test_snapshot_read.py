@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui import durable
-from auditor_tui.cli import EXIT_ERROR, EXIT_OK
-from auditor_tui.store import Store
+from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
+from auditor_tui.store import Store, durable
 from tests.factories import make_audit, tree_digest
 from tests.test_left_out import refuse_one_file
 from tests.test_reliability_damage import run_cli
@@ -43,7 +42,7 @@ def revisions(store: Store) -> dict[str, int]:
 def test_a_reader_never_sees_half_of_an_import(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The import pauses after its first rename (the commit half applied); a read-only reader
     started then must see the store as it was before or after, never the mix."""
-    from auditor_tui import commit_lock
+    from auditor_tui.store import commit_lock
 
     half, go, reader_waits, reader_done = (threading.Event() for _ in range(4))
     real_replace = os.replace

@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from auditor_tui.exchange import parse_jsonl
-from auditor_tui.grid import load_grid
-from auditor_tui.labels import STATUSES, final_stars
-from auditor_tui.record import Audit, validate_record
-from auditor_tui.scoring import PROVISIONAL, StarsShown, score, shown_stars
-from auditor_tui.sync import csv_bytes, jsonl_bytes, xlsx_bytes
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.labels import STATUSES, final_stars
+from auditor_tui.domain.record import Audit, validate_record
+from auditor_tui.domain.scoring import PROVISIONAL, StarsShown, score, shown_stars
+from auditor_tui.exchange.importing import parse_jsonl
+from auditor_tui.exchange.sync import csv_bytes, jsonl_bytes, xlsx_bytes
 from tests.factories import T0, best_answers, make_audit
 
 GRID = load_grid()

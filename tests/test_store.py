@@ -11,8 +11,9 @@ from datetime import timedelta
 
 import pytest
 
-from auditor_tui.durable import CorruptFileError, StoreLockedError, StoreWriteError
-from auditor_tui.store import ENV_VAR, Store, default_store_path
+from auditor_tui.store import Store
+from auditor_tui.store.durable import CorruptFileError, StoreLockedError, StoreWriteError
+from auditor_tui.store.paths import ENV_VAR, default_store_path
 from tests.factories import T0, make_audit, tree_digest
 
 
@@ -152,7 +153,7 @@ def test_second_process_is_refused(store_path):
     with Store.open(store_path):
         code = (
             "import sys; from pathlib import Path; from auditor_tui.store import Store\n"
-            "from auditor_tui.durable import StoreLockedError\n"
+            "from auditor_tui.store.durable import StoreLockedError\n"
             "try:\n    Store.open(Path(sys.argv[1]))\n"
             "except StoreLockedError as e:\n    print(e); sys.exit(3)\n"
         )
@@ -192,7 +193,7 @@ def test_a_large_import_is_staged_in_subfolders_and_synced(store_path, monkeypat
     """40 audits (a large import), synced once (syncfs) or file by file where there is none:
     the same store, read back whole, with nothing left beside it. (An import killed at each of
     its steps: tests/test_reliability_import.py.)"""
-    import auditor_tui.store as store_module
+    import auditor_tui.store.facade as store_module
 
     if not syncfs:
         monkeypatch.setattr(store_module, "can_sync_filesystem", lambda: False)
@@ -216,7 +217,7 @@ def test_a_large_import_is_staged_in_subfolders_and_synced(store_path, monkeypat
 
 
 def test_a_failed_file_system_sync_leaves_the_store_as_it_was(store_path, monkeypatch):
-    import auditor_tui.store as store_module
+    import auditor_tui.store.facade as store_module
 
     with Store.open(store_path) as store:
         store.create(make_audit(100))

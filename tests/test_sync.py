@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from auditor_tui import sync
-from auditor_tui.cli import EXIT_OK, main
-from auditor_tui.durable import StoreWriteError
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.exchange import sync
 from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreWriteError
 from tests.factories import T0, make_audit
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from auditor_tui.cli import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED, main
+from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED
+from auditor_tui.cli.main import main
 from auditor_tui.store import Store
 from tests.factories import make_audit, tree_digest
 
@@ -144,7 +145,7 @@ def test_same_revision_other_unknown_fields_is_a_conflict(tmp_path, capsys):
 
 def test_the_record_size_limit_counts_them(tmp_path, capsys):
     """One record is at most MAX_RECORD_BYTES of UTF-8 on its line, unknown fields included."""
-    from auditor_tui.jsonl import MAX_RECORD_BYTES
+    from auditor_tui.exchange.jsonl import MAX_RECORD_BYTES
 
     record = make_audit(1).to_export()
     record["x_blob"] = ""

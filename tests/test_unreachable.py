@@ -10,15 +10,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.followup import FollowUpSession, build_queue
-from auditor_tui.grid import load_grid
-from auditor_tui.lifecycle import LifecycleError, end_call, reopen, settle
-from auditor_tui.live import LiveCall
-from auditor_tui.record import Audit, format_instant
-from auditor_tui.resume import complete_unreachable
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.lifecycle import LifecycleError, end_call, reopen, settle
+from auditor_tui.domain.record import Audit, format_instant
+from auditor_tui.exchange.sync import csv_bytes, jsonl_bytes
+from auditor_tui.session.followup import FollowUpSession, build_queue
+from auditor_tui.session.live import LiveCall
+from auditor_tui.session.resume import complete_unreachable
 from auditor_tui.store import Store
-from auditor_tui.sync import csv_bytes, jsonl_bytes
 from tests.factories import dealer
 
 GRID = load_grid()

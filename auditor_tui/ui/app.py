@@ -21,7 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
-from auditor_tui.clock import Clock, SystemClock
+from auditor_tui.domain.clock import Clock, SystemClock
 from auditor_tui.ui import keymap
 from auditor_tui.ui.messages import (
     InProgressFound,
@@ -33,7 +33,8 @@ from auditor_tui.ui.messages import (
 )
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
-    from auditor_tui.store import Store, Summary
+    from auditor_tui.store import Store
+    from auditor_tui.store.index import Summary
     from auditor_tui.ui.screens.home import HomeScreen
 
 # How long the opening worker waits for the newest audits to be painted before it checks the
@@ -87,7 +88,7 @@ class AuditorApp(App[int]):
     def on_ready(self) -> None:
         """The first frame is out: open the store (its worker would have slowed that frame),
         once the auditor agreed to create its folder if it does not exist yet."""
-        from auditor_tui.paths import asks_before_creating
+        from auditor_tui.store.paths import asks_before_creating
 
         folder = asks_before_creating(self.db)
         if folder is None:
@@ -115,8 +116,8 @@ class AuditorApp(App[int]):
             if store is None:
                 return
             store.summaries()  # built once here: the home screen, its queue, the resume check
-        from auditor_tui.durable import StoreError  # after the first rows: see _open_folder
-        from auditor_tui.resume import audits_in_progress, complete_unreachable
+        from auditor_tui.session.resume import audits_in_progress, complete_unreachable
+        from auditor_tui.store.durable import StoreError  # after the first rows: see _open_folder
 
         with self._store_mutex:
             if self._store_closed:  # the app quit while the folder was opening
@@ -143,8 +144,8 @@ class AuditorApp(App[int]):
         self.post_message(InProgressFound(in_progress, ask=True))
 
     def _open_folder(self) -> Store | None:
-        from auditor_tui.durable import StoreError, StoreWriteError
         from auditor_tui.store import Store
+        from auditor_tui.store.durable import StoreError, StoreWriteError
 
         try:
             return Store.open(self.db, first=self._show_newest)
@@ -195,7 +196,7 @@ class AuditorApp(App[int]):
             )
         self.dealer_count = message.dealers
         if not message.dealers:
-            from auditor_tui.dealers import empty_directory_text
+            from auditor_tui.domain.dealers import empty_directory_text
 
             self.notify(empty_directory_text(self.db), title="Annuaire vide", timeout=30)
 
@@ -223,7 +224,7 @@ class AuditorApp(App[int]):
         return found
 
     def on_open_audit(self, message: OpenAudit) -> None:
-        from auditor_tui.durable import StoreError
+        from auditor_tui.store.durable import StoreError
 
         if self.store is None:
             return
@@ -316,15 +317,15 @@ class AuditorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="resume")
     def _find_in_progress(self) -> None:
-        from auditor_tui.resume import audits_in_progress
+        from auditor_tui.session.resume import audits_in_progress
 
         assert self.store is not None
         self.post_message(InProgressFound(audits_in_progress(self.store), ask=False))
 
     def action_toggle_auto_advance(self) -> None:
         """The store's setting: after a single-choice answer, go to the next question left."""
-        from auditor_tui.durable import StoreError
-        from auditor_tui.live import AUTO_ADVANCE_SETTING, auto_advance_setting
+        from auditor_tui.session.live import AUTO_ADVANCE_SETTING, auto_advance_setting
+        from auditor_tui.store.durable import StoreError
         from auditor_tui.ui.screens.live_call import LiveCallScreen
 
         store = self._store_ready()

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # annotations only: the store is imported off the TUI's first frame
-    from auditor_tui.dealers import Dealer
-    from auditor_tui.store import Store, Summary
+    from auditor_tui.domain.dealers import Dealer
+    from auditor_tui.store import Store
+    from auditor_tui.store.index import Summary
 
 
 class StoreOpened(Message):

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.live import LiveCall
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.session.live import LiveCall
 from auditor_tui.ui.app import AuditorApp
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.screens.home import HomeScreen

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from auditor_tui import durable
-from auditor_tui.clock import FakeClock
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.store import durable
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.screens.follow_up import FollowUpScreen

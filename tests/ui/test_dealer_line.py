@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.grid import load_grid
-from auditor_tui.record import STATUS_LABELS, Audit, DealerRef
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import STATUS_LABELS, Audit, DealerRef
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.widgets.dealer_line import DealerInfo, DealerLine, fit_dealer_line
 from tests.ui.conftest import NOW, fixed_id, sample_dealers, seed_store

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
 
-from auditor_tui.followup import CLEAR_CALLBACK, CLEAR_EMAIL
+from auditor_tui.session.followup import CLEAR_CALLBACK, CLEAR_EMAIL
 from auditor_tui.ui.app import AuditorApp
 from auditor_tui.ui.screens import follow_up_modals
 from auditor_tui.ui.screens.follow_up import (

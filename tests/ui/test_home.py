@@ -11,11 +11,11 @@ from unittest import mock
 import pytest
 from textual.widgets import DataTable, Static
 
-from auditor_tui import durable
-from auditor_tui.clock import FakeClock
-from auditor_tui.record import format_instant
-from auditor_tui.resume import audits_in_progress
-from auditor_tui.store import Store, Summary
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.record import format_instant
+from auditor_tui.session.resume import audits_in_progress
+from auditor_tui.store import Store, durable
+from auditor_tui.store.index import Summary
 from auditor_tui.ui.app import EXIT_STORE_UNAVAILABLE, AuditorApp, make_app
 from auditor_tui.ui.screens.help import HelpScreen, keys_of
 from auditor_tui.ui.screens.home import (

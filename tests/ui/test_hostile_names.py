@@ -10,7 +10,8 @@ from textual.app import App
 from textual.geometry import Region
 from textual.widget import Widget
 
-from auditor_tui.store import Store, Summary
+from auditor_tui.store import Store
+from auditor_tui.store.index import Summary
 from auditor_tui.ui.screens.resume import ResumeScreen
 from tests.test_left_out import refuse_one_file
 from tests.test_reports import audit, day, dealer

@@ -10,7 +10,7 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Static
 
-from auditor_tui.clock import FakeClock
+from auditor_tui.domain.clock import FakeClock
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.screens.follow_up import FollowUpScreen

@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 
 import auditor_tui.ui
-from auditor_tui.clock import FakeClock
+from auditor_tui.domain.clock import FakeClock
 from auditor_tui.ui import keymap
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.keys_doc import DOC, PLACES, Use, collisions, load, render, uses

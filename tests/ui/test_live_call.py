@@ -11,9 +11,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from auditor_tui import durable
-from auditor_tui.clock import FakeClock
-from auditor_tui.grid import load_grid
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.store import durable
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.screens.live_call import LiveCallScreen

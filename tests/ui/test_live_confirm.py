@@ -12,9 +12,9 @@ import pytest
 from textual import events
 from textual.widgets import Static
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.grid import load_grid
-from auditor_tui.record import Audit, parse_instant
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import Audit, parse_instant
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.live_call import LiveCallScreen
 from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, RemainingPrompt

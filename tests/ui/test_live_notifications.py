@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets._toast import Toast  # the widget a notification is shown in
 
-from auditor_tui.clock import FakeClock
+from auditor_tui.domain.clock import FakeClock
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.widgets.dealer_line import DealerLine
 from auditor_tui.ui.widgets.key_strip import KeyStrip

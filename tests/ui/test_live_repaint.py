@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.geometry import Region
 
-from auditor_tui.clock import FakeClock
+from auditor_tui.domain.clock import FakeClock
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.live_collector import NEVER, QuietCollector
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip

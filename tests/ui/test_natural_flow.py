@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.live import AUTO_ADVANCE_SETTING
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.session.live import AUTO_ADVANCE_SETTING
 from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.home import HomeScreen

@@ -10,8 +10,8 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.record import Identity, format_instant
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.record import Identity, format_instant
 from auditor_tui.store import Store
 from auditor_tui.ui.app import AuditorApp, make_app
 from auditor_tui.ui.screens.home import HomeScreen

@@ -11,7 +11,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Sparkline, Static, TabbedContent
 
-from auditor_tui.record import Audit
+from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.report import TABS, ReportScreen, spark_text

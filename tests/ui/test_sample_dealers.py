@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from auditor_tui.cli import EXIT_OK, main
-from auditor_tui.clock import FakeClock
-from auditor_tui.dealers import empty_directory_text, import_command
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.dealers import empty_directory_text, import_command
 from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.new_audit import NewAuditScreen

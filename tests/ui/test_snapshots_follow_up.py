@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from auditor_tui.clock import FakeClock
-from auditor_tui.record import format_instant
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.record import format_instant
 from auditor_tui.ui.app import AuditorApp, make_app
 from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from tests.ui.conftest import home_ready, seed_store, wait_for

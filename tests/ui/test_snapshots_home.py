@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from auditor_tui.clock import FakeClock
+from auditor_tui.domain.clock import FakeClock
 from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.new_audit import NewAuditScreen

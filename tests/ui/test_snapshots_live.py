@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from auditor_tui.clock import FakeClock
+from auditor_tui.domain.clock import FakeClock
 from auditor_tui.ui.app import AuditorApp, make_app
 from auditor_tui.ui.screens.live_call import LiveCallScreen
 from tests.ui.conftest import build_audit, home_ready, seed_store, wait_for

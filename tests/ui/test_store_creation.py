@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor_tui import paths
-from auditor_tui.clock import FakeClock
-from auditor_tui.paths import asks_before_creating
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.store import paths
+from auditor_tui.store.paths import asks_before_creating
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.create_store import CreateStoreScreen
 from auditor_tui.ui.screens.home import HomeScreen

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from auditor_tui.cli import EXIT_OK, main
-from auditor_tui.clock import FakeClock
-from auditor_tui.grid import load_grid
-from auditor_tui.lifecycle import end_call
-from auditor_tui.record import format_instant
+from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.cli.main import main
+from auditor_tui.domain.clock import FakeClock
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.lifecycle import end_call
+from auditor_tui.domain.record import format_instant
 from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.home import HomeScreen

@@ -14,9 +14,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from auditor_tui.clock import Clock
-from auditor_tui.durable import StoreError
-from auditor_tui.followup import (
+from auditor_tui.domain.clock import Clock
+from auditor_tui.domain.grid import Question
+from auditor_tui.domain.labels import final_stars
+from auditor_tui.domain.lifecycle import LifecycleError
+from auditor_tui.domain.record import STATUS_LABELS, parse_instant
+from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.session.followup import (
     KIND_CALLBACK,
     KIND_EMAIL,
     FollowUpError,
@@ -26,12 +30,8 @@ from auditor_tui.followup import (
     format_long,
     format_short,
 )
-from auditor_tui.grid import Question
-from auditor_tui.labels import final_stars
-from auditor_tui.lifecycle import LifecycleError
-from auditor_tui.record import STATUS_LABELS, parse_instant
 from auditor_tui.store import Store
-from auditor_tui.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.store.durable import StoreError
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
 from auditor_tui.ui.keymap import binding

@@ -24,14 +24,14 @@ from textual.widgets import (
     TextArea,
 )
 
-from auditor_tui.email_headers import (
+from auditor_tui.domain.email_headers import (
     EmailHeaderError,
     looks_like_headers,
     parse_email_date,
     pasted_lines,
 )
-from auditor_tui.followup import FollowUpError, format_input, format_long, parse_local
-from auditor_tui.suggestions import METHOD_LABELS
+from auditor_tui.domain.suggestions import METHOD_LABELS
+from auditor_tui.session.followup import FollowUpError, format_input, format_long, parse_local
 from auditor_tui.ui.keymap import binding
 
 TimeCheck = Callable[[datetime], None]  # raises FollowUpError when the time is not acceptable
@@ -358,6 +358,6 @@ class ReasonModal(ModalScreen[str | None]):
 
 
 def _zone_hint(zone: str) -> str:
-    from auditor_tui.followup import zone_label
+    from auditor_tui.session.followup import zone_label
 
     return f"JJ/MM/AAAA HH:MM:SS, {zone_label(zone)}"

@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import RowKey
 
-from auditor_tui.clock import Clock
-from auditor_tui.labels import STATUS_LABELS, final_stars, fold
+from auditor_tui.domain.clock import Clock
+from auditor_tui.domain.labels import STATUS_LABELS, final_stars, fold
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
@@ -29,7 +29,8 @@ from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
-    from auditor_tui.store import Store, Summary
+    from auditor_tui.store import Store
+    from auditor_tui.store.index import Summary
 
 WIDE = 120  # from this width on, the table also shows the city and the percent
 # DataTable measures every cell it is given (about 0.1 ms each): the table shows the newest
@@ -57,8 +58,8 @@ def format_moment(instant: str, zone: str | None = None) -> str:
     """« sam. 21 nov. 2026 14:05 », in the given zone (Paris by default)."""
     from zoneinfo import ZoneInfo
 
-    from auditor_tui.followup import DEFAULT_ZONE, format_day
-    from auditor_tui.record import parse_instant
+    from auditor_tui.domain.record import parse_instant
+    from auditor_tui.session.followup import DEFAULT_ZONE, format_day
 
     zone = zone or DEFAULT_ZONE
     moment = parse_instant(instant)

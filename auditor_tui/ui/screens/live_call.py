@@ -1,5 +1,5 @@
 """The live call screen: one key per action while the auditor talks to the dealer. The rules
-live in `auditor_tui.live.LiveCall`; this screen maps keys to it and shows the result, saved
+live in `auditor_tui.session.live.LiveCall`; this screen maps keys to it and shows the result, saved
 before it is shown as saved."""
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from auditor_tui.clock import Clock
-from auditor_tui.dealers import Dealer
-from auditor_tui.durable import StoreError
-from auditor_tui.live import (
+from auditor_tui.domain.clock import Clock
+from auditor_tui.domain.dealers import Dealer
+from auditor_tui.domain.record import STATUS_LABELS, parse_instant
+from auditor_tui.domain.scoring import shown_stars
+from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.session.live import (
     LiveCall,
     LiveCallError,
     after_call_questions,
@@ -30,10 +32,8 @@ from auditor_tui.live import (
     format_seconds,
     round_tenth,
 )
-from auditor_tui.record import STATUS_LABELS, parse_instant
-from auditor_tui.scoring import shown_stars
 from auditor_tui.store import Store
-from auditor_tui.suggestions import METHOD_LABELS, Suggestion
+from auditor_tui.store.durable import StoreError
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import LIVE_STRIP
 from auditor_tui.ui.keymap import binding

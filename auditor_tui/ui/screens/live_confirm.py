@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from textual.content import Content
 
-from auditor_tui.live import LiveCall
+from auditor_tui.session.live import LiveCall
 
 ANSWERED = "answered"
 TRANSFER_START = "transfer_start"

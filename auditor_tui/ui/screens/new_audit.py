@@ -13,12 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from auditor_tui.clock import Clock
-from auditor_tui.dealers import Dealer, empty_directory_text, matches, normalise_phone
-from auditor_tui.durable import StoreError
-from auditor_tui.grid import load_grid
-from auditor_tui.record import Audit, DealerRef, Identity
+from auditor_tui.domain.clock import Clock
+from auditor_tui.domain.dealers import Dealer, empty_directory_text, matches, normalise_phone
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.store import Store
+from auditor_tui.store.durable import StoreError
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import AuditCreateFailed, DirectoryLoaded, OpenAudit
 from auditor_tui.ui.widgets.footer import KeysFooter

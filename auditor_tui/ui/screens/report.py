@@ -1,4 +1,4 @@
-"""The report screen (key r on the home screen): the network report of auditor_tui.reports in
+"""The report screen (key r on the home screen): the network report of reports/figures.py in
 tabs, filtered by period, dealer and auditor. Audits are read and figures computed off the UI
 thread; the tables are the same as `auditor-tui report` prints."""
 
@@ -24,11 +24,11 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from auditor_tui.report_cache import load_rows
-from auditor_tui.report_tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
-from auditor_tui.reports import AuditRow, DealerTrend, Filters, NetworkReport, Period
-from auditor_tui.safe_text import terminal_text
+from auditor_tui.reports.cache import load_rows
+from auditor_tui.reports.figures import AuditRow, DealerTrend, Filters, NetworkReport, Period
+from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.store import Store
+from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.widgets.footer import KeysFooter
@@ -143,7 +143,7 @@ class ReportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="report-compute")
     def _compute(self, rows: list[AuditRow], filters: Filters) -> None:
-        from auditor_tui.reports import build_report
+        from auditor_tui.reports.figures import build_report
 
         report = build_report(rows, filters)
         if not get_current_worker().is_cancelled:

@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from auditor_tui.safe_text import terminal_text
-from auditor_tui.store import Summary
+from auditor_tui.store.index import Summary
+from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.screens.home import format_moment
 from auditor_tui.ui.widgets.footer import KeysFooter

@@ -21,12 +21,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, ListItem, ListView, Static
 
-from auditor_tui.clock import Clock
+from auditor_tui.domain.clock import Clock
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
-    from auditor_tui.followup import Expiry, QueueEntry, QueueFacts
-    from auditor_tui.store import Store, Summary
+    from auditor_tui.session.followup import Expiry, QueueEntry, QueueFacts
+    from auditor_tui.store import Store
+    from auditor_tui.store.index import Summary
 
 LAST_SEEN = "last_seen_at"
 _LAST_SEEN_EVERY = 60  # ticks between two saves of `last_seen_at` while nothing expires
@@ -52,7 +53,7 @@ def more_text(shown: int, total: int) -> str:
 
 def expiry_text(expired: Sequence[Expiry], lines: int = SUMMARY_LINES) -> str:
     """The notification for expiries: each one listed up to `lines`, the rest counted."""
-    from auditor_tui.followup import expiry_summary
+    from auditor_tui.session.followup import expiry_summary
 
     if len(expired) <= lines:
         return expiry_summary(list(expired))
@@ -96,8 +97,8 @@ def compute_queue(
     dealer's zone, whether the e-mail received was a mere acknowledgement) only when it matters
     — an e-mail was received, or the audit is among the `shown` first — and its revision
     changed since `read`."""
-    from auditor_tui.durable import StoreError
-    from auditor_tui.followup import AWAITING, QueueFacts, build_queue
+    from auditor_tui.session.followup import AWAITING, QueueFacts, build_queue
+    from auditor_tui.store.durable import StoreError
 
     fresh: dict[str, tuple[int, QueueFacts]] = {}
 
@@ -297,7 +298,7 @@ class FollowUpQueue(Widget, can_focus=False):
             listing.index = min(index or 0, len(shown) - 1)
 
     def _expired(self, since: datetime | None, until: datetime) -> list[Expiry]:
-        from auditor_tui.followup import expired_between
+        from auditor_tui.session.followup import expired_between
 
         state = self._state
         return expired_between(state.around(since, until), since, until, state.facts)
@@ -323,7 +324,7 @@ class FollowUpQueue(Widget, can_focus=False):
     def _startup_summary(self, raw: object) -> None:
         """What expired while the app was closed (since `raw`, the last `last_seen_at`), then
         remember that the auditor saw it."""
-        from auditor_tui.record import parse_instant
+        from auditor_tui.domain.record import parse_instant
 
         now = self.clock.now()
         since: datetime | None = None
@@ -346,7 +347,7 @@ class FollowUpQueue(Widget, can_focus=False):
 
     @work(thread=True, exclusive=True, group="last-seen")
     def _save_last_seen(self, now: datetime) -> None:
-        from auditor_tui.record import format_instant
+        from auditor_tui.domain.record import format_instant
 
         if self.store is not None:
             self.store.set_setting(LAST_SEEN, format_instant(now))

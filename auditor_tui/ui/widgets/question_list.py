@@ -14,8 +14,8 @@ from textual.css.styles import RulesMap
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from auditor_tui.grid import Grid, Question
-from auditor_tui.scoring import is_applicable, question_points
+from auditor_tui.domain.grid import Grid, Question
+from auditor_tui.domain.scoring import is_applicable, question_points
 from auditor_tui.ui.widgets.static_text import LinesView
 
 NOT_APPLICABLE = "s.o."

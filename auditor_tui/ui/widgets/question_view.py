@@ -13,7 +13,7 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from auditor_tui.grid import Question
+from auditor_tui.domain.grid import Question
 from auditor_tui.ui.widgets.static_text import set_text
 
 MAX_OPTIONS = 9  # one digit key each

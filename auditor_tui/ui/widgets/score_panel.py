@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.strip import Strip
 
-from auditor_tui.scoring import OUTCOME_UNREACHABLE, Score, StarsShown
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, Score, StarsShown
 from auditor_tui.ui.widgets.static_text import LinesView
 
 MAX_STARS = 5

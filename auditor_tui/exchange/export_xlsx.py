@@ -1,0 +1,116 @@
+"""XLSX export: « Audits » (the CSV's columns, typed), « Réponses » (one row per audit and
+question) and « Concessionnaires » (a summary per dealer). Numbers are numbers, instants are
+Europe/Paris date-times. Written by the streaming writer of xlsx_writer.py.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from auditor_tui.domain.record import Audit
+from auditor_tui.domain.scoring import is_applicable
+from auditor_tui.exchange.export_csv import View, view_table, views
+from auditor_tui.reports.figures import (
+    PARIS,
+    Quarter,
+    call_moment,
+    dealer_summaries,
+    paris_time,
+    rows_of,
+)
+
+ANSWER_COLUMNS = (
+    "audit_id",
+    "dealer_id",
+    "dealer",
+    "quarter",
+    "call_started_at",
+    "section",
+    "question",
+    "number",
+    "text",
+    "applicable",
+    "options",
+    "labels",
+    "points",
+    "max_points",
+    "note",
+)
+DEALER_COLUMNS = (
+    "dealer_id",
+    "dealer",
+    "city",
+    "audits",
+    "counted",
+    "unreachable",
+    "average_percent",
+    "stars",
+    "last_call",
+)
+
+
+def _answer_rows(views: Sequence[View]) -> Iterable[list[Any]]:
+    for view in views:
+        audit = view.audit
+        quarter = str(Quarter.of(call_moment(audit)))
+        started = paris_time(audit.call.started_at)
+        for section in view.grid.sections:
+            for q in section.questions:
+                answer = view.answers.get(q.id)
+                yield [
+                    audit.id,
+                    audit.dealer.id,
+                    audit.dealer.name,
+                    quarter,
+                    started,
+                    section.title,
+                    q.id,
+                    q.number,
+                    q.text,
+                    is_applicable(q, audit.call.transferred),
+                    None if answer is None else answer.options,
+                    None if answer is None else answer.labels,
+                    answer.points if answer is not None and q.scored else None,
+                    q.max_points,
+                    audit.notes.get(q.id) or None,
+                ]
+
+
+def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
+    for d in dealer_summaries(rows_of(audits)):
+        last = d.last_call.astimezone(PARIS).replace(tzinfo=None) if d.last_call else None
+        yield [
+            d.dealer_key,
+            d.dealer,
+            d.city,
+            d.audits,
+            d.counted,
+            d.unreachable,
+            d.average_percent,
+            d.stars,
+            last,
+        ]
+
+
+def xlsx_bytes(audits: Iterable[Audit]) -> bytes:
+    from auditor_tui.exchange.xlsx_writer import Sheet, write_workbook
+
+    ordered = views(audits)
+    cols, rows = view_table(ordered)
+    buffer = io.BytesIO()
+    write_workbook(
+        [
+            Sheet("Audits", [c.key for c in cols], rows, decimal=("percent",)),
+            Sheet("Réponses", ANSWER_COLUMNS, _answer_rows(ordered)),
+            Sheet(
+                "Concessionnaires",
+                DEALER_COLUMNS,
+                _dealer_rows([v.audit for v in ordered]),
+                ("average_percent",),
+            ),
+        ],
+        buffer,
+    )
+    return buffer.getvalue()

@@ -1,0 +1,222 @@
+"""A small streaming XLSX writer: sheets of typed cells (text, numbers, booleans, date-times),
+a bold frozen header row with an autofilter, and two number formats. Nothing else.
+
+Why not openpyxl: it spends about 25 µs per cell, and the « Réponses » sheet of ten thousand
+audits has millions of cells (minutes instead of seconds). XlsxWriter, measured here on
+10,000 audits: 45.8 s (constant-memory mode), against about 6 s for this writer and a 10 s
+target. This writes the same SpreadsheetML as plain text straight into the zip; the tests read
+every file back with openpyxl.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+from auditor_tui.text.safe_text import FORMULA_STARTS
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (1900 date system, leap-year bug included)
+
+# Style indexes in styles.xml's cellXfs. TEXT: quotePrefix, a text cell that a spreadsheet
+# keeps as text even when it is edited, for text that would read as a formula (safe_text.py).
+DATE, DECIMAL, BOLD, TEXT = 1, 2, 3, 4
+STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">
+<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/>\
+<numFmt numFmtId="165" formatCode="0.0"/></numFmts>
+<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>\
+<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>
+<fills count="2"><fill><patternFill patternType="none"/></fill>\
+<fill><patternFill patternType="gray125"/></fill></fills>
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
+<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
+</styleSheet>"""
+
+# Characters a cell's XML cannot hold (XML 1.0), and CR, which an XML reader turns into LF:
+# written as Excel writes them, `_xHHHH_` (ECMA-376 ST_Xstring); an `_xHHHH_` already in the
+# text has its underscore written `_x005F_`, so that reading `_xHHHH_` back is exact.
+_UNFIT = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _hex(match: re.Match[str]) -> str:
+    return f"_x{ord(match.group()):04X}_"
+
+
+@functools.lru_cache(maxsize=65536)  # question texts, labels and names repeat on every row
+def escape(text: str) -> str:
+    if _UNFIT.search(text):
+        text = _UNFIT.sub(_hex, text)
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def unescape(text: str) -> str:
+    """A text cell's value as written, from what a reader that leaves `_xHHHH_` as it is
+    (openpyxl) gives back; Excel decodes it itself."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def absolute(cells: str) -> str:
+    """A1:N20 → $A$1:$N$20."""
+    return re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", cells)
+
+
+def _cell(ref: str, value: Any, decimal: bool) -> str:
+    if type(value) is not str:  # most cells are text (labels, options, names): checked first
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, int):
+            return f'<c r="{ref}"><v>{value}</v></c>'
+        if isinstance(value, float):
+            style = f' s="{DECIMAL}"' if decimal else ""
+            return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+        if isinstance(value, datetime):
+            serial = (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
+            return f'<c r="{ref}" s="{DATE}"><v>{serial!r}</v></c>'
+    text = str(value)
+    style = f' s="{TEXT}"' if text.startswith(FORMULA_STARTS) else ""
+    return (
+        f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    )
+
+
+class Sheet:
+    def __init__(
+        self,
+        title: str,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        decimal: Sequence[str] = (),
+    ) -> None:
+        """`decimal`: columns whose numbers show one decimal (percents)."""
+        self.title = title
+        self.header = list(header)
+        self.rows = rows
+        self.decimal = {i for i, name in enumerate(header) if name in decimal}
+        self.count = 0  # data rows, known once written
+
+    def write(self, out: IO[bytes]) -> None:
+        letters = [column_letter(i) for i in range(1, len(self.header) + 1)]
+        widths = "".join(
+            f'<col min="{i}" max="{i}" width="{max(10, min(40, len(name) + 2))}" customWidth="1"/>'
+            for i, name in enumerate(self.header, start=1)
+        )
+        out.write(
+            (
+                f'{HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetViews>'
+                '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                f"<cols>{widths}</cols><sheetData>"
+            ).encode()
+        )
+        head = "".join(
+            f'<c r="{letter}1" s="{BOLD}" t="inlineStr"><is><t>{escape(name)}</t></is></c>'
+            for letter, name in zip(letters, self.header, strict=True)
+        )
+        chunk = [f'<row r="1">{head}</row>']
+        number = 1
+        decimal = self.decimal
+        for row in self.rows:
+            number += 1
+            n = str(number)
+            cells = "".join(
+                [
+                    _cell(letters[i] + n, value, i in decimal)
+                    for i, value in enumerate(row)
+                    if value is not None  # an empty cell is left out
+                ]
+            )
+            chunk.append(f'<row r="{n}">{cells}</row>')
+            if len(chunk) >= 500:
+                out.write("".join(chunk).encode())
+                chunk.clear()
+        self.count = number - 1
+        chunk.append(f'</sheetData><autoFilter ref="{self.filter_range}"/></worksheet>')
+        out.write("".join(chunk).encode())
+
+    @property
+    def filter_range(self) -> str:
+        return f"A1:{column_letter(len(self.header))}{self.count + 1}"
+
+
+def write_workbook(sheets: Sequence[Sheet], out: IO[bytes]) -> None:
+    """The workbook as an XLSX (zip) into `out`; each sheet's rows are consumed once."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for n, sheet in enumerate(sheets, start=1):
+            with zf.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as part:
+                sheet.write(part)
+        entries = "".join(
+            f'<sheet name="{escape(s.title)}" sheetId="{n}" r:id="rId{n}"/>'
+            for n, s in enumerate(sheets, start=1)
+        )
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
+            f"'{escape(s.title)}'!{absolute(s.filter_range)}"
+            "</definedName>"
+            for n, s in enumerate(sheets)
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{entries}</sheets>'
+            f"<definedNames>{names}</definedNames></workbook>",
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{n}" Type="{REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        styles_id = len(sheets) + 1
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'{HEAD}<Relationships xmlns="{PKG_REL}">{rels}'
+            f'<Relationship Id="rId{styles_id}" Type="{REL}/styles" Target="styles.xml"/>'
+            "</Relationships>",
+        )
+        zf.writestr("xl/styles.xml", STYLES)
+        zf.writestr(
+            "_rels/.rels",
+            f'{HEAD}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+            f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{CT}.worksheet+xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
+        zf.writestr(
+            "[Content_Types].xml",
+            f'{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{CT}.styles+xml"/>'
+            f"{overrides}</Types>",
+        )

@@ -1,0 +1,289 @@
+"""The network report as tables: one source for the terminal (rich), the TUI and CSV.
+
+Cells keep machine values (numbers, ISO 8601 UTC instants); `display` turns them into what
+people read (French decimal comma, stars as ★, Europe/Paris time).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.record import parse_instant
+from auditor_tui.reports.figures import (
+    PARIS,
+    DealerTrend,
+    NetworkReport,
+    Period,
+    Quarter,
+    TrophyEntry,
+)
+from auditor_tui.text.safe_text import formula_guard, terminal_text
+
+Cell = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # machine name (CSV header); also the attribute read, unless `get` is given
+    label: str  # French heading for people
+    kind: str = "text"  # text | int | percent | percents | stars | points | change | when
+    get: Callable[[Any], Any] | None = None
+    shown: bool = True  # False: for machines only (ids), not in the terminal or the TUI
+    flex: bool = False  # long text: shares the width left by the others, cut with « … »
+
+    def cell(self, item: Any) -> Cell:
+        value = self.get(item) if self.get else getattr(item, self.key)
+        if isinstance(value, datetime):
+            return value.isoformat(timespec="seconds")
+        if isinstance(value, tuple):
+            return ", ".join(str(v) for v in value)
+        if isinstance(value, (Quarter, Period)):
+            return str(value)
+        return value  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    note: str = ""
+    empty: str = "Aucune donnée."
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        title: str,
+        items: Iterable[Any],
+        columns: Sequence[Column],
+        note: str = "",
+        empty: str = "Aucune donnée.",
+    ) -> Table:
+        rows = tuple(tuple(c.cell(item) for c in columns) for item in items)
+        return cls(name, title, tuple(columns), rows, note, empty)
+
+
+TABLE_NAMES = ("dealers", "questions", "sections", "trophy", "unreachable", "trends")
+DEALER_ID = Column("dealer_id", "Id", get=lambda item: item.dealer_key, shown=False)
+DEALER = Column("dealer", "Concession")
+
+
+def _joined_percents(trend: DealerTrend) -> str:
+    return " ".join(str(p) for p in trend.percents)
+
+
+def _quarter_stars(n: int) -> Callable[[TrophyEntry], int | None]:
+    return lambda entry: entry.stars[n - 1]
+
+
+def tables(report: NetworkReport) -> list[Table]:
+    """The report as tables, in TABLE_NAMES order."""
+    r = report
+    year = r.trophy.year or ""
+    return [
+        Table.of(
+            "dealers",
+            "Concessions par trimestre",
+            r.dealer_quarters,
+            (
+                DEALER_ID,
+                DEALER,
+                Column("quarter", "Trimestre"),
+                Column("audits", "Audits", "int"),
+                Column("unreachable", "Injoignable", "int"),
+                Column("average_percent", "Moyenne", "percent"),
+                Column("stars", "Étoiles", "stars"),
+            ),
+            "Étoiles : seuils de la grille appliqués à la moyenne du trimestre.",
+        ),
+        Table.of(
+            "questions",
+            "Questions, pratiques les plus faibles d'abord",
+            r.questions,
+            (
+                Column("question", "Q"),
+                Column("section", "Section", flex=True),
+                Column("text", "Question", flex=True),
+                Column("audits", "Audits", "int"),
+                Column("full", "Pleins", "int"),
+                Column("share", "Part", "percent"),
+                Column("average_points", "Moy.", "points"),
+                Column("max_points", "Max", "int"),
+            ),
+            "Appels aboutis seulement. Pleins : audits ayant tous les points de la question ; "
+            "part : leur proportion ; moy. : points moyens.",
+        ),
+        Table.of(
+            "sections",
+            "Sections",
+            r.sections,
+            (
+                Column("section", "Section"),
+                Column("audits", "Audits", "int"),
+                Column("average_percent", "Moyenne", "percent"),
+                Column("points", "Points", "int"),
+                Column("max", "Max", "int"),
+            ),
+            "Appels aboutis seulement ; moyenne des pourcentages de section de chaque audit.",
+        ),
+        Table.of(
+            "trophy",
+            f"Trophée de la Qualité {year}".strip(),
+            (*r.trophy.candidates, *r.trophy.in_running),
+            (
+                DEALER_ID,
+                DEALER,
+                Column("status", "Statut", get=lambda e: "en course" if e.missing else "candidat"),
+                *(Column(f"t{n}", f"T{n}", "stars", _quarter_stars(n)) for n in range(1, 5)),
+                Column("missing", "Trimestres manquants"),
+            ),
+            f"{r.trophy.top_stars} étoiles exigées aux quatre trimestres ; « en course » : "
+            "aucun trimestre manqué, d'autres pas encore audités.",
+            f"Aucune concession à {r.trophy.top_stars} étoiles sur tous ses trimestres audités"
+            f" de {year}."
+            if year
+            else "Aucun audit compté.",
+        ),
+        Table.of(
+            "unreachable",
+            "Concessions injoignables",
+            r.unreachable,
+            (
+                DEALER_ID,
+                DEALER,
+                Column("unreachable", "Injoignable", "int"),
+                Column("audits", "Audits", "int"),
+                Column("last_at", "Dernier essai", "when"),
+                Column("quarters", "Trimestres", flex=True),
+            ),
+        ),
+        Table.of(
+            "trends",
+            "Tendance par concession",
+            r.trends,
+            (
+                DEALER_ID,
+                DEALER,
+                Column("last_percent", "Dernière", "percent", lambda t: t.percents[-1]),
+                Column("change", "Évolution", "change"),
+                Column("percents", "Moyennes", "percents", _joined_percents, flex=True),
+                Column("quarters", "Trimestres", flex=True),
+            ),
+            "Évolution : dernier trimestre moins le précédent, en points de pourcentage.",
+        ),
+    ]
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+
+
+def french_number(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def display(value: Cell, kind: str) -> str:
+    """A cell as people read it (French decimal comma, stars as ★, Paris time); text with its
+    control characters shown as « � » (safe_text.terminal_text)."""
+    if value is None:
+        return "—"
+    if kind == "percent" and isinstance(value, (int, float)):
+        return f"{french_number(float(value))} %"
+    if kind == "points" and isinstance(value, (int, float)):
+        return french_number(float(value))
+    if kind == "change" and isinstance(value, (int, float)):
+        return ("+" if value > 0 else "−" if value < 0 else "") + french_number(abs(float(value)))
+    if kind == "stars" and isinstance(value, int):
+        top = load_grid().stars[0].stars
+        return "★" * value + "☆" * (top - value)
+    if kind == "percents" and isinstance(value, str):
+        return value.replace(".", ",")
+    if kind == "when" and isinstance(value, str):
+        return _when(parse_instant(value))
+    return terminal_text(str(value))  # names come from audits: shown, never sent as controls
+
+
+TEXT_KINDS = ("text", "percents")
+
+
+def shown_rows(table: Table) -> list[list[str]]:
+    """The rows as people read them, without the machine-only columns."""
+    return [
+        [display(v, c.kind) for v, c in zip(row, table.columns, strict=True) if c.shown]
+        for row in table.rows
+    ]
+
+
+def fit_widths(
+    widths: Sequence[int], columns: Sequence[Column], total: int, gap: int = 3
+) -> list[int]:
+    """Column widths within `total`: flexible columns share what the others leave, the
+    narrowest first (`gap` per column: 3 for rich's borders and padding, 2 in a DataTable)."""
+    out = list(widths)
+    flex = sorted((i for i, c in enumerate(columns) if c.flex), key=lambda i: widths[i])
+    spare = total - 1 - sum(gap + w for i, w in enumerate(widths) if i not in flex)
+    for n, i in enumerate(flex):
+        out[i] = max(8, min(widths[i], spare // (len(flex) - n) - gap))
+        spare -= out[i] + gap
+    return out
+
+
+def _csv_cell(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    return formula_guard(value) if isinstance(value, str) else value
+
+
+def write_csv(table: Table, out: IO[str]) -> None:
+    """One table for machines: comma-separated, dot decimals, machine column names, lines
+    ended by CRLF (RFC 4180: the csv module then quotes a cell holding a CR, which would
+    otherwise start a new row in a spreadsheet); a text cell a spreadsheet would take for a
+    formula starts with an apostrophe (safe_text.py)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.key for c in table.columns])
+    writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
+
+
+def print_tables(report: NetworkReport, chosen: Sequence[str], out: IO[str]) -> None:
+    """The report as rich tables in the terminal."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False)
+    filters = escape(terminal_text(report.filters.describe()))  # a --dealer of the user's
+    console.print(f"[bold]Rapport réseau[/] — {filters}")
+    console.print(
+        f"{report.counted} audit(s) compté(s) ; {report.left_out} non compté(s) "
+        "(brouillons ou suivis en cours)."
+    )
+    for table in tables(report):
+        if table.name not in chosen:
+            continue
+        rich_table = RichTable(title=table.title, caption=table.note or None)
+        rows = shown_rows(table)
+        shown = [c for c in table.columns if c.shown]
+        widths = [max([len(c.label), *(len(row[i]) for row in rows)]) for i, c in enumerate(shown)]
+        for width, column in zip(fit_widths(widths, shown, console.width), shown, strict=True):
+            rich_table.add_column(
+                column.label,
+                justify="left" if column.kind in TEXT_KINDS else "right",
+                no_wrap=True,
+                overflow="ellipsis",
+                width=width,
+            )
+        for row in rows:
+            rich_table.add_row(*map(Text, row))  # text, never markup: a name may hold « [/x] »
+        if not table.rows:
+            console.print(f"\n[bold]{table.title}[/] : {table.empty}")
+            continue
+        console.print()
+        console.print(rich_table)

@@ -1,0 +1,1 @@
+"""Text on its way to people: to a terminal or a spreadsheet, made safe."""

@@ -120,6 +120,7 @@ class _TimeModal(ModalScreen[object]):
     BINDINGS = [
         binding("back", description="Annuler", tooltip="Fermer sans rien enregistrer"),
         binding("save", keys="ctrl+s", description="Enregistrer"),
+        binding("remove"),  # once something is recorded (check_action)
     ]
 
     def __init__(
@@ -217,7 +218,6 @@ class EmailModal(_TimeModal):
     """When the dealer's e-mail arrived (typed, or read from pasted headers) and what it held."""
 
     SUB_TITLE = "E-mail reçu"
-    BINDINGS = [binding("remove")]
 
     heading = "E-mail du concessionnaire reçu"
     time_label = "Heure de réception"
@@ -287,7 +287,6 @@ class CallbackModal(_TimeModal):
     """When and how the sales advisor recontacted the auditor, with a note."""
 
     SUB_TITLE = "Rappel reçu"
-    BINDINGS = [binding("remove")]
 
     heading = "Rappel du conseiller"
     time_label = "Heure du rappel"

@@ -184,7 +184,7 @@ def damage_case(template: Path, work: Path, target: str, kind: str, rng: random.
             store.dealers()
         elif target == "settings" and reported and damaged.strip():
             # Settings are preferences, not evidence: reported at open, a copy kept aside,
-            # then defaults (see Store._settings). Reading them leaves the damaged file as is.
+            # then defaults (see Documents._settings). Reading them leaves the damaged file as is.
             assert store.setting("auditor", "défaut") == "défaut"
         else:
             store.setting("auditor")

@@ -22,8 +22,9 @@ from openpyxl import load_workbook
 
 from auditor_tui.domain.record import Audit, is_canonical_id
 from auditor_tui.domain.record_fields import KNOWN, OBJECTS, RESERVED
+from auditor_tui.exchange.audit_table import DELIMITER, csv_cell, table
 from auditor_tui.exchange.export import write_jsonl
-from auditor_tui.exchange.export_csv import BOM, DELIMITER, csv_cell, table, write_csv
+from auditor_tui.exchange.export_csv import BOM, write_csv
 from auditor_tui.exchange.export_xlsx import xlsx_bytes
 from auditor_tui.exchange.importing import comparable, parse_jsonl
 from auditor_tui.exchange.xlsx_writer import unescape

@@ -11,7 +11,7 @@ from typing import Any
 
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import is_applicable
-from auditor_tui.exchange.export_csv import View, view_table, views
+from auditor_tui.exchange.audit_table import View, view_table, views
 from auditor_tui.reports.figures import (
     PARIS,
     Quarter,

@@ -12,6 +12,7 @@ from itertools import pairwise
 import pytest
 
 from auditor_tui.domain.grid import Grid, load_grid_file
+from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit, format_instant
 from auditor_tui.domain.resources import data_dir
 from auditor_tui.domain.scoring import score
@@ -29,7 +30,6 @@ from auditor_tui.exchange.audit_table import (
     views,
 )
 from auditor_tui.exchange.export_csv import BOM, ParisClock, line_maker, write_csv
-from auditor_tui.reports.figures import PARIS, Quarter, call_moment, paris_time
 from tests.factories import GRID, make_audit
 from tests.test_export_csv import eighty_seven, unreachable
 

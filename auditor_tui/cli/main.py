@@ -18,8 +18,8 @@ from auditor_tui.store.paths import ENV_VAR, default_store_path
 from auditor_tui.text.safe_text import terminal_lines, terminal_text
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
+    from auditor_tui.domain.periods import Period
     from auditor_tui.domain.record import Audit
-    from auditor_tui.reports.figures import Period
     from auditor_tui.store import Store
 
 SAMPLE_AUDITS_FILE = "audits-sample.jsonl"
@@ -190,7 +190,7 @@ def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
 
 
 def _period(text: str) -> Period:
-    from auditor_tui.reports.figures import Period
+    from auditor_tui.domain.periods import Period
 
     try:
         return Period.parse(text)
@@ -232,7 +232,8 @@ def _table(text: str) -> str:
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
     from auditor_tui.reports.cache import load_rows
-    from auditor_tui.reports.figures import Filters, build_report
+    from auditor_tui.reports.figures import build_report
+    from auditor_tui.reports.rows import Filters
     from auditor_tui.reports.tables import TABLE_NAMES, print_tables, tables, write_csv
 
     filters = Filters(args.period, args.dealer, args.auditor)

@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 
 from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.labels import final_stars
+from auditor_tui.domain.periods import Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import Score, SectionScore, is_applicable, question_points
 from auditor_tui.exchange.export import check_exportable, in_export_order
-from auditor_tui.reports.figures import Quarter, call_moment, paris_time
 from auditor_tui.text.safe_text import formula_guard
 
 DELIMITER = ";"

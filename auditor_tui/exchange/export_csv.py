@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from auditor_tui.domain.labels import final_stars
+from auditor_tui.domain.periods import PARIS, Quarter, call_instant, call_moment, paris_time
 from auditor_tui.domain.record import Audit, DealerRef, parse_instant
 from auditor_tui.exchange.audit_table import (
     DELIMITER,
@@ -31,7 +32,6 @@ from auditor_tui.exchange.audit_table import (
     quoted,
     views,
 )
-from auditor_tui.reports.figures import PARIS, Quarter, call_instant, call_moment, paris_time
 from auditor_tui.text.safe_text import GUARDED_STARTS
 
 BOM = "\ufeff"

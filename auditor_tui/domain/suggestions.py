@@ -1,13 +1,20 @@
-"""Suggested answers (from timers, counters and the follow-up record): the shared type and the
-rules both the live call and the follow-up use. Suggestions are shown, never applied silently.
+"""Suggested answers (from timers, counters and the follow-up record): the shared type, the
+rules both the live call and the follow-up use, and the follow-up's (Q16–Q19, from the e-mail
+and the call-back recorded against their deadlines). Suggestions are shown, never applied
+silently.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
+from auditor_tui.domain.deadlines import is_within
 from auditor_tui.domain.grid import Grid
-from auditor_tui.domain.record import Audit
+from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL, deadline_of
+from auditor_tui.domain.record import Audit, parse_instant
+from auditor_tui.text.french import format_duration
 
 METHOD_LABELS = {"phone": "téléphone", "email": "e-mail"}
 
@@ -52,3 +59,115 @@ def method_match_suggestion(audit: Audit, grid: Grid) -> Suggestion | None:
     return Suggestion(
         str(rule["question"]), (int(rule["yes" if agreed == actual else "no"]),), reason
     )
+
+
+def _yes_no(grid: Grid, rule_name: str) -> tuple[str, int, int]:
+    """A yes/no rule of the grid: its question id and the « Oui » and « Non » positions."""
+    rule = grid.rule(rule_name)
+    return str(rule["question"]), int(rule["yes"]), int(rule["no"])
+
+
+def _deadline_suggestion(
+    grid: Grid,
+    rule_name: str,
+    deadline: datetime | None,
+    received: datetime | None,
+    now: datetime,
+    reasons: tuple[str, str, str],
+) -> Suggestion | None:
+    """« Oui » when it came in time, « Non » when late or when the deadline passed without it;
+    nothing while the window is still open. `reasons`: in time, late ({late}), nothing."""
+    if deadline is None:
+        return None
+    qid, yes, no = _yes_no(grid, rule_name)
+    in_time, late, nothing = reasons
+    if received is not None:
+        if is_within(received, deadline):
+            return Suggestion(qid, (yes,), in_time)
+        return Suggestion(qid, (no,), late.format(late=format_duration(received - deadline)))
+    if is_within(now, deadline):
+        return None
+    return Suggestion(qid, (no,), nothing)
+
+
+def _email_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
+    fu = audit.follow_up
+    # A bare acknowledgement does not stop the clock: it counts as nothing received.
+    acknowledgement = fu.email_received_at is not None and fu.email_has_information is False
+    received = None
+    if fu.email_received_at and not acknowledgement:
+        received = parse_instant(fu.email_received_at)
+    nothing = (
+        "seul un accusé de réception est arrivé dans les 2 h"
+        if acknowledgement
+        else "aucun e-mail reçu dans les 2 h"
+    )
+    return _deadline_suggestion(
+        grid,
+        "email",
+        deadline_of(audit, KIND_EMAIL),
+        received,
+        now,
+        ("e-mail reçu dans les 2 h", "e-mail reçu {late} après l'échéance", nothing),
+    )
+
+
+def _callback_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
+    at = audit.follow_up.callback_at
+    return _deadline_suggestion(
+        grid,
+        "callback",
+        deadline_of(audit, KIND_CALLBACK),
+        parse_instant(at) if at else None,
+        now,
+        (
+            "rappel dans les 2 jours ouvrés",
+            "rappel {late} après les 2 jours ouvrés",
+            "aucun rappel dans les 2 jours ouvrés",
+        ),
+    )
+
+
+def _method_suggestions(audit: Audit, grid: Grid, now: datetime) -> list[Suggestion]:
+    out = []
+    rule = grid.rule("callback_method")
+    options: Mapping[str, int] = rule["options"]
+    recorded = audit.follow_up.callback_method
+    if audit.follow_up.callback_at and recorded is not None and recorded in options:
+        position = int(options[recorded])
+        label = grid.question(str(rule["question"])).option(position).label
+        out.append(Suggestion(str(rule["question"]), (position,), f"rappel noté : {label}"))
+    qid, _, no = _yes_no(grid, "method_match")
+    match = method_match_suggestion(audit, grid)
+    if match is not None:
+        out.append(match)
+    elif actual_callback_method(audit, grid) is None:
+        deadline = deadline_of(audit, KIND_CALLBACK)
+        if deadline is not None and not is_within(now, deadline):
+            out.append(Suggestion(qid, (no,), "aucun recontact dans le délai"))
+    return out
+
+
+def suggestions(audit: Audit, now: datetime) -> list[Suggestion]:
+    """Every answer the record supports for Q16–Q19, in grid order, whether or not it is
+    already the recorded answer."""
+    grid = audit.grid
+    found = [
+        _email_suggestion(audit, grid, now),
+        _callback_suggestion(audit, grid, now),
+        *_method_suggestions(audit, grid, now),
+    ]
+    order = {qid: i for i, qid in enumerate(grid.question_ids)}
+    return sorted((s for s in found if s is not None), key=lambda s: order[s.question])
+
+
+def pending_suggestions(audit: Audit, now: datetime) -> list[Suggestion]:
+    """The suggestions that differ from the recorded answer: what « accepter » would change."""
+    return [
+        s for s in suggestions(audit, now) if audit.answers.get(s.question) != list(s.positions)
+    ]
+
+
+def accept(audit: Audit, suggestion: Suggestion) -> None:
+    """Apply one suggestion to the audit's answers (the caller saves)."""
+    audit.answers[suggestion.question] = list(suggestion.positions)

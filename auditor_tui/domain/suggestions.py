@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from auditor_tui.domain.deadlines import is_within
 from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL, deadline_of
 from auditor_tui.domain.record import Audit, parse_instant
-from auditor_tui.text.french import format_duration
+from auditor_tui.text.french import format_duration, format_seconds
 
 METHOD_LABELS = {"phone": "téléphone", "email": "e-mail"}
 
@@ -171,3 +172,74 @@ def pending_suggestions(audit: Audit, now: datetime) -> list[Suggestion]:
 def accept(audit: Audit, suggestion: Suggestion) -> None:
     """Apply one suggestion to the audit's answers (the caller saves)."""
     audit.answers[suggestion.question] = list(suggestion.positions)
+
+
+# ---- the live call's rules ------------------------------------------------------------------
+
+
+def round_tenth(seconds: float) -> float:
+    """Seconds to the tenth, half up: how a transfer's duration is recorded and compared."""
+    return float(Decimal(repr(seconds)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _ordinal(n: int) -> str:
+    return "1re" if n == 1 else f"{n}e"
+
+
+def attempts_suggestion(audit: Audit, grid: Grid, failed: int) -> Suggestion | None:
+    """Q1 from the dial attempts (`failed`: those not picked up): the option of their count,
+    or the dealer unreachable after the grid's maximum of failed attempts."""
+    rule = grid.rule("attempts")
+    qid = str(rule["question"])
+    n = len(audit.call.attempts)
+    if n == 0:
+        return None
+    if audit.call.answered_at is None and failed >= int(rule["max_failed_attempts"]):
+        return Suggestion(
+            qid,
+            (int(rule["unreachable_option"]),),
+            f"{failed} tentatives sans réponse : fin de l'audit",
+            ends_call=True,
+        )
+    option = rule["option_by_count"].get(str(n))
+    if option is None:
+        return None
+    if audit.call.answered_at is not None:
+        reason = f"décroché à la {_ordinal(n)} tentative"
+    else:
+        reason = f"{_ordinal(n)} tentative en cours"
+    return Suggestion(qid, (int(option),), reason)
+
+
+def transfer_suggestion(grid: Grid, elapsed: float | None, picked_up: bool) -> Suggestion | None:
+    """Q4 from the transfer's seconds (`elapsed`, None without a transfer): within the grid's
+    limit once picked up, or over it while still ringing."""
+    rule = grid.rule("transfer")
+    if elapsed is None:
+        return None
+    limit = float(rule["limit_seconds"])
+    seconds = round_tenth(elapsed)
+    if picked_up:
+        ok = seconds <= limit
+        reason = f"transfert en {format_seconds(seconds)}"
+    elif seconds > limit:
+        ok = False
+        reason = f"transfert sans réponse depuis {format_seconds(seconds)}"
+    else:
+        return None
+    return Suggestion(str(rule["question"]), (int(rule["yes" if ok else "no"]),), reason)
+
+
+def discovery_suggestion(audit: Audit, grid: Grid) -> Suggestion | None:
+    """Q8 from the discovery questions counted (none suggested before the first, while the call
+    is on)."""
+    rule = grid.rule("discovery")
+    count = audit.call.discovery_questions
+    if count == 0 and audit.call.ended_at is None:
+        return None
+    for band in rule["bands"]:
+        if count >= band["min"] and (band["max"] is None or count <= band["max"]):
+            plural = "s" if count > 1 else ""
+            reason = f"{count} question{plural} de découverte comptée{plural}"
+            return Suggestion(str(rule["question"]), (int(band["option"]),), reason)
+    return None

@@ -533,7 +533,7 @@ CLI_TARGETS = {"jsonl": 2.0, "csv": 2.0, "xlsx": 10.0}
 
 
 def exports_and_import(db: Path, size: int, reps: int, work: Path) -> list[Row]:
-    from auditor_tui.cli.main import build_parser
+    from auditor_tui.cli.parser import build_parser
 
     help_text = build_parser().format_help()
     formats = ["jsonl", "csv", "xlsx"]

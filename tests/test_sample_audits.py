@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from auditor_tui.cli.commands import SAMPLE_AUDITS_FILE
 from auditor_tui.cli.exit_codes import EXIT_OK, EXIT_REJECTED
-from auditor_tui.cli.main import SAMPLE_AUDITS_FILE, main
+from auditor_tui.cli.main import main
 from auditor_tui.domain.dealers import sample_dealers_path
 from auditor_tui.domain.resources import data_path
 from auditor_tui.store import Store

@@ -445,7 +445,7 @@ async def home_filter(db: Path, size: int, rounds: int) -> Row:
     from textual.css.query import NoMatches
     from textual.widgets import DataTable, Input
 
-    from auditor_tui.domain.dealers import fold
+    from auditor_tui.domain.labels import fold
     from auditor_tui.ui.app import make_app
 
     row = Row("home: filter, one key typed → table updated", size)

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from auditor_tui.cli.main import main
 from auditor_tui.domain import grid as grid_module
-from auditor_tui.domain.dealers import parse_dealers_csv, sample_dealers_path
 from auditor_tui.domain.grid import grid_path
+from auditor_tui.exchange.dealers_csv import parse_dealers_csv, sample_dealers_path
 from auditor_tui.store import Store
 from auditor_tui.store.errors import CorruptFileError, StoreError
 from tests.factories import make_audit

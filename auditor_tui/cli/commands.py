@@ -210,7 +210,11 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
 
 
 def cmd_dealers_import(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.domain.dealers import DealerImportError, parse_dealers_csv, sample_dealers_path
+    from auditor_tui.exchange.dealers_csv import (
+        DealerImportError,
+        parse_dealers_csv,
+        sample_dealers_path,
+    )
 
     if args.sample:  # asked for by name: never put into a store behind the auditor's back
         args.file = str(sample_dealers_path())

@@ -27,8 +27,8 @@ from itertools import repeat
 from operator import mul
 from typing import Any
 
-from auditor_tui.domain.dealers import fold
 from auditor_tui.domain.grid import Grid, load_grid
+from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Period, Quarter
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import percent

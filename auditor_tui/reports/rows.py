@@ -10,8 +10,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from auditor_tui.domain.dealers import fold, slugify
+from auditor_tui.domain.dealers import slugify
 from auditor_tui.domain.grid import Grid, Question, load_grid
+from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Period, Quarter, call_moment
 from auditor_tui.domain.record import Audit, format_instant, parse_instant
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, question_points

@@ -196,7 +196,7 @@ class AuditorApp(App[int]):
             )
         self.dealer_count = message.dealers
         if not message.dealers:
-            from auditor_tui.domain.dealers import empty_directory_text
+            from auditor_tui.exchange.dealers_csv import empty_directory_text
 
             self.notify(empty_directory_text(self.db), title="Annuaire vide", timeout=30)
 

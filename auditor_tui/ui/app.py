@@ -30,10 +30,7 @@ from auditor_tui.ui.messages import (
     StoreOpened,
     unreadable_audit_text,
 )
-from auditor_tui.ui.screens.create_store import CreateStoreScreen
-from auditor_tui.ui.screens.help import HelpScreen
 from auditor_tui.ui.screens.home import HomeScreen
-from auditor_tui.ui.screens.resume import ResumeScreen
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
     from auditor_tui.store import Store
@@ -95,6 +92,8 @@ class AuditorApp(App[int]):
         if folder is None:
             self._open_store()
             return
+
+        from auditor_tui.ui.screens.create_store import CreateStoreScreen
 
         def answered(create: bool | None) -> None:
             if create:
@@ -211,10 +210,11 @@ class AuditorApp(App[int]):
 
     # ---- navigation ---------------------------------------------------------------------------
 
-    # The screens that read audits (the call, the follow-up, the new audit, the report) are
-    # imported when first opened: at the top of this module they would bring the store, the
-    # record model and the report before the first frame (home painted 298 ms instead of
-    # 215 ms at 1,000 audits: 1.73× the bare Textual app, over the 1.5× target).
+    # Every screen but the home screen is imported where it is first opened: at the top of
+    # this module, the screens that read audits (the call, the follow-up, the new audit, the
+    # report) bring the store, the record model and the report before the first frame (home
+    # painted 298 ms instead of 215 ms at 1,000 audits: 1.73× the bare Textual app, over the
+    # 1.5× target), and the help, resume and store-creation windows cost it another 6-7 ms.
 
     def on_open_audit(self, message: OpenAudit) -> None:
         from auditor_tui.store.errors import StoreError
@@ -263,6 +263,8 @@ class AuditorApp(App[int]):
         if not message.ask:
             self.post_message(OpenAudit(newest.id, newest.status))
             return
+
+        from auditor_tui.ui.screens.resume import ResumeScreen
 
         def answered(resume: bool | None) -> None:
             if resume:
@@ -326,6 +328,8 @@ class AuditorApp(App[int]):
         self.notify(f"Avance automatique {state} après une réponse.", title="Réglage")
 
     def action_help(self) -> None:
+        from auditor_tui.ui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return

@@ -11,17 +11,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.markup import escape
+from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from auditor_tui.domain.clock import Clock, SystemClock
+from auditor_tui.text.safe_text import terminal_lines, terminal_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.messages import (
     InProgressFound,
@@ -102,7 +104,7 @@ class AuditorApp(App[int]):
             else:
                 self.exit(
                     return_code=EXIT_NOT_CREATED,
-                    message=Text(f"Aucun dossier créé ({folder})."),
+                    message=Text(terminal_text(f"Aucun dossier créé ({folder}).")),
                 )
 
         self.push_screen(CreateStoreScreen(folder), answered)
@@ -202,7 +204,7 @@ class AuditorApp(App[int]):
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.fatal_message = message.message
-        self.exit(return_code=EXIT_STORE_UNAVAILABLE, message=Text(message.message))
+        self.exit(return_code=EXIT_STORE_UNAVAILABLE, message=Text(terminal_lines(message.message)))
 
     def on_unmount(self) -> None:
         with self._store_mutex:
@@ -381,19 +383,34 @@ class AuditorApp(App[int]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """On a screen that asks for it (the live call), a notification is one line over the
-        title bar, the latest only: it never covers the question, the score or the keys."""
+        """Every notification of the app, as plain text whatever `markup` says (Textual's
+        screens and widgets pass it on as True): a message quotes names, notes, paths and
+        errors, never markup; its control characters are shown as « � » (safe_text).
+        On a screen that asks for it (the live call, the follow-up), one line over the title
+        bar, the latest only: it never covers the question, the score or the keys; a screen
+        with a `show_notice(text, severity, timeout)` shows one too long for that line whole."""
+        message, title = terminal_lines(message), terminal_text(title)
         try:
-            one_line = getattr(self.screen, "ONE_LINE_NOTIFICATIONS", False)
+            screen: Screen[Any] | None = self.screen
         except ScreenStackError:
-            one_line = False
-        if one_line:
-            message = " · ".join(line.strip() for line in message.splitlines() if line.strip())
-            if title:
-                message = f"{escape(title) if markup else title} : {message}"
-                title = ""
+            screen = None
+        if getattr(screen, "ONE_LINE_NOTIFICATIONS", False):
+            lines = [line.strip() for line in message.splitlines() if line.strip()]
+            prefix, title = f"{title} : " if title else "", ""
+            whole, message = prefix + "\n".join(lines), prefix + " · ".join(lines)
             self.clear_notifications()
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            if screen is not None:  # Textual removes a toast, not its holder (a line above)
+                screen.query("ToastHolder").remove()
+            show_notice = getattr(screen, "show_notice", None)
+            if show_notice is not None:  # the latest only: a shorter one takes the long away
+                long = cell_len(message) > self.size.width - 2  # the toast's padding
+                show_notice(whole if long else None, severity, timeout or self.NOTIFICATION_TIMEOUT)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The title bar: a screen's sub-title names the dealer (« Appel — Lexus Dijon »),
+        shown as plain text."""
+        return super().format_title(terminal_text(title), terminal_text(sub_title))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from auditor_tui.ui.commands import main_commands

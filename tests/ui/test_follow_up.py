@@ -161,7 +161,7 @@ async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) 
         store = store_of(app)
         assert "mar. 17 nov. 2026 13:00:00 (heure de Paris)" in screen_text(screen, "#fu-times")
         assert "jeu. 19 nov. 2026 23:59:59 (heure de Paris)" in screen_text(screen, "#fu-times")
-        assert "Calendrier :[/b] France" in screen_text(screen, "#fu-evidence")
+        assert "Calendrier : France" in screen_text(screen, "#fu-evidence")
         # the e-mail deadline passed with nothing recorded: « Non » is proposed, not applied
         assert "Q16" in screen_text(screen, "#fu-suggestions")
         assert "16" not in store.get(audit.id).answers

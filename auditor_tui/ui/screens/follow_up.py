@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
@@ -35,6 +35,7 @@ from auditor_tui.store.durable import StoreError
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import plain, plain_lines
 from auditor_tui.ui.screens.follow_up_modals import (
     CallbackEntry,
     CallbackModal,
@@ -83,6 +84,7 @@ class QuestionLine(Static):
 class FollowUpScreen(Screen[None]):
     CSS_PATH = "follow_up.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    ONE_LINE_NOTIFICATIONS = True  # over the title bar; a longer one whole in the side panel
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         *keymap.bindings(
@@ -117,6 +119,7 @@ class FollowUpScreen(Screen[None]):
         self._ids = self.session.questions()
         self._selected = 0
         self._refusal: str | None = None  # why « terminer » was refused, until the next change
+        self._notice_timer: Timer | None = None
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -135,14 +138,30 @@ class FollowUpScreen(Screen[None]):
                     yield SectionStrip(id="fu-strip")
                     yield QuestionView(id="fu-question")
                 with Vertical(id="fu-side"):
+                    # what may be long goes last: the score and what is missing stay in sight
+                    yield Static(id="fu-notice")
                     yield Static(id="fu-save-state", markup=False)
-                    yield Static(id="fu-evidence")
                     yield Static(id="fu-status")
+                    yield Static(id="fu-evidence")
         yield KeyStrip(FOLLOW_UP_STRIP, id="keys")
 
     def on_mount(self) -> None:
+        self.query_one("#fu-notice").display = False
         self.render_all()
         self.set_interval(1.0, self.tick)
+
+    def show_notice(self, text: str | None, severity: str, timeout: float) -> None:
+        """A notification too long for its line over the title bar (the app's `notify`), whole
+        at the top of the side panel for as long as it shows; None: none (the latest only)."""
+        notice = self.query_one("#fu-notice", Static)
+        if self._notice_timer is not None:
+            self._notice_timer.stop()
+        notice.update(plain_lines(text.split("\n")) if text else "")
+        notice.display = bool(text)
+        for level in ("information", "warning", "error"):
+            notice.set_class(level == severity, f"-{level}")
+        if text:
+            self._notice_timer = self.set_timer(timeout, lambda: self.show_notice(None, "", 0))
 
     # ---- rendering ------------------------------------------------------------------------
 
@@ -155,7 +174,7 @@ class FollowUpScreen(Screen[None]):
         self.sub_title = f"{dealer.name} · {status} · rév. {audit.revision}"
         set_text(
             self.query_one("#fu-dealer", Static),
-            f"[b]{escape(dealer.name)}[/b]{escape(place)} · {status} · révision {audit.revision}",
+            plain((dealer.name, "bold"), f"{place} · {status} · révision {audit.revision}"),
         )
         self.set_class(audit.status == "complete", "-complete")
         self._render_times(now)
@@ -254,12 +273,15 @@ class FollowUpScreen(Screen[None]):
         callback = recorded_callback.text if recorded_callback else "rien pour l'instant (r)"
         agreed = METHOD_LABELS.get(s.audit.call.agreed_method or "", "—")
         lines = [
-            f"[b]Calendrier :[/b] {escape(s.calendar_label)}",
-            f"[b]Méthode convenue :[/b] {agreed}",
-            f"[b]E-mail reçu :[/b] {escape(email)}",
-            f"[b]Rappel reçu :[/b] {escape(callback)}",
+            plain((f"{label} :", "bold"), f" {text}")
+            for label, text in (
+                ("Calendrier", s.calendar_label),
+                ("Méthode convenue", agreed),
+                ("E-mail reçu", email),
+                ("Rappel reçu", callback),  # its note, as the auditor typed it
+            )
         ]
-        set_text(self.query_one("#fu-evidence", Static), "\n".join(lines))
+        set_text(self.query_one("#fu-evidence", Static), plain_lines(lines))
 
     def _render_suggestions(self, now: datetime) -> None:
         pending = self.session.suggestions(now)
@@ -270,13 +292,12 @@ class FollowUpScreen(Screen[None]):
         if not pending:
             return
         grid = self.session.grid
-        lines = [
-            "[b]◆ Suggestions[/b] (a : accepter la question choisie ou la première · A : toutes)"
-        ]
-        lines += [f"  {escape(x.label(grid))}" for x in pending]
-        set_text(full, "\n".join(lines))
-        answers = " · ".join(f"Q{x.question} {escape(x.answer_text(grid))}" for x in pending)
-        set_text(short, f"[b]◆ Suggestions[/b] {answers} (a / A)")
+        heading = ("◆ Suggestions", "bold")
+        lines = [plain(heading, " (a : accepter la question choisie ou la première · A : toutes)")]
+        lines += [plain(f"  {x.label(grid)}") for x in pending]
+        set_text(full, plain_lines(lines))
+        answers = " · ".join(f"Q{x.question} {x.answer_text(grid)}" for x in pending)
+        set_text(short, plain(heading, f" {answers} (a / A)"))
 
     def _render_questions(self, now: datetime) -> None:
         s = self.session
@@ -317,19 +338,20 @@ class FollowUpScreen(Screen[None]):
         percent = f"{score.percent:.1f}".replace(".", ",")
         stars = final_stars(audit.status, score.stars)  # the stars come with the end
         shown = "provisoire" if stars is None else "★" * stars + "☆" * (5 - stars)
-        text = f"[b]Score :[/b] {score.points}/{score.max} ({percent} %) {shown}\n"
+        points = f" {score.points}/{score.max} ({percent} %) {shown}"
+        score_line = plain(("Score :", "bold"), points)
         missing = audit.missing()
         status = self.query_one("#fu-status", Static)
         status.set_class(self._refusal is not None, "-refused")
         if audit.status == "complete":
-            text += "Audit terminé (R pour rouvrir)"
+            text = "Audit terminé (R pour rouvrir)"
         elif self._refusal is not None:
-            text += escape(self._refusal)
+            text = self._refusal
         elif missing:
-            text += "Manquent : " + ", ".join(f"Q{q}" for q in missing)
+            text = "Manquent : " + ", ".join(f"Q{q}" for q in missing)
         else:
-            text += "Tout est répondu : T pour terminer"
-        set_text(status, text)
+            text = "Tout est répondu : T pour terminer"
+        set_text(status, plain_lines([score_line, text]))
 
     # ---- actions --------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Label
 
 from auditor_tui.ui import keymap
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.widgets.footer import KeysFooter
 
 # Textual's own bindings that apply on every screen, named in French.
@@ -93,7 +94,7 @@ class HelpScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(f"Touches de l'écran « {self.origin_title} »", id="help-title")
+        yield Label(plain(f"Touches de l'écran « {self.origin_title} »"), id="help-title")
         table: DataTable[str] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
         table.add_column("Touche", width=14)
         table.add_column("Action", width=18)

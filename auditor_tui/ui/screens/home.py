@@ -24,6 +24,7 @@ from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.labels import STATUS_LABELS, final_stars, fold
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
+from auditor_tui.ui.plain_text import cell, plain
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.static_text import set_text
@@ -171,8 +172,8 @@ Cells = tuple[Text, ...]
 
 
 def cell_texts(row: AuditRow, wide: bool) -> Cells:
-    """A row's cells for the table: Text, as a dealer name is not markup."""
-    return tuple(Text(cell) for cell in row.cells(wide))
+    """A row's cells for the table: a dealer's name or city is shown as written (plain_text)."""
+    return tuple(cell(text) for text in row.cells(wide))
 
 
 def count_text(count: int) -> str:
@@ -415,7 +416,7 @@ class HomeScreen(Screen[None]):
         elif not self._rows:
             set_text(empty, "Aucun audit pour l'instant. « n » : nouvel audit.")
         elif not self._shown:
-            set_text(empty, f"Aucun audit ne correspond à « {query} ».")
+            set_text(empty, plain(f"Aucun audit ne correspond à « {query} »."))
         empty.display = not self._shown
         self.query_one("#audits-panel").set_class(not self._shown, "-empty")
         set_text(self.query_one("#audits-count", Static), self._count_line(query))

@@ -34,10 +34,12 @@ from auditor_tui.session.live import (
 )
 from auditor_tui.store import Store
 from auditor_tui.store.durable import StoreError
+from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import LIVE_STRIP
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import unreadable_audit_text
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens import live_confirm
 from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
 from auditor_tui.ui.screens.live_commands import LiveCallCommands
@@ -152,7 +154,7 @@ class LiveCallScreen(Screen[str]):
         except (KeyError, StoreError) as exc:
             text = unreadable_audit_text(self.audit_id, exc)
             self.notify(text, title="Audit illisible", severity="error", timeout=15)
-            self._one(Static, "#facts").update(text)
+            self._one(Static, "#facts").update(plain(text))
             return
         live = self.live
         self.sub_title = f"Appel — {live.audit.dealer.name}"
@@ -275,6 +277,7 @@ class LiveCallScreen(Screen[str]):
             text = f"✓ enregistré {self._time(live.saved_at or live.audit.updated_at)}"
         else:
             text = "✓ enregistré"
+        text = terminal_text(text)  # the error may quote a path
         # Auto width, one line: a layout pass only when the length changes (not every second).
         set_text(widget, text, layout=cell_len(text) != cell_len(str(widget.content)))
         widget.set_class(live.save_error is not None, "-error")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -28,9 +27,9 @@ from auditor_tui.reports.cache import load_rows
 from auditor_tui.reports.figures import AuditRow, DealerTrend, Filters, NetworkReport, Period
 from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.store import Store
-from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import cell, plain
 from auditor_tui.ui.widgets.footer import KeysFooter
 
 TABS = keymap.REPORT_TABS
@@ -165,7 +164,7 @@ class ReportScreen(Screen[None]):
 
     def _summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#report-summary", Static)
-        summary.update(Text(terminal_text(text)))  # it quotes the filters typed: not markup
+        summary.update(plain(text))  # it quotes the filters typed: not markup
         summary.set_class(error, "-error")
 
     def _fill(self, table: Table, report: NetworkReport) -> None:
@@ -188,12 +187,7 @@ class ReportScreen(Screen[None]):
         for row in rows:
             widget.add_row(
                 *(
-                    Text(
-                        value,
-                        justify="left" if c.kind in TEXT_KINDS else "right",
-                        overflow="ellipsis",
-                        no_wrap=True,
-                    )
+                    cell(value, "left" if c.kind in TEXT_KINDS else "right", "ellipsis")
                     for value, c in zip(row, columns, strict=True)
                 )
             )
@@ -213,7 +207,7 @@ class ReportScreen(Screen[None]):
             return
         values = " → ".join(f"{p:.1f} %".replace(".", ",") for p in trend.percents)
         quarters = f"{trend.quarters[0]} à {trend.quarters[-1]}"
-        label.update(Text(terminal_text(f"{trend.dealer} ({quarters}) : {values}")))
+        label.update(plain(f"{trend.dealer} ({quarters}) : {values}"))
         spark.data = list(trend.percents)
 
     def _highlighted_trend(self) -> DealerTrend | None:

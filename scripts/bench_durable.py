@@ -24,7 +24,8 @@ from tinydb.storages import JSONStorage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor_tui.store.durable import AtomicJSONStorage, atomic_write_bytes
+from auditor_tui.store.atomic import atomic_write_bytes
+from auditor_tui.store.storage import AtomicJSONStorage
 
 SMALL_DOC = {
     "dealer": "Lexus Marseille",

@@ -39,7 +39,7 @@ from auditor_tui.domain.grid import Grid, Question, load_grid
 from auditor_tui.domain.lifecycle import complete, end_call
 from auditor_tui.domain.record import Audit, DealerRef, Identity, format_instant
 from auditor_tui.domain.scoring import is_applicable, toggle
-from auditor_tui.store import Store, durable
+from auditor_tui.store import Store, atomic
 
 VERSION = 2  # bump when the generated stores change: the benchmark's cache is keyed by it
 END = datetime(2026, 11, 17, 17, 0, tzinfo=UTC)  # the newest audit's day (fixed: reproducible)
@@ -321,12 +321,12 @@ def generate_audits(count: int, seed: int = 2026) -> list[Audit]:
 def _without_fsync() -> Iterator[None]:
     """Generation needs no durability: skip the per-write fsync (the disk is synced once at
     the end). The benchmark measures saves with fsync, on the generated store."""
-    saved = durable._fsync
-    durable._fsync = lambda fd: None
+    saved = atomic._fsync
+    atomic._fsync = lambda fd: None
     try:
         yield
     finally:
-        durable._fsync = saved
+        atomic._fsync = saved
 
 
 def play(store: Store, session: Session) -> None:

@@ -34,7 +34,7 @@ from auditor_tui.domain.dealers import Dealer, parse_dealers_csv, sample_dealers
 from auditor_tui.domain.grid import Grid, Question, load_grid
 from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.domain.scoring import is_applicable
-from auditor_tui.exchange.importing import all_audits, iter_export
+from auditor_tui.exchange.export import all_audits, iter_export
 from auditor_tui.session.followup import FollowUpSession
 from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store

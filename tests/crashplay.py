@@ -33,7 +33,7 @@ from auditor_tui.domain.scoring import is_applicable
 from auditor_tui.session.followup import FollowUpError, FollowUpSession
 from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError, StoreLockedError
+from auditor_tui.store.errors import StoreError, StoreLockedError
 
 EXIT_REFUSED = 3
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -21,18 +21,15 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-from auditor_tui.store import durable
-from auditor_tui.store.durable import (
-    AtomicJSONStorage,
-    CorruptFileError,
-    StoreError,
-    StoreLock,
-    StoreLockedError,
-    StoreWriteError,
+from auditor_tui.store.atomic import (
     atomic_write_bytes,
-    read_json_file,
+    ensure_private_dir,
     remove_stale_temp_files,
 )
+from auditor_tui.store.errors import CorruptFileError, StoreError, StoreLockedError, StoreWriteError
+from auditor_tui.store.lock import StoreLock
+from auditor_tui.store.reading import read_json_file
+from auditor_tui.store.storage import AtomicJSONStorage
 
 ROOT = Path(__file__).resolve().parents[1]
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and signals")
@@ -113,7 +110,7 @@ def test_mode_is_exact_even_with_a_stingy_umask(tmp_path: Path) -> None:
     old = os.umask(0o277)
     try:
         atomic_write_bytes(tmp_path / "f", b"x")
-        durable.ensure_private_dir(tmp_path / "d" / "e")
+        ensure_private_dir(tmp_path / "d" / "e")
     finally:
         os.umask(old)
     assert _mode(tmp_path / "f") == 0o600
@@ -224,7 +221,8 @@ def test_failed_directory_fsync_after_rename_is_reported_as_unconfirmed(
 WRITE_AFTER = """
 import sys
 from pathlib import Path
-from auditor_tui.store.durable import StoreWriteError, atomic_write_bytes
+from auditor_tui.store.errors import StoreWriteError
+from auditor_tui.store.atomic import atomic_write_bytes
 try:
     atomic_write_bytes(Path(sys.argv[1]), b"after")
 except StoreWriteError as err:
@@ -331,7 +329,7 @@ WRITER = """
 import sys
 from tinydb import TinyDB
 from tinydb.table import Document
-from auditor_tui.store.durable import AtomicJSONStorage
+from auditor_tui.store.storage import AtomicJSONStorage
 
 db = TinyDB(sys.argv[1], storage=AtomicJSONStorage)
 table = db.table("counter")
@@ -621,7 +619,8 @@ def test_stale_temp_files_of_dead_writers_are_swept(tmp_path: Path) -> None:
 
 TRY_LOCK = """
 import sys
-from auditor_tui.store.durable import StoreLock, StoreLockedError
+from auditor_tui.store.lock import StoreLock
+from auditor_tui.store.errors import StoreLockedError
 try:
     StoreLock(sys.argv[1]).acquire()
 except StoreLockedError as err:
@@ -633,7 +632,7 @@ print("ACQUIRED")
 
 HOLD_LOCK = """
 import sys
-from auditor_tui.store.durable import StoreLock
+from auditor_tui.store.lock import StoreLock
 lock = StoreLock(sys.argv[1])
 lock.acquire()
 print("ready", flush=True)

@@ -174,7 +174,7 @@ def test_the_app_makes_canonical_ids():
 
 
 def test_the_store_builds_no_file_name_from_another_spelling(tmp_path):
-    from auditor_tui.store.durable import StoreError
+    from auditor_tui.store.errors import StoreError
 
     audit = make_audit(1)
     audit.id = "{" + audit.id.upper() + "}"

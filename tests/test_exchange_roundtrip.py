@@ -22,9 +22,10 @@ from openpyxl import load_workbook
 
 from auditor_tui.domain.record import Audit, is_canonical_id
 from auditor_tui.domain.record_fields import KNOWN, OBJECTS, RESERVED
+from auditor_tui.exchange.export import write_jsonl
 from auditor_tui.exchange.export_csv import BOM, DELIMITER, csv_cell, table, write_csv
 from auditor_tui.exchange.export_xlsx import xlsx_bytes
-from auditor_tui.exchange.importing import comparable, parse_jsonl, write_jsonl
+from auditor_tui.exchange.importing import comparable, parse_jsonl
 from auditor_tui.exchange.xlsx_writer import unescape
 from auditor_tui.reports.figures import paris_time
 from auditor_tui.store import Store

@@ -21,17 +21,19 @@ from auditor_tui.session.followup import (
     build_queue,
     expired_between,
     expiry_summary,
-    format_duration,
-    format_input,
-    format_long,
-    format_short,
-    parse_local,
     pending_suggestions,
     questions_after_call,
     suggestions,
 )
 from auditor_tui.store import Store
 from auditor_tui.store.index import Summary
+from auditor_tui.text.french import (
+    format_duration,
+    format_input,
+    format_long,
+    format_short,
+    parse_local,
+)
 
 GRID = load_grid()
 PARIS = ZoneInfo("Europe/Paris")

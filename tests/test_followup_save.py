@@ -9,7 +9,7 @@ import pytest
 
 from auditor_tui.session.followup import FollowUpSession
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError
+from auditor_tui.store.errors import StoreError
 from tests.conftest import FullDisk
 from tests.factories import T0, make_audit
 

@@ -13,8 +13,8 @@ import pytest
 
 from auditor_tui.cli.exit_codes import EXIT_OK, EXIT_REJECTED
 from auditor_tui.cli.main import main
-from auditor_tui.exchange.importing import write_jsonl
-from auditor_tui.exchange.sync import BATCH_SCHEMA
+from auditor_tui.exchange.export import write_jsonl
+from auditor_tui.exchange.manifest import BATCH_SCHEMA
 from auditor_tui.store import Store
 from tests.factories import make_audit, tree_digest
 

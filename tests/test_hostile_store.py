@@ -14,7 +14,7 @@ import pytest
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from auditor_tui.cli.main import main
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError
+from auditor_tui.store.errors import StoreError
 from tests.factories import make_audit, tree_digest
 from tests.test_reliability_damage import run_cli
 from tests.test_special_files import cli

@@ -13,7 +13,7 @@ import pytest
 
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from auditor_tui.reports.cache import CACHE_NAME
-from auditor_tui.store import Store, durable
+from auditor_tui.store import Store, reading
 from auditor_tui.store import facade as store_module
 from auditor_tui.store.files import audit_file
 from tests.factories import make_audit
@@ -34,14 +34,14 @@ def db(tmp_path: Path) -> Path:
 def refuse_one_file(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """The file `name` of audits/ cannot be opened (EACCES): the tests run as root, for whom
     a mode of 000 changes nothing."""
-    real = durable.open_regular
+    real = reading.open_regular
 
     def refused(path: str | os.PathLike[str]) -> int:
         if Path(path).name == name:
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(durable, "open_regular", refused)
+    monkeypatch.setattr(reading, "open_regular", refused)
     monkeypatch.setattr(store_module, "open_regular", refused)
 
 

@@ -12,7 +12,7 @@ from auditor_tui.domain.record import Audit, parse_instant
 from auditor_tui.domain.suggestions import Suggestion
 from auditor_tui.session.live import LiveCall, LiveCallError
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError
+from auditor_tui.store.errors import StoreError
 from tests.conftest import FullDisk
 from tests.factories import best_answers, dealer
 

@@ -11,7 +11,7 @@ import pytest
 
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError, StoreWriteError
+from auditor_tui.store.errors import StoreError, StoreWriteError
 from tests.factories import make_audit, tree_digest
 from tests.test_reliability_damage import run_cli
 from tests.test_reliability_import import left_unfinished

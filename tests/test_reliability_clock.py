@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.record import Audit, parse_instant, validate_record
-from auditor_tui.session.followup import format_long
 from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
+from auditor_tui.text.french import format_long
 from tests.factories import GRID, dealer
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -26,7 +26,7 @@ from auditor_tui.domain import grid as grid_module
 from auditor_tui.domain.dealers import parse_dealers_csv, sample_dealers_path
 from auditor_tui.domain.grid import grid_path
 from auditor_tui.store import Store
-from auditor_tui.store.durable import CorruptFileError, StoreError
+from auditor_tui.store.errors import CorruptFileError, StoreError
 from tests.factories import make_audit
 
 TARGETS = ("audit", "index", "dealers", "settings", "journal")

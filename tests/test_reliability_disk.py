@@ -26,7 +26,7 @@ from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError, StoreWriteError, describe_oserror
+from auditor_tui.store.errors import StoreError, StoreWriteError, describe_oserror
 from tests.factories import T0, make_audit
 from tests.test_reliability_damage import run_cli
 from tests.test_reliability_import import read_only_state

@@ -26,8 +26,8 @@ import pytest
 from openpyxl import load_workbook
 
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
-from auditor_tui.exchange.importing import write_jsonl
-from auditor_tui.exchange.sync import BATCH_SCHEMA, sha256
+from auditor_tui.exchange.export import write_jsonl
+from auditor_tui.exchange.manifest import BATCH_SCHEMA, sha256
 from auditor_tui.reports.cache import CACHE_NAME
 from auditor_tui.store import Store
 from auditor_tui.text.safe_text import FORMULA_STARTS

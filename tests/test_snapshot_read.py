@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
-from auditor_tui.store import Store, durable
+from auditor_tui.store import Store, lock
+from auditor_tui.store.errors import StoreWriteError
 from tests.factories import make_audit, tree_digest
 from tests.test_left_out import refuse_one_file
 from tests.test_reliability_damage import run_cli
@@ -147,18 +148,18 @@ def test_a_missing_store_is_not_made_by_a_reader(tmp_path: Path, argv: list[str]
 def test_readers_need_no_free_space(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full disk: opening for writing fails (lock.info cannot be written); export and report
     read all the same, saying so."""
-    real = durable.atomic_write_bytes
+    real = lock.atomic_write_bytes
 
     def full(path: Path, data: bytes, **kwargs: object) -> None:
-        raise durable.StoreWriteError(path, OSError(errno.ENOSPC, "No space left on device"))
+        raise StoreWriteError(path, OSError(errno.ENOSPC, "No space left on device"))
 
-    monkeypatch.setattr(durable, "atomic_write_bytes", full)
+    monkeypatch.setattr(lock, "atomic_write_bytes", full)
     code, out, err = run_cli("--db", str(db), "export", "--out", "-")
     assert code == EXIT_OK, err
     assert len(out.splitlines()) == COUNT and "disque est plein" in err and "lecture seule" in err
     code, out, err = run_cli("--db", str(db), "report", "--format", "json")
     assert code == EXIT_OK and json.loads(out)["counted"] == COUNT
-    monkeypatch.setattr(durable, "atomic_write_bytes", real)
+    monkeypatch.setattr(lock, "atomic_write_bytes", real)
 
 
 def test_an_unreadable_index_is_rebuilt_in_memory(

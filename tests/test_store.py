@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from auditor_tui.store import Store
-from auditor_tui.store.durable import CorruptFileError, StoreLockedError, StoreWriteError
+from auditor_tui.store.errors import CorruptFileError, StoreLockedError, StoreWriteError
 from auditor_tui.store.paths import ENV_VAR, default_store_path
 from tests.factories import T0, make_audit, tree_digest
 
@@ -153,7 +153,7 @@ def test_second_process_is_refused(store_path):
     with Store.open(store_path):
         code = (
             "import sys; from pathlib import Path; from auditor_tui.store import Store\n"
-            "from auditor_tui.store.durable import StoreLockedError\n"
+            "from auditor_tui.store.errors import StoreLockedError\n"
             "try:\n    Store.open(Path(sys.argv[1]))\n"
             "except StoreLockedError as e:\n    print(e); sys.exit(3)\n"
         )

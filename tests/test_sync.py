@@ -16,8 +16,9 @@ import pytest
 from auditor_tui.cli.exit_codes import EXIT_OK
 from auditor_tui.cli.main import main
 from auditor_tui.exchange import sync
+from auditor_tui.exchange.manifest import batch_files
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreWriteError
+from auditor_tui.store.errors import StoreWriteError
 from tests.factories import T0, make_audit
 
 
@@ -147,7 +148,7 @@ def test_a_failed_batch_has_no_manifest_and_is_carried_again(store, tmp_path, mo
     batch = sync.export_changed(store, out, T0 + timedelta(seconds=1))
     assert batch is not None and batch.count == 1
     # On the importing side the incomplete folder is skipped.
-    found = sync.batch_files(out)
+    found = batch_files(out)
     assert found.files == [batch.folder / "audits.jsonl"] and found.incomplete == [broken]
 
 

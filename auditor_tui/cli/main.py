@@ -72,7 +72,7 @@ def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
 def cmd_import(store: Store, args: argparse.Namespace) -> int:
     """Each file is imported all or nothing on its own; a folder gives its complete batches."""
     from auditor_tui.exchange.input_files import STDIN
-    from auditor_tui.exchange.sync import batch_files
+    from auditor_tui.exchange.manifest import batch_files
 
     paths: list[Path] = []
     codes: set[int] = set()
@@ -117,7 +117,7 @@ def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.exchange.importing import ExportError
+    from auditor_tui.exchange.export import ExportError
     from auditor_tui.exchange.output_files import OutputRefused
     from auditor_tui.exchange.sync import FORMATS, BatchRefused
 
@@ -150,7 +150,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
 
 def _readable_audits(store: Store, unread: list[str]) -> list[Audit]:
     """Every audit that can be read; the message of each that cannot goes to `unread`."""
-    from auditor_tui.store.durable import StoreError
+    from auditor_tui.store.errors import StoreError
 
     audits = []
     for audit_id in store.ids():
@@ -435,7 +435,7 @@ def _open_store(db: Path | None, read_only: bool, readable: bool) -> Store:
     folder is held by another process (the app) or cannot be written (a read-only disk, a
     full one, another user's folder), said on stderr (docs/reliability.md)."""
     from auditor_tui.store import Store
-    from auditor_tui.store.durable import StoreError, StoreLockedError, StoreWriteError
+    from auditor_tui.store.errors import StoreError, StoreLockedError, StoreWriteError
     from auditor_tui.store.paths import default_store_path
 
     if readable:
@@ -503,7 +503,7 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_REJECTED
     readable = _reads_only(args)
     from auditor_tui.domain.grid import GridError, load_grid
-    from auditor_tui.store.durable import StoreError
+    from auditor_tui.store.errors import StoreError
 
     # A command reads the whole store once and exits. What it makes (records, rows, index
     # entries) is freed by reference counting; the cycle collector's repeated full scans of

@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from auditor_tui.session.followup import DEFAULT_ZONE, zone_label
+from auditor_tui.text.french import DEFAULT_ZONE, zone_label
 
 __all__ = ["EmailHeaderError", "looks_like_headers", "parse_email_date", "pasted_lines"]
 

@@ -17,7 +17,7 @@ from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.record import Audit, DealerRef, parse_instant
 from auditor_tui.domain.scoring import Score, SectionScore, is_applicable, question_points
-from auditor_tui.exchange.importing import check_exportable, in_export_order
+from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.reports.figures import PARIS, Quarter, call_instant, call_moment, paris_time
 from auditor_tui.text.safe_text import GUARDED_STARTS, formula_guard
 

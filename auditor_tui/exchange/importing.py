@@ -1,4 +1,4 @@
-"""JSON Lines import and export of audit records (the sync contract, DOMAIN.md §4).
+"""JSON Lines import of audit records (the sync contract, DOMAIN.md §4; the export is export.py).
 
 Import is all-or-nothing per file: every problem is listed with its line and field, and a
 rejected file leaves the store byte-for-byte unchanged. Accepted records merge by `id`:
@@ -7,18 +7,17 @@ a higher `revision` replaces, an equal revision with other content is a conflict
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from auditor_tui.domain.instants import stored_spelling
 from auditor_tui.domain.lifecycle import recompute_deadlines
 from auditor_tui.domain.record import Audit, Problem, validate_record
 from auditor_tui.domain.record_fields import known_part, unknown_names
-from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT
-from auditor_tui.exchange.jsonl import decode_line, encode_record, split_lines
+from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT, InputFileError
+from auditor_tui.exchange.jsonl import decode_line, split_lines
+from auditor_tui.exchange.manifest import read_import_file
 from auditor_tui.store import Store
 
 
@@ -121,9 +120,6 @@ def import_jsonl(
     The file must be a regular file of at most `limit` bytes (input_files.py); `data`: its
     bytes, already read (standard input). When a batch manifest sits beside the file, the file
     must match its checksum."""
-    from auditor_tui.exchange.input_files import InputFileError
-    from auditor_tui.exchange.sync import read_import_file  # sync imports this module
-
     try:
         data, problems = (data, []) if data is not None else read_import_file(path, limit)
     except InputFileError as exc:
@@ -169,48 +165,3 @@ def import_jsonl(
     if to_write:
         store.put_many(to_write)
     return result
-
-
-def in_export_order(audits: Iterable[Audit]) -> list[Audit]:
-    """Every export lists audits in creation order (ties by id), so exports are stable."""
-    return sorted(audits, key=lambda a: (a.created_at, a.id))
-
-
-class ExportError(ValueError):
-    """An audit that cannot leave as the contract says (a number that is not finite, which an
-    older version let into the store): named, and nothing is written."""
-
-    def __init__(self, audit_id: str, detail: str) -> None:
-        self.audit_id = audit_id
-        super().__init__(f"audit {audit_id} non exportable : {detail}")
-
-
-def check_exportable(audit: Audit) -> None:
-    """ExportError unless every number of the audit is finite (the one float it holds, and
-    those of the fields it keeps unread)."""
-    seconds = audit.call.transfer_seconds
-    if isinstance(seconds, float) and not math.isfinite(seconds):
-        raise ExportError(audit.id, f"champ call.transfer_seconds : nombre non fini {seconds}")
-    if audit.extra:
-        try:
-            encode_record(audit.extra)
-        except ValueError as exc:
-            raise ExportError(audit.id, f"champ inconnu conservé : {exc}") from exc
-
-
-def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
-    for audit in in_export_order(audits):
-        check_exportable(audit)
-        yield encode_record(audit.to_export()) + "\n"
-
-
-def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:
-    count = 0
-    for line in iter_export(audits):
-        out.write(line)
-        count += 1
-    return count
-
-
-def all_audits(store: Store) -> list[Audit]:
-    return [store.get(audit_id) for audit_id in store.ids()]

@@ -13,18 +13,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from auditor_tui.store.errors import describe_oserror, kind_of
+
 STDIN = "-"
 DEFAULT_IMPORT_LIMIT = 1_000_000_000  # bytes: `import --max-size` changes it
 _CHUNK = 1 << 20
-
-_KINDS = (
-    (stat.S_ISDIR, "un dossier"),
-    (stat.S_ISFIFO, "un tube nommé (FIFO)"),
-    (stat.S_ISCHR, "un périphérique"),
-    (stat.S_ISBLK, "un périphérique de blocs"),
-    (stat.S_ISSOCK, "une socket"),
-    (stat.S_ISLNK, "un lien symbolique"),
-)
 
 
 class InputFileError(ValueError):
@@ -34,14 +27,6 @@ class InputFileError(ValueError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path} : {reason}")
-
-
-def kind_of(mode: int) -> str:
-    """What a file of this mode is, in French, for a refusal: « un tube nommé (FIFO) »…"""
-    for test, name in _KINDS:
-        if test(mode):
-            return name
-    return "un fichier spécial"
 
 
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
@@ -103,8 +88,6 @@ def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool =
             raise InputFileError(name, "lien symbolique : refusé (il mène hors du lot)") from None
         if exc.errno == errno.EISDIR or os.path.isdir(name):
             raise InputFileError(name, "c'est un dossier, pas un fichier") from exc
-        from auditor_tui.store.durable import describe_oserror
-
         raise InputFileError(name, f"lecture impossible : {describe_oserror(exc)}") from exc
     try:
         mode = os.fstat(fd).st_mode
@@ -113,8 +96,6 @@ def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool =
         try:
             return _read_limited(functools.partial(os.read, fd), name, limit)
         except OSError as exc:
-            from auditor_tui.store.durable import describe_oserror
-
             raise InputFileError(name, f"lecture impossible : {describe_oserror(exc)}") from exc
     finally:
         os.close(fd)
@@ -128,8 +109,6 @@ def check_input(path: Path) -> str | None:
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
-        from auditor_tui.store.durable import describe_oserror
-
         return f"{path} : lecture impossible : {describe_oserror(exc)}"
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None

@@ -9,8 +9,8 @@ import os
 import stat
 from pathlib import Path
 
-from auditor_tui.exchange.input_files import kind_of
-from auditor_tui.store.durable import StoreWriteError, atomic_write_bytes, write_all
+from auditor_tui.store.atomic import atomic_write_bytes, write_all
+from auditor_tui.store.errors import StoreWriteError, kind_of
 
 
 class OutputRefused(ValueError):

@@ -25,7 +25,9 @@ from auditor_tui import __version__
 from auditor_tui.domain.resources import data_dir
 from auditor_tui.reports.figures import AuditRow, row_of
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError, atomic_write_bytes, read_file
+from auditor_tui.store.atomic import atomic_write_bytes
+from auditor_tui.store.errors import StoreError
+from auditor_tui.store.reading import read_file
 
 CACHE_NAME = "report-rows.json"
 CACHE_VERSION = 3

@@ -19,7 +19,7 @@ from auditor_tui.domain.record import METHODS, Audit, format_instant, parse_inst
 from auditor_tui.domain.scoring import Score, is_applicable, is_unreachable, toggle
 from auditor_tui.domain.suggestions import Suggestion, method_match_suggestion
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError
+from auditor_tui.store.errors import StoreError
 
 # Timer events, for undo.
 ATTEMPT = "attempt"

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE
-from auditor_tui.store.durable import StoreError
+from auditor_tui.store.errors import StoreError
 
 if TYPE_CHECKING:
     from auditor_tui.store import Store

@@ -3,7 +3,7 @@ a kernel flock taken shared by a read-only reader for as long as it reads, and e
 writer only while it applies a commit of several audit files (an import, a batch marked: the
 journal, the renames, the journal removed). A reader thus sees every such commit whole or not
 at all, and never waits for the app, whose saves each replace one file atomically (readers see
-each audit as it was saved). The session lock (durable.StoreLock, `store.lock`) still allows
+each audit as it was saved). The session lock (lock.py's StoreLock, `store.lock`) still allows
 one writing process at a time. docs/reliability.md, « Readers and writers ».
 """
 
@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-from auditor_tui.store.durable import FILE_MODE, StoreError, describe_oserror
+from auditor_tui.store.atomic import FILE_MODE
+from auditor_tui.store.errors import StoreError, describe_oserror
 
 try:
     import fcntl

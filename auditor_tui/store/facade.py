@@ -10,7 +10,7 @@ Layout of a store folder (formats in store_files.py and store_index.py):
     settings.json      TinyDB: identities, auditor name, sync state
     journal.json       present only while a multi-audit import is being committed
 
-Every write goes through an atomic replace with fsync (durable.py), so an answer reported as
+Every write goes through an atomic replace with fsync (atomic.py), so an answer reported as
 saved survives `kill -9` and a power cut. Saving one answer rewrites only that audit's file,
 so it costs the same with ten or ten thousand audits. A large import is staged and committed
 through the journal (put_many).
@@ -33,26 +33,17 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
-from auditor_tui.store.commit_lock import CommitLock
-from auditor_tui.store.durable import (
-    AtomicJSONStorage,
-    CorruptFileError,
-    StoreError,
-    StoreLock,
-    StoreWriteError,
+from auditor_tui.store.atomic import (
     atomic_write_bytes,
     can_sync_filesystem,
-    describe_oserror,
     ensure_private_dir,
     fsync_dir,
-    keep_damaged_copy,
-    open_regular,
-    read_file,
-    read_json_file,
     remove_stale_temp_files,
     sync_filesystem,
     write_new_file,
 )
+from auditor_tui.store.commit_lock import CommitLock
+from auditor_tui.store.errors import CorruptFileError, StoreError, StoreWriteError, describe_oserror
 from auditor_tui.store.files import (
     RECORD_BYTES,
     audit_file,
@@ -76,8 +67,11 @@ from auditor_tui.store.links import (
     listing_problem,
     make_private,
 )
+from auditor_tui.store.lock import StoreLock
 from auditor_tui.store.paths import ENV_VAR as ENV_VAR  # re-exported: moved to paths.py
 from auditor_tui.store.paths import default_store_path as default_store_path
+from auditor_tui.store.reading import keep_damaged_copy, open_regular, read_file, read_json_file
+from auditor_tui.store.storage import AtomicJSONStorage
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)

@@ -10,13 +10,9 @@ import os
 from pathlib import Path
 from stat import S_IMODE, S_ISDIR, S_ISLNK, S_ISREG, S_ISVTX
 
-from auditor_tui.store.durable import (
-    DIR_MODE,
-    LINK_REFUSED,
-    StoreError,
-    StoreWriteError,
-    describe_oserror,
-)
+from auditor_tui.store.atomic import DIR_MODE
+from auditor_tui.store.errors import StoreError, StoreWriteError, describe_oserror, kind_of
+from auditor_tui.store.reading import LINK_REFUSED
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -71,8 +67,6 @@ def listing_problem(entry: os.DirEntry[str]) -> str | None:
         return None
     if entry.is_symlink():
         return f"{entry.path} : {LINK_REFUSED} ; ignoré"
-    from auditor_tui.exchange.input_files import kind_of
-
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError as exc:

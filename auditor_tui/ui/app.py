@@ -119,7 +119,7 @@ class AuditorApp(App[int]):
                 return
             store.summaries()  # built once here: the home screen, its queue, the resume check
         from auditor_tui.session.resume import audits_in_progress, complete_unreachable
-        from auditor_tui.store.durable import StoreError  # after the first rows: see _open_folder
+        from auditor_tui.store.errors import StoreError  # after the first rows: see _open_folder
 
         with self._store_mutex:
             if self._store_closed:  # the app quit while the folder was opening
@@ -147,7 +147,7 @@ class AuditorApp(App[int]):
 
     def _open_folder(self) -> Store | None:
         from auditor_tui.store import Store
-        from auditor_tui.store.durable import StoreError, StoreWriteError
+        from auditor_tui.store.errors import StoreError, StoreWriteError
 
         try:
             return Store.open(self.db, first=self._show_newest)
@@ -226,7 +226,7 @@ class AuditorApp(App[int]):
         return found
 
     def on_open_audit(self, message: OpenAudit) -> None:
-        from auditor_tui.store.durable import StoreError
+        from auditor_tui.store.errors import StoreError
 
         if self.store is None:
             return
@@ -327,7 +327,7 @@ class AuditorApp(App[int]):
     def action_toggle_auto_advance(self) -> None:
         """The store's setting: after a single-choice answer, go to the next question left."""
         from auditor_tui.session.live import AUTO_ADVANCE_SETTING, auto_advance_setting
-        from auditor_tui.store.durable import StoreError
+        from auditor_tui.store.errors import StoreError
         from auditor_tui.ui.screens.live_call import LiveCallScreen
 
         store = self._store_ready()

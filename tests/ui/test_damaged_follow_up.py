@@ -13,7 +13,8 @@ import pytest
 from textual.widgets import Static
 
 from auditor_tui.domain.clock import FakeClock
-from auditor_tui.store import durable
+from auditor_tui.store import atomic
+from auditor_tui.store.errors import CorruptFileError
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.screens.follow_up import FollowUpScreen
@@ -73,7 +74,7 @@ async def test_opening_an_audit_changed_outside_says_so_instead_of_crashing(
 
 
 def test_one_text_for_an_unreadable_audit() -> None:
-    error = durable.CorruptFileError(Path("/s/audits/x.json"), None, "sceau invalide")
+    error = CorruptFileError(Path("/s/audits/x.json"), None, "sceau invalide")
     text = unreadable_audit_text("x", error)
     assert text.startswith("Audit x illisible : ")
     assert "sceau invalide" in text
@@ -88,12 +89,12 @@ async def test_a_follow_up_change_not_saved_stays_marked_and_is_saved_again(
         notices = Notices(app)
         screen = await open_follow_up(pilot, AWAITING)
         qid = screen.session.questions()[0]
-        real = durable._write_all
+        real = atomic._write_all
 
         def full_disk(fd: int, data: bytes) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(durable, "_write_all", full_disk)
+        monkeypatch.setattr(atomic, "_write_all", full_disk)
         await pilot.press("1")
         save_state = screen.query_one("#fu-save-state", Static)
         assert str(save_state.content).startswith("⚠ NON ENREGISTRÉ")
@@ -102,7 +103,7 @@ async def test_a_follow_up_change_not_saved_stays_marked_and_is_saved_again(
         assert screen.session.audit.answers.get(qid) == [1]  # kept, shown as not saved
         assert app.store is not None
         assert qid not in app.store.get(AWAITING).answers
-        monkeypatch.setattr(durable, "_write_all", real)
+        monkeypatch.setattr(atomic, "_write_all", real)
         await pilot.press("ctrl+s")  # save again
         assert str(save_state.content).startswith("✓ enregistré")
         assert not save_state.has_class("-error")

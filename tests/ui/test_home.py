@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Static
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.record import format_instant
 from auditor_tui.session.resume import audits_in_progress
-from auditor_tui.store import Store, durable
+from auditor_tui.store import Store, atomic, storage
+from auditor_tui.store.errors import StoreWriteError
 from auditor_tui.store.index import Summary
 from auditor_tui.ui.app import EXIT_STORE_UNAVAILABLE, AuditorApp, make_app
 from auditor_tui.ui.screens.help import HelpScreen, keys_of
@@ -217,8 +218,8 @@ async def test_ten_thousand_audits(tmp_path: Path, clock: FakeClock) -> None:
     ]
     # Test data needs no durability: skip fsync and the temp-file sweep of each file opened.
     with (
-        mock.patch.object(durable, "_fsync", lambda fd: None),
-        mock.patch.object(durable, "remove_stale_temp_files", lambda path: []),
+        mock.patch.object(atomic, "_fsync", lambda fd: None),
+        mock.patch.object(storage, "remove_stale_temp_files", lambda path: []),
     ):
         db = seed_store(tmp_path / "big", audits)
     app = make_app(db, clock)
@@ -240,7 +241,7 @@ async def test_more_audits_come_as_the_cursor_nears_the_last_one(
     audits = [
         build_audit(i, names[i % len(names)], when=NOW - timedelta(hours=i)) for i in range(count)
     ]
-    with mock.patch.object(durable, "_fsync", lambda fd: None):  # test data: no durability
+    with mock.patch.object(atomic, "_fsync", lambda fd: None):  # test data: no durability
         db = seed_store(tmp_path / "many", audits)
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -362,7 +363,7 @@ async def test_a_store_that_cannot_be_written_quits_pointing_to_read_only_comman
 
     def read_only_disk(root: Path | None = None, **kwargs: Any) -> Store:
         error = OSError(errno.EROFS, "Read-only file system")
-        raise durable.StoreWriteError(db / "store.lock", error, action="de verrouiller le dossier")
+        raise StoreWriteError(db / "store.lock", error, action="de verrouiller le dossier")
 
     monkeypatch.setattr(Store, "open", read_only_disk)
     app = make_app(db, clock)

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
-from auditor_tui.store import durable
+from auditor_tui.store import atomic
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.screens.live_call import LiveCallScreen
@@ -182,16 +182,16 @@ async def test_save_indicator_and_failed_save(
     async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await pilot.press("t")
         assert text_of(pilot, "#save-state") == "✓ enregistré 14:05:00"
-        real = durable._write_all
+        real = atomic._write_all
 
         def full_disk(fd: int, data: bytes) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(durable, "_write_all", full_disk)
+        monkeypatch.setattr(atomic, "_write_all", full_disk)
         await pilot.press("d", "enter")
         assert text_of(pilot, "#save-state").startswith("⚠ NON ENREGISTRÉ")
         assert app.screen.query_one("#save-state").has_class("-error")
-        monkeypatch.setattr(durable, "_write_all", real)
+        monkeypatch.setattr(atomic, "_write_all", real)
         await pilot.press("s")
         assert text_of(pilot, "#save-state").startswith("✓ enregistré")
         assert live_of(pilot).store.get(AUDIT).call.answered_at is not None

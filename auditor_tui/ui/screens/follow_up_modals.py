@@ -30,7 +30,8 @@ from auditor_tui.domain.email_headers import (
     pasted_lines,
 )
 from auditor_tui.domain.suggestions import METHOD_LABELS
-from auditor_tui.session.followup import FollowUpError, format_input, format_long, parse_local
+from auditor_tui.session.followup import FollowUpError
+from auditor_tui.text.french import format_input, format_long, parse_local
 from auditor_tui.text.safe_text import terminal_lines, terminal_text
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import edited, plain, plain_lines
@@ -369,6 +370,6 @@ class ReasonModal(ModalScreen[str | None]):
 
 
 def _zone_hint(zone: str) -> str:
-    from auditor_tui.session.followup import zone_label
+    from auditor_tui.text.french import zone_label
 
     return f"JJ/MM/AAAA HH:MM:SS, {zone_label(zone)}"

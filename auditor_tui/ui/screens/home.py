@@ -60,7 +60,7 @@ def format_moment(instant: str, zone: str | None = None) -> str:
     from zoneinfo import ZoneInfo
 
     from auditor_tui.domain.record import parse_instant
-    from auditor_tui.session.followup import DEFAULT_ZONE, format_day
+    from auditor_tui.text.french import DEFAULT_ZONE, format_day
 
     zone = zone or DEFAULT_ZONE
     moment = parse_instant(instant)

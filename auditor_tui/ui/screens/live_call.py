@@ -33,7 +33,7 @@ from auditor_tui.session.live import (
     round_tenth,
 )
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError
+from auditor_tui.store.errors import StoreError
 from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import LIVE_STRIP

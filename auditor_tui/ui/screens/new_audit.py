@@ -19,7 +19,7 @@ from auditor_tui.domain.dealers import Dealer, empty_directory_text, matches, no
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.store import Store
-from auditor_tui.store.durable import StoreError
+from auditor_tui.store.errors import StoreError
 from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import AuditCreateFailed, DirectoryLoaded, OpenAudit

@@ -99,7 +99,7 @@ def compute_queue(
     — an e-mail was received, or the audit is among the `shown` first — and its revision
     changed since `read`."""
     from auditor_tui.session.followup import AWAITING, QueueFacts, build_queue
-    from auditor_tui.store.durable import StoreError
+    from auditor_tui.store.errors import StoreError
 
     fresh: dict[str, tuple[int, QueueFacts]] = {}
 

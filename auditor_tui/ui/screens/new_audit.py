@@ -21,10 +21,11 @@ from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from auditor_tui.text.safe_text import terminal_text
+from auditor_tui.ui.key_strips import NEW_AUDIT_STRIP
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import AuditCreateFailed, DirectoryLoaded, OpenAudit
 from auditor_tui.ui.plain_text import plain, plain_lines
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.widgets.key_strip import KeyStrip
 
 IDENTITY_SETTING = "identity"
 AUDITOR_SETTING = "auditor"
@@ -127,7 +128,7 @@ class NewAuditScreen(Screen[None]):
             auditor.border_title = "Auditeur"
             yield auditor
             yield Label("Entrée : commencer l'audit · Échap : retour", id="new-audit-hint")
-        yield KeysFooter(compact=True)
+        yield KeyStrip(NEW_AUDIT_STRIP, id="keys")  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#dealers", OptionList).add_option(Option("Chargement de l'annuaire…"))

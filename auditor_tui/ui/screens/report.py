@@ -28,9 +28,10 @@ from auditor_tui.reports.figures import AuditRow, DealerTrend, Filters, NetworkR
 from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.store import Store
 from auditor_tui.ui import keymap
+from auditor_tui.ui.key_strips import REPORT_STRIP
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import cell, plain
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.widgets.key_strip import KeyStrip
 
 TABS = keymap.REPORT_TABS
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -96,7 +97,7 @@ class ReportScreen(Screen[None]):
                             yield Label("", id="trend-label")
                             yield Sparkline([], id="trend-spark")
                     yield Static("", id=f"note-{name}", classes="note")
-        yield KeysFooter(compact=True)
+        yield KeyStrip(REPORT_STRIP, id="keys")  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#table-dealers", DataTable).focus()

@@ -445,7 +445,7 @@ async def home_filter(db: Path, size: int, rounds: int) -> Row:
     from textual.css.query import NoMatches
     from textual.widgets import DataTable, Input
 
-    from auditor_tui.domain.dealers import fold
+    from auditor_tui.domain.labels import fold
     from auditor_tui.ui.app import make_app
 
     row = Row("home: filter, one key typed → table updated", size)
@@ -533,7 +533,7 @@ CLI_TARGETS = {"jsonl": 2.0, "csv": 2.0, "xlsx": 10.0}
 
 
 def exports_and_import(db: Path, size: int, reps: int, work: Path) -> list[Row]:
-    from auditor_tui.cli.main import build_parser
+    from auditor_tui.cli.parser import build_parser
 
     help_text = build_parser().format_help()
     formats = ["jsonl", "csv", "xlsx"]

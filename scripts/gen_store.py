@@ -34,11 +34,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor_tui.domain.dealers import Dealer, parse_dealers_csv, sample_dealers_path
+from auditor_tui.domain.dealers import Dealer
 from auditor_tui.domain.grid import Grid, Question, load_grid
 from auditor_tui.domain.lifecycle import complete, end_call
 from auditor_tui.domain.record import Audit, DealerRef, Identity, format_instant
 from auditor_tui.domain.scoring import is_applicable, toggle
+from auditor_tui.exchange.dealers_csv import parse_dealers_csv, sample_dealers_path
 from auditor_tui.store import Store, atomic
 
 VERSION = 2  # bump when the generated stores change: the benchmark's cache is keyed by it

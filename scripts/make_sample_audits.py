@@ -30,10 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor_tui.domain.clock import FakeClock
-from auditor_tui.domain.dealers import Dealer, parse_dealers_csv, sample_dealers_path
+from auditor_tui.domain.dealers import Dealer
 from auditor_tui.domain.grid import Grid, Question, load_grid
 from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.domain.scoring import is_applicable
+from auditor_tui.exchange.dealers_csv import parse_dealers_csv, sample_dealers_path
 from auditor_tui.exchange.export import all_audits, iter_export
 from auditor_tui.session.followup import FollowUpSession
 from auditor_tui.session.live import LiveCall

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor_tui.domain.clock import FakeClock
-from auditor_tui.domain.dealers import Dealer, parse_dealers_csv, sample_dealers_path
+from auditor_tui.domain.dealers import Dealer
 from auditor_tui.domain.grid import Grid, Question, load_grid
 from auditor_tui.domain.lifecycle import LifecycleError
 from auditor_tui.domain.record import Audit, DealerRef, Identity, format_instant
 from auditor_tui.domain.scoring import is_applicable
+from auditor_tui.exchange.dealers_csv import parse_dealers_csv, sample_dealers_path
 from auditor_tui.session.followup import FollowUpError, FollowUpSession
 from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store

@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from auditor_tui.domain.record import validate_record
+from auditor_tui.domain.record_check import validate_record
 from auditor_tui.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

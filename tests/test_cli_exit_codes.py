@@ -15,7 +15,7 @@ import pytest
 from auditor_tui.cli import exit_codes
 from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from auditor_tui.cli.main import main
-from auditor_tui.domain.dealers import sample_dealers_path
+from auditor_tui.exchange.dealers_csv import sample_dealers_path
 from auditor_tui.store import Store
 from tests.markdown import README, section
 

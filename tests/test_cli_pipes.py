@@ -20,7 +20,7 @@ import pytest
 
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from auditor_tui.cli.main import main
-from auditor_tui.domain.dealers import sample_dealers_path
+from auditor_tui.exchange.dealers_csv import sample_dealers_path
 from auditor_tui.store import Store
 from tests.factories import tree_digest
 

@@ -11,12 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor_tui.domain.dealers import (
-    Dealer,
+from auditor_tui.domain.dealers import Dealer, matches, normalise_phone
+from auditor_tui.exchange.dealers_csv import (
     DealerImportError,
     RowProblem,
-    matches,
-    normalise_phone,
     parse_dealers_csv,
     sample_dealers_path,
 )

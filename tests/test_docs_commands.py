@@ -23,7 +23,7 @@ from unittest import mock
 
 import pytest
 
-from auditor_tui.cli import main as cli
+from auditor_tui.cli import parser as cli
 from tests.markdown import DOCS, README, ROOT, blocks, inline_code
 
 # Tools a page may show that are not ours: run by CI itself (pip, pytest, ruff, mypy) or plain

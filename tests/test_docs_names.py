@@ -1,4 +1,4 @@
-"""Every code name a page cites (`Store._known_row`, `record_row`, `export_changed`) is found in
+"""Every code name a page cites (`AuditFiles.known_row`, `record_row`, `export_changed`) is found in
 the code: a function renamed or removed takes its mention with it (docs/performance.md once
 cited a function of store.py that had moved to store_files.py under another name)."""
 
@@ -48,3 +48,30 @@ def test_every_cited_code_name_exists() -> None:
     ]
     assert not missing, "cited but not in the code:\n" + "\n".join(missing)
     assert len(names) >= 30, names  # the pages do cite code: the check is not empty
+
+
+def test_every_cited_python_file_exists() -> None:
+    """`store/facade.py`, `scripts/gen_store.py`, `labels.py`: a file the pages name in code is
+    in the tree (from the root or from auditor_tui/; a bare name anywhere in it), so a page
+    follows the code when a module moves."""
+    tree = [
+        p for folder in ("auditor_tui", "scripts", "tests") for p in (ROOT / folder).rglob("*.py")
+    ]
+    names = {p.name for p in tree}
+    cited = [
+        (span, where)
+        for path in [README, *DOCS]
+        for span, where in inline_code(path)
+        if re.fullmatch(r"[\w./-]+\.py", span)
+    ]
+    missing = [
+        f"{where}: `{span}`"
+        for span, where in cited
+        if not (
+            (ROOT / span).is_file()
+            or (ROOT / "auditor_tui" / span).is_file()
+            or ("/" not in span and span in names)
+        )
+    ]
+    assert not missing, "cited but not in the tree:\n" + "\n".join(missing)
+    assert len(cited) >= 10, cited  # the pages do cite files: the check is not empty

@@ -20,14 +20,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from auditor_tui.domain.periods import paris_time
 from auditor_tui.domain.record import Audit, is_canonical_id
 from auditor_tui.domain.record_fields import KNOWN, OBJECTS, RESERVED
+from auditor_tui.exchange.audit_table import DELIMITER, csv_cell, table
 from auditor_tui.exchange.export import write_jsonl
-from auditor_tui.exchange.export_csv import BOM, DELIMITER, csv_cell, table, write_csv
+from auditor_tui.exchange.export_csv import BOM, write_csv
 from auditor_tui.exchange.export_xlsx import xlsx_bytes
 from auditor_tui.exchange.importing import comparable, parse_jsonl
 from auditor_tui.exchange.xlsx_writer import unescape
-from auditor_tui.reports.figures import paris_time
 from auditor_tui.store import Store
 from auditor_tui.text.safe_text import formula_unguard as unguard
 from tests.factories import make_audit

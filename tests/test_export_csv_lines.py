@@ -12,27 +12,24 @@ from itertools import pairwise
 import pytest
 
 from auditor_tui.domain.grid import Grid, load_grid_file
+from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit, format_instant
 from auditor_tui.domain.resources import data_dir
 from auditor_tui.domain.scoring import score
 from auditor_tui.exchange import export_csv
-from auditor_tui.exchange.export_csv import (
-    BOM,
+from auditor_tui.exchange.audit_table import (
     FOLLOW_UP,
     HEAD,
     TAIL,
     AnswerCells,
-    ParisClock,
     View,
-    _instant,
     columns,
-    line_maker,
+    instant_cell,
     question_column,
     section_columns,
     views,
-    write_csv,
 )
-from auditor_tui.reports.figures import PARIS, Quarter, call_moment, paris_time
+from auditor_tui.exchange.export_csv import BOM, ParisClock, line_maker, write_csv
 from tests.factories import GRID, make_audit
 from tests.test_export_csv import eighty_seven, unreachable
 
@@ -153,7 +150,7 @@ def test_the_clock_matches_paris_time_second_by_second_through_both_changes():
         start = datetime.fromisoformat(f"{day}T00:00:00+00:00")
         for step in range(0, 86400, 37):
             text = format_instant(start + timedelta(seconds=step))
-            assert clock.cell(text) == _instant(paris_time(text)), text
+            assert clock.cell(text) == instant_cell(paris_time(text)), text
             audit.call.started_at = text
             assert clock.quarter(audit) == str(Quarter.of(call_moment(audit))), text
 
@@ -167,7 +164,7 @@ def test_the_clock_takes_the_long_way_for_what_is_not_a_plain_utc_second():
         "1911-03-11T00:05:00+00:00",
         "0999-06-01T12:00:00+00:00",
     ):
-        assert clock.cell(text) == _instant(paris_time(text)), text
+        assert clock.cell(text) == instant_cell(paris_time(text)), text
     assert clock.cell(None) == clock.cell("") == ""
     for bad in (
         "2026-03-29T01:00:60+00:00",

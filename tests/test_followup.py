@@ -10,21 +10,18 @@ import pytest
 
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.lifecycle import LifecycleError, end_call
-from auditor_tui.domain.record import Audit, DealerRef, format_instant, parse_instant
-from auditor_tui.session.followup import (
+from auditor_tui.domain.queue import (
     Due,
-    FollowUpError,
-    FollowUpSession,
     QueueFacts,
-    accept,
     audit_zone,
     build_queue,
     expired_between,
     expiry_summary,
-    pending_suggestions,
     questions_after_call,
-    suggestions,
 )
+from auditor_tui.domain.record import Audit, DealerRef, format_instant, parse_instant
+from auditor_tui.domain.suggestions import accept, pending_suggestions, suggestions
+from auditor_tui.session.followup import FollowUpError, FollowUpSession
 from auditor_tui.store import Store
 from auditor_tui.store.index import Summary
 from auditor_tui.text.french import (

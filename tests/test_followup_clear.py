@@ -8,17 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL, build_queue, expired_between
 from auditor_tui.domain.record import FollowUp, format_instant
-from auditor_tui.session.followup import (
-    CLEAR_CALLBACK,
-    CLEAR_EMAIL,
-    KIND_CALLBACK,
-    KIND_EMAIL,
-    FollowUpError,
-    FollowUpSession,
-    build_queue,
-    expired_between,
-)
+from auditor_tui.session.followup import CLEAR_CALLBACK, CLEAR_EMAIL, FollowUpError, FollowUpSession
 from auditor_tui.store import Store
 from tests.test_followup import (
     BY_PHONE,

@@ -13,9 +13,8 @@ import pytest
 
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK
 from auditor_tui.reports.cache import CACHE_NAME
-from auditor_tui.store import Store, reading
-from auditor_tui.store import facade as store_module
-from auditor_tui.store.files import audit_file
+from auditor_tui.store import Store, audit_files, reading
+from auditor_tui.store.layout import audit_file
 from tests.factories import make_audit
 from tests.test_reliability_damage import run_cli
 
@@ -42,7 +41,7 @@ def refuse_one_file(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
         return real(path)
 
     monkeypatch.setattr(reading, "open_regular", refused)
-    monkeypatch.setattr(store_module, "open_regular", refused)
+    monkeypatch.setattr(audit_files, "open_regular", refused)
 
 
 @pytest.mark.parametrize("read_only", [False, True])

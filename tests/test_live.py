@@ -10,7 +10,8 @@ from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit, parse_instant
 from auditor_tui.domain.suggestions import Suggestion
-from auditor_tui.session.live import LiveCall, LiveCallError
+from auditor_tui.session.call_state import LiveCallError
+from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from tests.conftest import FullDisk

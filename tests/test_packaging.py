@@ -63,7 +63,7 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (
-        "import auditor_tui, auditor_tui.domain.grid as g, auditor_tui.domain.dealers as d\n"
+        "import auditor_tui, auditor_tui.domain.grid as g, auditor_tui.exchange.dealers_csv as d\n"
         "import auditor_tui.domain.resources as r\n"
         f"assert auditor_tui.__file__.startswith({str(site)!r}), auditor_tui.__file__\n"
         "grid = g.load_grid(); print(grid.max_points, len(d.parse_dealers_csv("

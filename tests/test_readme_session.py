@@ -16,7 +16,7 @@ import pytest
 
 from auditor_tui.cli.exit_codes import EXIT_OK
 from auditor_tui.cli.main import main
-from auditor_tui.domain.dealers import parse_dealers_csv
+from auditor_tui.exchange.dealers_csv import parse_dealers_csv
 from auditor_tui.store import Store
 from tests.markdown import README, section_blocks
 

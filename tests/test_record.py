@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import json
 
-from auditor_tui.domain.record import Audit, validate_record
+from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record_check import validate_record
 from tests.factories import make_audit
 
 

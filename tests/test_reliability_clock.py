@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor_tui.domain.clock import FakeClock
-from auditor_tui.domain.record import Audit, parse_instant, validate_record
+from auditor_tui.domain.record import Audit, parse_instant
+from auditor_tui.domain.record_check import validate_record
 from auditor_tui.session.live import LiveCall
 from auditor_tui.store import Store
 from auditor_tui.text.french import format_long

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from auditor_tui.domain.record import validate_record
+from auditor_tui.domain.record_check import validate_record
 from auditor_tui.store import Store
 from auditor_tui.store.facade import diff_records
 from tests.factories import make_audit

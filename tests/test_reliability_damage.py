@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_REJECTED
 from auditor_tui.cli.main import main
 from auditor_tui.domain import grid as grid_module
-from auditor_tui.domain.dealers import parse_dealers_csv, sample_dealers_path
 from auditor_tui.domain.grid import grid_path
+from auditor_tui.exchange.dealers_csv import parse_dealers_csv, sample_dealers_path
 from auditor_tui.store import Store
 from auditor_tui.store.errors import CorruptFileError, StoreError
 from tests.factories import make_audit
@@ -184,7 +184,7 @@ def damage_case(template: Path, work: Path, target: str, kind: str, rng: random.
             store.dealers()
         elif target == "settings" and reported and damaged.strip():
             # Settings are preferences, not evidence: reported at open, a copy kept aside,
-            # then defaults (see Store._settings). Reading them leaves the damaged file as is.
+            # then defaults (see Documents._settings). Reading them leaves the damaged file as is.
             assert store.setting("auditor", "défaut") == "défaut"
         else:
             store.setting("auditor")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from auditor_tui.cli.exit_codes import EXIT_CONFLICTS, EXIT_OK, EXIT_REJECTED
 from auditor_tui.domain.grid import load_grid
-from auditor_tui.domain.record import validate_record
+from auditor_tui.domain.record_check import validate_record
 from auditor_tui.store import Store
 from tests.factories import make_audit
 from tests.test_cli_exchange import tree_digest

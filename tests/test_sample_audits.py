@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from auditor_tui.cli.commands import SAMPLE_AUDITS_FILE
 from auditor_tui.cli.exit_codes import EXIT_OK, EXIT_REJECTED
-from auditor_tui.cli.main import SAMPLE_AUDITS_FILE, main
-from auditor_tui.domain.dealers import sample_dealers_path
+from auditor_tui.cli.main import main
 from auditor_tui.domain.resources import data_path
+from auditor_tui.exchange.dealers_csv import sample_dealers_path
 from auditor_tui.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.labels import STATUSES, final_stars
-from auditor_tui.domain.record import Audit, validate_record
+from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record_check import validate_record
 from auditor_tui.domain.scoring import PROVISIONAL, StarsShown, score, shown_stars
 from auditor_tui.exchange.importing import parse_jsonl
 from auditor_tui.exchange.sync import csv_bytes, jsonl_bytes, xlsx_bytes

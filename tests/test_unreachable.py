@@ -13,9 +13,10 @@ import pytest
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.lifecycle import LifecycleError, end_call, reopen, settle
+from auditor_tui.domain.queue import build_queue
 from auditor_tui.domain.record import Audit, format_instant
 from auditor_tui.exchange.sync import csv_bytes, jsonl_bytes
-from auditor_tui.session.followup import FollowUpSession, build_queue
+from auditor_tui.session.followup import FollowUpSession
 from auditor_tui.session.live import LiveCall
 from auditor_tui.session.resume import complete_unreachable
 from auditor_tui.store import Store

@@ -1,343 +1,40 @@
-"""The audits as a table (one row per audit, columns named from the grid) and its CSV form for
-Excel in France: UTF-8 with BOM, `;` separator, decimal comma, Europe/Paris times.
-
-The columns are documented in docs/export-columns.md; the XLSX export reuses them.
+"""The CSV export for Excel in France: UTF-8 with BOM, `;` separator, decimal comma,
+Europe/Paris times; the columns and cells of the audit table (audit_table.py, documented in
+docs/export-columns.md).
 """
 
 from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
-from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.labels import final_stars
+from auditor_tui.domain.periods import PARIS, Quarter, call_instant, call_moment, paris_time
 from auditor_tui.domain.record import Audit, DealerRef, parse_instant
-from auditor_tui.domain.scoring import Score, SectionScore, is_applicable, question_points
-from auditor_tui.exchange.export import check_exportable, in_export_order
-from auditor_tui.reports.figures import PARIS, Quarter, call_instant, call_moment, paris_time
-from auditor_tui.text.safe_text import GUARDED_STARTS, formula_guard
+from auditor_tui.exchange.audit_table import (
+    DELIMITER,
+    FOLLOW_UP,
+    HEAD,
+    TAIL,
+    ExportColumn,
+    View,
+    bool_cell,
+    columns_of,
+    float_cell,
+    instant_cell,
+    int_cell,
+    national_phone,
+    notes_text,
+    other_fields,
+    quoted,
+    views,
+)
+from auditor_tui.text.safe_text import GUARDED_STARTS
 
 BOM = "\ufeff"
-DELIMITER = ";"
-
-
-class Answer(NamedTuple):
-    """One answered, applicable question as its columns show it: the points, the positions of
-    the options chosen (joined by « | ») and their labels; `csv`: the same three as CSV cells;
-    `line`: those cells as the CSV file has them (quoted if need be, joined by `;`)."""
-
-    points: int
-    options: str
-    labels: str
-    csv: tuple[str, str, str]
-    line: str
-
-
-PARTS = {"points": 0, "options": 1, "labels": 2}
-
-
-_Seen = tuple[Question, dict[tuple[int, ...], Answer]]  # a question, its answers already made
-
-
-class AnswerCells:
-    """Each distinct answer's cells, made once: ten thousand audits repeat a few hundred
-    (question, options) pairs, so an export formats each pair once, not once per audit."""
-
-    def __init__(self) -> None:
-        # Per grid object (kept, so its id stays its own) and transfer: each applicable
-        # question with the answers already seen.
-        self._known: dict[tuple[int, bool], tuple[Grid, dict[str, _Seen]]] = {}
-
-    def answers(
-        self, grid: Grid, transferred: bool, given: Mapping[str, Sequence[int]]
-    ) -> dict[str, Answer]:
-        """The answered questions of `given` that apply, as their cells."""
-        known = self._known.get((id(grid), transferred))
-        if known is None:
-            applicable: dict[str, _Seen] = {
-                q.id: (q, {}) for q in grid.questions() if is_applicable(q, transferred)
-            }
-            known = self._known[(id(grid), transferred)] = (grid, applicable)
-        applicable = known[1]
-        out: dict[str, Answer] = {}
-        for qid, chosen in given.items():
-            entry = applicable.get(qid)
-            if entry is None or not chosen:
-                continue
-            question, seen = entry
-            positions = tuple(chosen)
-            answer = seen.get(positions)
-            if answer is None:
-                answer = seen[positions] = _answer(question, positions)
-            out[qid] = answer
-        return out
-
-
-def _answer(question: Question, chosen: tuple[int, ...]) -> Answer:
-    points = question_points(question, chosen)
-    options = "|".join(str(p) for p in chosen)
-    labels = " | ".join(question.option(p).label for p in chosen)
-    cells = (str(points), csv_cell(options, "text"), csv_cell(labels, "text"))
-    return Answer(points, options, labels, cells, DELIMITER.join([_quoted(c) for c in cells]))
-
-
-@dataclass(frozen=True)
-class View:
-    """One audit with what its columns are computed from: scored once; `answers`: each
-    answered, applicable question; `sections`: each section's score, by section id."""
-
-    audit: Audit
-    grid: Grid
-    score: Score
-    answers: Mapping[str, Answer]
-    sections: Mapping[str, SectionScore]
-
-    @classmethod
-    def of(cls, audit: Audit, cells: AnswerCells | None = None) -> View:
-        """`cells`: shared by the views of one export (see `views`)."""
-        cells = cells if cells is not None else AnswerCells()
-        grid = audit.grid
-        answers = cells.answers(grid, audit.call.transferred, audit.answers)
-        score = audit.score()
-        sections = {s.id: r for s, r in zip(grid.sections, score.sections, strict=True)}
-        return cls(audit, grid, score, answers, sections)
-
-
-def views(audits: Iterable[Audit]) -> list[View]:
-    """The audits' views, in export order."""
-    cells = AnswerCells()
-    ordered = in_export_order(audits)
-    for audit in ordered:
-        check_exportable(audit)
-    return [View.of(a, cells) for a in ordered]
-
-
-@dataclass(frozen=True)
-class ExportColumn:
-    key: str
-    kind: str  # text | int | float | bool | instant
-    get: Callable[[View], Any]
-    # The CSV cell, where one is at hand cheaper than csv_cell(get(view), kind).
-    text: Callable[[View], str] | None = None
-    # What a grid's column shows: (section id, "points" | "max") or (question id, PARTS index).
-    section: tuple[str, str] | None = None
-    question: tuple[str, int] | None = None
-
-    def csv_getter(self) -> Callable[[View], str]:
-        if self.text is not None:
-            return self.text
-        get, fmt = self.get, CSV_FORMATS[self.kind]
-        return lambda view: fmt(get(view))
-
-
-def _phone(view: View) -> str:
-    return national_phone(view.audit.dealer.phone)
-
-
-@functools.lru_cache(maxsize=1024)
-def national_phone(e164: str) -> str:
-    """« 03 53 01 20 01 » for +33353012001 (a few dozen dealers: each is formatted once)."""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
-
-
-def _notes(view: View) -> str:
-    return " | ".join([f"Q{qid} : {text}" for qid, text in view.audit.notes.items() if text])
-
-
-def other_fields(audit: Audit) -> str | None:
-    """The fields the columns do not show (the contract's optional `service`, `wave`,
-    `planned`, `history`, and those this version does not know) as one compact JSON object,
-    as in the JSON Lines record; None when there are none."""
-    if not audit.extra:
-        return None
-    from auditor_tui.exchange.jsonl import encode_record
-
-    return encode_record(audit.extra)
-
-
-def _section(sid: str, part: str) -> Callable[[View], int | None]:
-    def get(view: View) -> int | None:
-        result = view.sections.get(sid)
-        return None if result is None else int(getattr(result, part))
-
-    return get
-
-
-def question_column(qid: str, part: str, kind: str) -> ExportColumn:
-    """One question's `points`, `options` or `labels`: empty when the question is unanswered,
-    not applicable or not in the audit's grid."""
-    index = PARTS[part]
-
-    def get(view: View) -> Any:
-        answer = view.answers.get(qid)
-        return None if answer is None else answer[index]
-
-    def text(view: View) -> str:
-        answer = view.answers.get(qid)
-        return "" if answer is None else answer.csv[index]
-
-    return ExportColumn(f"q{qid}_{part}", kind, get, text, question=(qid, index))
-
-
-def _deadline(name: str) -> Callable[[View], datetime | None]:
-    return lambda v: paris_time((v.audit.deadlines or {}).get(name))
-
-
-HEAD: tuple[ExportColumn, ...] = (
-    ExportColumn("id", "text", lambda v: v.audit.id),
-    ExportColumn("revision", "int", lambda v: v.audit.revision),
-    ExportColumn("questionnaire", "text", lambda v: v.audit.questionnaire),
-    ExportColumn("status", "text", lambda v: v.audit.status),
-    ExportColumn("outcome", "text", lambda v: v.score.outcome),
-    ExportColumn("auditor", "text", lambda v: v.audit.auditor),
-    ExportColumn("dealer_id", "text", lambda v: v.audit.dealer.id),
-    ExportColumn("dealer", "text", lambda v: v.audit.dealer.name),
-    ExportColumn("dealer_city", "text", lambda v: v.audit.dealer.city),
-    ExportColumn("dealer_department", "text", lambda v: v.audit.dealer.department),
-    ExportColumn("dealer_country", "text", lambda v: v.audit.dealer.country),
-    ExportColumn("dealer_phone", "text", _phone),
-    ExportColumn("quarter", "text", lambda v: str(Quarter.of(call_moment(v.audit)))),
-    ExportColumn("call_started_at", "instant", lambda v: paris_time(v.audit.call.started_at)),
-    ExportColumn("call_ended_at", "instant", lambda v: paris_time(v.audit.call.ended_at)),
-    ExportColumn("attempts", "int", lambda v: len(v.audit.call.attempts)),
-    ExportColumn("transferred", "bool", lambda v: v.audit.call.transferred),
-    ExportColumn("transfer_seconds", "float", lambda v: v.audit.call.transfer_seconds),
-    ExportColumn("points", "int", lambda v: v.score.points),
-    ExportColumn("max", "int", lambda v: v.score.max),
-    ExportColumn("percent", "float", lambda v: v.score.percent),
-    ExportColumn("stars", "int", lambda v: final_stars(v.audit.status, v.score.stars)),
-)
-
-FOLLOW_UP: tuple[ExportColumn, ...] = (
-    ExportColumn("email_deadline", "instant", _deadline("email")),
-    ExportColumn(
-        "email_received_at", "instant", lambda v: paris_time(v.audit.follow_up.email_received_at)
-    ),
-    ExportColumn("callback_deadline", "instant", _deadline("callback")),
-    ExportColumn("callback_at", "instant", lambda v: paris_time(v.audit.follow_up.callback_at)),
-    ExportColumn("callback_method", "text", lambda v: v.audit.follow_up.callback_method),
-)
-
-TAIL: tuple[ExportColumn, ...] = (
-    ExportColumn("receptionist_name", "text", lambda v: v.audit.call.receptionist_name),
-    ExportColumn("advisor_name", "text", lambda v: v.audit.call.advisor_name),
-    ExportColumn("callback_note", "text", lambda v: v.audit.follow_up.callback_note),
-    ExportColumn("notes", "text", _notes),
-    ExportColumn("created_at", "instant", lambda v: paris_time(v.audit.created_at)),
-    ExportColumn("updated_at", "instant", lambda v: paris_time(v.audit.updated_at)),
-    ExportColumn("other_fields", "text", lambda v: other_fields(v.audit)),
-)
-
-
-def section_columns(grid: Grid) -> list[ExportColumn]:
-    """Each section's points and applicable maximum."""
-    out: list[ExportColumn] = []
-    for section in grid.sections:
-        sid = section.id
-        for part in ("points", "max"):
-            get = _section(sid, part)
-            out.append(ExportColumn(f"section_{sid}_{part}", "int", get, section=(sid, part)))
-    return out
-
-
-def question_columns(grid: Grid) -> list[ExportColumn]:
-    """Per question, in grid order: its points (scored questions only), the positions of the
-    options chosen and their labels."""
-    out: list[ExportColumn] = []
-    for q in grid.questions():
-        if q.scored:
-            out.append(question_column(q.id, "points", "int"))
-        out.append(question_column(q.id, "options", "text"))
-        out.append(question_column(q.id, "labels", "text"))
-    return out
-
-
-def _union(grids: Sequence[Grid], make: Callable[[Grid], list[ExportColumn]]) -> list[ExportColumn]:
-    out: dict[str, ExportColumn] = {}
-    for grid in sorted(grids, key=lambda g: (g.year, g.id)):
-        for column in make(grid):
-            out.setdefault(column.key, column)
-    return list(out.values())
-
-
-def columns(grids: Sequence[Grid]) -> list[ExportColumn]:
-    """Every column for audits made with these grids (a later grid only adds new names)."""
-    return [
-        *HEAD,
-        *_union(grids, section_columns),
-        *FOLLOW_UP,
-        *_union(grids, question_columns),
-        *TAIL,
-    ]
-
-
-def _columns_of(views: Sequence[View]) -> list[ExportColumn]:
-    grids = {v.grid.id: v.grid for v in views}
-    return columns(list(grids.values()))
-
-
-def view_table(views: Sequence[View]) -> tuple[list[ExportColumn], list[list[Any]]]:
-    """The columns and one row of typed values per audit (None: empty cell)."""
-    cols = _columns_of(views)
-    getters = [c.get for c in cols]
-    return cols, [[get(v) for get in getters] for v in views]
-
-
-def table(audits: Iterable[Audit]) -> tuple[list[ExportColumn], list[list[Any]]]:
-    """The same, from audits, in export order."""
-    return view_table(views(audits))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return formula_guard(text)
-
-
-def _int(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _float(value: Any) -> str:
-    return "" if value is None else str(float(value)).replace(".", ",")
-
-
-def _bool(value: Any) -> str:
-    return "" if value is None else "oui" if value else "non"
-
-
-def _instant(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.year < 1000:  # isoformat pads the year, strftime does not
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value.isoformat(" ", "seconds")  # the same, five times quicker
-
-
-# Each kind's CSV form; None is an empty cell.
-CSV_FORMATS: Mapping[str, Callable[[Any], str]] = {
-    "text": _text,
-    "int": _int,
-    "float": _float,
-    "bool": _bool,
-    "instant": _instant,
-}
-
-
-def csv_cell(value: Any, kind: str) -> str:
-    """A typed value as Excel in France reads it."""
-    return CSV_FORMATS[kind](value)
 
 
 # ---- the CSV text, row by row ----------------------------------------------------------------
@@ -348,15 +45,8 @@ def csv_cell(value: Any, kind: str) -> str:
 # quoted as the csv module quotes it, each question's cells taken already joined and quoted.
 
 
-def _quoted(text: str) -> str:
-    """`text` as the csv module writes it with `;` (quotes only around what needs them)."""
-    if DELIMITER in text or '"' in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
 def _cell(value: Any) -> str:
-    """A text cell as written: `_text`, then quoted if need be."""
+    """A text cell as written: `text_cell`, then quoted if need be."""
     if value is None:
         return ""
     text = str(value)
@@ -395,8 +85,8 @@ def _paris_hour(utc_hour: str) -> _Hour | None:
     """The UTC hour « 2026-03-29T01 » as Paris time, if every second of it is a whole,
     unchanging number of hours ahead (so minutes and seconds carry over); else None."""
     try:
-        start = _instant(paris_time(utc_hour + ":00:00+00:00"))
-        end = _instant(paris_time(utc_hour + ":59:59+00:00"))
+        start = instant_cell(paris_time(utc_hour + ":00:00+00:00"))
+        end = instant_cell(paris_time(utc_hour + ":59:59+00:00"))
         quarter = str(Quarter.of(parse_instant(utc_hour + ":00:00+00:00")))
     except (ValueError, OverflowError):
         return None
@@ -408,7 +98,7 @@ def _paris_hour(utc_hour: str) -> _Hour | None:
 
 class ParisClock:
     """Stored instants as the CSV's Paris wall-clock cells, the same as
-    `_instant(paris_time(text))`, and quarters as `Quarter.of(call_moment(audit))`. An instant
+    `instant_cell(paris_time(text))`, and quarters as `Quarter.of(call_moment(audit))`. An instant
     stored the usual way, UTC to the second (« 2026-10-25T00:59:59+00:00 »), takes its Paris
     date and hour from those of its UTC hour, worked out once (from its UTC day's, or alone on
     the two days a year Paris changes its offset), and keeps its minutes and seconds; any other
@@ -448,13 +138,13 @@ class ParisClock:
         quarter = self._quarters.get(month)
         if quarter is None:
             quarter = self._quarters[month] = str(Quarter.of(local.replace(tzinfo=PARIS)))
-        return _instant(local)[:-6], quarter
+        return instant_cell(local)[:-6], quarter
 
     def cell(self, text: str | None) -> str:
         if not text:
             return ""
         hour = self._hour(text)
-        return _instant(paris_time(text)) if hour is None else hour[0] + text[13:19]
+        return instant_cell(paris_time(text)) if hour is None else hour[0] + text[13:19]
 
     def quarter(self, audit: Audit) -> str:
         hour = self._hour(call_instant(audit))
@@ -485,7 +175,7 @@ def _head(view: View, clock: ParisClock) -> str:
     return DELIMITER.join(
         (
             _cell(audit.id),
-            _int(audit.revision),
+            int_cell(audit.revision),
             _cell(audit.questionnaire),
             _cell(audit.status),
             _cell(score.outcome),
@@ -494,13 +184,13 @@ def _head(view: View, clock: ParisClock) -> str:
             clock.quarter(audit),
             clock.cell(call.started_at),
             clock.cell(call.ended_at),
-            _int(len(call.attempts)),
-            _bool(call.transferred),
-            _float(call.transfer_seconds),
-            _int(score.points),
-            _int(score.max),
-            _float(score.percent),
-            _int(final_stars(audit.status, score.stars)),
+            int_cell(len(call.attempts)),
+            bool_cell(call.transferred),
+            float_cell(call.transfer_seconds),
+            int_cell(score.points),
+            int_cell(score.max),
+            float_cell(score.percent),
+            int_cell(final_stars(audit.status, score.stars)),
         )
     )
 
@@ -528,7 +218,7 @@ def _tail(view: View, clock: ParisClock) -> str:
             _cell(audit.call.receptionist_name),
             _cell(audit.call.advisor_name),
             _cell(audit.follow_up.callback_note),
-            _cell(_notes(view)),
+            _cell(notes_text(view)),
             clock.cell(audit.created_at),
             clock.cell(audit.updated_at),
             _cell(other_fields(audit)),
@@ -576,7 +266,7 @@ def _questions_of(cols: Sequence[ExportColumn]) -> Callable[[View, ParisClock], 
             elif parts == _CHOICE_PARTS:  # the points, first, are a number: never quoted
                 out.append(answer.line.partition(DELIMITER)[2])
             else:
-                out.append(DELIMITER.join([_quoted(answer.csv[i]) for i in parts]))
+                out.append(DELIMITER.join([quoted(answer.csv[i]) for i in parts]))
         return DELIMITER.join(out)
 
     return cells
@@ -616,7 +306,7 @@ def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
 def write_csv(audits: Iterable[Audit], out: IO[str]) -> int:
     """Write the CSV (BOM first); returns the number of audits."""
     ordered = views(audits)
-    cols = _columns_of(ordered)
+    cols = columns_of(ordered)
     out.write(BOM)
     writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([c.key for c in cols])

@@ -9,17 +9,12 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import is_applicable
-from auditor_tui.exchange.export_csv import View, view_table, views
-from auditor_tui.reports.figures import (
-    PARIS,
-    Quarter,
-    call_moment,
-    dealer_summaries,
-    paris_time,
-    rows_of,
-)
+from auditor_tui.exchange.audit_table import View, view_table, views
+from auditor_tui.reports.figures import dealer_summaries
+from auditor_tui.reports.rows import rows_of
 
 ANSWER_COLUMNS = (
     "audit_id",

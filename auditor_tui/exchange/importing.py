@@ -13,7 +13,8 @@ from typing import Any
 
 from auditor_tui.domain.instants import stored_spelling
 from auditor_tui.domain.lifecycle import recompute_deadlines
-from auditor_tui.domain.record import Audit, Problem, validate_record
+from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record_check import Problem, validate_record
 from auditor_tui.domain.record_fields import known_part, unknown_names
 from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT, InputFileError
 from auditor_tui.exchange.jsonl import decode_line, split_lines

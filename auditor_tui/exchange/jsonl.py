@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from auditor_tui.domain.record import Problem
+from auditor_tui.domain.record_check import Problem
 
 MAX_RECORD_BYTES = 1_000_000  # one record, one line: its UTF-8 bytes, unknown fields included
 MAX_DEPTH = 16  # a record nests 4 levels; deeper values would only strain the store's writer

@@ -17,7 +17,8 @@ from typing import Any
 
 from auditor_tui import __version__
 from auditor_tui.domain.instants import format_instant
-from auditor_tui.domain.record import Audit, Problem
+from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record_check import Problem
 from auditor_tui.exchange.input_files import STDIN, InputFileError, read_input
 
 BATCH_SCHEMA = "auditor-tui/batch/v1"

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 
-from auditor_tui.domain.dealers import fold
+from auditor_tui.domain.labels import fold
 from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
 

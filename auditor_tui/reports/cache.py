@@ -23,7 +23,7 @@ from typing import Any
 
 from auditor_tui import __version__
 from auditor_tui.domain.resources import data_dir
-from auditor_tui.reports.figures import AuditRow, row_of
+from auditor_tui.reports.rows import AuditRow, row_of
 from auditor_tui.store import Store
 from auditor_tui.store.atomic import atomic_write_bytes
 from auditor_tui.store.errors import StoreError

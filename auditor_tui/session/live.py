@@ -8,36 +8,34 @@ keeps wall-clock instants, from which the monotonic anchors are rebuilt after a 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
 
 from auditor_tui.domain import lifecycle
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.grid import Grid, Question
-from auditor_tui.domain.record import METHODS, Audit, format_instant, parse_instant
+from auditor_tui.domain.record import METHODS, Audit
 from auditor_tui.domain.scoring import Score, is_applicable, is_unreachable, toggle
-from auditor_tui.domain.suggestions import Suggestion, method_match_suggestion
+from auditor_tui.domain.suggestions import (
+    Suggestion,
+    attempts_suggestion,
+    discovery_suggestion,
+    method_match_suggestion,
+    round_tenth,
+    transfer_suggestion,
+)
+from auditor_tui.session.call_state import (
+    ANSWERED,
+    ATTEMPT,
+    DISCOVERY,
+    END_CALL,
+    TRANSFER_PICKUP,
+    TRANSFER_START,
+    CallState,
+    LiveCallError,
+)
+from auditor_tui.session.live_undo import undo_last
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
-
-# Timer events, for undo.
-ATTEMPT = "attempt"
-ANSWERED = "answered"
-TRANSFER_START = "transfer_start"
-TRANSFER_PICKUP = "transfer_pickup"
-DISCOVERY = "discovery"
-END_CALL = "end_call"
-
-_UNDONE = {
-    ATTEMPT: "tentative d'appel annulée",
-    ANSWERED: "décroché annulé",
-    TRANSFER_START: "début de transfert annulé",
-    TRANSFER_PICKUP: "prise du transfert annulée",
-    DISCOVERY: "question de découverte retirée",
-    END_CALL: "fin d'appel annulée",
-}
-
 
 # The questions only the follow-up can answer (the e-mail, the call-back, how it came): during
 # the call they are « après l'appel », neither missing nor next.
@@ -55,23 +53,6 @@ def after_call_questions(grid: Grid) -> frozenset[str]:
     return frozenset(grid.rule_question(rule) for rule in AFTER_CALL_RULES)
 
 
-class LiveCallError(ValueError):
-    """An action refused; the message says why, in French, ready to show."""
-
-
-def format_seconds(seconds: float) -> str:
-    """« 32,4 s »: one decimal, French decimal comma."""
-    return f"{seconds:.1f}".replace(".", ",") + " s"
-
-
-def round_tenth(seconds: float) -> float:
-    return float(Decimal(repr(seconds)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def _ordinal(n: int) -> str:
-    return "1re" if n == 1 else f"{n}e"
-
-
 class LiveCall:
     """One audit's live call over a store. Every mutating method saves durably (store.save)
     before returning the saved audit; a StoreError propagates and is kept in `save_error`,
@@ -86,16 +67,7 @@ class LiveCall:
         self.save_error: str | None = None
         self.last_save_seconds: float | None = None
         self._dismissed: set[tuple[str, tuple[int, ...]]] = set()
-        self._attempts_exhausted = False
-        self._undo: list[str] = []
-        # Session time: the wall clock read once, then carried forward by the monotonic clock,
-        # so a wall-clock jump mid-call moves no stored instant relative to another (durations
-        # derived from them stay the measured ones). A new session re-reads the wall clock.
-        self._wall0 = clock.now()
-        self._mono0 = clock.monotonic()
-        # Monotonic anchors, in memory only: set live, rebuilt from stored instants on resume.
-        self._answered_mono = self._anchor(self.audit.call.answered_at)
-        self._transfer_mono = self._anchor(self.audit.call.transfer_started_at)
+        self.state = CallState(clock, self.audit.call)
 
     # ---- reading --------------------------------------------------------------------------
 
@@ -153,11 +125,11 @@ class LiveCall:
         call = self.audit.call
         if call.transfer_seconds is not None:
             return float(call.transfer_seconds)
-        if call.transfer_started_at is None or self._transfer_mono is None:
+        if call.transfer_started_at is None or self.state.transfer_mono is None:
             return None
         if call.ended_at is not None:
-            return self._between(call.transfer_started_at, call.ended_at)
-        return max(0.0, self.clock.monotonic() - self._transfer_mono)
+            return self.state.between(call.transfer_started_at, call.ended_at)
+        return self.state.since(self.state.transfer_mono)
 
     @property
     def transfer_running(self) -> bool:
@@ -171,18 +143,18 @@ class LiveCall:
     def call_elapsed(self) -> float | None:
         """Seconds since the dealer picked up (to the end once the call has ended)."""
         call = self.audit.call
-        if call.answered_at is None or self._answered_mono is None:
+        if call.answered_at is None or self.state.answered_mono is None:
             return None
         if call.ended_at is not None:
-            return self._between(call.answered_at, call.ended_at)
-        return max(0.0, self.clock.monotonic() - self._answered_mono)
+            return self.state.between(call.answered_at, call.ended_at)
+        return self.state.since(self.state.answered_mono)
 
     def failed_attempts(self) -> int:
         call = self.audit.call
         n = len(call.attempts)
         if call.answered_at is not None:
             return max(0, n - 1)
-        if call.ended_at is not None or self._attempts_exhausted:
+        if call.ended_at is not None or self.state.attempts_exhausted:
             return n
         return max(0, n - 1)  # the last one is still ringing
 
@@ -194,9 +166,11 @@ class LiveCall:
         found = [
             s
             for s in (
-                self._attempts_suggestion(),
-                self._transfer_suggestion(),
-                self._discovery_suggestion(),
+                attempts_suggestion(self.audit, self.grid, self.failed_attempts()),
+                transfer_suggestion(
+                    self.grid, self.transfer_elapsed(), self.audit.call.transfer_seconds is not None
+                ),
+                discovery_suggestion(self.audit, self.grid),
                 method_match_suggestion(self.audit, self.grid),
             )
             if s is not None
@@ -208,59 +182,6 @@ class LiveCall:
             and (s.question, s.positions) not in self._dismissed
             and (self.blocked_reason(s.question) is None or s.ends_call)
         ]
-
-    def _attempts_suggestion(self) -> Suggestion | None:
-        rule = self.grid.rule("attempts")
-        qid = str(rule["question"])
-        n = len(self.audit.call.attempts)
-        if n == 0:
-            return None
-        if self.audit.call.answered_at is None and self.failed_attempts() >= int(
-            rule["max_failed_attempts"]
-        ):
-            return Suggestion(
-                qid,
-                (int(rule["unreachable_option"]),),
-                f"{self.failed_attempts()} tentatives sans réponse : fin de l'audit",
-                ends_call=True,
-            )
-        option = rule["option_by_count"].get(str(n))
-        if option is None:
-            return None
-        if self.audit.call.answered_at is not None:
-            reason = f"décroché à la {_ordinal(n)} tentative"
-        else:
-            reason = f"{_ordinal(n)} tentative en cours"
-        return Suggestion(qid, (int(option),), reason)
-
-    def _transfer_suggestion(self) -> Suggestion | None:
-        rule = self.grid.rule("transfer")
-        elapsed = self.transfer_elapsed()
-        if elapsed is None:
-            return None
-        limit = float(rule["limit_seconds"])
-        seconds = round_tenth(elapsed)
-        if self.audit.call.transfer_seconds is not None:
-            ok = seconds <= limit
-            reason = f"transfert en {format_seconds(seconds)}"
-        elif seconds > limit:
-            ok = False
-            reason = f"transfert sans réponse depuis {format_seconds(seconds)}"
-        else:
-            return None
-        return Suggestion(str(rule["question"]), (int(rule["yes" if ok else "no"]),), reason)
-
-    def _discovery_suggestion(self) -> Suggestion | None:
-        rule = self.grid.rule("discovery")
-        count = self.audit.call.discovery_questions
-        if count == 0 and self.audit.call.ended_at is None:
-            return None
-        for band in rule["bands"]:
-            if count >= band["min"] and (band["max"] is None or count <= band["max"]):
-                plural = "s" if count > 1 else ""
-                reason = f"{count} question{plural} de découverte comptée{plural}"
-                return Suggestion(str(rule["question"]), (int(band["option"]),), reason)
-        return None
 
     def accept(self, suggestion: Suggestion, at: float | None = None) -> Audit:
         """Apply a suggestion; one that ends the call ends it at `at` (the monotonic instant
@@ -277,8 +198,8 @@ class LiveCall:
             self._check_answerable(qid)
         self.audit.answers[qid] = list(suggestion.positions)
         if suggestion.ends_call and self.audit.call.ended_at is None:
-            lifecycle.end_call(self.audit, self._now(at))
-            self._undo.append(END_CALL)
+            lifecycle.end_call(self.audit, self.state.now(at))
+            self.state.events.append(END_CALL)
         return self._save("suggestion")
 
     def dismiss(self, suggestion: Suggestion) -> None:
@@ -296,10 +217,10 @@ class LiveCall:
             raise LiveCallError("appel déjà décroché : pas de nouvelle tentative")
         limit = int(self.grid.rule("attempts")["max_failed_attempts"])
         if len(call.attempts) >= limit:
-            self._attempts_exhausted = True
+            self.state.attempts_exhausted = True
             return self.audit
-        call.attempts.append(self._stamp())
-        self._undo.append(ATTEMPT)
+        call.attempts.append(self.state.stamp())
+        self.state.events.append(ATTEMPT)
         return self._save(ATTEMPT)
 
     # The phase changes below take `at`, the monotonic instant the auditor pressed the key:
@@ -311,33 +232,33 @@ class LiveCall:
         self._check_call_open()
         if call.answered_at is not None:
             raise LiveCallError("appel déjà décroché")
-        self._answer_now(self._at(at))
+        self._answer_now(self.state.at(at))
         return self._save(ANSWERED)
 
     def _answer_now(self, at: float) -> None:
         call = self.audit.call
-        stamp = self._stamp(at)
+        stamp = self.state.stamp(at)
         if not call.attempts:
             call.attempts.append(stamp)  # picked up at the first ring: one attempt
-            self._undo.append(ATTEMPT)
+            self.state.events.append(ATTEMPT)
         call.answered_at = stamp
         call.started_at = call.attempts[0]
-        self._answered_mono = at
-        self._attempts_exhausted = False
-        self._undo.append(ANSWERED)
+        self.state.answered_mono = at
+        self.state.attempts_exhausted = False
+        self.state.events.append(ANSWERED)
 
     def transfer_start(self, at: float | None = None) -> Audit:
         call = self.audit.call
         self._check_call_open()
         if call.transferred:
             raise LiveCallError("transfert déjà commencé")
-        at = self._at(at)
+        at = self.state.at(at)
         if call.answered_at is None:
             self._answer_now(at)
         call.transferred = True
-        call.transfer_started_at = self._stamp(at)
-        self._transfer_mono = at
-        self._undo.append(TRANSFER_START)
+        call.transfer_started_at = self.state.stamp(at)
+        self.state.transfer_mono = at
+        self.state.events.append(TRANSFER_START)
         return self._save(TRANSFER_START)
 
     def transfer_pickup(self, at: float | None = None) -> Audit:
@@ -347,18 +268,18 @@ class LiveCall:
             raise LiveCallError("aucun transfert en cours (début de transfert d'abord)")
         if call.transfer_answered_at is not None:
             raise LiveCallError("transfert déjà pris")
-        at = self._at(at)
-        started = self._transfer_mono if self._transfer_mono is not None else at
+        at = self.state.at(at)
+        started = self.state.transfer_mono if self.state.transfer_mono is not None else at
         elapsed = max(0.0, at - started)
-        call.transfer_answered_at = self._stamp(at)
+        call.transfer_answered_at = self.state.stamp(at)
         call.transfer_seconds = round_tenth(elapsed)
-        self._undo.append(TRANSFER_PICKUP)
+        self.state.events.append(TRANSFER_PICKUP)
         return self._save(TRANSFER_PICKUP)
 
     def discovery_question(self) -> Audit:
         self._check_call_open()
         self.audit.call.discovery_questions += 1
-        self._undo.append(DISCOVERY)
+        self.state.events.append(DISCOVERY)
         return self._save(DISCOVERY)
 
     def end_call(self, at: float | None = None) -> Audit:
@@ -366,89 +287,17 @@ class LiveCall:
             raise LiveCallError("appel déjà terminé")
         if not self.audit.call.attempts:
             raise LiveCallError("aucune tentative d'appel : rien à terminer")
-        lifecycle.end_call(self.audit, self._now(at))
-        self._undo.append(END_CALL)
+        lifecycle.end_call(self.audit, self.state.now(at))
+        self.state.events.append(END_CALL)
         return self._save(END_CALL)
 
     def undo(self) -> str:
         """Undo the last timer event (this session's, else the latest stored one); returns
         what was undone, in French."""
         self._check_editable()
-        kind = self._undo.pop() if self._undo else self._last_stored_event()
-        if kind is None:
-            raise LiveCallError("aucun événement à annuler")
-        try:
-            _UNDO_STEPS[kind](self)
-        except LiveCallError:
-            self._undo.append(kind)
-            raise
+        undone = undo_last(self.state, self.audit, self.grid)
         self._save("undo")
-        return _UNDONE[kind]
-
-    def _last_stored_event(self) -> str | None:
-        call = self.audit.call
-        for kind, present in (
-            (END_CALL, call.ended_at),
-            (TRANSFER_PICKUP, call.transfer_answered_at),
-            (TRANSFER_START, call.transfer_started_at),
-            (ANSWERED, call.answered_at),
-            (ATTEMPT, call.attempts),
-        ):
-            if present:
-                return kind
-        return None
-
-    def _undo_attempt(self) -> None:
-        call = self.audit.call
-        if call.answered_at is not None:
-            raise LiveCallError("annulez d'abord le décroché")
-        if self._attempts_exhausted:
-            self._attempts_exhausted = False  # the "third failed" mark goes first
-            self._undo.append(ATTEMPT)
-            return
-        call.attempts.pop()
-
-    def _undo_answered(self) -> None:
-        call = self.audit.call
-        if call.transfer_started_at is not None:
-            raise LiveCallError("annulez d'abord le transfert")
-        call.answered_at = None
-        call.started_at = None
-        self._answered_mono = None
-
-    def _undo_transfer_start(self) -> None:
-        call = self.audit.call
-        if call.transfer_answered_at is not None:
-            raise LiveCallError("annulez d'abord la prise du transfert")
-        answered = [
-            q.id
-            for q in self.grid.questions()
-            if q.applies_if is not None and self.audit.answers.get(q.id)
-        ]
-        if answered:
-            raise LiveCallError(
-                "effacez d'abord les réponses liées au transfert (Q" + ", Q".join(answered) + ")"
-            )
-        call.transferred = False
-        call.transfer_started_at = None
-        self._transfer_mono = None
-
-    def _undo_transfer_pickup(self) -> None:
-        call = self.audit.call
-        call.transfer_answered_at = None
-        call.transfer_seconds = None  # the stopwatch runs on from the transfer's start
-
-    def _undo_discovery(self) -> None:
-        call = self.audit.call
-        call.discovery_questions = max(0, call.discovery_questions - 1)
-
-    def _undo_end_call(self) -> None:
-        self.audit.call.ended_at = None
-        if self.audit.status == "awaiting_follow_up":
-            self.audit.status = "draft"
-        lifecycle.recompute_deadlines(self.audit)
-        self._answered_mono = self._anchor(self.audit.call.answered_at)
-        self._transfer_mono = self._anchor(self.audit.call.transfer_started_at)
+        return undone
 
     # ---- answers and notes ----------------------------------------------------------------
 
@@ -527,32 +376,10 @@ class LiveCall:
             raise LiveCallError(reason)
         return self.grid.question(qid)
 
-    def _at(self, at: float | None) -> float:
-        """A key's monotonic instant: `at` (never later than now), or now."""
-        now = self.clock.monotonic()
-        return now if at is None else min(at, now)
-
-    def _now(self, at: float | None = None) -> datetime:
-        return self._wall0 + timedelta(seconds=self._at(at) - self._mono0)
-
-    def _stamp(self, at: float | None = None) -> str:
-        return format_instant(self._now(at))
-
-    def _anchor(self, instant: str | None) -> float | None:
-        """The monotonic time matching a stored instant (rebuilt once, then monotonic)."""
-        if instant is None:
-            return None
-        ago = (self._now() - parse_instant(instant)).total_seconds()
-        return self.clock.monotonic() - max(0.0, ago)
-
-    @staticmethod
-    def _between(start: str, end: str) -> float:
-        return max(0.0, (parse_instant(end) - parse_instant(start)).total_seconds())
-
     def _save(self, kind: str) -> Audit:
         if lifecycle.settle(self.audit):  # unreachable after the end of the call
-            self._undo.clear()
-        moment = self._now()
+            self.state.events.clear()
+        moment = self.state.now()
         began = time.perf_counter()
         try:
             self.store.save(self.audit, kind=kind, moment=moment)
@@ -563,13 +390,3 @@ class LiveCall:
         self.saved_at = moment
         self.save_error = None
         return self.audit
-
-
-_UNDO_STEPS: dict[str, Callable[[LiveCall], None]] = {
-    ATTEMPT: LiveCall._undo_attempt,
-    ANSWERED: LiveCall._undo_answered,
-    TRANSFER_START: LiveCall._undo_transfer_start,
-    TRANSFER_PICKUP: LiveCall._undo_transfer_pickup,
-    DISCOVERY: LiveCall._undo_discovery,
-    END_CALL: LiveCall._undo_end_call,
-}

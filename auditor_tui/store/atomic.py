@@ -21,7 +21,7 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Final, cast
@@ -283,3 +283,14 @@ def remove_stale_temp_files(path: str | os.PathLike[str]) -> list[Path]:
             os.unlink(name)
             removed.append(Path(name))
     return removed
+
+
+def sweep_temp_files(folder: Path, names: Iterable[str] | None = None) -> None:
+    """Remove the temporary files of writers killed mid-write (never a live process's);
+    `names`: the folder's file names, if already listed."""
+    if names is None:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries]
+    for name in names:
+        if name[:1] == "." and ".tmp-" in name[1:]:  # ".*.tmp-*", without a glob's regex
+            remove_stale_temp_files(folder / name[1:].rsplit(".tmp-", 1)[0])

@@ -12,6 +12,7 @@ import os
 import socket
 import stat
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -195,3 +196,13 @@ def kind_of(mode: int) -> str:
         if test(mode):
             return name
     return "un fichier spécial"
+
+
+@dataclass(frozen=True)
+class Damaged:
+    """A file of the store found unusable at open (`Store.damaged`): its path, the copy of its
+    bytes kept aside (if one could be made) and the French message to show."""
+
+    path: Path
+    backup: Path | None
+    message: str

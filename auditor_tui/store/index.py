@@ -1,5 +1,6 @@
-"""The store's index file (`index.json`): a summary of every audit, newest first, one entry per
-line, checksummed; a cache of the audit files, rebuilt when it cannot be trusted."""
+"""The store's index (`index.json`): a summary of every audit, newest first, one entry per line,
+checksummed; a cache of the audit files, rebuilt when it cannot be trusted. `Index` holds it in
+memory."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import json
 import operator
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from auditor_tui.store.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     from auditor_tui.domain.record import Audit
@@ -154,3 +158,39 @@ def newest_entries(body: bytes, count: int) -> dict[str, IndexEntry]:
         return _entries(json.loads(b"{" + text + b"}"))
     except (ValueError, RecursionError):
         return {}
+
+
+class Index:
+    """The index in memory: every audit's entry, the summaries newest first (sorted once until
+    an entry changes), and whether `index.json` is to be written again. Not thread-safe: the
+    store calls it under its lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, IndexEntry] = {}
+        self.dirty = False
+        self._newest_first: list[Summary] | None = None
+
+    def replace(self, entries: dict[str, IndexEntry], *, dirty: bool) -> None:
+        self.entries = entries
+        self.dirty = dirty
+        self._newest_first = None
+
+    def set(self, audit_id: str, entry: IndexEntry) -> None:
+        self.entries[audit_id] = entry
+        self.dirty = True
+        self._newest_first = None
+
+    def summaries(self) -> list[Summary]:
+        """Every audit's summary, newest first (a new list)."""
+        if self._newest_first is None:
+            items = [entry.summary for entry in self.entries.values()]
+            items.sort(key=NEWEST, reverse=True)  # the index file is kept in this order
+            self._newest_first = items
+        return list(self._newest_first)
+
+    def flush(self) -> None:
+        """Write `index.json` if an entry changed since it was read or written."""
+        if self.dirty:
+            atomic_write_bytes(self.path, index_bytes(self.entries))
+            self.dirty = False

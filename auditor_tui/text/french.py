@@ -130,3 +130,8 @@ def parse_local(text: str, zone: str, now: datetime) -> datetime:
         f"heure illisible « {text.strip()} » : attendu JJ/MM/AAAA HH:MM[:SS] ou HH:MM "
         f"({zone_label(zone)})"
     )
+
+
+def format_seconds(seconds: float) -> str:
+    """« 32,4 s »: one decimal, French decimal comma."""
+    return f"{seconds:.1f}".replace(".", ",") + " s"

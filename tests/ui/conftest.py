@@ -17,10 +17,11 @@ from textual.widgets import DataTable
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from auditor_tui.domain.clock import FakeClock
-from auditor_tui.domain.dealers import Dealer, parse_dealers_csv, sample_dealers_path
+from auditor_tui.domain.dealers import Dealer
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.lifecycle import end_call
 from auditor_tui.domain.record import Audit, DealerRef, format_instant
+from auditor_tui.exchange.dealers_csv import parse_dealers_csv, sample_dealers_path
 from auditor_tui.store import Store
 from auditor_tui.ui.app import AuditorApp, make_app
 from auditor_tui.ui.screens.home import HomeScreen

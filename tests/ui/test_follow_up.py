@@ -15,13 +15,8 @@ from textual.widgets import Input, ListView, Static
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.queue import QueueFacts, build_queue, expired_between, questions_after_call
 from auditor_tui.domain.record import Audit, format_instant
-from auditor_tui.session.followup import (
-    QueueFacts,
-    build_queue,
-    expired_between,
-    questions_after_call,
-)
 from auditor_tui.store import Store
 from auditor_tui.ui.app import AuditorApp, make_app
 from auditor_tui.ui.screens.follow_up import FollowUpScreen, QuestionLine

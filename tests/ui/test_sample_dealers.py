@@ -13,7 +13,7 @@ from textual.widgets import OptionList
 from auditor_tui.cli.exit_codes import EXIT_OK
 from auditor_tui.cli.main import main
 from auditor_tui.domain.clock import FakeClock
-from auditor_tui.domain.dealers import empty_directory_text, import_command
+from auditor_tui.exchange.dealers_csv import empty_directory_text, import_command
 from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.new_audit import NewAuditScreen

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
-from auditor_tui.session.followup import questions_after_call
+from auditor_tui.domain.queue import questions_after_call
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from auditor_tui.ui.screens.home import HomeScreen, stars_text

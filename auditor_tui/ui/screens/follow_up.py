@@ -18,9 +18,10 @@ from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.grid import Question
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.lifecycle import LifecycleError
+from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL
 from auditor_tui.domain.record import STATUS_LABELS, parse_instant
 from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion
-from auditor_tui.session.followup import KIND_CALLBACK, KIND_EMAIL, FollowUpError, FollowUpSession
+from auditor_tui.session.followup import FollowUpError, FollowUpSession
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from auditor_tui.text.french import format_clock, format_duration, format_long, format_short

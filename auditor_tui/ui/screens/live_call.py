@@ -23,17 +23,12 @@ from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.dealers import Dealer
 from auditor_tui.domain.record import STATUS_LABELS, parse_instant
 from auditor_tui.domain.scoring import shown_stars
-from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion
-from auditor_tui.session.live import (
-    LiveCall,
-    LiveCallError,
-    after_call_questions,
-    auto_advance_setting,
-    format_seconds,
-    round_tenth,
-)
+from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion, round_tenth
+from auditor_tui.session.call_state import LiveCallError
+from auditor_tui.session.live import LiveCall, after_call_questions, auto_advance_setting
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
+from auditor_tui.text.french import format_seconds
 from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import LIVE_STRIP

@@ -15,9 +15,10 @@ from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from auditor_tui.domain.clock import Clock
-from auditor_tui.domain.dealers import Dealer, empty_directory_text, matches, normalise_phone
+from auditor_tui.domain.dealers import Dealer, matches, normalise_phone
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit, DealerRef, Identity
+from auditor_tui.exchange.dealers_csv import empty_directory_text
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from auditor_tui.text.safe_text import terminal_text

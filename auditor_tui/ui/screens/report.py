@@ -23,8 +23,10 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
+from auditor_tui.domain.periods import Period
 from auditor_tui.reports.cache import load_rows
-from auditor_tui.reports.figures import AuditRow, DealerTrend, Filters, NetworkReport, Period
+from auditor_tui.reports.figures import DealerTrend, NetworkReport
+from auditor_tui.reports.rows import AuditRow, Filters
 from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.store import Store
 from auditor_tui.ui import keymap

@@ -26,7 +26,7 @@ from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
-    from auditor_tui.session.followup import Expiry, QueueEntry, QueueFacts
+    from auditor_tui.domain.queue import Expiry, QueueEntry, QueueFacts
     from auditor_tui.store import Store
     from auditor_tui.store.index import Summary
 
@@ -54,7 +54,7 @@ def more_text(shown: int, total: int) -> str:
 
 def expiry_text(expired: Sequence[Expiry], lines: int = SUMMARY_LINES) -> str:
     """The notification for expiries: each one listed up to `lines`, the rest counted."""
-    from auditor_tui.session.followup import expiry_summary
+    from auditor_tui.domain.queue import expiry_summary
 
     if len(expired) <= lines:
         return expiry_summary(list(expired))
@@ -98,7 +98,7 @@ def compute_queue(
     dealer's zone, whether the e-mail received was a mere acknowledgement) only when it matters
     — an e-mail was received, or the audit is among the `shown` first — and its revision
     changed since `read`."""
-    from auditor_tui.session.followup import AWAITING, QueueFacts, build_queue
+    from auditor_tui.domain.queue import AWAITING, QueueFacts, build_queue
     from auditor_tui.store.errors import StoreError
 
     fresh: dict[str, tuple[int, QueueFacts]] = {}
@@ -299,7 +299,7 @@ class FollowUpQueue(Widget, can_focus=False):
             listing.index = min(index or 0, len(shown) - 1)
 
     def _expired(self, since: datetime | None, until: datetime) -> list[Expiry]:
-        from auditor_tui.session.followup import expired_between
+        from auditor_tui.domain.queue import expired_between
 
         state = self._state
         return expired_between(state.around(since, until), since, until, state.facts)

@@ -11,7 +11,7 @@ from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Digits, Label
 
-from auditor_tui.session.live import round_tenth
+from auditor_tui.domain.suggestions import round_tenth
 from auditor_tui.ui.widgets.static_text import set_text
 
 

@@ -1,10 +1,12 @@
 """The layout of the store's files, read and checked: an audit file (its record row, sealed
-over the record and its event log) and the small TinyDB documents (dealers, settings)."""
+over the record and its event log, and what changed between two records, as the log writes it)
+and the small TinyDB documents (dealers, settings)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 RECORD_BYTES = 8192  # a record is 2-3 KB (its notes included); its event log follows
@@ -103,3 +105,34 @@ def document_problem(data: Any) -> str | None:
             if not (key.isascii() and key.isdigit()) or not isinstance(document, dict):
                 return f"document {key!r} de la table {table!r} illisible"
     return None
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaf paths of a record for the event log; lists are leaves (an answer is one value)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+_UNLOGGED = {"revision", "updated_at"}
+
+
+def diff_records(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What changed between two stored records, as {field, old, new} leaf changes."""
+    a, b = _flatten(dict(old)), _flatten(dict(new))
+    changes = []
+    for key in sorted(a.keys() | b.keys()):
+        if key in _UNLOGGED:
+            continue
+        if a.get(key) != b.get(key):
+            changes.append({"field": key, "old": a.get(key), "new": b.get(key)})
+    return changes
+
+
+def exported_of(raw: Mapping[str, Any]) -> int:
+    """The last exported revision kept beside a record (0 if absent or unreadable)."""
+    value = raw.get("exported_revision", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

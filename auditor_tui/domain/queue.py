@@ -1,0 +1,220 @@
+"""The follow-up after the call (Q16–Q24), pure: the queue of audits waiting for the dealer (each
+with its deadlines still open), what expired between two instants, the dealer's zone, and the
+questions answered after the call. `now` is always passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from auditor_tui.domain.deadlines import is_within
+from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.record import Audit, parse_instant
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE
+from auditor_tui.text.french import DEFAULT_ZONE, format_duration, format_short
+
+AWAITING = "awaiting_follow_up"
+
+KIND_EMAIL = "email"
+
+KIND_CALLBACK = "callback"
+
+KIND_LABELS = {KIND_EMAIL: "e-mail", KIND_CALLBACK: "rappel"}
+
+
+@dataclass(frozen=True)
+class Due:
+    """One deadline still waiting for the dealer."""
+
+    kind: str  # KIND_EMAIL | KIND_CALLBACK
+    at: datetime  # UTC
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    def overdue(self, now: datetime) -> bool:
+        return not is_within(now, self.at)
+
+    def countdown(self, now: datetime, zone: str) -> str:
+        """« e-mail : 1 h 12 », « rappel : jeu. 19 nov. 23:59 », or « … : en retard »."""
+        if self.overdue(now):
+            return f"{self.label} : en retard"
+        if self.kind == KIND_EMAIL:
+            return f"{self.label} : {format_duration(self.at - now)}"
+        return f"{self.label} : {format_short(self.at, zone)}"
+
+
+class QueueSource(Protocol):
+    """What the queue needs of an audit; `store.Summary` has it (the core stays headless)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def dealer(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def deadlines(self) -> Mapping[str, str] | None: ...
+    @property
+    def email_received(self) -> bool: ...
+    @property
+    def callback_received(self) -> bool: ...
+    @property
+    def ended_at(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class QueueFacts:
+    """What the queue needs from the audit itself (not in its summary): the dealer's zone, and
+    whether the e-mail received was only an acknowledgement (its clock still runs)."""
+
+    zone: str = DEFAULT_ZONE
+    acknowledgement_only: bool = False
+
+    @classmethod
+    def of(cls, audit: Audit) -> QueueFacts:
+        fu = audit.follow_up
+        return cls(
+            audit_zone(audit),
+            fu.email_received_at is not None and fu.email_has_information is False,
+        )
+
+
+Facts = Mapping[str, QueueFacts]  # by audit id
+
+
+def pending(source: QueueSource, facts: Facts | None = None) -> list[Due]:
+    """The deadlines of an audit awaiting follow-up for which nothing is recorded yet."""
+    if source.status != AWAITING or not source.deadlines or source.outcome == OUTCOME_UNREACHABLE:
+        return []
+    dues = []
+    acknowledged = facts is not None and facts.get(source.id, _NO_FACTS).acknowledgement_only
+    email_in = source.email_received and not acknowledged
+    if not email_in and source.deadlines.get(KIND_EMAIL):
+        dues.append(Due(KIND_EMAIL, parse_instant(source.deadlines[KIND_EMAIL]).astimezone(UTC)))
+    if not source.callback_received and source.deadlines.get(KIND_CALLBACK):
+        dues.append(
+            Due(KIND_CALLBACK, parse_instant(source.deadlines[KIND_CALLBACK]).astimezone(UTC))
+        )
+    return dues
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One audit awaiting follow-up, as the queue shows it."""
+
+    audit_id: str
+    dealer: str
+    zone: str
+    dues: tuple[Due, ...]
+    ended_at: datetime | None
+
+    @property
+    def next_due(self) -> Due | None:
+        return min(self.dues, key=lambda d: d.at) if self.dues else None
+
+    def overdue(self, now: datetime) -> bool:
+        return any(d.overdue(now) for d in self.dues)
+
+    def countdown(self, now: datetime) -> str:
+        """Every pending deadline's countdown, soonest first; « à terminer » when none is left."""
+        if not self.dues:
+            return "tout est reçu : à terminer"
+        ordered = sorted(self.dues, key=lambda d: d.at)
+        return " · ".join(d.countdown(now, self.zone) for d in ordered)
+
+
+_FAR = datetime.max.replace(tzinfo=UTC)
+
+_NO_FACTS = QueueFacts()
+
+
+def build_queue(sources: Iterable[QueueSource], facts: Facts | None = None) -> list[QueueEntry]:
+    """Every audit awaiting follow-up, soonest (or most overdue) deadline first; audits with
+    everything received come last. `facts`: each audit's zone and e-mail content."""
+    facts = facts or {}
+    entries = [
+        QueueEntry(
+            s.id,
+            s.dealer,
+            facts.get(s.id, _NO_FACTS).zone,
+            tuple(pending(s, facts)),
+            parse_instant(s.ended_at) if s.ended_at else None,
+        )
+        for s in sources
+        if s.status == AWAITING and s.outcome != OUTCOME_UNREACHABLE  # nothing to follow up
+    ]
+
+    def key(entry: QueueEntry) -> tuple[datetime, str]:
+        due = entry.next_due
+        return (due.at if due else _FAR, entry.dealer)
+
+    return sorted(entries, key=key)
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """A deadline that passed with nothing recorded."""
+
+    audit_id: str
+    dealer: str
+    due: Due
+
+    def __str__(self) -> str:
+        return f"{self.dealer} : {self.due.label} non reçu dans le délai"
+
+
+def expired_between(
+    sources: Iterable[QueueSource],
+    since: datetime | None,
+    until: datetime,
+    facts: Facts | None = None,
+) -> list[Expiry]:
+    """Deadlines that passed in (since, until] with nothing recorded; `since=None`: all before
+    `until`. For the start-up summary and the bell while the app is open."""
+    out = []
+    for s in sources:
+        for due in pending(s, facts):
+            if due.overdue(until) and (since is None or not due.overdue(since)):
+                out.append(Expiry(s.id, s.dealer, due))
+    out.sort(key=lambda e: e.due.at)
+    return out
+
+
+def expiry_summary(expiries: list[Expiry]) -> str:
+    """One notification's text for several expiries."""
+    if not expiries:
+        return ""
+    head = "1 échéance dépassée" if len(expiries) == 1 else f"{len(expiries)} échéances dépassées"
+    return head + " :\n" + "\n".join(f"• {e}" for e in expiries)
+
+
+def audit_zone(audit: Audit) -> str:
+    """The dealer's zone: the recorded calendar's, else the country default."""
+    if audit.calendar and isinstance(audit.calendar.get("timezone"), str):
+        return str(audit.calendar["timezone"])
+    from auditor_tui.domain.deadlines import DeadlineError, calendar_for
+
+    try:
+        return calendar_for(audit.dealer.country, audit.dealer.department).timezone
+    except DeadlineError:
+        return DEFAULT_ZONE
+
+
+def deadline_of(audit: Audit, kind: str) -> datetime | None:
+    """The audit's deadline of that kind (KIND_EMAIL, KIND_CALLBACK), if it has one."""
+    if not audit.deadlines or not audit.deadlines.get(kind):
+        return None
+    return parse_instant(audit.deadlines[kind])
+
+
+def questions_after_call(grid: Grid) -> list[str]:
+    """The questions answered after the call: the e-mail question's section and those after."""
+    first = grid.sections.index(grid.section_of(grid.rule_question("email")))
+    return [q.id for section in grid.sections[first:] for q in section.questions]

@@ -1,0 +1,152 @@
+"""One audit as the reports see it (`AuditRow`: its dealer, quarter, percent, section and
+question points, whether it is counted), and the filters a report applies to rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from auditor_tui.domain.dealers import slugify
+from auditor_tui.domain.grid import Grid, Question, load_grid
+from auditor_tui.domain.labels import fold
+from auditor_tui.domain.periods import Period, Quarter, call_moment
+from auditor_tui.domain.record import Audit, format_instant, parse_instant
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, question_points
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: str
+    dealer_key: str
+    dealer: str
+    city: str
+    auditor: str
+    questionnaire: str
+    status: str
+    outcome: str
+    call_at: datetime  # UTC
+    quarter: Quarter  # of call_at, in Europe/Paris
+    percent: float
+    sections: tuple[tuple[str, int, int], ...]  # (title, points, applicable max)
+    questions: Mapping[str, tuple[int, int]]  # scored applicable answered question → (pts, max)
+    counted: bool
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome != OUTCOME_UNREACHABLE
+
+    def to_dict(self) -> dict[str, Any]:
+        """Compact JSON form for the report cache: question maxima and section titles are
+        the grid's, so only points (and section maxima, which depend on the transfer) are
+        kept."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["call_at"] = format_instant(self.call_at)
+        d["quarter"] = str(self.quarter)
+        d["questions"] = {qid: got for qid, (got, _max) in self.questions.items()}
+        d["sections"] = [[got, maximum] for _title, got, maximum in self.sections]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AuditRow:
+        grid = load_grid(d["questionnaire"])
+        maxima = _questions_of(grid).maxima
+        values = dict(d)
+        values["call_at"] = parse_instant(d["call_at"])
+        values["quarter"] = _parse_quarter(d["quarter"])
+        values["questions"] = {qid: (got, maxima[qid]) for qid, got in d["questions"].items()}
+        values["sections"] = tuple(
+            (section.title, got, maximum)
+            for section, (got, maximum) in zip(grid.sections, d["sections"], strict=True)
+        )
+        return cls(**values)
+
+
+# The report cache holds ten thousand rows of a few quarters and one or two grids.
+_parse_quarter = functools.lru_cache(maxsize=256)(Quarter.parse)
+
+
+class _Questions(NamedTuple):
+    """What rows need of a grid's questions, made once per grid."""
+
+    grid: Grid
+    maxima: Mapping[str, int]  # every question's maximum, 0 when not scored
+    scored: tuple[tuple[Question, int], ...]  # scored questions in grid order, with maximum
+
+
+_questions: dict[str, _Questions] = {}
+
+
+def _questions_of(grid: Grid) -> _Questions:
+    known = _questions.get(grid.id)
+    if known is None or known.grid is not grid:
+        maxima = {q.id: q.max_points or 0 for q in grid.questions()}
+        scored = tuple((q, maxima[q.id]) for q in grid.questions() if q.scored)
+        known = _questions[grid.id] = _Questions(grid, maxima, scored)
+    return known
+
+
+def is_counted(audit: Audit, outcome: str) -> bool:
+    if audit.status == "complete":
+        return True
+    return outcome == OUTCOME_UNREACHABLE and audit.status != "draft"
+
+
+def row_of(audit: Audit) -> AuditRow:
+    result = audit.score()
+    transferred = audit.call.transferred
+    questions: dict[str, tuple[int, int]] = {}
+    for q, maximum in _questions_of(audit.grid).scored:
+        chosen = audit.answers.get(q.id)
+        if chosen and is_applicable(q, transferred):
+            questions[q.id] = (question_points(q, chosen), maximum)
+    moment = call_moment(audit)
+    return AuditRow(
+        id=audit.id,
+        dealer_key=audit.dealer.id or slugify(audit.dealer.name),
+        dealer=audit.dealer.name,
+        city=audit.dealer.city or "",
+        auditor=audit.auditor,
+        questionnaire=audit.questionnaire,
+        status=audit.status,
+        outcome=result.outcome,
+        call_at=moment,
+        quarter=Quarter.of(moment),
+        percent=result.percent,
+        sections=tuple((s.title, s.points, s.max) for s in result.sections),
+        questions=questions,
+        counted=is_counted(audit, result.outcome),
+    )
+
+
+def rows_of(audits: Iterable[Audit]) -> list[AuditRow]:
+    return [row_of(a) for a in audits]
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period | None = None
+    dealer: str | None = None  # part of the name (case and accents ignored) or the dealer id
+    auditor: str | None = None  # part of the auditor's name
+
+    def keeps(self, row: AuditRow, *, period: bool = True) -> bool:
+        if period and self.period is not None and row.quarter not in self.period:
+            return False
+        if self.dealer and not (
+            fold(self.dealer) in fold(row.dealer) or self.dealer == row.dealer_key
+        ):
+            return False
+        return not (self.auditor and fold(self.auditor) not in fold(row.auditor))
+
+    def describe(self) -> str:
+        parts = []
+        if self.period is not None:
+            parts.append(f"période {self.period}")
+        if self.dealer:
+            parts.append(f"concession « {self.dealer} »")
+        if self.auditor:
+            parts.append(f"auditeur « {self.auditor} »")
+        return ", ".join(parts) or "tout le réseau"

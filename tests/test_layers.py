@@ -1,0 +1,85 @@
+"""The core's packages import one way (docs/architecture.md, « Layers »): each package imports
+only those below it, never one above or beside it, whether at the top of a module, inside a
+function (an import deferred for the cold start) or for type checking only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import auditor_tui
+
+PACKAGE = Path(auditor_tui.__file__).parent
+
+# Each package, and the packages it may import (the root package itself, for its version, is
+# open to all).
+MAY_IMPORT: dict[str, set[str]] = {
+    "text": set(),
+    "domain": {"text"},
+    "store": {"domain", "text"},
+    "session": {"store", "domain", "text"},
+    "reports": {"store", "domain", "text"},
+    "exchange": {"reports", "store", "domain", "text"},
+    "ui": {"session", "exchange", "reports", "store", "domain", "text"},
+    "cli": {"ui", "session", "exchange", "reports", "store", "domain", "text"},
+}
+
+
+def package_of(module: str) -> str | None:
+    """`auditor_tui.store.facade` → `store`; None for the root package and its own files."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in MAY_IMPORT) else None
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """Every `auditor_tui` module a file imports, with its line: at the top, in a function, or
+    under TYPE_CHECKING."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "auditor_tui":  # `from auditor_tui import store`
+                found += [(node.lineno, f"auditor_tui.{a.name}") for a in node.names]
+            elif node.module.startswith("auditor_tui."):
+                found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [
+                (node.lineno, a.name) for a in node.names if a.name.startswith("auditor_tui.")
+            ]
+    return found
+
+
+def crossings() -> list[str]:
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).parts
+        if len(parts) < 2:
+            continue  # __init__.py, __main__.py: the root package's own
+        home = parts[0]
+        for line, module in imports(path):
+            target = package_of(module)
+            if target is not None and target != home and target not in MAY_IMPORT[home]:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {home} → {module}")
+    return wrong
+
+
+def test_every_package_of_the_core_is_known() -> None:
+    found = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert found == set(MAY_IMPORT)
+
+
+def test_the_packages_import_one_way() -> None:
+    assert crossings() == []
+
+
+def test_a_crossing_is_seen(tmp_path: Path, monkeypatch) -> None:
+    """The check can fail: a deferred import of the store from the domain is named."""
+    domain = tmp_path / "auditor_tui" / "domain"
+    domain.mkdir(parents=True)
+    (domain / "bad.py").write_text(
+        "from auditor_tui import session\n\ndef f():\n    from auditor_tui.store import Store\n"
+    )
+    monkeypatch.setattr(f"{__name__}.PACKAGE", tmp_path / "auditor_tui")
+    assert crossings() == [
+        "auditor_tui/domain/bad.py:1: domain → auditor_tui.session",
+        "auditor_tui/domain/bad.py:4: domain → auditor_tui.store",
+    ]

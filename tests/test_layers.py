@@ -1,6 +1,7 @@
-"""The core's packages import one way (docs/architecture.md, « Layers »): each package imports
-only those below it, never one above or beside it, whether at the top of a module, inside a
-function (an import deferred for the cold start) or for type checking only."""
+"""The house's rules (docs/architecture.md): the core's packages import one way, each only those
+below it, never one above or beside it, whether at the top of a module, inside a function (an
+import deferred for the cold start) or for type checking only; and no module grows past 400
+lines."""
 
 from __future__ import annotations
 
@@ -83,3 +84,15 @@ def test_a_crossing_is_seen(tmp_path: Path, monkeypatch) -> None:
         "auditor_tui/domain/bad.py:1: domain → auditor_tui.session",
         "auditor_tui/domain/bad.py:4: domain → auditor_tui.store",
     ]
+
+
+LIMIT = 400  # lines: a module that grows past it is split along its seams (issue 13)
+
+
+def test_no_module_is_over_the_limit() -> None:
+    sizes = {
+        str(path.relative_to(PACKAGE.parent)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert len(sizes) > 90  # the whole package is measured
+    assert {path: n for path, n in sizes.items() if n > LIMIT} == {}

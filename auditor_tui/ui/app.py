@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import App, ScreenStackError, SystemCommand
@@ -36,6 +35,7 @@ from auditor_tui.ui.screens.create_store import CreateStoreScreen
 from auditor_tui.ui.screens.help import HelpScreen
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.resume import ResumeScreen
+from auditor_tui.ui.widgets.notice import one_line
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
     from auditor_tui.store import Store
@@ -367,24 +367,17 @@ class AuditorApp(App[int]):
         screens and widgets pass it on as True): a message quotes names, notes, paths and
         errors, never markup; its control characters are shown as « � » (safe_text).
         On a screen that asks for it (the live call, the follow-up), one line over the title
-        bar, the latest only: it never covers the question, the score or the keys; a screen
-        with a `show_notice(text, severity, timeout)` shows one too long for that line whole."""
+        bar, the latest only: it never covers the question, the score or the keys; one too
+        long for that line is also shown whole in the screen's Notice, if it has one."""
         message, title = terminal_lines(message), terminal_text(title)
         try:
             screen: Screen[Any] | None = self.screen
         except ScreenStackError:
             screen = None
-        if getattr(screen, "ONE_LINE_NOTIFICATIONS", False):
-            lines = [line.strip() for line in message.splitlines() if line.strip()]
-            prefix, title = f"{title} : " if title else "", ""
-            whole, message = prefix + "\n".join(lines), prefix + " · ".join(lines)
+        if screen is not None and getattr(screen, "ONE_LINE_NOTIFICATIONS", False):
             self.clear_notifications()
-            if screen is not None:  # Textual removes a toast, not its holder (a line above)
-                screen.query("ToastHolder").remove()
-            show_notice = getattr(screen, "show_notice", None)
-            if show_notice is not None:  # the latest only: a shorter one takes the long away
-                long = cell_len(message) > self.size.width - 2  # the toast's padding
-                show_notice(whole if long else None, severity, timeout or self.NOTIFICATION_TIMEOUT)
+            timeout = timeout or self.NOTIFICATION_TIMEOUT
+            message, title = one_line(screen, message, title, severity, timeout), ""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def format_title(self, title: str, sub_title: str) -> Content:

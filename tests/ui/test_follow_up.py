@@ -19,7 +19,7 @@ from auditor_tui.domain.queue import QueueFacts, build_queue, expired_between, q
 from auditor_tui.domain.record import Audit, format_instant
 from auditor_tui.store import Store
 from auditor_tui.ui.app import AuditorApp, make_app
-from auditor_tui.ui.screens.follow_up import FollowUpScreen, QuestionLine
+from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.widgets.followup_queue import (
     LAST_SEEN,
@@ -31,6 +31,7 @@ from auditor_tui.ui.widgets.followup_queue import (
     compute_queue,
     expiry_text,
 )
+from auditor_tui.ui.widgets.question_line import QuestionLine
 from tests.factories import best_answers
 from tests.ui.conftest import build_audit, seed_store
 from tests.ui.conftest import wait_for as until

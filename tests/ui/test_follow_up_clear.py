@@ -15,12 +15,8 @@ from textual.widgets import Input, Label
 from auditor_tui.session.followup import CLEAR_CALLBACK, CLEAR_EMAIL
 from auditor_tui.ui.app import AuditorApp
 from auditor_tui.ui.screens import follow_up_modals
-from auditor_tui.ui.screens.follow_up import (
-    CallbackModal,
-    ConfirmModal,
-    EmailModal,
-    FollowUpScreen,
-)
+from auditor_tui.ui.screens.follow_up import FollowUpScreen
+from auditor_tui.ui.screens.follow_up_modals import CallbackModal, ConfirmModal, EmailModal
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue, QueueRow
 from tests.ui.test_follow_up import (

@@ -20,11 +20,9 @@ from auditor_tui.store.errors import StoreWriteError
 from auditor_tui.store.index import Summary
 from auditor_tui.ui.app import EXIT_STORE_UNAVAILABLE, AuditorApp, make_app
 from auditor_tui.ui.screens.help import HelpScreen, keys_of
-from auditor_tui.ui.screens.home import (
-    MAX_ROWS,
+from auditor_tui.ui.screens.home import MAX_ROWS, AuditTable, HomeScreen
+from auditor_tui.ui.screens.home_rows import (
     AuditRow,
-    AuditTable,
-    HomeScreen,
     count_text,
     filter_rows,
     format_moment,

@@ -4,80 +4,56 @@ reopening the audit. Every change goes through `FollowUpSession` (saved before i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
-from auditor_tui.domain.grid import Question
-from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.lifecycle import LifecycleError
 from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL
 from auditor_tui.domain.record import STATUS_LABELS, parse_instant
-from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.session.followup import FollowUpError, FollowUpSession
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
-from auditor_tui.text.french import format_clock, format_duration, format_long, format_short
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
 from auditor_tui.ui.keymap import binding
-from auditor_tui.ui.plain_text import plain, plain_lines
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens.follow_up_modals import (
     CallbackEntry,
     CallbackModal,
-    ConfirmModal,
     EmailEntry,
     EmailModal,
     ReasonModal,
-    Recorded,
     RemoveEntry,
     TimeCheck,
 )
+from auditor_tui.ui.screens.follow_up_view import (
+    answers_text,
+    deadline_lines,
+    evidence_text,
+    question_view,
+    recorded,
+    save_state,
+    status_text,
+    suggestion_texts,
+)
 from auditor_tui.ui.widgets.key_strip import KeyStrip
-from auditor_tui.ui.widgets.question_list import GridProgress, SectionStrip
-from auditor_tui.ui.widgets.question_view import QuestionState, QuestionView
+from auditor_tui.ui.widgets.notice import Notice
+from auditor_tui.ui.widgets.question_line import QuestionLine
+from auditor_tui.ui.widgets.question_list import SectionStrip
+from auditor_tui.ui.widgets.question_view import QuestionView
 from auditor_tui.ui.widgets.static_text import set_text
-
-__all__ = ["CallbackModal", "ConfirmModal", "EmailModal", "FollowUpScreen", "ReasonModal"]
-
-
-# ---- the questions -----------------------------------------------------------------------------
-
-
-def option_labels(question: Question, positions: Iterable[int]) -> str:
-    """« Oui », « Brochure + Essai »: the labels of the chosen options."""
-    return " + ".join(question.option(p).label for p in positions)
-
-
-class QuestionLine(Static):
-    """One follow-up question on one line: mark, id, answer, the suggestion if any, text."""
-
-    def show(self, question: Question, chosen: list[int], suggestion: Suggestion | None) -> None:
-        self.set_class(bool(chosen), "-answered")
-        mark = "✓" if chosen else "·"
-        answer = option_labels(question, chosen) or "—"
-        line = Content.assemble((f"{mark} ", "$success" if chosen else "$warning"))
-        line += Content.assemble((f"Q{question.id}", "bold"), f" → {answer}")
-        if suggestion is not None:
-            proposed = option_labels(question, suggestion.positions)
-            line += Content.styled(f" ◆ {proposed}", "bold $text-warning")
-        set_text(self, line + Content.styled(f" · {question.text}", "$text-muted"))
-
-
-# ---- the screen ---------------------------------------------------------------------------------
 
 
 class FollowUpScreen(Screen[None]):
     CSS_PATH = "follow_up.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    ONE_LINE_NOTIFICATIONS = True  # over the title bar; a longer one whole in the side panel
+    ONE_LINE_NOTIFICATIONS = True  # over the title bar; a longer one whole in its Notice
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         *keymap.bindings(
@@ -112,7 +88,6 @@ class FollowUpScreen(Screen[None]):
         self._ids = self.session.questions()
         self._selected = 0
         self._refusal: str | None = None  # why « terminer » was refused, until the next change
-        self._notice_timer: Timer | None = None
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -132,29 +107,15 @@ class FollowUpScreen(Screen[None]):
                     yield QuestionView(id="fu-question")
                 with Vertical(id="fu-side"):
                     # what may be long goes last: the score and what is missing stay in sight
-                    yield Static(id="fu-notice")
+                    yield Notice(id="fu-notice")
                     yield Static(id="fu-save-state", markup=False)
                     yield Static(id="fu-status")
                     yield Static(id="fu-evidence")
         yield KeyStrip(FOLLOW_UP_STRIP, id="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#fu-notice").display = False
         self.render_all()
         self.set_interval(1.0, self.tick)
-
-    def show_notice(self, text: str | None, severity: str, timeout: float) -> None:
-        """A notification too long for its line over the title bar (the app's `notify`), whole
-        at the top of the side panel for as long as it shows; None: none (the latest only)."""
-        notice = self.query_one("#fu-notice", Static)
-        if self._notice_timer is not None:
-            self._notice_timer.stop()
-        notice.update(plain_lines(text.split("\n")) if text else "")
-        notice.display = bool(text)
-        for level in ("information", "warning", "error"):
-            notice.set_class(level == severity, f"-{level}")
-        if text:
-            self._notice_timer = self.set_timer(timeout, lambda: self.show_notice(None, "", 0))
 
     # ---- rendering ------------------------------------------------------------------------
 
@@ -182,12 +143,7 @@ class FollowUpScreen(Screen[None]):
         (the error itself was notified), as on the live call."""
         s = self.session
         widget = self.query_one("#fu-save-state", Static)
-        if s.save_error:
-            text = "⚠ NON ENREGISTRÉ (s : réessayer)"
-        elif s.saved_at is not None:
-            text = f"✓ enregistré {format_clock(s.saved_at, s.zone)}"
-        else:
-            text = ""  # nothing changed yet: no line taken
+        text = save_state(s)
         set_text(widget, text)
         widget.display = bool(text)
         widget.set_class(s.save_error is not None, "-error")
@@ -200,81 +156,10 @@ class FollowUpScreen(Screen[None]):
         self._render_questions(now)
 
     def _render_times(self, now: datetime) -> None:
-        s = self.session
-        zone = s.zone
-        ended = s.audit.call.ended_at
-        lines = [
-            "Fin d'appel : "
-            + (format_long(parse_instant(ended), zone) if ended else "— (appel non terminé)"),
-        ]
-        fu = s.audit.follow_up
-        # an acknowledgement does not stop the e-mail's clock
-        email_in = fu.email_received_at is not None and fu.email_has_information is not False
-        for kind, label, received in (
-            (KIND_EMAIL, "E-mail", email_in),
-            (KIND_CALLBACK, "Rappel", fu.callback_at is not None),
-        ):
-            due = s.deadline(kind)
-            if due is None:
-                lines.append(f"{label} : —")
-                continue
-            text = f"{label} : {format_long(due, zone)}"
-            if received:
-                text += " — reçu"
-            elif now <= due:
-                text += f" — reste [b]{format_duration(due - now)}[/b]"
-            else:
-                text += f" — [b]dépassé de {format_duration(now - due)}[/b]"
-            lines.append(text)
-        set_text(self.query_one("#fu-times", Static), "\n".join(lines))
-
-    def _recorded(self, kind: str) -> Recorded | None:
-        """The e-mail (KIND_EMAIL) or the call-back as recorded, with the answers given that
-        rest on it; None when nothing is recorded."""
-        s = self.session
-        fu = s.audit.follow_up
-        zone = s.zone
-        if kind == KIND_EMAIL and fu.email_received_at:
-            content = (
-                "simple accusé de réception"
-                if fu.email_has_information is False
-                else "contenait les informations demandées"
-            )
-            text = f"{format_short(parse_instant(fu.email_received_at), zone)} ({content})"
-        elif kind == KIND_CALLBACK and fu.callback_at:
-            method = METHOD_LABELS.get(fu.callback_method or "", "?")
-            text = f"{format_short(parse_instant(fu.callback_at), zone)} par {method}"
-            if fu.callback_note:
-                text += f" — « {fu.callback_note} »"
-        else:
-            return None
-        return Recorded(text, self._answers_text(kind))
-
-    def _answers_text(self, kind: str) -> str:
-        """« Q16 → Oui »: the answers given that rest on the e-mail or the call-back."""
-        s = self.session
-        return ", ".join(
-            f"Q{qid} → {option_labels(s.grid.question(qid), s.audit.answers[qid])}"
-            for qid in s.answers_resting_on(kind)
-        )
+        set_text(self.query_one("#fu-times", Static), deadline_lines(self.session, now))
 
     def _render_evidence(self) -> None:
-        s = self.session
-        recorded_email = self._recorded(KIND_EMAIL)
-        recorded_callback = self._recorded(KIND_CALLBACK)
-        email = recorded_email.text if recorded_email else "rien pour l'instant (e)"
-        callback = recorded_callback.text if recorded_callback else "rien pour l'instant (r)"
-        agreed = METHOD_LABELS.get(s.audit.call.agreed_method or "", "—")
-        lines = [
-            plain((f"{label} :", "bold"), f" {text}")
-            for label, text in (
-                ("Calendrier", s.calendar_label),
-                ("Méthode convenue", agreed),
-                ("E-mail reçu", email),
-                ("Rappel reçu", callback),  # its note, as the auditor typed it
-            )
-        ]
-        set_text(self.query_one("#fu-evidence", Static), plain_lines(lines))
+        set_text(self.query_one("#fu-evidence", Static), evidence_text(self.session))
 
     def _render_suggestions(self, now: datetime) -> None:
         pending = self.session.suggestions(now)
@@ -284,13 +169,9 @@ class FollowUpScreen(Screen[None]):
         short.set_class(not pending, "-empty")
         if not pending:
             return
-        grid = self.session.grid
-        heading = ("◆ Suggestions", "bold")
-        lines = [plain(heading, " (a : accepter la question choisie ou la première · A : toutes)")]
-        lines += [plain(f"  {x.label(grid)}") for x in pending]
-        set_text(full, plain_lines(lines))
-        answers = " · ".join(f"Q{x.question} {x.answer_text(grid)}" for x in pending)
-        set_text(short, plain(heading, f" {answers} (a / A)"))
+        full_text, short_text = suggestion_texts(self.session.grid, pending)
+        set_text(full, full_text)
+        set_text(short, short_text)
 
     def _render_questions(self, now: datetime) -> None:
         s = self.session
@@ -304,47 +185,14 @@ class FollowUpScreen(Screen[None]):
         current = self._current_qid()
         if current is None:
             return
-        answers = {k: tuple(v) for k, v in audit.answers.items()}
-        self.query_one(SectionStrip).progress = GridProgress(
-            grid,
-            current,
-            answers,
-            audit.call.transferred,
-            s.unreachable,
-            grid.rule_question("attempts"),
-        )
-        blocked = None
-        if not s.editable:
-            blocked = "audit terminé : R pour le rouvrir"
-        elif s.unreachable:
-            blocked = "concessionnaire injoignable : aucune question ne se répond"
-        self.query_one(QuestionView).state = QuestionState(
-            grid.question(current),
-            answers.get(current, ()),
-            audit.notes.get(current, ""),
-            blocked,
-        )
+        progress, state = question_view(s, current)
+        self.query_one(SectionStrip).progress = progress
+        self.query_one(QuestionView).state = state
 
     def _render_status(self) -> None:
-        audit = self.session.audit
-        score = audit.score()
-        percent = f"{score.percent:.1f}".replace(".", ",")
-        stars = final_stars(audit.status, score.stars)  # the stars come with the end
-        shown = "provisoire" if stars is None else "★" * stars + "☆" * (5 - stars)
-        points = f" {score.points}/{score.max} ({percent} %) {shown}"
-        score_line = plain(("Score :", "bold"), points)
-        missing = audit.missing()
         status = self.query_one("#fu-status", Static)
         status.set_class(self._refusal is not None, "-refused")
-        if audit.status == "complete":
-            text = "Audit terminé (R pour rouvrir)"
-        elif self._refusal is not None:
-            text = self._refusal
-        elif missing:
-            text = "Manquent : " + ", ".join(f"Q{q}" for q in missing)
-        else:
-            text = "Tout est répondu : T pour terminer"
-        set_text(status, plain_lines([score_line, text]))
+        set_text(status, status_text(self.session.audit, self._refusal))
 
     # ---- actions --------------------------------------------------------------------------
 
@@ -458,7 +306,7 @@ class FollowUpScreen(Screen[None]):
                 now,
                 self._check_time("l'e-mail"),
                 fu.email_has_information is not False,
-                self._recorded(KIND_EMAIL),
+                recorded(self.session, KIND_EMAIL),
             ),
             done,
         )
@@ -468,7 +316,7 @@ class FollowUpScreen(Screen[None]):
         on it (kept: the auditor decides, from the suggestions worked out again)."""
         if not self._run(lambda: clear(self.clock.now())):
             return
-        kept = self._answers_text(kind)
+        kept = answers_text(self.session, kind)
         if kept:
             self.notify(f"{done}.\nRéponses gardées, à revoir : {kept}", timeout=8)
         else:
@@ -502,7 +350,7 @@ class FollowUpScreen(Screen[None]):
                 now,
                 self._check_time("le rappel"),
                 method,
-                self._recorded(KIND_CALLBACK),
+                recorded(self.session, KIND_CALLBACK),
                 fu.callback_note,
             ),
             done,

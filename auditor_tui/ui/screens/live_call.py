@@ -5,39 +5,31 @@ before it is shown as saved."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
-from auditor_tui.domain.dealers import Dealer
-from auditor_tui.domain.record import STATUS_LABELS, parse_instant
 from auditor_tui.domain.scoring import shown_stars
-from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion, round_tenth
+from auditor_tui.domain.suggestions import Suggestion
 from auditor_tui.session.call_state import LiveCallError
-from auditor_tui.session.live import LiveCall, after_call_questions, auto_advance_setting
+from auditor_tui.session.live import LiveCall, auto_advance_setting
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
-from auditor_tui.text.french import format_seconds
 from auditor_tui.text.safe_text import terminal_text
-from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import LIVE_STRIP
-from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens import live_confirm
 from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
-from auditor_tui.ui.screens.live_commands import LiveCallCommands
+from auditor_tui.ui.screens.live_commands import LIVE_BINDINGS, LiveCallCommands
 from auditor_tui.ui.screens.live_confirm import Question, Step
 from auditor_tui.ui.screens.live_prompts import (
     JumpPrompt,
@@ -45,18 +37,27 @@ from auditor_tui.ui.screens.live_prompts import (
     RemainingPrompt,
     TypedAhead,
 )
-from auditor_tui.ui.widgets.dealer_line import DealerInfo, DealerLine
+from auditor_tui.ui.screens.live_view import (
+    all_answered,
+    call_facts,
+    grid_view,
+    phone_display,
+    pickup_label,
+    question_after,
+    save_state,
+    section_after,
+    suggestion_line,
+)
+from auditor_tui.ui.widgets.dealer_line import DealerLine
 from auditor_tui.ui.widgets.key_strip import KeyStrip
-from auditor_tui.ui.widgets.question_list import GridProgress, QuestionList, SectionStrip
-from auditor_tui.ui.widgets.question_view import QuestionState, QuestionView
+from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
+from auditor_tui.ui.widgets.question_view import QuestionView
 from auditor_tui.ui.widgets.score_panel import ScorePanel, ScoreView
 from auditor_tui.ui.widgets.static_text import set_text
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
 
 W = TypeVar("W", bound=Widget)
-DISPLAY_ZONE = ZoneInfo("Europe/Paris")
 TICK_SECONDS = 0.1
-AFTER_CALL_NOTE = "après l'appel : se note au suivi (e-mail, rappel), pas pendant l'appel"
 
 
 class LiveCallScreen(Screen[str]):
@@ -64,49 +65,7 @@ class LiveCallScreen(Screen[str]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (150, "-full")]
     COMMANDS = {LiveCallCommands}
     ONE_LINE_NOTIFICATIONS = True  # over the title bar: the question and the score stay in sight
-    BINDINGS = [
-        *keymap.bindings(
-            "attempt",
-            "answered",
-            "transfer_start",
-            "transfer_pickup",
-            "discovery",
-            "end_call",
-            "undo",
-            *keymap.PICK_IDS,
-            "clear",
-            "accept",
-            "dismiss",
-            "agreed_method",
-            "note",
-            "jump",
-            "remaining",
-            "previous_section",
-            "next_section",
-            "scroll_up",
-            "scroll_down",
-        ),
-        binding(
-            "save",
-            action="retry_save",
-            description="Réenregistrer",
-            tooltip="Réessayer l'enregistrement qui a échoué",
-            show=False,
-        ),
-        binding("previous", description="Question préc.", tooltip="Question précédente"),
-        binding("next", description="Question suiv.", tooltip="Question suivante"),
-        binding(
-            "back",
-            description="Accueil",
-            tooltip="Retour à l'accueil (l'audit reste un brouillon) ; annule une question posée",
-        ),
-        binding(
-            "validate",
-            description="Oui",
-            tooltip="Répondre oui à la question posée (fin d'appel, transfert…)",
-            show=False,
-        ),
-    ]
+    BINDINGS = LIVE_BINDINGS
 
     def __init__(self, store: Store, audit_id: str, clock: Clock) -> None:
         super().__init__()
@@ -185,11 +144,7 @@ class LiveCallScreen(Screen[str]):
         if live is None:
             return
         watch = self._one(Stopwatch)
-        elapsed = live.transfer_elapsed()
-        asked = self.question.step(live_confirm.TRANSFER_START)
-        provisional = asked is not None and elapsed is None
-        if asked is not None and elapsed is None:  # counted from « x », until « oui »
-            elapsed = max(0.0, self.clock.monotonic() - asked.at)
+        elapsed, provisional = self._transfer_seconds(live)
         watch.transfer = elapsed
         watch.running = live.transfer_running or provisional
         watch.provisional = provisional
@@ -199,108 +154,55 @@ class LiveCallScreen(Screen[str]):
             self._over_limit = over
             self._show_suggestion()
 
+    def _transfer_seconds(self, live: LiveCall) -> tuple[float | None, bool]:
+        """The transfer's seconds, and whether they are provisional: counted from the key « x »
+        while its « oui » is still asked."""
+        elapsed = live.transfer_elapsed()
+        asked = self.question.step(live_confirm.TRANSFER_START)
+        if asked is None or elapsed is not None:
+            return elapsed, False
+        return max(0.0, self.clock.monotonic() - asked.at), True
+
     def refresh_view(self) -> None:
         live = self.live
         if live is None:
             return
         self._collector.activity()
-        audit = live.audit
-        grid = live.grid
-        answers = {k: tuple(v) for k, v in audit.answers.items()}
-        later = after_call_questions(grid) if audit.call.ended_at is None else frozenset()
-        progress = GridProgress(
-            grid,
-            self.current,
-            answers,
-            audit.call.transferred,
-            live.unreachable,
-            grid.rule_question("attempts"),
-            later,
-        )
+        progress, question = grid_view(live, self.current)
         self._one(SectionStrip).progress = progress
         self._one(QuestionList).progress = progress
-        question = grid.question(self.current)
-        self._one(QuestionView).state = QuestionState(
-            question,
-            answers.get(self.current, ()),
-            audit.notes.get(self.current, ""),
-            live.blocked_reason(self.current),
-            not live.applicable(question),
-            AFTER_CALL_NOTE if self.current in later else None,
-        )
+        self._one(QuestionView).state = question
         score = live.score
-        self._one(ScorePanel).view = ScoreView(score, shown_stars(grid, score, audit.status))
-        dealer, facts = self._info()
+        self._one(ScorePanel).view = ScoreView(
+            score, shown_stars(live.grid, score, live.audit.status)
+        )
+        if self._phone is None:  # parsed once: the dealer does not change during the call
+            self._phone = phone_display(live)
+        dealer, facts = call_facts(live, self._phone)
         self._one(DealerLine).info = dealer
         set_text(self._one(Static, "#facts"), facts, layout=False)
         self._show_saved()
         self._show_suggestion()
         self.tick()
 
-    def _info(self) -> tuple[DealerInfo, Content]:
-        live = self.live
-        assert live is not None
-        audit = live.audit
-        call = audit.call
-        d = audit.dealer
-        if self._phone is None:  # parsed once: the dealer does not change during the call
-            dealer = Dealer("", d.name, d.city or "", d.department, d.country, d.phone)
-            self._phone = dealer.phone_display
-        end = f"fin {self._time(call.ended_at)[:5]}" if call.ended_at else ""
-        status = STATUS_LABELS.get(audit.status, audit.status)
-        line1 = DealerInfo(d.name, d.city or "", self._phone, status, end)
-        facts = [f"tentatives {len(call.attempts)}"]
-        if call.answered_at:
-            facts.append(f"décroché {self._time(call.answered_at)}")
-        facts.append(f"découverte {call.discovery_questions}")
-        method = METHOD_LABELS.get(call.agreed_method or "", "—")
-        facts.append(f"contact convenu : {method}")
-        return line1, Content.styled(" · ".join(facts), "$text-muted")
-
-    @staticmethod
-    def _time(instant: str | datetime) -> str:
-        moment = parse_instant(instant) if isinstance(instant, str) else instant
-        return moment.astimezone(DISPLAY_ZONE).strftime("%H:%M:%S")
-
     def _show_saved(self) -> None:
         live = self.live
         assert live is not None
         widget = self._one(Static, "#save-state")
-        if live.save_error:
-            text = f"⚠ NON ENREGISTRÉ : {live.save_error} (s : réessayer)"
-        elif live.saved_at or live.audit.updated_at:
-            text = f"✓ enregistré {self._time(live.saved_at or live.audit.updated_at)}"
-        else:
-            text = "✓ enregistré"
-        text = terminal_text(text)  # the error may quote a path
+        text = terminal_text(save_state(live))  # the error may quote a path
         # Auto width, one line: a layout pass only when the length changes (not every second).
         set_text(widget, text, layout=cell_len(text) != cell_len(str(widget.content)))
         widget.set_class(live.save_error is not None, "-error")
 
     def _suggestion(self) -> Suggestion | None:
-        live = self.live
-        if live is None:
-            return None
-        pending = live.suggestions()
+        pending = self.live.suggestions() if self.live is not None else []
         return pending[0] if pending else None
 
     def _show_suggestion(self) -> None:
-        live = self.live
         widget = self._one(Static, "#suggestion")
-        s = self._suggestion()
-        if live is None or s is None:
-            set_text(widget, "Pas de suggestion (a : accepter, z : ignorer quand il y en a une)")
-            widget.set_class(False, "-pending")
-            return
-        more = len(live.suggestions()) - 1
-        extra = f" (+{more})" if more else ""
-        # One line: the answer and its keys first, the reason last (cut first when long).
-        set_text(
-            widget,
-            f"Suggestion Q{s.question} : {s.answer_text(live.grid)} — a : accepter, "
-            f"z : ignorer{extra} — {s.reason}",
-        )
-        widget.set_class(True, "-pending")
+        pending = self.live.suggestions() if self.live is not None else []
+        set_text(widget, suggestion_line(self.live.grid if self.live else None, pending))
+        widget.set_class(bool(pending), "-pending")
 
     # ---- doing ------------------------------------------------------------------------------
 
@@ -369,14 +271,9 @@ class LiveCallScreen(Screen[str]):
         self.ask(live_confirm.TRANSFER_START, "Début de transfert", LiveCall.transfer_start)
 
     def action_transfer_pickup(self) -> None:
-        live = self.live
-        elapsed = live.transfer_elapsed() if live is not None else None
-        if elapsed is None and (asked := self.question.step(live_confirm.TRANSFER_START)):
-            elapsed = self.clock.monotonic() - asked.at
-        label = "Transfert pris"
-        if elapsed is not None:
-            label += f" en {format_seconds(round_tenth(elapsed))}"
-        self.ask(live_confirm.TRANSFER_PICKUP, label, LiveCall.transfer_pickup)
+        if self.live is not None:
+            label = pickup_label(self._transfer_seconds(self.live)[0])
+            self.ask(live_confirm.TRANSFER_PICKUP, label, LiveCall.transfer_pickup)
 
     def action_discovery(self) -> None:
         self._do(LiveCall.discovery_question)
@@ -439,38 +336,21 @@ class LiveCallScreen(Screen[str]):
         self._do(lambda live: live.clear(qid))
 
     def action_move(self, step: int) -> None:
-        """Next / previous question, skipping those without object (reachable with g)."""
-        live = self.live
-        if live is None:
-            return
-        ids = [q.id for q in live.grid.questions() if live.applicable(q) or q.id == self.current]
-        index = ids.index(self.current) + step
-        if 0 <= index < len(ids):
-            self.go_to(ids[index])
+        if self.live is not None:
+            self.go_to(question_after(self.live, self.current, step))
 
     def action_section(self, step: int) -> None:
-        live = self.live
-        if live is None:
-            return
-        sections = live.grid.sections
-        index = sections.index(live.grid.section_of(self.current)) + step
-        if 0 <= index < len(sections):
-            questions = sections[index].questions
-            first = next((q for q in questions if live.applicable(q)), questions[0])
-            self.go_to(first.id)
+        if self.live is not None:
+            self.go_to(section_after(self.live, self.current, step))
 
-    def go_to(self, qid: str) -> None:
-        if self.live is not None and self.live.grid.has_question(qid):
+    def go_to(self, qid: str | None) -> None:
+        if qid is not None and self.live is not None and self.live.grid.has_question(qid):
             self.current = qid
             self.refresh_view()
 
     def action_jump(self) -> None:
         if self.live is not None:
-            self.app.push_screen(JumpPrompt(self.live.grid.has_question), self._jumped)
-
-    def _jumped(self, qid: str | None) -> None:
-        if qid:
-            self.go_to(qid)
+            self.app.push_screen(JumpPrompt(self.live.grid.has_question), self.go_to)
 
     def action_note(self) -> None:
         live = self.live
@@ -492,15 +372,10 @@ class LiveCallScreen(Screen[str]):
             return
         missing = live.remaining()
         if not missing:
-            later = ", ".join(f"Q{q}" for q in live.audit.missing())
-            self.notify(
-                f"Toutes les questions de l'appel ont une réponse ({later} : après l'appel)"
-                if later
-                else "Toutes les questions applicables ont une réponse"
-            )
+            self.notify(all_answered(live))
             return
         items = [(qid, live.grid.question(qid).text) for qid in missing]
-        self.app.push_screen(RemainingPrompt(items), self._jumped)
+        self.app.push_screen(RemainingPrompt(items), self.go_to)
 
     async def on_key(self, event: events.Key) -> None:
         """The call's keys act in the order typed, even when several come in one go (a fast

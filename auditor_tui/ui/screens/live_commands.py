@@ -1,14 +1,59 @@
-"""The live call's actions in the command palette (ctrl+p), named and keyed as in the key
-strip and the help."""
+"""The live call's actions: its keys (`LIVE_BINDINGS`, from the keymap) and the same in the
+command palette (ctrl+p), named and keyed as in the key strip and the help."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from auditor_tui.ui.keymap import key_name
+from auditor_tui.ui import keymap
+from auditor_tui.ui.keymap import binding, key_name
+
+LIVE_BINDINGS: list[BindingType] = [
+    *keymap.bindings(
+        "attempt",
+        "answered",
+        "transfer_start",
+        "transfer_pickup",
+        "discovery",
+        "end_call",
+        "undo",
+        *keymap.PICK_IDS,
+        "clear",
+        "accept",
+        "dismiss",
+        "agreed_method",
+        "note",
+        "jump",
+        "remaining",
+        "previous_section",
+        "next_section",
+        "scroll_up",
+        "scroll_down",
+    ),
+    binding(
+        "save",
+        action="retry_save",
+        description="Réenregistrer",
+        tooltip="Réessayer l'enregistrement qui a échoué",
+        show=False,
+    ),
+    binding("previous", description="Question préc.", tooltip="Question précédente"),
+    binding("next", description="Question suiv.", tooltip="Question suivante"),
+    binding(
+        "back",
+        description="Accueil",
+        tooltip="Retour à l'accueil (l'audit reste un brouillon) ; annule une question posée",
+    ),
+    binding(
+        "validate",
+        description="Oui",
+        tooltip="Répondre oui à la question posée (fin d'appel, transfert…)",
+        show=False,
+    ),
+]
 
 
 def shown_key(binding: Binding) -> str:

@@ -10,7 +10,7 @@ from textual.widgets import Label
 from auditor_tui.store.index import Summary
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import plain
-from auditor_tui.ui.screens.home import format_moment
+from auditor_tui.ui.screens.home_rows import format_moment
 from auditor_tui.ui.widgets.footer import KeysFooter
 
 

@@ -573,12 +573,13 @@ DEFENCES = [
     (
         "Text reaching a terminal",
         "Control characters (ESC, BEL, C1 controls, bidirectional overrides) in names, "
-        "notes and file names are shown as « � » (line breaks as a space) in the report "
-        "(terminal and screen), the resume question and every command-line message; rich "
-        "output takes names as text, never as markup.",
-        "The other screens of the app take names and notes as text (no markup) but pass "
-        "control characters on to the terminal (to be closed in the UI). JSON and JSONL "
-        "carry text as data (JSON escapes C0 controls, not C1 ones).",
+        "notes and file names are shown as « � » (line breaks as a space) on every screen "
+        "of the app (lists, title bar, notifications, windows, fields: ui/plain_text.py), "
+        "in the report and in every command-line message; markup in them is shown as "
+        "written, never applied.",
+        "The store keeps the text as it was given (an edited note left as shown keeps its "
+        "characters). JSON and JSONL carry text as data (JSON escapes C0 controls, not C1 "
+        "ones).",
     ),
     (
         "Text reaching a spreadsheet",

@@ -13,8 +13,9 @@ import re
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # C0 and C1 controls and DEL (ESC starts terminal sequences, OSC 8 makes links, BEL ends them),
-# and the bidirectional overrides and isolates that make a terminal show text in another order.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# the bidirectional overrides and isolates that make a terminal show text in another order, and
+# the Unicode line and paragraph separators (a line break to a terminal).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 _LINE_BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _REPLACEMENT = "\ufffd"
 
@@ -48,10 +49,9 @@ def terminal_text(text: str) -> str:
     """`text` safe to print to a terminal on one line: line breaks and tabs become spaces, any
     other control character (an escape sequence's ESC, BEL, a C1 control) or bidirectional
     override becomes « � », so that it shows rather than acts."""
-    if _CONTROLS.search(text) is None and not any(c in _LINE_BREAKS for c in text):
+    if _CONTROLS.search(text) is None:  # the common case: one scan, the text itself
         return text
-    text = _CONTROLS.sub(_shown, text)
-    return "".join(" " if c in _LINE_BREAKS else c for c in text)
+    return _CONTROLS.sub(_shown, text)
 
 
 def terminal_lines(text: str) -> str:

@@ -15,12 +15,13 @@ from textual import work
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.markup import escape
+from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from auditor_tui.domain.clock import Clock, SystemClock
+from auditor_tui.text.safe_text import terminal_lines, terminal_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.messages import (
     InProgressFound,
@@ -31,6 +32,7 @@ from auditor_tui.ui.messages import (
     unreadable_audit_text,
 )
 from auditor_tui.ui.screens.home import HomeScreen
+from auditor_tui.ui.widgets.notice import one_line
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
     from auditor_tui.store import Store
@@ -101,7 +103,7 @@ class AuditorApp(App[int]):
             else:
                 self.exit(
                     return_code=EXIT_NOT_CREATED,
-                    message=Text(f"Aucun dossier créé ({folder})."),
+                    message=Text(terminal_text(f"Aucun dossier créé ({folder}).")),
                 )
 
         self.push_screen(CreateStoreScreen(folder), answered)
@@ -200,7 +202,7 @@ class AuditorApp(App[int]):
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.fatal_message = message.message
-        self.exit(return_code=EXIT_STORE_UNAVAILABLE, message=Text(message.message))
+        self.exit(return_code=EXIT_STORE_UNAVAILABLE, message=Text(terminal_lines(message.message)))
 
     def on_unmount(self) -> None:
         with self._store_mutex:
@@ -365,19 +367,27 @@ class AuditorApp(App[int]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """On a screen that asks for it (the live call), a notification is one line over the
-        title bar, the latest only: it never covers the question, the score or the keys."""
+        """Every notification of the app, as plain text whatever `markup` says (Textual's
+        screens and widgets pass it on as True): a message quotes names, notes, paths and
+        errors, never markup; its control characters are shown as « � » (safe_text).
+        On a screen that asks for it (the live call, the follow-up), one line over the title
+        bar, the latest only: it never covers the question, the score or the keys; one too
+        long for that line is also shown whole in the screen's Notice, if it has one."""
+        message, title = terminal_lines(message), terminal_text(title)
         try:
-            one_line = getattr(self.screen, "ONE_LINE_NOTIFICATIONS", False)
+            screen: Screen[Any] | None = self.screen
         except ScreenStackError:
-            one_line = False
-        if one_line:
-            message = " · ".join(line.strip() for line in message.splitlines() if line.strip())
-            if title:
-                message = f"{escape(title) if markup else title} : {message}"
-                title = ""
+            screen = None
+        if screen is not None and getattr(screen, "ONE_LINE_NOTIFICATIONS", False):
             self.clear_notifications()
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            timeout = timeout or self.NOTIFICATION_TIMEOUT
+            message, title = one_line(screen, message, title, severity, timeout), ""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The title bar: a screen's sub-title names the dealer (« Appel — Lexus Dijon »),
+        shown as plain text."""
+        return super().format_title(terminal_text(title), terminal_text(sub_title))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from auditor_tui.ui.commands import main_commands

@@ -1,12 +1,13 @@
-"""What the key strips of the live call and the follow-up show, grouped as the auditor works
-(appel · réponses · navigation): binding ids from the keymap, so a remapped key shows as
-remapped."""
+"""What the key strips show, grouped as the auditor works (appel · réponses · navigation on
+the live call and the follow-up; the screen's keys, then the app's on the new audit and the
+reports): binding ids from the keymap, so a remapped key shows as remapped. A strip lays
+whole keys out on two lines where one is too short (80 columns): none is cut."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor_tui.ui.keymap import ANSWERS, CALL, FOLLOW_UP, NAVIGATION, PICK_IDS
+from auditor_tui.ui.keymap import ANSWERS, CALL, FOLLOW_UP, GENERAL, NAVIGATION, PICK_IDS
 
 
 @dataclass(frozen=True)
@@ -80,4 +81,33 @@ FOLLOW_UP_STRIP: StripLayout = (
         ),
     ),
     (NAVIGATION, (StripItem(("previous", "next"), label=""), item("back"))),
+)
+
+# The app's own keys, after a screen's.
+APP_ITEMS = (item("quit", keep=True), item("help", keep=True), item("command_palette"))
+
+NEW_AUDIT_STRIP: StripLayout = (
+    (
+        "Nouvel audit",
+        (
+            item("validate", keep=True),
+            item("copy_phone", keep=True),
+            StripItem(("previous", "next"), label="Concessionnaire"),
+            item("back", keep=True),
+        ),
+    ),
+    (GENERAL, APP_ITEMS),
+)
+
+REPORT_STRIP: StripLayout = (
+    (
+        "Rapports",
+        (
+            item("back", keep=True),
+            item("filter", keep=True),
+            StripItem(("previous_tab", "next_tab"), label="Onglets"),
+            item("reload", keep=True),
+        ),
+    ),
+    (GENERAL, APP_ITEMS),
 )

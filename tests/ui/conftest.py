@@ -3,6 +3,7 @@ audits with fixed ids and instants, a FakeClock, and the app built by the one fa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
 from collections.abc import Callable, Iterable
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.dealers import Dealer
@@ -134,13 +137,31 @@ def app_factory(clock: FakeClock) -> Callable[[Path], AuditorApp]:
     return factory
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    """Let the app work (workers, messages) until `predicate()` holds; fail after 10 s."""
-    for _ in range(1000):
+STEPS = 200  # rounds of work a condition may take before a test gives up on it
+
+
+async def wait_for(
+    pilot: Pilot[Any], predicate: Callable[[], bool], what: str = "the condition"
+) -> None:
+    """Let the app work until `predicate()` holds: each step waits for the running workers to
+    finish, then for the messages they posted to be handled (no clock involved); fail loudly
+    after STEPS steps."""
+    for _ in range(STEPS):
         if predicate():
             return
-        await pilot.pause(0.01)
-    raise AssertionError(f"still waiting for {what}")
+        # a worker cancelled (the app quits) or failed (the app reports it) ends the wait too
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    if not predicate():
+        raise AssertionError(f"still waiting for {what} after {STEPS} steps")
+
+
+def row_cells(home: HomeScreen, audit_id: str) -> dict[str, str]:
+    """The home table's row of `audit_id`, by column title (as shown at this width)."""
+    table = home.query_one("#audits", DataTable)
+    titles = [str(column.label) for column in table.ordered_columns]
+    return dict(zip(titles, (str(cell) for cell in table.get_row(audit_id)), strict=True))
 
 
 async def home_ready(pilot: Pilot[Any]) -> HomeScreen:

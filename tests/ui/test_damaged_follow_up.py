@@ -4,7 +4,6 @@ saved is kept on screen marked « NON ENREGISTRÉ », saved again on request (as
 
 from __future__ import annotations
 
-import errno
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -13,13 +12,13 @@ import pytest
 from textual.widgets import Static
 
 from auditor_tui.domain.clock import FakeClock
-from auditor_tui.store import atomic
 from auditor_tui.store.errors import CorruptFileError
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.live_call import LiveCallScreen
+from tests.conftest import FullDisk
 from tests.ui.conftest import NOW, build_audit, fixed_id, home_ready, seed_store, wait_for
 from tests.ui.flow_helpers import Notices, open_follow_up, open_row
 
@@ -81,7 +80,7 @@ def test_one_text_for_an_unreadable_audit() -> None:
 
 
 async def test_a_follow_up_change_not_saved_stays_marked_and_is_saved_again(
-    db: Path, monkeypatch: pytest.MonkeyPatch
+    db: Path, full_disk: FullDisk
 ) -> None:
     clock = FakeClock(NOW)
     app = make_app(db, clock)
@@ -89,12 +88,7 @@ async def test_a_follow_up_change_not_saved_stays_marked_and_is_saved_again(
         notices = Notices(app)
         screen = await open_follow_up(pilot, AWAITING)
         qid = screen.session.questions()[0]
-        real = atomic._write_all
-
-        def full_disk(fd: int, data: bytes) -> None:
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-        monkeypatch.setattr(atomic, "_write_all", full_disk)
+        full_disk.full = True  # the disk fills up: the system refuses the store's writes
         await pilot.press("1")
         save_state = screen.query_one("#fu-save-state", Static)
         assert str(save_state.content).startswith("⚠ NON ENREGISTRÉ")
@@ -103,7 +97,7 @@ async def test_a_follow_up_change_not_saved_stays_marked_and_is_saved_again(
         assert screen.session.audit.answers.get(qid) == [1]  # kept, shown as not saved
         assert app.store is not None
         assert qid not in app.store.get(AWAITING).answers
-        monkeypatch.setattr(atomic, "_write_all", real)
+        full_disk.full = False
         await pilot.press("ctrl+s")  # save again
         assert str(save_state.content).startswith("✓ enregistré")
         assert not save_state.has_class("-error")

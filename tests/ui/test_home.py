@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.record import format_instant
@@ -39,6 +40,7 @@ from tests.ui.conftest import (
     seed_store,
     wait_for,
 )
+from tests.ui.screen_text import screen_lines, screen_text
 
 NEWEST_FIRST = [fixed_id(4), fixed_id(3), fixed_id(2), fixed_id(1)]
 
@@ -113,7 +115,7 @@ async def test_home_is_painted_before_the_store_is_open(db: Path, clock: FakeClo
 async def test_the_newest_audits_show_while_the_others_are_checked(
     db: Path, clock: FakeClock
 ) -> None:
-    release = threading.Event()
+    shown, release = threading.Event(), threading.Event()
     open_store = Store.open
 
     def paused_open(root: Path | None = None, **kwargs: Any) -> Store:
@@ -121,6 +123,7 @@ async def test_the_newest_audits_show_while_the_others_are_checked(
 
         def first(summaries: list[Summary]) -> None:
             show(summaries)  # waits for the rows to be painted
+            shown.set()
             release.wait(10)  # the others are checked once the test has looked
 
         return open_store(root, first=first, first_count=2)
@@ -130,10 +133,9 @@ async def test_the_newest_audits_show_while_the_others_are_checked(
         async with app.run_test(size=(80, 24)) as pilot:
             home = app.screen
             assert isinstance(home, HomeScreen)
-            for _ in range(100):
-                await pilot.pause(0.01)
-                if home.shown_ids:
-                    break
+            # The opening worker waits in `first`: wait for that event, not for the worker.
+            assert await asyncio.to_thread(shown.wait, 10), "the newest audits never came"
+            await pilot.pause()
             assert home.shown_ids == NEWEST_FIRST[:2] and not home.loaded
             count = home.query_one("#audits-count", Static)
             assert str(count.render()) == "Chargement des autres audits…"
@@ -169,18 +171,34 @@ async def test_wide_terminal_shows_city_and_percent(db: Path, clock: FakeClock) 
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)])
-async def test_the_table_is_sized_as_datatable_would_size_it(
-    db: Path, clock: FakeClock, size: tuple[int, int]
+async def test_the_table_scrolls_to_its_last_row_and_ends_there(
+    tmp_path: Path, clock: FakeClock, size: tuple[int, int]
 ) -> None:
-    """AuditTable skips DataTable's measuring of each cell (its columns have fixed widths):
-    the virtual size must come out the same."""
-    app = make_app(db, clock)
+    """AuditTable sizes itself without DataTable's measuring of each cell: the list must still
+    scroll to its last row, end with it (no blank rows after), and fit sideways."""
+    audits = [build_audit(n, when=NOW - timedelta(hours=n)) for n in range(1, 81)]
+    app = make_app(seed_store(tmp_path / "s", audits), clock)
     async with app.run_test(size=size) as pilot:
         home = await home_ready(pilot)
         table = home.query_one("#audits", AuditTable)
-        ours = table.virtual_size
-        DataTable._update_dimensions(table, list(table.rows))
-        assert table.virtual_size == ours and ours.height == 1 + len(NEWEST_FIRST)
+        oldest = format_moment(format_instant(NOW - timedelta(hours=80)))
+        newest = format_moment(format_instant(NOW - timedelta(hours=1)))
+
+        def line_at(y: int) -> str:
+            return screen_lines(app)[y]
+
+        assert newest in line_at(table.region.y + 1)  # the header, then the newest
+        await pilot.press("end")
+        await pilot.pause()
+        assert oldest in line_at(table.region.bottom - 1)  # the last row, at the bottom
+        assert newest not in screen_text(app)
+        assert table.max_scroll_x == 0  # every column in sight
+        table.scroll_end(animate=False)  # as far as it goes: still the last row at the bottom
+        await pilot.pause()
+        assert oldest in line_at(table.region.bottom - 1)
+        await pilot.press("home")
+        await pilot.pause()
+        assert newest in line_at(table.region.y + 1)
 
 
 async def test_typing_filters_and_escape_clears(db: Path, clock: FakeClock) -> None:

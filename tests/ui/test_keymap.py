@@ -128,7 +128,7 @@ async def test_one_remap_changes_the_key_on_every_screen(tmp_path: Path, clock: 
     app.set_keymap({"clear": "ctrl+d"})
     async with on_the_call(app, AUDIT) as pilot:
         strip = str(app.screen.query_one(KeyStrip).render())
-        assert "ctrl+d Effacer" in strip and "Suppr" not in strip
+        assert "^d Effacer" in strip and "Suppr" not in strip
         await go_to(pilot, "3")
         await pilot.press("1")
         assert app.store is not None and app.store.get(AUDIT).answers == {"3": [1]}

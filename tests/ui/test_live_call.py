@@ -3,17 +3,15 @@ save indicator, refusals, prompts, and the screen opened by the app itself."""
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
-from auditor_tui.store import atomic
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.screens.live_call import LiveCallScreen
@@ -21,9 +19,11 @@ from auditor_tui.ui.screens.live_prompts import JumpPrompt, NotePrompt, Remainin
 from auditor_tui.ui.widgets.question_view import QuestionView
 from auditor_tui.ui.widgets.score_panel import ScorePanel
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
+from tests.conftest import FullDisk
 from tests.factories import best_answers
-from tests.ui.conftest import build_audit, fixed_id, seed_store
+from tests.ui.conftest import build_audit, fixed_id, seed_store, wait_for
 from tests.ui.live_helpers import advance, go_to, live_of, on_the_call, screen_of, text_of
+from tests.ui.screen_text import screen_text
 
 GRID = load_grid()
 AUDIT = fixed_id(30)
@@ -142,8 +142,14 @@ async def test_resume_after_closing_mid_call(live_db: Path, clock: FakeClock) ->
         await advance(pilot, later, 25)
         await pilot.press("p", "enter")
         assert live.store.get(AUDIT).call.transfer_seconds == 40.0
-        assert "Q4 : Oui" in text_of(pilot, "#suggestion") or "Q1" in text_of(pilot, "#suggestion")
         assert [s.question for s in live.suggestions()] == [Q1, Q4]
+        assert text_of(pilot, "#suggestion") == (
+            "Suggestion Q1 : 1 tentative — a : accepter, z : ignorer (+1) — "
+            "décroché à la 1re tentative"
+        )
+        await pilot.press("z")  # Q1's set aside: Q4's, from the transfer timed across both
+        assert text_of(pilot, "#suggestion").startswith("Suggestion Q4 : Oui — a : accepter")
+        assert text_of(pilot, "#suggestion").endswith("transfert en 40,0 s")
 
 
 async def test_transfer_stopwatch_turns_at_the_limit(live_db: Path, clock: FakeClock) -> None:
@@ -176,22 +182,17 @@ async def test_wall_clock_jump_does_not_bend_the_stopwatch(live_db: Path, clock:
 
 
 async def test_save_indicator_and_failed_save(
-    live_db: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    live_db: Path, clock: FakeClock, full_disk: FullDisk
 ) -> None:
     app = make_app(live_db, clock)
     async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await pilot.press("t")
         assert text_of(pilot, "#save-state") == "✓ enregistré 14:05:00"
-        real = atomic._write_all
-
-        def full_disk(fd: int, data: bytes) -> None:
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-        monkeypatch.setattr(atomic, "_write_all", full_disk)
+        full_disk.full = True  # the disk fills up: the system refuses the store's writes
         await pilot.press("d", "enter")
         assert text_of(pilot, "#save-state").startswith("⚠ NON ENREGISTRÉ")
         assert app.screen.query_one("#save-state").has_class("-error")
-        monkeypatch.setattr(atomic, "_write_all", real)
+        full_disk.full = False
         await pilot.press("s")
         assert text_of(pilot, "#save-state").startswith("✓ enregistré")
         assert live_of(pilot).store.get(AUDIT).call.answered_at is not None
@@ -280,12 +281,11 @@ async def test_note_prompt_and_remaining_list(live_db: Path, clock: FakeClock) -
 
 async def test_undo_key_and_refusal_message(live_db: Path, clock: FakeClock) -> None:
     app = make_app(live_db, clock)
-    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+    async with on_the_call(app, AUDIT, (80, 24), notifications=True) as pilot:
         await pilot.press("t", "d", "enter", "u")
         assert live_of(pilot).store.get(AUDIT).call.answered_at is None
         await pilot.press("p", "enter")  # no transfer: refused, with the reason on screen
-        await pilot.pause()
-        assert any("aucun transfert" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: "aucun transfert" in screen_text(app), "the reason")
 
 
 async def test_escape_goes_home_and_keeps_the_draft(live_db: Path, clock: FakeClock) -> None:
@@ -303,7 +303,12 @@ async def test_command_palette_runs_live_actions(live_db: Path, clock: FakeClock
     app = make_app(live_db, clock)
     async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await pilot.press("ctrl+p", *"tentative")
-        await pilot.pause(0.3)
+
+        def found() -> bool:  # the palette searches in a worker, then lists and highlights
+            hits = app.screen.query("CommandList")
+            return bool(hits) and hits.first(OptionList).highlighted is not None
+
+        await wait_for(pilot, found, "the command found")
         await pilot.press("enter")
         await pilot.pause()
         assert len(live_of(pilot).store.get(AUDIT).call.attempts) == 1

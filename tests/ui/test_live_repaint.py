@@ -1,23 +1,25 @@
-"""What an answer key repaints on the live call screen (only the lines that changed), the
-garbage collector's schedule while the call is shown, and the widgets' caches let go when it
-closes. Behaviour only: no timing is asserted."""
+"""What an answer key changes on the live call screen (its line of the list, the score), the
+garbage collector's full collections while the call is shown (none while keys come, one when
+the auditor pauses), as seen on screen and through `gc.callbacks`. No timing is asserted."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.geometry import Region
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.ui.app import make_app
-from auditor_tui.ui.screens.live_collector import NEVER, QuietCollector
+from auditor_tui.ui.screens.live_collector import QuietCollector
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
 from auditor_tui.ui.widgets.score_panel import ScorePanel
 from tests.ui.conftest import build_audit, fixed_id, seed_store
-from tests.ui.live_helpers import go_to, live_of, on_the_call, screen_of
+from tests.ui.live_helpers import go_to, on_the_call
+from tests.ui.screen_text import screen_lines
 
 AUDIT = fixed_id(32)
 
@@ -36,47 +38,41 @@ def thresholds() -> Iterator[tuple[int, int, int]]:
         gc.set_threshold(*saved)
 
 
-def line_of(lines: list[str], qid: str) -> int:
-    return next(i for i, line in enumerate(lines) if line.split()[1:2] == [f"Q{qid}"])
+def region_lines(app: App[object], region: Region) -> list[str]:
+    """The screen's text inside `region`, line by line."""
+    lines = screen_lines(app)[region.y : region.bottom]
+    return [line.ljust(region.right)[region.x : region.right] for line in lines]
 
 
-async def test_an_answer_changes_one_line_of_the_list(live_db: Path, clock: FakeClock) -> None:
+async def test_an_answer_changes_its_line_of_the_list_only(live_db: Path, clock: FakeClock) -> None:
     app = make_app(live_db, clock)
     async with on_the_call(app, AUDIT, (160, 50)) as pilot:
         await go_to(pilot, "3")
         question_list = app.screen.query_one(QuestionList)
-        before = [line.plain for line in question_list.lines]
-        y = line_of(before, "3")
-        assert before[y].split()[0] == "·"
+        before = region_lines(app, question_list.region)
         await pilot.press("1")
-        assert live_of(pilot).store.get(AUDIT).answers["3"] == [1]
-        after = [line.plain for line in question_list.lines]
-        assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [y]
-        assert after[y].split()[0] == "✓"
-        # what is painted is that line
-        width = question_list.size.width
-        painted = question_list.render_lines(Region(0, y, width, 1))[0].text
-        assert painted.strip().startswith("✓ Q3")
-        strip = app.screen.query_one(SectionStrip)
-        assert "3✓" in str(strip.render())
+        await pilot.pause()
+        after = region_lines(app, question_list.region)
+        changed = [(b.strip(), a.strip()) for b, a in zip(before, after, strict=True) if a != b]
+        assert [(b.split()[:3], a.split()[:3]) for b, a in changed] == [
+            (["·", "Q3", "–/3"], ["✓", "Q3", "1/3"])
+        ]
+        assert " 3✓ " in "\n".join(region_lines(app, app.screen.query_one(SectionStrip).region))
 
 
-async def test_an_answer_changes_the_totals_and_one_section_of_the_score(
-    live_db: Path, clock: FakeClock
-) -> None:
+async def test_an_answer_shows_in_the_score(live_db: Path, clock: FakeClock) -> None:
     app = make_app(live_db, clock)
     async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await go_to(pilot, "3")
         panel = app.screen.query_one(ScorePanel)
-        before = [line.plain for line in panel.lines]
-        await pilot.press("1")
-        after = [line.plain for line in panel.lines]
-        changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
-        assert changed and changed[0] >= 1 and len(changed) <= 5  # not the whole panel
-        assert after == str(panel.render()).split("\n")
-        width = panel.size.width
-        painted = [panel.render_lines(Region(0, y, width, 1))[0].text.rstrip() for y in changed]
-        assert painted == [after[y].rstrip() for y in changed]
+        before = [line.strip() for line in region_lines(app, panel.region)]
+        assert "0 / 0 répondus · —" in before and "Total 0 / 25 · 0,0 %" in before
+        await pilot.press("1")  # Q3's first option: +1 of the 3 points it is worth
+        await pilot.pause()
+        after = [line.strip() for line in region_lines(app, panel.region)]
+        assert "1 / 3 répondus · 33,3 %" in after and "Total 1 / 25 · 4,0 %" in after
+        assert "★☆☆☆☆ provisoire" in after
+        assert "Établir le contact      1/4" in after
 
 
 async def test_the_strip_keeps_its_height_and_follows_the_section(
@@ -97,27 +93,61 @@ async def test_the_strip_keeps_its_height_and_follows_the_section(
         assert strip.size.height == strip.render().get_height(strip.styles, strip.size.width)  # type: ignore[arg-type]
 
 
+def full_collections_during(action: Callable[[], object]) -> int:
+    """How many full collections of the garbage collector ran during `action`."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            seen.append(1)
+
+    gc.callbacks.append(note)
+    try:
+        action()
+    finally:
+        gc.callbacks.remove(note)
+    return len(seen)
+
+
+def churn(rounds: int) -> None:
+    """What key presses do to the collector, in bulk: objects made that outlive the young
+    collections (as the app's do), then let go."""
+    for _ in range(rounds):
+        kept = [[] for _ in range(200_000)]
+        del kept
+
+
+def rounds_for_a_full_collection() -> int:
+    """The churn it takes, on the collector's own schedule, for a full collection to run."""
+    for rounds in range(1, 60):
+        if full_collections_during(lambda: churn(1)):
+            return rounds
+    raise AssertionError("no full collection after 60 rounds of churn: the premise changed")
+
+
 async def test_full_collections_wait_while_the_call_is_shown(
     live_db: Path, clock: FakeClock, thresholds: tuple[int, int, int]
 ) -> None:
+    rounds = rounds_for_a_full_collection()
     app = make_app(live_db, clock)
     async with on_the_call(app, AUDIT, (80, 24)) as pilot:
-        assert gc.get_threshold()[2] == NEVER
-        assert gc.get_threshold()[:2] == thresholds[:2]
-        screen_of(pilot).action_back()
+        assert full_collections_during(lambda: churn(2 * rounds)) == 0  # the call is shown
+        await pilot.press("escape")  # home: the collector's own schedule again
         await pilot.pause()
-        assert gc.get_threshold() == thresholds
+        assert full_collections_during(lambda: churn(2 * rounds)) >= 1
 
 
 def test_quiet_collector_runs_when_no_key_comes(thresholds: tuple[int, int, int]) -> None:
     now = [100.0]
     collector = QuietCollector(quiet=1.0, every=30.0, at_most=300.0, monotonic=lambda: now[0])
     assert not collector.idle()  # not started: the collector's own schedule
+    rounds = rounds_for_a_full_collection()
     collector.start()
-    assert collector.active and gc.get_threshold()[2] == NEVER
-    assert not collector.idle()  # just opened: keys may come
+    assert collector.active
+    assert full_collections_during(lambda: churn(2 * rounds)) == 0  # none while keys come
+    assert full_collections_during(collector.idle) == 0  # just opened: keys may come
     now[0] += 1.5
-    assert collector.idle()  # quiet: what came before the call is collected
+    assert full_collections_during(collector.idle) == 1  # quiet: what came before, collected
     now[0] += 10
     assert not collector.idle()  # collected 10 s ago
     now[0] += 25
@@ -133,7 +163,8 @@ def test_quiet_collector_runs_when_no_key_comes(thresholds: tuple[int, int, int]
     now[0] += 1
     assert collector.idle()
     collector.stop()
-    assert not collector.active and gc.get_threshold() == thresholds
+    assert not collector.active
+    assert full_collections_during(lambda: churn(2 * rounds)) >= 1  # its own schedule again
     collector.stop()  # twice: harmless
     assert gc.get_threshold() == thresholds
 

@@ -59,6 +59,11 @@ def summary(screen: ReportScreen) -> Static:
     return screen.query_one("#report-summary", Static)
 
 
+def test_the_curve_reads_percents_on_one_scale() -> None:
+    # Eight blocks for 0–100 %: 12,5 points each, a full block from 87,5 % on.
+    assert spark_text([0.0, 12.4, 12.5, 50.0, 87.4, 87.5, 100.0]) == "▁▁▂▅▇██"
+
+
 async def test_r_on_the_home_screen_opens_the_report(tmp_path: Path, app_factory) -> None:
     finished = [a for a in the_set() if a.status != "draft"]
     app = app_factory(seed_store(tmp_path / "store", finished))
@@ -97,7 +102,7 @@ async def test_tabs_from_the_keyboard_and_the_trend(tmp_path: Path) -> None:
             assert cells(screen, "questions")[0][-4:] == ["4", "80,0 %", "0,6", "1"]
             # Trends: Dijon first, 94,0 → 83,3; the sparkline follows the highlighted row.
             first = cells(screen, "trends")[0]
-            assert first[:4] == ["Lexus Dijon", spark_text([94.0, 83.3]), "83,3 %", "−10,7"]
+            assert first[:4] == ["Lexus Dijon", "█▇", "83,3 %", "−10,7"]  # 94 % full, 83 % ▇
             spark = screen.query_one("#trend-spark", Sparkline)
             assert list(spark.data or []) == [94.0, 83.3]
             await pilot.press("down")

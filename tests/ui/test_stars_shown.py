@@ -20,7 +20,15 @@ from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.home_rows import stars_text
 from auditor_tui.ui.widgets.score_panel import ScorePanel
 from tests.factories import best_answers
-from tests.ui.conftest import NOW, build_audit, fixed_id, home_ready, seed_store, wait_for
+from tests.ui.conftest import (
+    NOW,
+    build_audit,
+    fixed_id,
+    home_ready,
+    row_cells,
+    seed_store,
+    wait_for,
+)
 from tests.ui.flow_helpers import answer_resume
 
 GRID = load_grid()
@@ -91,10 +99,9 @@ async def test_no_stars_before_the_end_on_the_home_list_and_the_follow_up(
     async with app.run_test(size=(80, 24)) as pilot:
         await answer_resume(pilot, "escape")  # later
         home = await home_ready(pilot)
-        rows = {row.id: row for row in home._shown}
-        assert rows[DRAFT].stars == "—"
-        assert rows[AWAITING].stars == "—"
-        assert rows[DONE].stars == stars_text(5)
+        assert row_cells(home, DRAFT)["★"] == "—"
+        assert row_cells(home, AWAITING)["★"] == "—"
+        assert row_cells(home, DONE)["★"] == stars_text(5)
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FollowUpScreen), "the follow-up")
         status = str(app.screen.query_one("#fu-status", Static).content)

@@ -22,7 +22,15 @@ from auditor_tui.store import Store
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
-from tests.ui.conftest import NOW, build_audit, fixed_id, home_ready, seed_store, wait_for
+from tests.ui.conftest import (
+    NOW,
+    build_audit,
+    fixed_id,
+    home_ready,
+    row_cells,
+    seed_store,
+    wait_for,
+)
 from tests.ui.flow_helpers import Notices, open_call
 
 GRID = load_grid()
@@ -84,8 +92,7 @@ async def test_an_unreachable_dealer_completes_at_the_end_of_the_call(
         assert (stored.status, stored.deadlines) == ("complete", None)
         home = await back_home(pilot)
         assert home.query_one(FollowUpQueue).entries == []
-        row = next(r for r in home._shown if r.id == AUDIT)
-        assert row.status_label == "terminé"
+        assert row_cells(home, AUDIT)["Statut"] == "terminé"
     record = exported(db, tmp_path, capsys)
     assert record["status"] == "complete"
     assert record["outcome"] == "unreachable"

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from auditor_tui.ui.keymap import NO_KEY, binding
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.widgets.footer import KeysFooter
 
 
@@ -42,7 +43,7 @@ class CreateStoreScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="create-dialog"):
             yield Label("Créer un nouveau dossier de données ?", id="create-question")
-            yield Static(str(self.folder), id="create-folder", markup=False)
+            yield Static(plain(str(self.folder)), id="create-folder")
             yield Label(
                 "Ce dossier n'existe pas : les audits y seront enregistrés. "
                 "Vérifiez le chemin (--db) si vos audits sont ailleurs.",

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -23,6 +22,7 @@ from auditor_tui.store.errors import StoreError
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens.follow_up_modals import (
     CallbackEntry,
     CallbackModal,
@@ -43,6 +43,7 @@ from auditor_tui.ui.screens.follow_up_view import (
     suggestion_texts,
 )
 from auditor_tui.ui.widgets.key_strip import KeyStrip
+from auditor_tui.ui.widgets.notice import Notice
 from auditor_tui.ui.widgets.question_line import QuestionLine
 from auditor_tui.ui.widgets.question_list import SectionStrip
 from auditor_tui.ui.widgets.question_view import QuestionView
@@ -52,6 +53,7 @@ from auditor_tui.ui.widgets.static_text import set_text
 class FollowUpScreen(Screen[None]):
     CSS_PATH = "follow_up.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    ONE_LINE_NOTIFICATIONS = True  # over the title bar; a longer one whole in its Notice
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         *keymap.bindings(
@@ -104,9 +106,11 @@ class FollowUpScreen(Screen[None]):
                     yield SectionStrip(id="fu-strip")
                     yield QuestionView(id="fu-question")
                 with Vertical(id="fu-side"):
+                    # what may be long goes last: the score and what is missing stay in sight
+                    yield Notice(id="fu-notice")
                     yield Static(id="fu-save-state", markup=False)
-                    yield Static(id="fu-evidence")
                     yield Static(id="fu-status")
+                    yield Static(id="fu-evidence")
         yield KeyStrip(FOLLOW_UP_STRIP, id="keys")
 
     def on_mount(self) -> None:
@@ -124,7 +128,7 @@ class FollowUpScreen(Screen[None]):
         self.sub_title = f"{dealer.name} · {status} · rév. {audit.revision}"
         set_text(
             self.query_one("#fu-dealer", Static),
-            f"[b]{escape(dealer.name)}[/b]{escape(place)} · {status} · révision {audit.revision}",
+            plain((dealer.name, "bold"), f"{place} · {status} · révision {audit.revision}"),
         )
         self.set_class(audit.status == "complete", "-complete")
         self._render_times(now)

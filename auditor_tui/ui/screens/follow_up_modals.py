@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.markup import escape
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -33,7 +32,9 @@ from auditor_tui.domain.email_headers import (
 from auditor_tui.domain.suggestions import METHOD_LABELS
 from auditor_tui.session.followup import FollowUpError
 from auditor_tui.text.french import format_input, format_long, parse_local
+from auditor_tui.text.safe_text import terminal_lines, terminal_text
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import edited, plain, plain_lines
 
 TimeCheck = Callable[[datetime], None]  # raises FollowUpError when the time is not acceptable
 
@@ -85,7 +86,7 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Label(self.question, classes="modal-title")
-            yield Static(self.detail, id="confirm-detail", markup=False)
+            yield Static(plain_lines([self.detail]), id="confirm-detail")
             yield Label(
                 "Entrée / o : oui, supprimer · Échap / n (toute autre touche) : non",
                 classes="modal-keys",
@@ -111,6 +112,14 @@ class TimeInput(Input):
     def _on_paste(self, event: events.Paste) -> None:
         if looks_like_headers(event.text):
             event.prevent_default()  # not inserted here; it goes on to the window
+
+
+class HeadersArea(TextArea):
+    """The pasted headers' field: a paste is not inserted here as it came but left to the
+    window, which puts it here as text (its control characters shown) and reads it."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()
 
 
 class _TimeModal(ModalScreen[object]):
@@ -147,8 +156,8 @@ class _TimeModal(ModalScreen[object]):
         with Vertical(id="modal-box"):
             yield Label(self.heading, classes="modal-title")
             if self.recorded is not None:
-                yield Static(f"Noté : {self.recorded.text}", id="modal-recorded", markup=False)
-            yield Label(f"{self.time_label} ({_zone_hint(self.zone)}) :")
+                yield Static(plain(f"Noté : {self.recorded.text}"), id="modal-recorded")
+            yield Label(plain(f"{self.time_label} ({_zone_hint(self.zone)}) :"))
             yield TimeInput(
                 format_input(self.default, self.zone), id="modal-time", select_on_focus=False
             )
@@ -177,7 +186,7 @@ class _TimeModal(ModalScreen[object]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#modal-error", Static)
-        error.update(escape(message))
+        error.update(plain_lines([message]))
         error.display = True
 
     def action_back(self) -> None:
@@ -246,7 +255,7 @@ class EmailModal(_TimeModal):
             "Ou collez les en-têtes bruts de l'e-mail (la ligne Date: suffit)\n"
             "ou le bloc « De : … Envoyé : … » affiché par la messagerie :"
         )
-        yield TextArea(id="email-headers", soft_wrap=False, show_line_numbers=False)
+        yield HeadersArea(id="email-headers", soft_wrap=False, show_line_numbers=False)
         yield Static("", id="email-parsed")
 
     def on_paste(self, event: events.Paste) -> None:
@@ -256,7 +265,7 @@ class EmailModal(_TimeModal):
             return
         event.stop()
         headers = self.query_one("#email-headers", TextArea)
-        headers.text = pasted_lines(event.text)
+        headers.text = terminal_lines(pasted_lines(event.text))  # shown as text, not sent
         headers.focus()
 
     @on(TextArea.Changed, "#email-headers")
@@ -268,13 +277,13 @@ class EmailModal(_TimeModal):
         try:
             moment = parse_email_date(event.text_area.text)
         except EmailHeaderError as exc:
-            parsed.update(escape(str(exc)))
+            parsed.update(plain_lines([str(exc)]))  # it may quote the pasted text
             parsed.set_class(True, "-error")
             return
         parsed.set_class(False, "-error")
         offset = moment.strftime("%z")
         sent = f"UTC{offset[:3]}:{offset[3:]}"
-        parsed.update(escape(f"Date: lue : {format_long(moment, self.zone)} — envoyé en {sent}"))
+        parsed.update(plain(f"Date: lue : {format_long(moment, self.zone)} — envoyé en {sent}"))
         self.query_one("#modal-time", Input).value = format_input(moment, self.zone)
 
     def action_submit(self) -> None:
@@ -313,7 +322,9 @@ class CallbackModal(_TimeModal):
             for method, label in METHOD_LABELS.items():
                 yield RadioButton(label.capitalize(), value=method == self.method, name=method)
         yield Label("Note :")
-        yield Input(self.note, placeholder="ce qui a été dit, proposé…", id="callback-note")
+        yield Input(
+            terminal_text(self.note), placeholder="ce qui a été dit, proposé…", id="callback-note"
+        )
 
     def action_submit(self) -> None:
         at = self.read_time()
@@ -321,7 +332,7 @@ class CallbackModal(_TimeModal):
             return
         pressed = self.query_one(RadioSet).pressed_button
         method = pressed.name if pressed is not None and pressed.name else self.method
-        note = self.query_one("#callback-note", Input).value
+        note = edited(self.note, self.query_one("#callback-note", Input).value)
         self.dismiss(CallbackEntry(at, method, note))
 
 

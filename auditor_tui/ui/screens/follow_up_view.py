@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.markup import escape
+from textual.content import Content
 
 from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.labels import final_stars
@@ -16,6 +16,7 @@ from auditor_tui.domain.record import Audit, parse_instant
 from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.session.followup import FollowUpSession
 from auditor_tui.text.french import format_clock, format_duration, format_long, format_short
+from auditor_tui.ui.plain_text import plain, plain_lines
 from auditor_tui.ui.screens.follow_up_modals import Recorded
 from auditor_tui.ui.widgets.question_line import option_labels
 from auditor_tui.ui.widgets.question_list import GridProgress
@@ -92,28 +93,32 @@ def answers_text(s: FollowUpSession, kind: str) -> str:
     )
 
 
-def evidence_text(s: FollowUpSession) -> str:
-    """What the follow-up rests on: the calendar, the method agreed, the e-mail, the call-back."""
+def evidence_text(s: FollowUpSession) -> Content:
+    """What the follow-up rests on: the calendar, the method agreed, the e-mail, the call-back
+    (its note as the auditor typed it: shown as text, plain_text)."""
     recorded_email = recorded(s, KIND_EMAIL)
     recorded_callback = recorded(s, KIND_CALLBACK)
     email = recorded_email.text if recorded_email else "rien pour l'instant (e)"
     callback = recorded_callback.text if recorded_callback else "rien pour l'instant (r)"
     agreed = METHOD_LABELS.get(s.audit.call.agreed_method or "", "—")
-    lines = [
-        f"[b]Calendrier :[/b] {escape(s.calendar_label)}",
-        f"[b]Méthode convenue :[/b] {agreed}",
-        f"[b]E-mail reçu :[/b] {escape(email)}",
-        f"[b]Rappel reçu :[/b] {escape(callback)}",
-    ]
-    return "\n".join(lines)
+    return plain_lines(
+        plain((f"{label} :", "bold"), f" {text}")
+        for label, text in (
+            ("Calendrier", s.calendar_label),
+            ("Méthode convenue", agreed),
+            ("E-mail reçu", email),
+            ("Rappel reçu", callback),
+        )
+    )
 
 
-def suggestion_texts(grid: Grid, pending: list[Suggestion]) -> tuple[str, str]:
+def suggestion_texts(grid: Grid, pending: list[Suggestion]) -> tuple[Content, Content]:
     """The suggestions pending, in full (one a line) and in one short line."""
-    lines = ["[b]◆ Suggestions[/b] (a : accepter la question choisie ou la première · A : toutes)"]
-    lines += [f"  {escape(x.label(grid))}" for x in pending]
-    answers = " · ".join(f"Q{x.question} {escape(x.answer_text(grid))}" for x in pending)
-    return "\n".join(lines), f"[b]◆ Suggestions[/b] {answers} (a / A)"
+    heading = ("◆ Suggestions", "bold")
+    lines = [plain(heading, " (a : accepter la question choisie ou la première · A : toutes)")]
+    lines += [plain(f"  {x.label(grid)}") for x in pending]
+    answers = " · ".join(f"Q{x.question} {x.answer_text(grid)}" for x in pending)
+    return plain_lines(lines), plain(heading, f" {answers} (a / A)")
 
 
 def question_view(s: FollowUpSession, current: str) -> tuple[GridProgress, QuestionState]:
@@ -139,19 +144,21 @@ def question_view(s: FollowUpSession, current: str) -> tuple[GridProgress, Quest
     return progress, state
 
 
-def status_text(audit: Audit, refusal: str | None) -> str:
+def status_text(audit: Audit, refusal: str | None) -> Content:
     """The score (stars only once complete), then what to do next: what is missing, the
     refusal of the last « T », or that everything is answered."""
     score = audit.score()
     percent = f"{score.percent:.1f}".replace(".", ",")
     stars = final_stars(audit.status, score.stars)  # the stars come with the end
     shown = "provisoire" if stars is None else "★" * stars + "☆" * (5 - stars)
-    text = f"[b]Score :[/b] {score.points}/{score.max} ({percent} %) {shown}\n"
+    score_line = plain(("Score :", "bold"), f" {score.points}/{score.max} ({percent} %) {shown}")
     missing = audit.missing()
     if audit.status == "complete":
-        return text + "Audit terminé (R pour rouvrir)"
-    if refusal is not None:
-        return text + escape(refusal)
-    if missing:
-        return text + "Manquent : " + ", ".join(f"Q{q}" for q in missing)
-    return text + "Tout est répondu : T pour terminer"
+        text = "Audit terminé (R pour rouvrir)"
+    elif refusal is not None:
+        text = refusal
+    elif missing:
+        text = "Manquent : " + ", ".join(f"Q{q}" for q in missing)
+    else:
+        text = "Tout est répondu : T pour terminer"
+    return plain_lines([score_line, text])

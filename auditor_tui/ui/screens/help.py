@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Header, Label
 
 from auditor_tui.ui import keymap
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.widgets.footer import KeysFooter
 
 # Textual's own bindings that apply on every screen, named in French.
@@ -81,6 +83,14 @@ def keys_of(screen: Screen[Any]) -> list[KeyHelp]:
     return sorted(lines, key=lambda k: k.scope != SCREEN_SCOPE)
 
 
+def column_widths(screen_width: int) -> tuple[int, int, int, int]:
+    """Touche, Action, Détail, Portée for the screen's width: the detail takes what the others
+    leave (the table's margins, each cell's padding and the scroll bar set aside)."""
+    keys, action, scope = 14, 20, 9
+    detail = screen_width - keys - action - scope - 2 - 2 * 4 - 2
+    return keys, action, max(detail, 20), scope
+
+
 class HelpScreen(Screen[None]):
     CSS_PATH = "help.tcss"
     SUB_TITLE = "Aide"
@@ -93,13 +103,15 @@ class HelpScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(f"Touches de l'écran « {self.origin_title} »", id="help-title")
-        table: DataTable[str] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
-        table.add_column("Touche", width=14)
-        table.add_column("Action", width=18)
-        table.add_column("Détail", width=60)
-        table.add_column("Portée", width=10)
-        table.add_rows((k.keys, k.description, k.detail, k.scope) for k in self.keys)
+        yield Label(plain(f"Touches de l'écran « {self.origin_title} »"), id="help-title")
+        table: DataTable[Text] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+        widths = column_widths(self.app.size.width)
+        for label, width in zip(("Touche", "Action", "Détail", "Portée"), widths, strict=True):
+            table.add_column(label, width=width)
+        for k in self.keys:  # a line wraps within its column: nothing cut at 80 columns
+            table.add_row(
+                *(Text(t) for t in (k.keys, k.description, k.detail, k.scope)), height=None
+            )
         yield table
         yield Label(
             "ctrl+p : toutes les commandes · Tab / Maj+Tab : passer d'un élément à l'autre",

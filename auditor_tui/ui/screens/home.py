@@ -21,6 +21,7 @@ from textual.widgets.data_table import RowKey
 from auditor_tui.domain.clock import Clock
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens.home_rows import (
     COLUMNS_NARROW,
     COLUMNS_WIDE,
@@ -263,7 +264,7 @@ class HomeScreen(Screen[None]):
         elif not self._rows:
             set_text(empty, "Aucun audit pour l'instant. « n » : nouvel audit.")
         elif not self._shown:
-            set_text(empty, f"Aucun audit ne correspond à « {query} ».")
+            set_text(empty, plain(f"Aucun audit ne correspond à « {query} »."))
         empty.display = not self._shown
         self.query_one("#audits-panel").set_class(not self._shown, "-empty")
         set_text(self.query_one("#audits-count", Static), self._count_line(query))

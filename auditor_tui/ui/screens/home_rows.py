@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from auditor_tui.domain.labels import STATUS_LABELS, final_stars, fold
+from auditor_tui.ui.plain_text import cell
 
 if TYPE_CHECKING:
     from auditor_tui.store.index import Summary
@@ -152,8 +153,8 @@ Cells = tuple[Text, ...]
 
 
 def cell_texts(row: AuditRow, wide: bool) -> Cells:
-    """A row's cells for the table: Text, as a dealer name is not markup."""
-    return tuple(Text(cell) for cell in row.cells(wide))
+    """A row's cells for the table: a dealer's name or city is shown as written (plain_text)."""
+    return tuple(cell(text) for text in row.cells(wide))
 
 
 def count_text(count: int) -> str:

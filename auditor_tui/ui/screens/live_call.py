@@ -23,8 +23,10 @@ from auditor_tui.session.call_state import LiveCallError
 from auditor_tui.session.live import LiveCall, auto_advance_setting
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
+from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.key_strips import LIVE_STRIP
 from auditor_tui.ui.messages import unreadable_audit_text
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens import live_confirm
 from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
 from auditor_tui.ui.screens.live_commands import LIVE_BINDINGS, LiveCallCommands
@@ -106,7 +108,7 @@ class LiveCallScreen(Screen[str]):
         except (KeyError, StoreError) as exc:
             text = unreadable_audit_text(self.audit_id, exc)
             self.notify(text, title="Audit illisible", severity="error", timeout=15)
-            self._one(Static, "#facts").update(text)
+            self._one(Static, "#facts").update(plain(text))
             return
         live = self.live
         self.sub_title = f"Appel — {live.audit.dealer.name}"
@@ -187,7 +189,7 @@ class LiveCallScreen(Screen[str]):
         live = self.live
         assert live is not None
         widget = self._one(Static, "#save-state")
-        text = save_state(live)
+        text = terminal_text(save_state(live))  # the error may quote a path
         # Auto width, one line: a layout pass only when the length changes (not every second).
         set_text(widget, text, layout=cell_len(text) != cell_len(str(widget.content)))
         widget.set_class(live.save_error is not None, "-error")

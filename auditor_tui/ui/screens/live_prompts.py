@@ -12,7 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import edited, plain
 
 
 def normalise_question_id(text: str) -> str:
@@ -90,7 +92,7 @@ class JumpPrompt(_Prompt):
         if self.is_known(qid):
             self.close(qid)
         else:
-            self.query_one("#jump-error", Label).update(f"Pas de question « {text} »")
+            self.query_one("#jump-error", Label).update(plain(f"Pas de question « {text} »"))
 
 
 class NotePrompt(_Prompt):
@@ -106,10 +108,11 @@ class NotePrompt(_Prompt):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Label(f"Note de la question {self.qid} (Entrée : enregistrer, Échap : annuler)")
-            yield Input(self.text, placeholder="verbatim, remarque…", id="note-input")
+            note = terminal_text(self.text)  # as stored: shown as text
+            yield Input(note, placeholder="verbatim, remarque…", id="note-input")
 
     def submit(self, text: str) -> None:
-        self.close(text)
+        self.close(edited(self.text, text))
 
 
 class RemainingPrompt(_Prompt):
@@ -125,7 +128,7 @@ class RemainingPrompt(_Prompt):
         with Vertical(classes="prompt -list"):
             yield Label(f"Reste à répondre : {len(self.items)} question(s) — Entrée pour y aller")
             yield OptionList(
-                *(Option(f"Q{qid:<3} {text}", id=qid) for qid, text in self.items),
+                *(Option(plain(f"Q{qid:<3} {text}"), id=qid) for qid, text in self.items),
                 id="remaining-list",
             )
 

@@ -8,6 +8,7 @@ import re
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList, Static
@@ -20,9 +21,12 @@ from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.exchange.dealers_csv import empty_directory_text
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
+from auditor_tui.text.safe_text import terminal_text
+from auditor_tui.ui.key_strips import NEW_AUDIT_STRIP
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import AuditCreateFailed, DirectoryLoaded, OpenAudit
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.plain_text import plain, plain_lines
+from auditor_tui.ui.widgets.key_strip import KeyStrip
 
 IDENTITY_SETTING = "identity"
 AUDITOR_SETTING = "auditor"
@@ -53,9 +57,10 @@ def dealer_ref(dealer: Dealer) -> DealerRef:
     )
 
 
-def dealer_line(dealer: Dealer) -> str:
+def dealer_line(dealer: Dealer) -> Content:
+    """The dealer's line in the list, its name and city shown as written (plain_text)."""
     place = f"{dealer.city} ({dealer.department})" if dealer.department else dealer.city
-    return f"{dealer.name:<27} {place:<28} {dealer.phone_display}"
+    return plain(f"{dealer.name:<27} {place:<28} {dealer.phone_display}")
 
 
 class DealerSearch(Input):
@@ -124,7 +129,7 @@ class NewAuditScreen(Screen[None]):
             auditor.border_title = "Auditeur"
             yield auditor
             yield Label("Entrée : commencer l'audit · Échap : retour", id="new-audit-hint")
-        yield KeysFooter(compact=True)
+        yield KeyStrip(NEW_AUDIT_STRIP, id="keys")  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#dealers", OptionList).add_option(Option("Chargement de l'annuaire…"))
@@ -155,10 +160,10 @@ class NewAuditScreen(Screen[None]):
         for field in ("name", "phone", "email"):
             box = self.query_one(f"#identity-{field}", Input)
             if not box.value:
-                box.value = message.identity.get(field, "")
+                box.value = terminal_text(message.identity.get(field, ""))
         auditor = self.query_one("#auditor", Input)
         if not auditor.value:
-            auditor.value = message.auditor
+            auditor.value = terminal_text(message.auditor)
         self._filter()
 
     # ---- the dealer list --------------------------------------------------------------------
@@ -176,11 +181,11 @@ class NewAuditScreen(Screen[None]):
             options.highlighted = 0 if query.strip() else None
         elif self._dealers:
             options.add_option(
-                Option(f"Aucun concessionnaire ne correspond à « {query} ».", disabled=True)
+                Option(plain(f"Aucun concessionnaire ne correspond à « {query} »."), disabled=True)
             )
         else:
             db = getattr(self.app, "db", None)  # the app's --db (None: the default folder)
-            options.add_option(Option(empty_directory_text(db), disabled=True))
+            options.add_option(Option(plain_lines([empty_directory_text(db)]), disabled=True))
         self._show_detail()
 
     @on(DealerSearch.Move)
@@ -210,7 +215,10 @@ class NewAuditScreen(Screen[None]):
             detail.update("Aucun concessionnaire choisi.")
         else:
             detail.update(
-                f"{dealer.name} · {dealer.phone_display} · ctrl+t : copier le numéro pour appeler"
+                plain(
+                    f"{dealer.name} · {dealer.phone_display} · "
+                    "ctrl+t : copier le numéro pour appeler"
+                )
             )
 
     # ---- actions ----------------------------------------------------------------------------

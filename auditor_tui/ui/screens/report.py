@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -30,10 +29,11 @@ from auditor_tui.reports.figures import DealerTrend, NetworkReport
 from auditor_tui.reports.rows import AuditRow, Filters
 from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.store import Store
-from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui import keymap
+from auditor_tui.ui.key_strips import REPORT_STRIP
 from auditor_tui.ui.keymap import binding
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.plain_text import cell, plain
+from auditor_tui.ui.widgets.key_strip import KeyStrip
 
 TABS = keymap.REPORT_TABS
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -99,7 +99,7 @@ class ReportScreen(Screen[None]):
                             yield Label("", id="trend-label")
                             yield Sparkline([], id="trend-spark")
                     yield Static("", id=f"note-{name}", classes="note")
-        yield KeysFooter(compact=True)
+        yield KeyStrip(REPORT_STRIP, id="keys")  # every key whole at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#table-dealers", DataTable).focus()
@@ -167,7 +167,7 @@ class ReportScreen(Screen[None]):
 
     def _summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#report-summary", Static)
-        summary.update(Text(terminal_text(text)))  # it quotes the filters typed: not markup
+        summary.update(plain(text))  # it quotes the filters typed: not markup
         summary.set_class(error, "-error")
 
     def _fill(self, table: Table, report: NetworkReport) -> None:
@@ -190,12 +190,7 @@ class ReportScreen(Screen[None]):
         for row in rows:
             widget.add_row(
                 *(
-                    Text(
-                        value,
-                        justify="left" if c.kind in TEXT_KINDS else "right",
-                        overflow="ellipsis",
-                        no_wrap=True,
-                    )
+                    cell(value, "left" if c.kind in TEXT_KINDS else "right", "ellipsis")
                     for value, c in zip(row, columns, strict=True)
                 )
             )
@@ -215,7 +210,7 @@ class ReportScreen(Screen[None]):
             return
         values = " → ".join(f"{p:.1f} %".replace(".", ",") for p in trend.percents)
         quarters = f"{trend.quarters[0]} à {trend.quarters[-1]}"
-        label.update(Text(terminal_text(f"{trend.dealer} ({quarters}) : {values}")))
+        label.update(plain(f"{trend.dealer} ({quarters}) : {values}"))
         spark.data = list(trend.percents)
 
     def _highlighted_trend(self) -> DealerTrend | None:

@@ -8,8 +8,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from auditor_tui.store.index import Summary
-from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.keymap import binding
+from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens.home_rows import format_moment
 from auditor_tui.ui.widgets.footer import KeysFooter
 
@@ -37,9 +37,7 @@ class ResumeScreen(ModalScreen[bool]):
         s = self.summary
         with Vertical(id="resume-dialog"):
             yield Label(
-                f"Reprendre l'audit en cours chez {terminal_text(s.dealer)} ?",
-                id="resume-question",
-                markup=False,  # a dealer's name is text, never markup
+                plain(f"Reprendre l'audit en cours chez {s.dealer} ?"), id="resume-question"
             )
             started = s.started_at or s.created_at
             yield Label(

@@ -4,12 +4,14 @@ the end of call stay readable."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from rich.cells import cell_len
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from auditor_tui.text.safe_text import terminal_text
 
 ELLIPSIS = "…"
 MIN_PART = 4  # a shortened name or city keeps at least this many cells (« Lexu… »)
@@ -54,7 +56,9 @@ def _name_and_city(name: str, city: str, room: int) -> tuple[str, str]:
 
 def fit_dealer_line(info: DealerInfo, width: int) -> Content:
     """The line for `width` cells. What must stay whole (number, status, end) is laid out
-    first; the name and the city take what is left."""
+    first; the name and the city take what is left. Texts are shown as written, their
+    control characters as « � » (a name comes from the store)."""
+    info = DealerInfo(*(terminal_text(text) for text in astuple(info)))
     tail = [info.phone, info.status] + ([info.end] if info.end else [])
     fixed = " · ".join(tail)
     # Too narrow for everything: the end, then the status go before the number is touched.

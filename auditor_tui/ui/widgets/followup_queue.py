@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Label, ListItem, ListView, Static
 
 from auditor_tui.domain.clock import Clock
+from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ class QueueRow(ListItem):
     def render(self) -> Content:
         room = max(0, self.content_size.width - len(self._countdown))
         width = min(self.DEALER_WIDTH, room)
-        dealer = self.entry.dealer
+        dealer = terminal_text(self.entry.dealer)  # a name from the store: shown as written
         if len(dealer) > width:
             dealer = dealer[: max(0, width - 1)] + "…" if width else ""
         return Content.assemble(

@@ -117,7 +117,7 @@ def _entry(first_key: dict[str, tuple[str, str, bool]], item: StripItem) -> Entr
     found = [first_key[i] for i in item.ids if i in first_key]
     if not found:
         return None
-    names = [key_name(key) for key, _d, _e in found]
+    names = [key_name(key, short=True) for key, _d, _e in found]  # « ^t » as in a footer
     keys = f"{names[0]}…{names[-1]}" if item.span and len(names) > 1 else "".join(names)
     label = found[0][1] if item.label is None else item.label
     return Entry(keys, label, item.keep, any(enabled for _k, _d, enabled in found))

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from auditor_tui.domain.grid import Question
+from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.widgets.static_text import set_text
 
 MAX_OPTIONS = 9  # one digit key each
@@ -152,5 +153,5 @@ class QuestionView(VerticalScroll, can_focus=False):
                 label = "… " + label[len(prefix) + 1 :]
             row.show(mark, label, points_text(option.points) if q.scored else "", chosen)
         note = self._note
-        set_text(note, f"Note : « {state.note} »" if state.note else "")
+        set_text(note, f"Note : « {terminal_text(state.note)} »" if state.note else "")
         note.display = bool(state.note)

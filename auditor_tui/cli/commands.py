@@ -190,7 +190,7 @@ def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
     from auditor_tui.reports.cache import load_rows
-    from auditor_tui.reports.figures import build_report
+    from auditor_tui.reports.report import build_report
     from auditor_tui.reports.rows import Filters
     from auditor_tui.reports.tables import TABLE_NAMES, print_tables, tables, write_csv
 

@@ -18,6 +18,12 @@ from auditor_tui.domain.resources import data_dir
 GRID_SCHEMA = "auditor-tui/grid/v1"
 DEFAULT_GRID_ID = "lexus-5-etoiles-2026-appel"
 CONDITION_TRANSFERRED = "transferred"
+# What makes a dealer's quarter worth N stars (`stars.quarter_rule` in the grid file): the
+# thresholds applied to the quarter's average (the default), or to each audit of the quarter,
+# the quarter getting its weakest audit's stars (5 stars only when every audit has 5).
+QUARTER_AVERAGE = "average"
+QUARTER_EVERY_AUDIT = "every_audit"
+QUARTER_RULES = (QUARTER_AVERAGE, QUARTER_EVERY_AUDIT)
 
 
 class GridError(ValueError):
@@ -89,6 +95,7 @@ class Grid:
     rules: Mapping[str, Mapping[str, Any]]
     conditions: Mapping[str, str]
     source: str = ""
+    quarter_rule: str = QUARTER_AVERAGE
     _by_id: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
     def questions(self) -> Iterator[Question]:
@@ -129,6 +136,10 @@ class Grid:
             if percent >= threshold.min_percent:
                 return threshold.stars
         return self.stars[-1].stars
+
+    @property
+    def top_stars(self) -> int:
+        return self.stars[0].stars
 
 
 class _Checker:
@@ -264,6 +275,13 @@ def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
     thresholds.sort(key=lambda t: t.min_percent, reverse=True)
     if thresholds and thresholds[-1].min_percent > 0:
         c.problems.append("étoiles, champ 'thresholds' : le dernier seuil doit être 0 %")
+    quarter_rule = c.get(stars_raw, "quarter_rule", str, "étoiles", optional=True)
+    if quarter_rule is not None and quarter_rule not in QUARTER_RULES:
+        c.problems.append(
+            f"étoiles, champ 'quarter_rule' : {' ou '.join(map(repr, QUARTER_RULES))} attendu, "
+            f"trouvé {quarter_rule!r}"
+        )
+        quarter_rule = None
 
     rules = c.get(raw, "rules", dict, "grille") or {}
     for name, rule in rules.items():
@@ -281,6 +299,7 @@ def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
         rules=rules,
         conditions=conditions,
         source=source,
+        quarter_rule=quarter_rule or QUARTER_AVERAGE,
         _by_id=seen,
     )
     if not c.problems:

@@ -15,7 +15,9 @@ from typing import IO, Any
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.periods import PARIS, Period, Quarter
 from auditor_tui.domain.record import parse_instant
-from auditor_tui.reports.figures import DealerTrend, NetworkReport, TrophyEntry
+from auditor_tui.reports.figures import DealerTrend
+from auditor_tui.reports.report import NetworkReport
+from auditor_tui.reports.trophies import TrophyEntry
 from auditor_tui.text.safe_text import formula_guard, terminal_text
 
 Cell = str | int | float | bool | None

@@ -25,7 +25,8 @@ from textual.worker import get_current_worker
 
 from auditor_tui.domain.periods import Period
 from auditor_tui.reports.cache import load_rows
-from auditor_tui.reports.figures import DealerTrend, NetworkReport
+from auditor_tui.reports.figures import DealerTrend
+from auditor_tui.reports.report import NetworkReport
 from auditor_tui.reports.rows import AuditRow, Filters
 from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.store import Store
@@ -145,7 +146,7 @@ class ReportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="report-compute")
     def _compute(self, rows: list[AuditRow], filters: Filters) -> None:
-        from auditor_tui.reports.figures import build_report
+        from auditor_tui.reports.report import build_report
 
         report = build_report(rows, filters)
         if not get_current_worker().is_cancelled:

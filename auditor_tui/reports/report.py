@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from typing import Any
 
-from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.grid import QUARTER_AVERAGE, Grid, load_grid
 from auditor_tui.domain.periods import Period, Quarter
 from auditor_tui.domain.record import Audit
 from auditor_tui.reports.figures import (
@@ -70,6 +70,7 @@ class NetworkReport:
     trophy_history: tuple[TrophyYear, ...] = ()
     verbatims: tuple[Verbatim, ...] = ()
     pseudonymised: bool = False  # the verbatims were left out
+    quarter_rule: str = QUARTER_AVERAGE  # of the grid rating the trophy's year
 
     def to_dict(self) -> dict[str, Any]:
         """The report for machines (`report --format json`): every figure, plain JSON."""
@@ -96,8 +97,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _top_stars(rows: Sequence[AuditRow]) -> int:
-    return (grid_of(rows) if rows else load_grid()).top_stars
+def _rating_grid(rows: Sequence[AuditRow]) -> Grid:
+    return grid_of(rows) if rows else load_grid()
 
 
 def build_report(
@@ -128,7 +129,8 @@ def build_report(
         year: int | None = period.last.year
     else:
         year = max((r.quarter.year for r in counted_all), default=None)
-    top = _top_stars([r for r in counted_all if r.quarter.year == year])
+    year_grid = _rating_grid([r for r in counted_all if r.quarter.year == year])
+    top = year_grid.top_stars
 
     # The network and the ranking: every dealer, whatever --dealer (it picks lines only).
     network_filters = Filters(None, None, filters.auditor, filters.service)
@@ -150,7 +152,8 @@ def build_report(
         plan_shown = [c for c in plan if _planned(c, filters, names.get(c.dealer_key, ""))]
         shown_waves.update(c.wave for c in plan_shown)
     history = trophy_history(
-        all_quarters, lambda y: _top_stars([r for r in counted_all if r.quarter.year == y])
+        all_quarters,
+        lambda y: _rating_grid([r for r in counted_all if r.quarter.year == y]).top_stars,
     )
     return NetworkReport(
         filters=filters,
@@ -172,6 +175,7 @@ def build_report(
         ),
         verbatims=() if pseudonymise else tuple(verbatims(in_period)),
         pseudonymised=pseudonymise,
+        quarter_rule=year_grid.quarter_rule,
     )
 
 

@@ -156,6 +156,9 @@ def rows_of(audits: Iterable[Audit]) -> list[AuditRow]:
     return [row_of(a) for a in audits]
 
 
+SERVICES = ("VN", "VO", "APV")  # new vehicles, used vehicles, after-sales
+
+
 @dataclass(frozen=True)
 class Filters:
     period: Period | None = None

@@ -14,6 +14,20 @@ from auditor_tui.domain.labels import fold
 from auditor_tui.reports.rows import AuditRow
 from auditor_tui.reports.waves import wave_key
 
+# The columns of the verbatims' CSV (`report --table verbatims`) and XLSX sheet, in order.
+VERBATIM_COLUMNS = (
+    "question",
+    "text",
+    "wave",
+    "dealer_id",
+    "dealer",
+    "service",
+    "auditor",
+    "audit_id",
+    "call_at",
+    "note",
+)
+
 
 @dataclass(frozen=True)
 class Verbatim:
@@ -53,5 +67,5 @@ def verbatims(rows: Iterable[AuditRow]) -> list[Verbatim]:
             )
             place = (order.get(qid, len(order)), qid, wave_key(row.wave), fold(row.dealer))
             out.append(((*place, row.call_at, row.id), entry))
-    out.sort(key=lambda pair: pair[0])  # type: ignore[arg-type,return-value]
+    out.sort(key=lambda pair: pair[0])
     return [entry for _key, entry in out]

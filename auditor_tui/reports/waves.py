@@ -31,6 +31,7 @@ AUDITED = "audité"
 PENDING = "en cours"
 MISSING = "manquant"
 UNPLANNED = "hors plan"
+STATUSES = (MISSING, PENDING, AUDITED, UNPLANNED)  # the order coverage lists them in
 
 
 def wave_key(wave: str) -> tuple[Quarter, str]:
@@ -82,7 +83,7 @@ def coverage(
     plan: Sequence[PlannedCall] | None = None,
 ) -> list[Coverage]:
     """One line per wave and dealer of the directory (and per dealer audited outside it), by
-    wave then dealer name. `rows`: the audits of the waves, counted or not."""
+    wave, the missing first, then by name. `rows`: the audits of the waves, counted or not."""
     made: dict[tuple[str, str], list[AuditRow]] = defaultdict(list)
     names = {d.key: d.name for d in directory}
     for row in rows:
@@ -106,7 +107,9 @@ def coverage(
         missing = max(0, wanted - audited - pending)
         status = MISSING if missing else PENDING if pending else AUDITED if wanted else UNPLANNED
         out.append(Coverage(wave, key, names[key], wanted, audited, pending, missing, status))
-    out.sort(key=lambda c: (wave_key(c.wave), fold(c.dealer), c.dealer_key))
+    out.sort(
+        key=lambda c: (wave_key(c.wave), STATUSES.index(c.status), fold(c.dealer), c.dealer_key)
+    )
     return out
 
 

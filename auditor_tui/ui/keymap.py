@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
+from auditor_tui.domain.labels import fold
+
 # The groups of the key strips and of docs/keys.md.
 CALL = "Appel"
 ANSWERS = "Réponses"
@@ -284,8 +286,9 @@ KEYS: dict[str, Key] = {
 }
 
 
-# The report's tabs (table name, key, title): alt and the title's first letter (É: e), as
-# underlined in the tab (the letter alone is a key of the call or the follow-up).
+# The report's tabs (table name, key, title): alt and a letter of the title, the first where it
+# is free (É: e), as underlined in the tab (the letter alone is a key of the call or the
+# follow-up).
 REPORT_TABS = (
     ("dealers", "alt+c", "Concessions"),
     ("questions", "alt+q", "Questions"),
@@ -293,7 +296,20 @@ REPORT_TABS = (
     ("trophy", "alt+t", "Trophée"),
     ("unreachable", "alt+i", "Injoignables"),
     ("trends", "alt+e", "Évolution"),
+    ("coverage", "alt+o", "Couverture"),
+    ("network", "alt+r", "Réseau"),
+    ("ranking", "alt+l", "Classement"),
+    ("progressions", "alt+p", "Progressions"),
+    ("trophy_history", "alt+a", "Palmarès"),
+    ("verbatims", "alt+v", "Verbatims"),
 )
+
+
+def tab_label(key: str, title: str) -> str:
+    """The tab's title as markup, its key's letter underlined (« C[u]o[/u]uverture »)."""
+    letter = key.rpartition("+")[2]
+    at = next(i for i, c in enumerate(title) if fold(c) == letter)
+    return f"{title[:at]}[u]{title[at]}[/u]{title[at + 1 :]}"
 
 
 def _tab(name: str) -> Key:
@@ -308,14 +324,7 @@ def _tab(name: str) -> Key:
     )
 
 
-KEYS.update(
-    tab_dealers=_tab("dealers"),
-    tab_questions=_tab("questions"),
-    tab_sections=_tab("sections"),
-    tab_trophy=_tab("trophy"),
-    tab_unreachable=_tab("unreachable"),
-    tab_trends=_tab("trends"),
-)
+KEYS.update({f"tab_{name}": _tab(name) for name, _key, _title in REPORT_TABS})
 
 
 def binding(

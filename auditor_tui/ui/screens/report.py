@@ -1,6 +1,7 @@
-"""The report screen (key r on the home screen): the network report of reports/figures.py in
-tabs, filtered by period, dealer and auditor. Audits are read and figures computed off the UI
-thread; the tables are the same as `auditor-tui report` prints."""
+"""The report screen (F2 on the home screen): the network report of reports/report.py in tabs,
+filtered by period (or wave), dealer, auditor and service. Audits are read and figures computed
+off the UI thread; the tables are the same as `auditor-tui report` prints. Under the trends the
+highlighted dealer's curve, under the verbatims the highlighted note whole."""
 
 from __future__ import annotations
 
@@ -27,13 +28,16 @@ from auditor_tui.domain.periods import Period
 from auditor_tui.reports.cache import load_rows
 from auditor_tui.reports.figures import DealerTrend
 from auditor_tui.reports.report import NetworkReport
-from auditor_tui.reports.rows import AuditRow, Filters
-from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
+from auditor_tui.reports.rows import SERVICES, AuditRow, Filters
+from auditor_tui.reports.sources import load_directory, load_plan
+from auditor_tui.reports.table_model import Column, Table
+from auditor_tui.reports.tables import TEXT_KINDS, fit_widths, shown_rows, tables
+from auditor_tui.reports.waves import DirectoryDealer, PlannedCall
 from auditor_tui.store import Store
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import REPORT_STRIP
 from auditor_tui.ui.keymap import binding
-from auditor_tui.ui.plain_text import cell, plain
+from auditor_tui.ui.plain_text import cell, plain, plain_lines
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 
 TABS = keymap.REPORT_TABS
@@ -46,12 +50,16 @@ def spark_text(percents: Sequence[float]) -> str:
     return "".join(BLOCKS[min(len(BLOCKS) - 1, int(p / 100 * len(BLOCKS)))] for p in percents)
 
 
-def parse_filters(period: str, dealer: str, auditor: str) -> Filters:
-    """The filter fields as Filters; ValueError for a period that cannot be read."""
+def parse_filters(period: str, dealer: str, auditor: str, service: str = "") -> Filters:
+    """The filter fields as Filters; ValueError for a period or a service that cannot be read."""
+    wanted = service.strip().upper()
+    if wanted and wanted not in SERVICES:
+        raise ValueError(f"service {service.strip()!r} : {', '.join(SERVICES)} attendu")
     return Filters(
         Period.parse(period) if period.strip() else None,
         dealer.strip() or None,
         auditor.strip() or None,
+        wanted or None,
     )
 
 
@@ -66,10 +74,18 @@ class ReportScreen(Screen[None]):
     ]
 
     class RowsLoaded(Message):
-        def __init__(self, rows: list[AuditRow], unread: int = 0) -> None:
+        def __init__(
+            self,
+            rows: list[AuditRow],
+            unread: int = 0,
+            directory: Sequence[DirectoryDealer] = (),
+            plan: Sequence[PlannedCall] | None = None,
+        ) -> None:
             super().__init__()
             self.rows = rows
             self.unread = unread  # audits that could not be read: left out, and said so
+            self.directory = directory
+            self.plan = plan
 
     class ReportReady(Message):
         def __init__(self, report: NetworkReport) -> None:
@@ -81,24 +97,29 @@ class ReportScreen(Screen[None]):
         self.store = store
         self.rows: list[AuditRow] | None = None
         self.unread = 0
+        self.directory: Sequence[DirectoryDealer] = ()
+        self.plan: Sequence[PlannedCall] | None = None
         self.report: NetworkReport | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="report-filters"):
-            yield Input(placeholder="Période : 2026, 2026-T2…", id="filter-period", compact=True)
+            yield Input(placeholder="Période, vague", id="filter-period", compact=True)
             yield Input(placeholder="Concession", id="filter-dealer", compact=True)
             yield Input(placeholder="Auditeur", id="filter-auditor", compact=True)
+            yield Input(placeholder="Service", id="filter-service", compact=True)
         yield Static("Chargement des audits…", id="report-summary")
         with TabbedContent(id="report-tabs"):
-            for name, _key, title in TABS:
-                with TabPane(f"[u]{title[0]}[/u]{title[1:]}", id=f"tab-{name}"):
+            for name, key, title in TABS:
+                with TabPane(keymap.tab_label(key, title), id=f"tab-{name}"):
                     yield Label("", id=f"title-{name}", classes="table-title")
                     yield DataTable(id=f"table-{name}", cursor_type="row", zebra_stripes=True)
                     if name == "trends":
                         with Vertical(id="trend-detail"):
                             yield Label("", id="trend-label")
                             yield Sparkline([], id="trend-spark")
+                    if name == "verbatims":
+                        yield Static("", id="verbatim-detail")
                     yield Static("", id=f"note-{name}", classes="note")
         yield KeyStrip(REPORT_STRIP, id="keys")  # every key whole at 80 columns
 
@@ -115,12 +136,15 @@ class ReportScreen(Screen[None]):
 
         unread: list[str] = []
         rows = load_rows(self.store, progress, unread=unread)
+        directory, plan = load_directory(self.store), load_plan(self.store)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsLoaded(rows, len(unread)))
+            self.post_message(self.RowsLoaded(rows, len(unread), directory, plan))
 
     def on_report_screen_rows_loaded(self, message: ReportScreen.RowsLoaded) -> None:
         self.rows = message.rows
         self.unread = message.unread
+        self.directory = message.directory
+        self.plan = message.plan
         self._recompute()
 
     @on(Input.Changed)
@@ -138,9 +162,10 @@ class ReportScreen(Screen[None]):
                 self.query_one("#filter-period", Input).value,
                 self.query_one("#filter-dealer", Input).value,
                 self.query_one("#filter-auditor", Input).value,
+                self.query_one("#filter-service", Input).value,
             )
         except ValueError as exc:
-            self._summary(f"Période illisible : {exc}", error=True)
+            self._summary(f"Filtre illisible : {exc}", error=True)
             return
         self._compute(list(self.rows or []), filters)
 
@@ -148,7 +173,7 @@ class ReportScreen(Screen[None]):
     def _compute(self, rows: list[AuditRow], filters: Filters) -> None:
         from auditor_tui.reports.report import build_report
 
-        report = build_report(rows, filters)
+        report = build_report(rows, filters, self.directory, self.plan)
         if not get_current_worker().is_cancelled:
             self.post_message(self.ReportReady(report))
 
@@ -163,6 +188,7 @@ class ReportScreen(Screen[None]):
         for table in tables(report):
             self._fill(table, report)
         self._show_trend()
+        self._show_verbatim()
 
     # ---- showing --------------------------------------------------------------------------
 
@@ -223,6 +249,22 @@ class ReportScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#table-trends")
     def _trend_highlighted(self) -> None:
         self._show_trend()
+
+    def _show_verbatim(self) -> None:
+        """The highlighted note whole, wrapped, under its question: the table cuts it."""
+        detail = self.query_one("#verbatim-detail", Static)
+        found = self.report.verbatims if self.report else ()
+        if not found:
+            detail.update("")
+            return
+        row = self.query_one("#table-verbatims", DataTable).cursor_row
+        v = found[max(0, min(row, len(found) - 1))]
+        where = " · ".join(x for x in (v.dealer, v.wave, v.service, v.auditor) if x)
+        detail.update(plain_lines([plain((f"Q{v.question} ", "bold"), v.text), where, v.note]))
+
+    @on(DataTable.RowHighlighted, "#table-verbatims")
+    def _verbatim_highlighted(self) -> None:
+        self._show_verbatim()
 
     def _focus_table(self) -> None:
         active = self.query_one(TabbedContent).active or "tab-dealers"

@@ -142,7 +142,9 @@ def build_report(
         for e in ranking(waves_all)
         if (period is None or _in(e.wave, period)) and filters.keeps_dealer(e.dealer, e.dealer_key)
     ]
-    shown_waves = {r.wave for r in in_period}
+    # Coverage: the waves any dealer was called in (or the period names), every dealer listed.
+    whole = Filters(period, None, filters.auditor, filters.service)
+    shown_waves = {r.wave for r in rows if whole.keeps(r)}
     if period is not None:
         shown_waves.update(str(q) for q in _quarters(period))
     listed = [d for d in directory if filters.keeps_dealer(d.name, d.key)]

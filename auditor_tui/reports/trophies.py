@@ -73,26 +73,22 @@ def trophy_history(
     quarters: Iterable[DealerQuarter], top_stars: Callable[[int], int]
 ) -> list[TrophyYear]:
     """Every year with a rated quarter, oldest first, with its winners (by name); a winner of
-    the year before continues its streak, a year without the trophy breaks it.
+    the year before continues its streak, a year without the trophy (or not audited) breaks it.
     `top_stars(year)`: the top star level of that year's grid."""
     by_year: dict[int, list[DealerQuarter]] = defaultdict(list)
     for dq in quarters:
         by_year[dq.quarter.year].append(dq)
     wins: dict[str, int] = defaultdict(int)
-    streaks: dict[str, int] = {}
+    streaks: dict[str, int] = {}  # of the year before: a year not audited breaks every streak
     out = []
     for year in sorted(by_year):
-        won = trophy(by_year[year], year, top_stars(year)).candidates
-        now: dict[str, int] = {}
+        if year - 1 not in by_year:
+            streaks = {}
         winners = []
-        for entry in won:
-            wins[entry.dealer_key] += 1
-            now[entry.dealer_key] = streaks.get(entry.dealer_key, 0) + 1
-            winners.append(
-                TrophyWinner(
-                    entry.dealer_key, entry.dealer, wins[entry.dealer_key], now[entry.dealer_key]
-                )
-            )
-        streaks = now
+        for entry in trophy(by_year[year], year, top_stars(year)).candidates:
+            key = entry.dealer_key
+            wins[key] += 1
+            winners.append(TrophyWinner(key, entry.dealer, wins[key], streaks.get(key, 0) + 1))
+        streaks = {w.dealer_key: w.streak for w in winners}
         out.append(TrophyYear(year, tuple(winners)))
     return out

@@ -324,7 +324,20 @@ def _tab(name: str) -> Key:
     )
 
 
-KEYS.update({f"tab_{name}": _tab(name) for name, _key, _title in REPORT_TABS})
+KEYS.update(
+    tab_dealers=_tab("dealers"),
+    tab_questions=_tab("questions"),
+    tab_sections=_tab("sections"),
+    tab_trophy=_tab("trophy"),
+    tab_unreachable=_tab("unreachable"),
+    tab_trends=_tab("trends"),
+    tab_coverage=_tab("coverage"),
+    tab_network=_tab("network"),
+    tab_ranking=_tab("ranking"),
+    tab_progressions=_tab("progressions"),
+    tab_trophy_history=_tab("trophy_history"),
+    tab_verbatims=_tab("verbatims"),
+)
 
 
 def binding(

@@ -50,17 +50,23 @@ def spark_text(percents: Sequence[float]) -> str:
     return "".join(BLOCKS[min(len(BLOCKS) - 1, int(p / 100 * len(BLOCKS)))] for p in percents)
 
 
+def first_upper(text: str) -> str:
+    """The first letter up, the rest as written (str.capitalize would make « 2026-T1 »
+    « 2026-t1 » and « APV » « apv »)."""
+    return text[:1].upper() + text[1:]
+
+
 def parse_filters(period: str, dealer: str, auditor: str, service: str = "") -> Filters:
-    """The filter fields as Filters; ValueError for a period or a service that cannot be read."""
+    """The filter fields as Filters; ValueError, saying which field, for a period or a service
+    that cannot be read."""
     wanted = service.strip().upper()
     if wanted and wanted not in SERVICES:
-        raise ValueError(f"service {service.strip()!r} : {', '.join(SERVICES)} attendu")
-    return Filters(
-        Period.parse(period) if period.strip() else None,
-        dealer.strip() or None,
-        auditor.strip() or None,
-        wanted or None,
-    )
+        raise ValueError(f"Service illisible : {service.strip()!r}, {', '.join(SERVICES)} attendu")
+    try:
+        chosen = Period.parse(period) if period.strip() else None
+    except ValueError as exc:
+        raise ValueError(f"Période illisible : {exc}") from exc
+    return Filters(chosen, dealer.strip() or None, auditor.strip() or None, wanted or None)
 
 
 class ReportScreen(Screen[None]):
@@ -165,7 +171,7 @@ class ReportScreen(Screen[None]):
                 self.query_one("#filter-service", Input).value,
             )
         except ValueError as exc:
-            self._summary(f"Filtre illisible : {exc}", error=True)
+            self._summary(str(exc), error=True)
             return
         self._compute(list(self.rows or []), filters)
 
@@ -181,7 +187,7 @@ class ReportScreen(Screen[None]):
         report = self.report = message.report
         unread = f" · {self.unread} illisible(s), laissé(s) de côté" if self.unread else ""
         self._summary(
-            f"{report.filters.describe().capitalize()} · {report.counted} audit(s) compté(s)"
+            f"{first_upper(report.filters.describe())} · {report.counted} audit(s) compté(s)"
             f" · {report.left_out} en cours, non compté(s){unread}",
             error=bool(self.unread),
         )

@@ -6,13 +6,13 @@ screens' bindings (`auditor_tui.ui.keys_doc`)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
-from textual.keys import format_key
 
 from auditor_tui.domain.labels import fold
+from auditor_tui.ui.key_names import key_name as key_name  # re-exported
+from auditor_tui.ui.key_names import keys_name as keys_name  # re-exported
 
 # The groups of the key strips and of docs/keys.md.
 CALL = "Appel"
@@ -375,45 +375,3 @@ def bindings(*key_ids: str) -> list[BindingType]:
 
 
 PICK_IDS = tuple(f"pick_{n}" for n in range(1, MAX_OPTIONS + 1))
-
-
-# ---- key names, in French -----------------------------------------------------------------------
-
-KEY_NAMES = {
-    "escape": "Échap",
-    "enter": "Entrée",
-    "tab": "Tab",
-    "space": "Espace",
-    "home": "Origine",
-    "end": "Fin",
-    "pageup": "Pg préc.",
-    "pagedown": "Pg suiv.",
-    "delete": "Suppr",
-    "backspace": "Retour arr.",
-    "insert": "Inser",
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-}
-MODIFIER_NAMES = {"shift": "Maj"}
-
-
-def key_name(key: str, *, short: bool = False) -> str:
-    """« Échap », « Suppr », « Pg suiv. », « F1 », « ctrl+q », « Maj+Tab », « : »; `short`:
-    « ^q » for a control key (where room is short: the footers)."""
-    *modifiers, base = key.split("+") if key != "+" else ["+"]
-    if short and modifiers == ["ctrl"]:
-        return f"^{base}"
-    if base in KEY_NAMES:
-        name = KEY_NAMES[base]
-    elif re.fullmatch(r"f\d{1,2}", base):
-        name = base.upper()
-    else:
-        name = format_key(base)
-    return "+".join([*(MODIFIER_NAMES.get(m, m) for m in modifiers), name])
-
-
-def keys_name(keys: str, separator: str = " / ") -> str:
-    """Every key of a binding's key list, named: « Suppr / Retour arr. »."""
-    return separator.join(key_name(k.strip()) for k in keys.split(","))

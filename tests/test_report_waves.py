@@ -34,10 +34,7 @@ TWO_MISSES = {"3": [4], "16": [2]}  # 25/30 = 83.3 %
 
 def programme(a: Audit, *, service: str | None = None, wave: str | None = None) -> Audit:
     """The audit's service and wave, as the record carries them."""
-    if service is not None:
-        a.extra["service"] = service
-    if wave is not None:
-        a.extra["wave"] = wave
+    a.service, a.wave = service, wave
     return a
 
 

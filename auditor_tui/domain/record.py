@@ -13,10 +13,12 @@ from typing import Any
 
 from auditor_tui.domain.grid import Grid, load_grid
 from auditor_tui.domain.instants import format_instant as format_instant  # re-exported
+from auditor_tui.domain.instants import parse_instant as parse_instant  # re-exported
 from auditor_tui.domain.instants import stored_spelling
 from auditor_tui.domain.labels import STATUS_LABELS as STATUS_LABELS  # re-exported
 from auditor_tui.domain.labels import STATUSES as STATUSES
 from auditor_tui.domain.record_fields import (
+    copy_planned,
     known_part,
     merge_extra,
     split_record_extra,
@@ -43,17 +45,6 @@ def is_canonical_id(value: object) -> bool:
     gives it (no braces, no `urn:uuid:`, no spaces, ASCII digits only). File names are made
     from it."""
     return isinstance(value, str) and _CANONICAL_ID.fullmatch(value) is not None
-
-
-def parse_instant(text: str) -> datetime:
-    """An instant as stored (ISO 8601 with an explicit offset); ValueError otherwise. Input
-    from outside is checked with the stricter `instants.parse_rfc3339`."""
-    if not isinstance(text, str):
-        raise ValueError(f"texte ISO 8601 attendu, trouvé {type(text).__name__}")
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"instant sans décalage horaire : {text!r}")
-    return moment
 
 
 @dataclass
@@ -176,8 +167,14 @@ class Audit:
     created_at: str = ""
     updated_at: str = ""
     export_batch: str | None = None
+    # The programme's optional fields (DOMAIN.md §4): the service the call was about (VN, VO,
+    # APV), the wave it counts in (« 2027-T1 »), the slot the plan gave it
+    # ({"date": "2027-01-12", "window": ["10:00", "11:00"]}). Absent: not written.
+    service: str | None = None
+    wave: str | None = None
+    planned: dict[str, Any] | None = None
     # Fields of the record this version does not model, kept and written back in place
-    # (record_fields.py): unknown ones, and the contract's reserved `service`, `wave`…
+    # (record_fields.py): unknown ones, and the contract's reserved `history`.
     extra: dict[str, Any] = field(default_factory=dict)
     _scored: _LastScore = field(default_factory=_LastScore, init=False, repr=False, compare=False)
 
@@ -189,6 +186,7 @@ class Audit:
         moment: datetime,
         auditor: str = "",
         identity: Identity | None = None,
+        service: str | None = None,
     ) -> Audit:
         stamp = format_instant(moment)
         return cls(
@@ -199,6 +197,7 @@ class Audit:
             identity=identity or Identity(),
             created_at=stamp,
             updated_at=stamp,
+            service=service,
         )
 
     @property
@@ -240,7 +239,7 @@ class Audit:
         return merge_extra(out, self.extra) if self.extra else out
 
     def _known_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "schema": SCHEMA,
             "id": self.id,
             "revision": self.revision,
@@ -259,6 +258,13 @@ class Audit:
             "updated_at": self.updated_at,
             "export_batch": self.export_batch,
         }
+        if self.service is not None:
+            out["service"] = self.service
+        if self.wave is not None:
+            out["wave"] = self.wave
+        if self.planned is not None:
+            out["planned"] = copy_planned(self.planned)
+        return out
 
     def to_export(self) -> dict[str, Any]:
         """The exported record: stored fields plus the computed `score` and `outcome`."""
@@ -325,5 +331,8 @@ class Audit:
             created_at=at(d.get("created_at") or ""),
             updated_at=at(d.get("updated_at") or ""),
             export_batch=d.get("export_batch"),
+            service=d.get("service"),
+            wave=d.get("wave"),
+            planned=copy_planned(d["planned"]) if d.get("planned") is not None else None,
             extra=split_record_extra(d, at),
         )

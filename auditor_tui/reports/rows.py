@@ -17,6 +17,8 @@ from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Period, Quarter, call_moment
 from auditor_tui.domain.record import Audit, format_instant, parse_instant
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, question_points
+from auditor_tui.domain.waves import SERVICES as SERVICES  # re-exported for the filters
+from auditor_tui.domain.waves import audit_service, audit_wave
 
 
 @dataclass(frozen=True)
@@ -109,16 +111,8 @@ def wave_quarter(wave: str) -> Quarter | None:
 
 
 def _wave_of(audit: Audit, moment: datetime) -> tuple[str, Quarter]:
-    own = audit.extra.get("wave")
-    if isinstance(own, str) and own.strip():
-        return own.strip(), wave_quarter(own) or Quarter.of(moment)
-    quarter = Quarter.of(moment)
-    return str(quarter), quarter
-
-
-def _service_of(audit: Audit) -> str | None:
-    own = audit.extra.get("service")
-    return own if isinstance(own, str) and own else None
+    wave = audit_wave(audit)
+    return wave, wave_quarter(wave) or Quarter.of(moment)
 
 
 def row_of(audit: Audit) -> AuditRow:
@@ -143,7 +137,7 @@ def row_of(audit: Audit) -> AuditRow:
         call_at=moment,
         wave=wave,
         quarter=quarter,
-        service=_service_of(audit),
+        service=audit_service(audit),
         percent=result.percent,
         sections=tuple((s.title, s.points, s.max) for s in result.sections),
         questions=questions,
@@ -154,9 +148,6 @@ def row_of(audit: Audit) -> AuditRow:
 
 def rows_of(audits: Iterable[Audit]) -> list[AuditRow]:
     return [row_of(a) for a in audits]
-
-
-SERVICES = ("VN", "VO", "APV")  # new vehicles, used vehicles, after-sales
 
 
 @dataclass(frozen=True)

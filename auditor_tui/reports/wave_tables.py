@@ -13,6 +13,7 @@ from auditor_tui.reports.report import NetworkReport
 from auditor_tui.reports.table_model import DEALER, DEALER_ID, Column, Table
 from auditor_tui.reports.trophies import TrophyYear
 from auditor_tui.reports.waves import MISSING, Coverage, NetworkWave
+from auditor_tui.text.french import STAR
 
 WAVE_TABLE_NAMES = (
     "coverage",
@@ -28,8 +29,8 @@ WAVE = Column("wave", "Vague")
 def quarter_rule_text(rule: str, top: int) -> str:
     """How a quarter is rated, as the notes say it."""
     if rule == QUARTER_EVERY_AUDIT:
-        return f"un trimestre est à {top}★ quand chacun de ses audits l'est"
-    return f"un trimestre est à {top}★ quand sa moyenne atteint le seuil de {top}★"
+        return f"un trimestre est à {top}{STAR} quand chacun de ses audits l'est"
+    return f"un trimestre est à {top}{STAR} quand sa moyenne atteint le seuil de {top}{STAR}"
 
 
 def _missing_by_wave(items: Iterable[Coverage]) -> str:
@@ -102,7 +103,10 @@ def wave_tables(report: NetworkReport) -> list[Table]:
                 WAVE,
                 Column("dealers", "Concessions", "int"),
                 Column("audited", "Auditées", "int"),
-                *(Column(f"stars_{n}", f"{n}★", "percent", _share(n)) for n in range(top, 0, -1)),
+                *(
+                    Column(f"stars_{n}", f"{n}{STAR}", "percent", _share(n))
+                    for n in range(top, 0, -1)
+                ),
             ),
             "Part des concessions auditées dans la vague (une concession non auditée n'a pas "
             "d'étoiles : voir Couverture) ; " + quarter_rule_text(r.quarter_rule, top) + ".",
@@ -152,7 +156,7 @@ def wave_tables(report: NetworkReport) -> list[Table]:
                 Column("streak", "D'affilée", "int"),
             ),
             (f"Lauréats plusieurs fois : {repeat}. " if repeat else "")
-            + f"Lauréats : {top}★ aux quatre trimestres de l'année ; "
+            + f"Lauréats : {top}{STAR} aux quatre trimestres de l'année ; "
             + quarter_rule_text(r.quarter_rule, top)
             + ". Trophées : années gagnées jusque-là ; d'affilée : années de suite.",
             "Aucune année auditée.",

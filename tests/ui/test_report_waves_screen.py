@@ -147,5 +147,7 @@ async def test_the_service_filter(tmp_path: Path) -> None:
             await pilot.press("x")
             await settle(pilot)
             assert summary(screen).has_class("-error")
-            assert "Service illisible : 'apvx', VN, VO, APV attendu" in str(summary(screen).render())
+            assert "Service illisible : 'apvx', VN, VO, APV attendu" in str(
+                summary(screen).render()
+            )
             assert [row[0] for row in cells(screen, "dealers")] == ["Lexus Lyon"]  # kept

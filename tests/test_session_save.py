@@ -6,6 +6,7 @@ not saved, and a retry writes it once the cause is gone."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -154,12 +155,14 @@ def test_a_completed_audit_refuses_every_change_with_the_sessions_own_error(
     session: AuditSession, store: Store
 ) -> None:
     session.audit.status = "complete"
-    own = LiveCallError if isinstance(session, LiveCall) else FollowUpError
-    for change in (
-        lambda: session.answer(qid_of(session), 1),
-        lambda: session.clear(qid_of(session)),
-        lambda: session.set_note(qid_of(session), "x"),
-    ):
+    own: type[SessionRefused] = LiveCallError if isinstance(session, LiveCall) else FollowUpError
+    qid = qid_of(session)
+    changes: list[Callable[[], object]] = [
+        lambda: session.answer(qid, 1),
+        lambda: session.clear(qid),
+        lambda: session.set_note(qid, "x"),
+    ]
+    for change in changes:
         with pytest.raises(own, match="audit terminé : rouvrez-le") as refused:
             change()
         assert isinstance(refused.value, SessionRefused)
@@ -176,7 +179,9 @@ def test_refusals_name_what_is_wrong(session: AuditSession) -> None:
         session.answer("4", 1)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=200))
 def test_a_note_accepted_is_read_back_as_written(session: AuditSession, text: str) -> None:
     """Whatever the keyboard or a paste gives (control characters, markup, formulas): the note

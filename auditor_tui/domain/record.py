@@ -19,6 +19,7 @@ from auditor_tui.domain.labels import STATUSES as STATUSES
 from auditor_tui.domain.record_fields import (
     known_part,
     merge_extra,
+    read_history,
     split_record_extra,
 )
 from auditor_tui.domain.scoring import Score, missing_answers, score
@@ -176,6 +177,8 @@ class Audit:
     created_at: str = ""
     updated_at: str = ""
     export_batch: str | None = None
+    # The lifecycle, `[{"at", "event", "detail"}]` oldest first (domain/history.py).
+    history: list[dict[str, Any]] = field(default_factory=list)
     # Fields of the record this version does not model, kept and written back in place
     # (record_fields.py): unknown ones, and the contract's reserved `service`, `wave`…
     extra: dict[str, Any] = field(default_factory=dict)
@@ -199,6 +202,7 @@ class Audit:
             identity=identity or Identity(),
             created_at=stamp,
             updated_at=stamp,
+            history=[{"at": stamp, "event": "created", "detail": None}],
         )
 
     @property
@@ -255,19 +259,26 @@ class Audit:
             "notes": dict(self.notes),
             "calendar": self.calendar,
             "deadlines": self.deadlines,
+            "history": [dict(e) for e in self.history],
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "export_batch": self.export_batch,
         }
 
-    def to_export(self) -> dict[str, Any]:
-        """The exported record: stored fields plus the computed `score` and `outcome`."""
+    def to_export(self, now: datetime | None = None) -> dict[str, Any]:
+        """The exported record: stored fields plus the computed `score`, `outcome`, and
+        whether the evidence came in time (`follow_up.email_in_time`, `callback_in_time`: a
+        deadline still open with nothing recorded is judged at `now`, the wall clock by
+        default)."""
+        from auditor_tui.domain.evidence import in_time
+
         result = self.score()
         out = self._known_dict()
         out.pop("export_batch")
         out["score"] = result.to_dict(self.status)
         out["outcome"] = result.outcome
         out["deadlines"] = self.deadlines or {"email": None, "callback": None}
+        out["follow_up"].update(in_time(self, now or now_utc()))
         return merge_extra(out, self.extra) if self.extra else out
 
     @classmethod
@@ -325,5 +336,6 @@ class Audit:
             created_at=at(d.get("created_at") or ""),
             updated_at=at(d.get("updated_at") or ""),
             export_batch=d.get("export_batch"),
-            extra=split_record_extra(d, at),
+            history=read_history(d.get("history")),
+            extra=split_record_extra(d),
         )

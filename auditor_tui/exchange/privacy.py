@@ -22,7 +22,6 @@ from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
 
 KEY_SETTING = "pseudonym_key"
-SHARED = frozenset({"service", "wave", "planned"})  # of the fields kept in Audit.extra
 PREFIX = "personne-"
 
 
@@ -59,5 +58,5 @@ def pseudonymise(audit: Audit, key: bytes) -> Audit:
         }
         for e in out.history
     ]
-    out.extra = {k: v for k, v in out.extra.items() if k in SHARED}
+    out.extra = {}  # unknown fields; `service`, `wave`, `planned` are the audit's
     return out

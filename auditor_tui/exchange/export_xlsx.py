@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
@@ -109,10 +110,10 @@ def _verbatim_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
         ]
 
 
-def xlsx_bytes(audits: Iterable[Audit]) -> bytes:
+def xlsx_bytes(audits: Iterable[Audit], now: datetime | None = None) -> bytes:
     from auditor_tui.exchange.xlsx_writer import Sheet, write_workbook
 
-    ordered = views(audits)
+    ordered = views(audits, now)
     cols, rows = view_table(ordered)
     report_rows = rows_of(v.audit for v in ordered)
     buffer = io.BytesIO()

@@ -85,7 +85,7 @@ class LiveCall:
 
     @property
     def transfer_limit(self) -> float:
-        return float(self.grid.rule("transfer")["limit_seconds"])
+        return self.grid.transfer_limit
 
     def applicable(self, question: Question) -> bool:
         return is_applicable(question, self.audit.call.transferred)

@@ -16,7 +16,6 @@ from textual.widgets.option_list import Option
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.dealers import Dealer, matches, normalise_phone
-from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.exchange.dealers_csv import empty_directory_text
 from auditor_tui.store import Store
@@ -268,7 +267,7 @@ class NewAuditScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="new-audit-create")
     def _create(self, dealer: Dealer, identity: Identity, auditor: str) -> None:
         moment = self.clock.now()
-        audit = Audit.new(dealer_ref(dealer), load_grid(), moment, auditor, identity)
+        audit = Audit.new(dealer_ref(dealer), self.store.grid(), moment, auditor, identity)
         try:
             self.store.create(audit, moment=moment)
         except StoreError as exc:

@@ -38,6 +38,7 @@ def test_wheel_ships_data_and_runs_from_another_folder(tmp_path):
     assert "auditor_tui/data/grid-lexus-5-etoiles-2026-appel.json" in names
     assert "auditor_tui/data/dealers-sample.csv" in names
     assert "auditor_tui/data/audits-sample.jsonl" in names  # what `import --sample` reads
+    assert "auditor_tui/data/schema/audit-v1.json" in names  # the record as a JSON Schema
     assert "auditor_tui/store/facade.py" in names  # the core's packages
     assert not [n for n in names if "crashplay" in n]  # a test harness: not shipped
     tcss = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("auditor_tui/**/*.tcss")]

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from auditor_tui.domain.periods import PARIS_ZONE
+
 __all__ = [
     "Calendar",
     "DeadlineError",
@@ -36,7 +38,7 @@ __all__ = [
 
 _END_OF_DAY = time(23, 59, 59)
 
-_COUNTRY_TIMEZONES: dict[str, str] = {"FR": "Europe/Paris", "MC": "Europe/Monaco"}
+_COUNTRY_TIMEZONES: dict[str, str] = {"FR": PARIS_ZONE, "MC": "Europe/Monaco"}
 _COUNTRY_LABELS: dict[str, str] = {"FR": "France", "MC": "Monaco"}
 
 # Departments whose public holidays differ from metropolitan France, mapped to the
@@ -44,9 +46,9 @@ _COUNTRY_LABELS: dict[str, str] = {"FR": "France", "MC": "Monaco"}
 # (their « jour ouvré » and « 23:59:59 » are local). 67/68 use "6AE": the deprecated
 # alias "GES" only warns and drops the Alsace-Moselle days.
 _DEPARTMENT_SUBDIVS: dict[str, tuple[str, str]] = {
-    "57": ("57", "Europe/Paris"),
-    "67": ("6AE", "Europe/Paris"),
-    "68": ("6AE", "Europe/Paris"),
+    "57": ("57", PARIS_ZONE),
+    "67": ("6AE", PARIS_ZONE),
+    "68": ("6AE", PARIS_ZONE),
     "971": ("971", "America/Guadeloupe"),
     "972": ("972", "America/Martinique"),
     "973": ("973", "America/Cayenne"),

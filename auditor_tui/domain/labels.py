@@ -37,7 +37,9 @@ def fold(text: str) -> str:
 
 def transfer_limit_text(grid: Grid) -> str:
     """« 45 s » (« 45,5 s »): the grid's transfer limit (Q4)."""
-    return f"{grid.transfer_limit:g} s".replace(".", ",")
+    from auditor_tui.text.french import number_text
+
+    return f"{number_text(grid.transfer_limit, 'g')} s"
 
 
 def email_delay_text(grid: Grid) -> str:

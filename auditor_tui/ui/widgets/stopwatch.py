@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Digits, Label
 
 from auditor_tui.domain.suggestions import round_tenth
-from auditor_tui.text.french import format_elapsed
+from auditor_tui.text.french import format_elapsed, number_text
 from auditor_tui.ui.widgets.static_text import set_text
 
 
@@ -79,7 +79,7 @@ class Stopwatch(Vertical):
             state = "DÉPASSÉ" if over else "en cours"
         else:
             state = "hors délai" if over else "à temps"
-        limit = "" if self.limit is None else f" {self.limit:g} s".replace(".", ",")
+        limit = "" if self.limit is None else f" {number_text(self.limit, 'g')} s"
         # Fixed-size labels (see the CSS): ten updates a second without a layout pass.
         try:
             title = self.query_one("#stopwatch-title", Label)

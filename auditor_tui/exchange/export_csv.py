@@ -29,6 +29,8 @@ from auditor_tui.exchange.audit_table import (
     national_phone,
     notes_text,
     other_fields,
+    planned_date,
+    planned_window,
     quoted,
     views,
 )
@@ -172,6 +174,7 @@ def _head(view: View, clock: ParisClock) -> str:
     """HEAD's cells, joined."""
     audit, score = view.audit, view.score
     dealer, call = audit.dealer, audit.call
+    quarter = clock.quarter(audit)
     return DELIMITER.join(
         (
             _cell(audit.id),
@@ -181,7 +184,11 @@ def _head(view: View, clock: ParisClock) -> str:
             _cell(score.outcome),
             _cell(audit.auditor),
             _dealer(dealer),
-            clock.quarter(audit),
+            quarter,
+            _cell(audit.wave) if audit.wave is not None else quarter,
+            _cell(audit.service),
+            _cell(planned_date(audit)),
+            _cell(planned_window(audit)),
             clock.cell(call.started_at),
             clock.cell(call.ended_at),
             int_cell(len(call.attempts)),

@@ -1,7 +1,7 @@
-"""The call's tooltips name the grid's numbers through fields (« le chrono ({transfer_limit}) »,
-keymap.py): whoever shows a tooltip (the help, the command palette, docs/keys.md) fills them from
-the audit's grid, so that a grid with another limit or other question numbers is named as it is.
-"""
+"""The call's tooltips name the grid's numbers through fields (keymap.py: « chrono de {limit} »,
+« ({attempts}) »): whoever shows a tooltip (the help, the command palette, docs/keys.md) fills
+them from the audit's grid, so that a grid with another limit or other question numbers is named
+as it is."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 # What a tooltip's fields stand for without a grid (an audit that could not be read).
 _GRID_FIELDS = {
     "attempts": "la question des tentatives",
-    "transfer_limit": "limite de la grille",
+    "limit": "la limite de la grille",  # the transfer's
     "discovery": "question de la découverte",
     "method_match": "question du recontact",
 }
@@ -27,12 +27,12 @@ def grid_fields(grid: Grid | None) -> dict[str, str]:
     from auditor_tui.domain.labels import transfer_limit_text
 
     fields = {name: f"Q{grid.rule_question(name)}" for name in _GRID_FIELDS if name in grid.rules}
-    return {**_GRID_FIELDS, **fields, "transfer_limit": transfer_limit_text(grid)}
+    return {**_GRID_FIELDS, **fields, "limit": transfer_limit_text(grid)}
 
 
 def tooltip_text(tooltip: str, grid: Grid | None) -> str:
     """A tooltip as shown: its fields filled from the audit's grid (« Tentative d'appel horodatée
-    (Q1) », « le chrono (45 s) »); a text without them (or with others) shown as it is."""
+    (Q1) », « chrono de 45 s »); a text without them (or with others) shown as it is."""
     fields = grid_fields(grid)
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(tooltip) if name is not None}

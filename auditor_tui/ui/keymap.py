@@ -222,8 +222,7 @@ KEYS: dict[str, Key] = {
         "x",
         "transfer_start",
         "Transfert",
-        "Mise en attente pour transfert : le chrono ({transfer_limit}) part à la touche "
-        "(confirmé par Entrée)",
+        "Mise en attente pour transfert : chrono de {limit} dès la touche (confirmé par Entrée)",
         CALL,
     ),
     "transfer_pickup": Key(
@@ -233,9 +232,7 @@ KEYS: dict[str, Key] = {
         "La personne du transfert parle : le chrono s'arrête à la touche (confirmé par Entrée)",
         CALL,
     ),
-    "discovery": Key(
-        "q", "discovery", "Découverte", "+1 question de découverte ({discovery})", CALL
-    ),
+    "discovery": Key("q", "discovery", "Découverte", "+1 question posée ({discovery})", CALL),
     "end_call": Key(
         "f",
         "end_call",

@@ -63,8 +63,7 @@ async def test_a_grid_with_other_numbers_is_followed_on_every_screen(tmp_path: P
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
         rows = help_rows(pilot)
         assert rows["Transfert"] == (
-            "Mise en attente pour transfert : le chrono (60 s) part à la touche "
-            "(confirmé par Entrée)"
+            "Mise en attente pour transfert : chrono de 60 s dès la touche (confirmé par Entrée)"
         )
         assert rows["Tentative"] == "Tentative d'appel horodatée (Q1)"
         assert "45 s" not in screen_text(app)

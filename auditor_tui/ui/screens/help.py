@@ -66,7 +66,7 @@ def keys_of(screen: Screen[Any]) -> list[KeyHelp]:
         if not description:
             continue
         display = key_display(bound)
-        detail = tooltip_text(bound.tooltip, grid)  # « le chrono (45 s) »: the audit's grid
+        detail = tooltip_text(bound.tooltip, grid)  # « chrono de 45 s »: the audit's grid
         if bound.id in keymap.PICK_IDS:
             description, display, detail = (
                 PICK.description,

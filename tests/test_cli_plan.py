@@ -123,9 +123,11 @@ def test_the_directorys_hours_and_closing_days(
     assert all(c["window"] == ["08:00", "09:00"] for c in calls if c["date"] in TUESDAYS)
 
 
-TUESDAYS = {f"2027-{m:02d}-{d:02d}" for m, d in [(1, 5), (1, 12), (1, 19), (1, 26)]} | {
-    f"2027-02-{d:02d}" for d in (2, 9, 16, 23)
-} | {f"2027-03-{d:02d}" for d in (2, 9, 16, 23, 30)}
+TUESDAYS = (
+    {f"2027-{m:02d}-{d:02d}" for m, d in [(1, 5), (1, 12), (1, 19), (1, 26)]}
+    | {f"2027-02-{d:02d}" for d in (2, 9, 16, 23)}
+    | {f"2027-03-{d:02d}" for d in (2, 9, 16, 23, 30)}
+)
 
 
 def test_malformed_hours_are_named_with_line_and_field(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Layout of a store folder (formats in layout.py and index.py):
                        when stale (index.py)
     dealers.json       TinyDB: the dealer directory (documents.py)
     settings.json      TinyDB: identities, auditor name, sync state (documents.py)
+    plans.json         TinyDB: the waves' plans, one document a wave (documents.py)
     journal.json       present only while a multi-audit import is being committed (bulk.py)
     store.lock         held by the one process that writes (lock.py); commit.lock (commit_lock.py)
 
@@ -379,6 +380,15 @@ class Store:
         self._refuse_if_read_only()
         with self._mutex:
             self._documents.replace_dealers(dealers)
+
+    def plans(self) -> list[dict[str, Any]]:
+        with self._mutex:
+            return self._documents.plans()
+
+    def put_plan(self, document: Mapping[str, Any]) -> None:
+        self._refuse_if_read_only()
+        with self._mutex:
+            self._documents.put_plan(document)
 
     def setting(self, key: str, default: Any = None) -> Any:
         with self._mutex:

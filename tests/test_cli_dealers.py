@@ -4,7 +4,6 @@ and field, the sample directory imported whole."""
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import pytest

@@ -14,7 +14,7 @@ from auditor_tui.reports.rows import Filters
 from auditor_tui.reports.waves import (
     DealerWave,
     DirectoryDealer,
-    PlannedCall,
+    PlanEntry,
     progressions,
     ranking,
 )
@@ -89,11 +89,13 @@ def test_coverage_lists_every_dealer_of_the_directory():
 def test_coverage_follows_a_stored_plan_and_names_dealers_outside_it():
     outsider = dealer("Lexus Brest", "29", "+33353012003")
     audits = [*two_waves()[:4], audit(20, outsider, day(3, 5), "Alice")]
-    plan = [
-        PlannedCall("2026-T1", "lexus-dijon", "VN", "Alice"),
-        PlannedCall("2026-T1", "lexus-dijon", "APV", "Alice"),  # two calls for Dijon
-        PlannedCall("2026-T1", "lexus-pau", "VO", "Bob"),
-    ]
+    plan = {
+        "2026-T1": [
+            PlanEntry("2026-T1", "lexus-dijon", "VN", "Alice"),
+            PlanEntry("2026-T1", "lexus-dijon", "APV", "Alice"),  # two calls for Dijon
+            PlanEntry("2026-T1", "lexus-pau", "VO", "Bob"),
+        ]
+    }
     report = build_report(audits, directory=DIRECTORY, plan=plan)
     got = {c.dealer: (c.status, c.planned, c.audited, c.missing) for c in report.coverage}
     assert got == {

@@ -7,12 +7,15 @@ file only; everything else (scoring, UI, exports) reads them from here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from auditor_tui.domain.grid_check import Checker
+from auditor_tui.domain.grid_check import GridError as GridError  # re-exported
 from auditor_tui.domain.resources import data_dir
 
 GRID_SCHEMA = "auditor-tui/grid/v1"
@@ -24,16 +27,6 @@ CONDITION_TRANSFERRED = "transferred"
 QUARTER_AVERAGE = "average"
 QUARTER_EVERY_AUDIT = "every_audit"
 QUARTER_RULES = (QUARTER_AVERAGE, QUARTER_EVERY_AUDIT)
-
-
-class GridError(ValueError):
-    """A grid file that cannot be used; lists every problem with the question and field."""
-
-    def __init__(self, path: Path | str, problems: list[str]) -> None:
-        self.path = str(path)
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"grille invalide {self.path} :\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -131,6 +124,23 @@ class Grid:
     def rule_question(self, name: str) -> str:
         return str(self.rules[name]["question"])
 
+    # The grid's numbers (checked by parse_grid: present, positive), read here and nowhere else.
+    @property
+    def transfer_limit(self) -> float:
+        """Q4: the seconds a transfer may take and still be « Oui » (`transfer.limit_seconds`)."""
+        return float(self.rules["transfer"]["limit_seconds"])
+
+    @property
+    def email_delay(self) -> timedelta:
+        """Q16: how long after the end of the call the e-mail is due (`email.hours`)."""
+        return timedelta(hours=self.rules["email"]["hours"])
+
+    @property
+    def callback_business_days(self) -> int:
+        """Q17: the call-back is due by the end of this many business days after the call's
+        day (`callback.business_days`)."""
+        return int(self.rules["callback"]["business_days"])
+
     def stars_for(self, percent: float) -> int:
         for threshold in self.stars:
             if percent >= threshold.min_percent:
@@ -142,41 +152,8 @@ class Grid:
         return self.stars[0].stars
 
 
-class _Checker:
-    """Collects problems while reading raw JSON, so a broken file lists them all at once."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def get(
-        self,
-        obj: Mapping[str, Any],
-        key: str,
-        typ: type | tuple[type, ...],
-        where: str,
-        *,
-        optional: bool = False,
-    ) -> Any:
-        if key not in obj or obj[key] is None:
-            if not optional:
-                self.problems.append(f"{where}, champ {key!r} : manquant")
-            return None
-        value = obj[key]
-        bad_bool = isinstance(value, bool) and bool not in (
-            typ if isinstance(typ, tuple) else (typ,)
-        )
-        if not isinstance(value, typ) or bad_bool:
-            names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
-            self.problems.append(
-                f"{where}, champ {key!r} : attendu {names}, "
-                f"trouvé {type(value).__name__} ({value!r})"
-            )
-            return None
-        return value
-
-
 def _parse_question(
-    raw: Any, section_id: str, where: str, c: _Checker, conditions: Mapping[str, str]
+    raw: Any, section_id: str, where: str, c: Checker, conditions: Mapping[str, str]
 ) -> Question | None:
     if not isinstance(raw, dict):
         c.problems.append(f"{where} : attendu un objet question")
@@ -228,9 +205,33 @@ def _parse_question(
     return Question(qid, number, text, kind, tuple(options), max_points, applies_if, section_id)
 
 
+# The numbers the code reads from the rules (Grid.transfer_limit, …): (rule, field, whole only).
+NUMBERS = (
+    ("transfer", "limit_seconds", False),
+    ("email", "hours", False),
+    ("callback", "business_days", True),
+)
+
+
+def _check_numbers(rules: Mapping[str, Any], c: Checker) -> None:
+    """Each number the code reads is there, a number (a whole one where it counts days) and
+    above zero."""
+    for name, key, whole in NUMBERS:
+        rule = rules.get(name)
+        if not isinstance(rule, dict):
+            c.problems.append(f"règle {name!r} : manquante")
+            continue
+        value = c.get(rule, key, int if whole else (int, float), f"règle {name!r}")
+        if value is not None and not 0 < value < 10_000:
+            c.problems.append(
+                f"règle {name!r}, champ {key!r} : nombre entre 0 et 10000 exclus attendu, "
+                f"trouvé {value!r}"
+            )
+
+
 def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
     """Validate raw JSON into a Grid; raises GridError listing every problem."""
-    c = _Checker()
+    c = Checker()
     if not isinstance(raw, dict):
         raise GridError(source, ["le fichier doit contenir un objet JSON"])
     schema = c.get(raw, "schema", str, "grille")
@@ -288,6 +289,7 @@ def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
         qid = rule.get("question") if isinstance(rule, dict) else None
         if qid not in seen:
             c.problems.append(f"règle {name!r}, champ 'question' : question inconnue {qid!r}")
+    _check_numbers(rules, c)
 
     footer = c.get(raw, "footer", dict, "grille") or {}
     grid = Grid(
@@ -348,3 +350,21 @@ def load_grid(grid_id: str = DEFAULT_GRID_ID) -> Grid:
     if not path.is_file():
         raise GridError(path, [f"aucune grille {grid_id!r} dans {data_dir()}"])
     return load_grid_file(path)
+
+
+GridLookup = Callable[[str], Grid]
+"""Where audits find their grid by id: `load_grid` (the shipped grids), or `grids_in(folder)`.
+The store hands its lookup to every audit it reads (`Store.open(grids=…)`, `make_app`)."""
+
+
+def grids_in(folder: Path) -> GridLookup:
+    """Grids read from `folder` (`grid-<id>.json`, each once), the shipped ones for an id it has
+    no file for: a grid of one's own, a test's copy of the shipped grid with other numbers."""
+    folder = Path(folder)
+
+    @cache
+    def lookup(grid_id: str) -> Grid:
+        path = folder / f"grid-{grid_id}.json"
+        return load_grid_file(path) if path.is_file() else load_grid(grid_id)
+
+    return lookup

@@ -38,7 +38,7 @@ from auditor_tui.reports.waves import (
     Coverage,
     DirectoryDealer,
     NetworkWave,
-    PlannedCall,
+    PlanEntry,
     RankEntry,
     coverage,
     dealer_waves,
@@ -105,15 +105,15 @@ def build_report(
     audits: Iterable[Audit] | Iterable[AuditRow],
     filters: Filters | None = None,
     directory: Sequence[DirectoryDealer] = (),
-    plan: Sequence[PlannedCall] | None = None,
+    plan: Mapping[str, Sequence[PlanEntry]] | None = None,
     *,
     pseudonymise: bool = False,
 ) -> NetworkReport:
     """Every figure of the network report, for the audits the filters keep.
 
     `directory`: the dealer directory (coverage lists its dealers never audited; the network
-    counts them). `plan`: the calls the stored plan places; None: every dealer of the
-    directory planned once per wave. `pseudonymise`: the verbatims are left out.
+    counts them). `plan`: the calls of each wave that has a stored plan; a wave without one
+    plans every dealer of the directory once. `pseudonymise`: the verbatims are left out.
     """
     filters = filters or Filters()
     period = filters.period
@@ -148,11 +148,13 @@ def build_report(
     if period is not None:
         shown_waves.update(str(q) for q in _quarters(period))
     listed = [d for d in directory if filters.keeps_dealer(d.name, d.key)]
-    plan_shown = None
-    if plan is not None:
-        names = {d.key: d.name for d in directory}
-        plan_shown = [c for c in plan if _planned(c, filters, names.get(c.dealer_key, ""))]
-        shown_waves.update(c.wave for c in plan_shown)
+    names = {d.key: d.name for d in directory}
+    plan_shown = {
+        wave: [c for c in calls if _planned(c, filters, names.get(c.dealer_key, ""))]
+        for wave, calls in (plan or {}).items()
+        if period is None or _in(wave, period)
+    }
+    shown_waves.update(plan_shown)
     history = trophy_history(
         all_quarters,
         lambda y: _rating_grid([r for r in counted_all if r.quarter.year == y]).top_stars,
@@ -193,11 +195,9 @@ def _quarters(period: Period) -> list[Quarter]:
     return out
 
 
-def _planned(call: PlannedCall, filters: Filters, name: str) -> bool:
-    """A planned call kept by the filters: its wave in the period, its dealer, service and
-    auditor those asked (a call the plan gives no service or auditor is kept)."""
-    if filters.period is not None and not _in(call.wave, filters.period):
-        return False
+def _planned(call: PlanEntry, filters: Filters, name: str) -> bool:
+    """A planned call kept by the filters: its dealer, service and auditor those asked (a call
+    the plan gives no service or auditor is kept)."""
     if not filters.keeps_dealer(name, call.dealer_key):
         return False
     if filters.service and call.service not in (None, filters.service):

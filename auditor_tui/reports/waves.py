@@ -4,8 +4,8 @@ over report rows, the directory and the plan; no clock, no UI.
 
 Decisions (docs/export-columns.md, « Rapports »):
 * A wave is the audit's own `wave`, else the calendar quarter of its call (`2027-T1`).
-* Coverage reads the directory: a dealer never audited in a wave is listed, « manquant ». Without
-  a stored plan, every dealer of the directory is planned once per wave.
+* Coverage reads the directory: a dealer never audited in a wave is listed, « manquant ». A wave
+  with a stored plan expects its calls; a wave without one, every dealer of the directory once.
 * The share at each star level is over the dealers audited in the wave (a dealer with a
   counted audit), not over the directory: a dealer not audited has no star level, and counting
   it as « not 5 stars » would mix coverage (its own figure) into quality.
@@ -55,8 +55,9 @@ class DirectoryDealer:
 
 
 @dataclass(frozen=True)
-class PlannedCall:
-    """One call the plan places: its wave, dealer (id), service and auditor when it says."""
+class PlanEntry:
+    """One call a stored plan places (domain/plan.py): its wave, dealer (id), service and
+    auditor when it says."""
 
     wave: str
     dealer_key: str
@@ -80,23 +81,26 @@ def coverage(
     rows: Iterable[AuditRow],
     directory: Sequence[DirectoryDealer],
     waves: Iterable[str],
-    plan: Sequence[PlannedCall] | None = None,
+    plan: Mapping[str, Sequence[PlanEntry]] | None = None,
 ) -> list[Coverage]:
     """One line per wave and dealer of the directory (and per dealer audited outside it), by
-    wave, the missing first, then by name. `rows`: the audits of the waves, counted or not."""
+    wave, the missing first, then by name. `rows`: the audits of the waves, counted or not;
+    `plan`: the calls of each wave that has a stored plan (the others plan every dealer of the
+    directory once)."""
     made: dict[tuple[str, str], list[AuditRow]] = defaultdict(list)
     names = {d.key: d.name for d in directory}
     for row in rows:
         made[(row.wave, row.dealer_key)].append(row)
         names.setdefault(row.dealer_key, row.dealer)
+    plan = plan or {}
     planned: dict[tuple[str, str], int] = defaultdict(int)
-    if plan is None:
-        for wave in waves:
+    for wave in waves:
+        if wave in plan:
+            for call in plan[wave]:
+                planned[(wave, call.dealer_key)] += 1
+        else:
             for d in directory:
                 planned[(wave, d.key)] = 1
-    else:
-        for call in plan:
-            planned[(call.wave, call.dealer_key)] += 1
     shown = {*planned, *made}
     out = []
     for wave, key in shown:

@@ -5,7 +5,7 @@ highlighted dealer's curve, under the verbatims the highlighted note whole."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,8 +32,9 @@ from auditor_tui.reports.rows import SERVICES, AuditRow, Filters
 from auditor_tui.reports.sources import load_directory, load_plan
 from auditor_tui.reports.table_model import Column, Table
 from auditor_tui.reports.tables import TEXT_KINDS, fit_widths, shown_rows, tables
-from auditor_tui.reports.waves import DirectoryDealer, PlannedCall
+from auditor_tui.reports.waves import DirectoryDealer, PlanEntry
 from auditor_tui.store import Store
+from auditor_tui.store.errors import StoreError
 from auditor_tui.text.french import percent_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import REPORT_STRIP
@@ -86,13 +87,15 @@ class ReportScreen(Screen[None]):
             rows: list[AuditRow],
             unread: int = 0,
             directory: Sequence[DirectoryDealer] = (),
-            plan: Sequence[PlannedCall] | None = None,
+            plan: Mapping[str, Sequence[PlanEntry]] | None = None,
+            problem: str = "",
         ) -> None:
             super().__init__()
             self.rows = rows
             self.unread = unread  # audits that could not be read: left out, and said so
             self.directory = directory
             self.plan = plan
+            self.problem = problem  # a stored plan that cannot be read: said, not used
 
     class ReportReady(Message):
         def __init__(self, report: NetworkReport) -> None:
@@ -105,7 +108,8 @@ class ReportScreen(Screen[None]):
         self.rows: list[AuditRow] | None = None
         self.unread = 0
         self.directory: Sequence[DirectoryDealer] = ()
-        self.plan: Sequence[PlannedCall] | None = None
+        self.plan: Mapping[str, Sequence[PlanEntry]] | None = None
+        self.problem = ""
         self.report: NetworkReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -143,15 +147,20 @@ class ReportScreen(Screen[None]):
 
         unread: list[str] = []
         rows = load_rows(self.store, progress, unread=unread)
-        directory, plan = load_directory(self.store), load_plan(self.store)
+        directory, plan, problem = load_directory(self.store), None, ""
+        try:
+            plan = load_plan(self.store)
+        except StoreError as exc:
+            problem = str(exc)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsLoaded(rows, len(unread), directory, plan))
+            self.post_message(self.RowsLoaded(rows, len(unread), directory, plan, problem))
 
     def on_report_screen_rows_loaded(self, message: ReportScreen.RowsLoaded) -> None:
         self.rows = message.rows
         self.unread = message.unread
         self.directory = message.directory
         self.plan = message.plan
+        self.problem = message.problem
         self._recompute()
 
     @on(Input.Changed)
@@ -187,10 +196,11 @@ class ReportScreen(Screen[None]):
     def on_report_screen_report_ready(self, message: ReportScreen.ReportReady) -> None:
         report = self.report = message.report
         unread = f" · {self.unread} illisible(s), laissé(s) de côté" if self.unread else ""
+        problem = f" · {self.problem} ; couverture sans ce plan" if self.problem else ""
         self._summary(
             f"{first_upper(report.filters.describe())} · {report.counted} audit(s) compté(s)"
-            f" · {report.left_out} en cours, non compté(s){unread}",
-            error=bool(self.unread),
+            f" · {report.left_out} en cours, non compté(s){unread}{problem}",
+            error=bool(self.unread or self.problem),
         )
         for table in tables(report):
             self._fill(table, report)

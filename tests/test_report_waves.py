@@ -290,3 +290,35 @@ def test_cli_report_json_and_csv(tmp_path, capsys):
     assert main(["--db", str(db), "report", "--table", "network", "--period", "2026-T1"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "75,0 %" in out and "25,0 %" in out and "concessions auditées" in out
+
+
+def test_coverage_reads_the_stored_plan_of_its_wave(tmp_path, capsys):
+    db = str(tmp_path / "s")
+    assert main(["--db", db, "dealers", "import", "--sample"]) == EXIT_OK
+    assert main(["--db", db, "import", "--sample"]) == EXIT_OK
+    argv = ["--db", db, "plan", "--wave", "2026-T4", "--calls-per-dealer", "2", "--auditor", "A"]
+    assert main(argv) == EXIT_OK
+    capsys.readouterr()
+    assert main(["--db", db, "plan", "--wave", "2026-T4", "--show", "--format", "json"]) == EXIT_OK
+    calls = json.loads(capsys.readouterr().out)["calls"]
+    assert main(["--db", db, "report", "--format", "json", "--period", "2026-T3..T4"]) == EXIT_OK
+    coverage = json.loads(capsys.readouterr().out)["coverage"]
+    t3 = [c for c in coverage if c["wave"] == "2026-T3"]
+    t4 = [c for c in coverage if c["wave"] == "2026-T4"]
+    # T3 has no stored plan: the 41 dealers of the directory once each.
+    assert len(t3) == 41 and {c["planned"] for c in t3} == {1}
+    # T4 follows its plan: two calls for each of the 41 dealers; Bordeaux and Dijon audited
+    # once in T4 (the sample), one call still to make each.
+    assert len(t4) == 41 and sum(c["planned"] for c in t4) == len(calls) == 82
+    assert {c["dealer"]: c["missing"] for c in t4 if c["audited"]} == {
+        "Lexus Bordeaux": 1,
+        "Lexus Dijon": 1,
+    }
+    # By service: the plan's VN calls only.
+    vn = sum(c["service"] == "VN" for c in calls)
+    assert (
+        main(["--db", db, "report", "--format", "json", "--period", "2026-T4", "--service", "VN"])
+        == 0
+    )
+    by_service = json.loads(capsys.readouterr().out)["coverage"]
+    assert sum(c["planned"] for c in by_service) == vn and 0 < vn < 82

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Label
 from auditor_tui.ui import keymap
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import plain
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.textual_patches import KeysFooter
 
 # Textual's own bindings that apply on every screen, named in French.
 BUILTIN_DESCRIPTIONS = {

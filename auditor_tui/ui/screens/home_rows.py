@@ -23,17 +23,18 @@ if TYPE_CHECKING:
 WIDE = 120  # from this width on, the table also shows the city and the percent
 NO_VALUE = "—"
 
-# Fixed widths, so that the narrow set fits 80 columns with the scroll bar (the date is 23 wide).
+# Fixed widths, so that each set fits its width (80, 120 columns) with the scroll bar, every
+# cell padded by one on each side; the longest date is 24 wide (« mer. 30 sept. 2026 23:59 »).
 COLUMNS_WIDE = (
-    ("Concessionnaire", 30),
-    ("Ville", 18),
-    ("Date", 23),
+    ("Concessionnaire", 26),
+    ("Ville", 17),
+    ("Date", 24),
     ("Statut", 16),
     ("Score", 6),
     ("%", 7),
     ("Étoiles", 7),
 )
-COLUMNS_NARROW = (("Concessionnaire", 17), ("Date", 23), ("Statut", 16), ("Score", 5), (STAR, 5))
+COLUMNS_NARROW = (("Concessionnaire", 16), ("Date", 24), ("Statut", 16), ("Score", 5), (STAR, 5))
 
 
 @functools.lru_cache(maxsize=4096)  # the rows shown, formatted again at each key of the filter

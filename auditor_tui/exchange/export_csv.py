@@ -28,6 +28,8 @@ from auditor_tui.exchange.audit_table import (
     national_phone,
     notes_text,
     other_fields,
+    planned_date,
+    planned_window,
     quoted,
     views,
 )
@@ -84,6 +86,7 @@ def _head(view: View) -> str:
     """HEAD's cells, joined."""
     audit, score = view.audit, view.score
     dealer, call = audit.dealer, audit.call
+    quarter = str(Quarter.of(call_moment(audit)))
     return DELIMITER.join(
         (
             _cell(audit.id),
@@ -93,7 +96,11 @@ def _head(view: View) -> str:
             _cell(score.outcome),
             _cell(audit.auditor),
             _dealer(dealer),
-            str(Quarter.of(call_moment(audit))),
+            quarter,
+            _cell(audit.wave) if audit.wave is not None else quarter,
+            _cell(audit.service),
+            _cell(planned_date(audit)),
+            _cell(planned_window(audit)),
             _paris(call.started_at),
             _paris(call.ended_at),
             int_cell(len(call.attempts)),

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import IO
 
-from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.exchange.jsonl import encode_record
 from auditor_tui.store import Store
 
@@ -41,15 +42,18 @@ def check_exportable(audit: Audit) -> None:
             raise ExportError(audit.id, f"champ inconnu conservé : {exc}") from exc
 
 
-def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
+def iter_export(audits: Iterable[Audit], now: datetime | None = None) -> Iterator[str]:
+    """The records, a line each; `now`: what the computed `follow_up.*_in_time` are worked out
+    at (the wall clock by default)."""
+    now = now or now_utc()
     for audit in in_export_order(audits):
         check_exportable(audit)
-        yield encode_record(audit.to_export()) + "\n"
+        yield encode_record(audit.to_export(now)) + "\n"
 
 
-def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:
+def write_jsonl(audits: Iterable[Audit], out: IO[str], now: datetime | None = None) -> int:
     count = 0
-    for line in iter_export(audits):
+    for line in iter_export(audits, now):
         out.write(line)
         count += 1
     return count

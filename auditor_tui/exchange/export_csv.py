@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import IO, Any
 
+from auditor_tui.domain.history import last_reopen_reason, reopen_count
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.periods import Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit, DealerRef
@@ -122,9 +124,13 @@ def _follow_up(view: View) -> str:
         (
             _paris(deadlines.get("email")),
             _paris(follow_up.email_received_at),
+            bool_cell(view.in_time[0]),
             _paris(deadlines.get("callback")),
             _paris(follow_up.callback_at),
+            bool_cell(view.in_time[1]),
             _cell(follow_up.callback_method),
+            int_cell(reopen_count(audit)),
+            _cell(last_reopen_reason(audit)),
         )
     )
 
@@ -221,9 +227,10 @@ def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
     return lambda view: DELIMITER.join([piece(view) for piece in pieces])
 
 
-def write_csv(audits: Iterable[Audit], out: IO[str]) -> int:
-    """Write the CSV (BOM first); returns the number of audits."""
-    ordered = views(audits)
+def write_csv(audits: Iterable[Audit], out: IO[str], now: datetime | None = None) -> int:
+    """Write the CSV (BOM first); returns the number of audits. `now`: what a deadline still
+    open is judged at (`email_in_time`, `callback_in_time`; the wall clock by default)."""
+    ordered = views(audits, now)
     cols = columns_of(ordered)
     out.write(BOM)
     writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
@@ -89,10 +90,10 @@ def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
         ]
 
 
-def xlsx_bytes(audits: Iterable[Audit]) -> bytes:
+def xlsx_bytes(audits: Iterable[Audit], now: datetime | None = None) -> bytes:
     from auditor_tui.exchange.xlsx_writer import Sheet, write_workbook
 
-    ordered = views(audits)
+    ordered = views(audits, now)
     cols, rows = view_table(ordered)
     buffer = io.BytesIO()
     write_workbook(

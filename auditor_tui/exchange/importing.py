@@ -8,13 +8,14 @@ a higher `revision` replaces, an equal revision with other content is a conflict
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from auditor_tui.domain.instants import stored_spelling
 from auditor_tui.domain.lifecycle import recompute_deadlines
-from auditor_tui.domain.record import Audit
-from auditor_tui.domain.record_check import Problem, validate_record
+from auditor_tui.domain.record import Audit, now_utc
+from auditor_tui.domain.record_check import Problem, in_time_problems, validate_record
 from auditor_tui.domain.record_fields import known_part, unknown_names
 from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT, InputFileError
 from auditor_tui.exchange.jsonl import decode_line, split_lines
@@ -55,9 +56,13 @@ def comparable(audit: Audit) -> dict[str, Any]:
     return d
 
 
-def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list[Problem]]:
+def parse_jsonl(
+    data: bytes, source: str, now: datetime | None = None
+) -> tuple[list[tuple[int, Audit]], list[Problem]]:
     """Parse and validate every line; returns the audits with their line numbers, and problems
-    (warnings included: fatal ones have `warning=False`)."""
+    (warnings included: fatal ones have `warning=False`). `now`: what the computed
+    `follow_up.*_in_time` are compared at (the wall clock by default)."""
+    now = now or now_utc()
     problems: list[Problem] = []
     audits: list[tuple[int, Audit]] = []
     seen: dict[str, int] = {}
@@ -107,6 +112,7 @@ def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list
                     True,
                 )
             )
+        problems.extend(in_time_problems(obj, audit, number, now))
         audits.append((number, audit))
     if not audits and not any(not p.warning for p in problems):
         problems.append(Problem(None, "(fichier)", "aucun enregistrement"))

@@ -34,6 +34,7 @@ from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.widgets.notice import one_line
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
+    from auditor_tui.domain.grid import GridLookup
     from auditor_tui.store import Store
     from auditor_tui.store.index import Summary
 
@@ -52,12 +53,13 @@ class AuditorApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = keymap.bindings("quit", "help", "help_question_mark", "command_palette")
 
-    def __init__(self, db: Path | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Path | None = None, clock: Clock | None = None, grids: GridLookup | None = None
+    ) -> None:
         # The modules loaded so far live as long as the process: out of the collector's scans.
         freeze_loaded()
         super().__init__()
-        self.db = db
-        self.clock: Clock = clock or SystemClock()
+        self.db, self.grids, self.clock = db, grids, clock or SystemClock()  # grids: Store.open
         self.store: Store | None = None
         self.fatal_message: str | None = None  # why the app quit without opening the store
         self.dealer_count: int | None = None  # the store's directory, once open
@@ -133,7 +135,7 @@ class AuditorApp(App[int]):
         from auditor_tui.store.errors import StoreError, StoreWriteError
 
         try:
-            return Store.open(self.db, first=self._show_newest)
+            return Store.open(self.db, first=self._show_newest, grids=self.grids)
         except StoreError as exc:
             message = str(exc)
             if isinstance(exc, StoreWriteError) and exc.not_writable:
@@ -144,9 +146,8 @@ class AuditorApp(App[int]):
             self.post_message(StoreFailed(message))
         except OSError as exc:
             where = self.db if self.db is not None else "(dossier par défaut)"
-            self.post_message(
-                StoreFailed(f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}.")
-            )
+            text = f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}."
+            self.post_message(StoreFailed(text))
         return None
 
     def _show_newest(self, summaries: list[Summary]) -> None:
@@ -157,7 +158,6 @@ class AuditorApp(App[int]):
         painted.wait(FIRST_PAINT_WAIT)
 
     def _home_screen(self) -> HomeScreen | None:
-
         return next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
 
     def on_newest_audits(self, message: NewestAudits) -> None:
@@ -276,10 +276,8 @@ class AuditorApp(App[int]):
     def action_reports(self) -> None:
         from auditor_tui.ui.screens.report import ReportScreen
 
-        store = self._store_ready()
-        if store is None:
-            return
-        self.push_screen(ReportScreen(store))
+        if (store := self._store_ready()) is not None:
+            self.push_screen(ReportScreen(store))
 
     def action_resume(self) -> None:
         if self._store_ready() is not None:
@@ -379,6 +377,8 @@ class AuditorApp(App[int]):
         return main_commands(self)
 
 
-def make_app(db: Path | None = None, clock: Clock | None = None) -> AuditorApp:
-    """The one factory for the CLI and the tests."""
-    return AuditorApp(db, clock)
+def make_app(
+    db: Path | None = None, clock: Clock | None = None, grids: GridLookup | None = None
+) -> AuditorApp:
+    """The one factory for the CLI and the tests (`grids`: see `Store.open`)."""
+    return AuditorApp(db, clock, grids)

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
+from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.scoring import shown_stars
 from auditor_tui.domain.suggestions import Suggestion
 from auditor_tui.session.call_state import LiveCallError
@@ -47,6 +48,7 @@ from auditor_tui.ui.screens.live_view import (
     save_state,
     section_after,
     suggestion_line,
+    transfer_seconds,
 )
 from auditor_tui.ui.textual_patches import release_styles_caches
 from auditor_tui.ui.widgets.dealer_line import DealerLine
@@ -74,6 +76,7 @@ class LiveCallScreen(Screen[str]):
         self.audit_id = audit_id
         self.clock = clock
         self.live: LiveCall | None = None
+        self.grid: Grid | None = None  # the audit's: its numbers named in the keys' help
         self.current = ""
         self.auto_advance = True  # the store's setting, read on mount (the app toggles it)
         self._over_limit = False
@@ -112,6 +115,7 @@ class LiveCallScreen(Screen[str]):
             self._one(Static, "#facts").update(plain(text))
             return
         live = self.live
+        self.grid = live.grid
         self.sub_title = f"Appel — {live.audit.dealer.name}"
         self.auto_advance = auto_advance_setting(self.store)
         missing = live.remaining()
@@ -156,13 +160,8 @@ class LiveCallScreen(Screen[str]):
             self._show_suggestion()
 
     def _transfer_seconds(self, live: LiveCall) -> tuple[float | None, bool]:
-        """The transfer's seconds, and whether they are provisional: counted from the key « x »
-        while its « oui » is still asked."""
-        elapsed = live.transfer_elapsed()
         asked = self.question.step(live_confirm.TRANSFER_START)
-        if asked is None or elapsed is not None:
-            return elapsed, False
-        return max(0.0, self.clock.monotonic() - asked.at), True
+        return transfer_seconds(live, asked.at if asked else None, self.clock.monotonic())
 
     def refresh_view(self) -> None:
         live = self.live

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static, TabbedContent
 
+from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
 from auditor_tui.ui.screens.report import ReportScreen
@@ -151,3 +152,21 @@ async def test_the_service_filter(tmp_path: Path) -> None:
                 summary(screen).render()
             )
             assert [row[0] for row in cells(screen, "dealers")] == ["Lexus Lyon"]  # kept
+
+
+async def test_the_verbatims_tab_shows_the_first_500_notes(tmp_path: Path) -> None:
+    grid_ids = [q.id for q in load_grid().questions()]  # 25 question ids
+    audits = []
+    for n in range(21):  # 21 × 25 = 525 notes
+        a = audit(100 + n, DIJON, day(2, 1 + n), "Alice")
+        a.notes = {qid: f"note {n}-{qid}" for qid in grid_ids}
+        audits.append(a)
+    with Store.open(tmp_path / "s") as store:
+        async with report_on(store, audits, (80, 24)) as (pilot, screen):
+            await pilot.press("alt+v")
+            shown = cells(screen, "verbatims")
+            # Question 1 first, the audits in call order: the first 21 notes are Q1's.
+            assert len(shown) == 500 and shown[0][-1] == "note 0-1" and shown[21][-1] == "note 0-2"
+            note = str(screen.query_one("#note-verbatims", Static).render())
+            assert note.startswith("Les 500 premières sur 525 : filtrez (période, concession")
+            assert "auditor-tui report --format csv --table verbatims" in note

@@ -12,16 +12,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
-from textual.widgets.data_table import RowKey
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.plain_text import plain
+from auditor_tui.ui.screens.home_due import feed_due, focus_due, start_planned
 from auditor_tui.ui.screens.home_queue import feed_queue, save_seen
 from auditor_tui.ui.screens.home_rows import (
     COLUMNS_NARROW,
@@ -35,6 +34,8 @@ from auditor_tui.ui.screens.home_rows import (
     filter_rows,
     narrows,
 )
+from auditor_tui.ui.widgets.audit_table import AuditTable
+from auditor_tui.ui.widgets.due_calls import DueCalls
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.static_text import set_text
@@ -58,42 +59,6 @@ def _freeze_long_lived() -> None:
     gc.freeze()
 
 
-class AuditTable(DataTable[Text]):
-    """The audits: Enter opens the highlighted one."""
-
-    BINDINGS = [
-        binding(
-            "validate",
-            keys="enter",
-            action="select_cursor",
-            description="Ouvrir",
-            tooltip="Ouvrir l'audit sélectionné",
-        ),
-        # DataTable's own home/end move sideways; in a list of rows they go to its ends.
-        binding("first", description="Premier audit", tooltip="Aller au premier audit"),
-        binding("last", description="Dernier audit affiché", tooltip="Aller au dernier affiché"),
-    ]
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """DataTable (textual 8.2) measures every cell of the rows added, to size auto-width
-        columns, labels and rows of several lines; this table has none of them (fixed widths,
-        one line, no labels) and a key typed in the filter adds up to 250 rows: only its
-        virtual size changes. Anything else: DataTable's own way."""
-        new_rows = list(new_rows)
-        simple = not any(column.auto_width for column in self.columns.values()) and not any(
-            (row := self.rows.get(key)) is not None and (row.label is not None or row.auto_height)
-            for key in new_rows
-        )
-        if not simple:
-            super()._update_dimensions(new_rows)
-            return
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(
-            width + self._row_label_column_width, self._total_row_height + header
-        )
-
-
 class HomeScreen(Screen[None]):
     """The app's default screen (its CSS, home.tcss, is the app's: a default screen's own
     CSS_PATH is not read)."""
@@ -111,6 +76,7 @@ class HomeScreen(Screen[None]):
             show=False,
         ),
         binding("filter"),
+        binding("due", show=False),  # named in the panel's title, shown when calls are due
         binding("reports"),
         binding(
             "back",
@@ -150,6 +116,7 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="Filtrer : concessionnaire, ville, statut…  ( / )", id="filter")
         with Vertical(id="home-body"):
+            yield DueCalls(id="due")
             with Vertical(id="audits-panel", classes="-empty"):
                 yield AuditTable(id="audits", cursor_type="row", zebra_stripes=True)
                 yield Static(self._waiting_text(), id="audits-empty")
@@ -186,6 +153,7 @@ class HomeScreen(Screen[None]):
         self._load()
         if self._loaded:
             feed_queue(self, self.store)
+            feed_due(self, self.store, self.clock)
 
     def _load(self) -> None:
         if self.store is not None:
@@ -213,6 +181,7 @@ class HomeScreen(Screen[None]):
 
     def _after_first_rows(self) -> None:
         feed_queue(self, self.store)
+        feed_due(self, self.store, self.clock)
 
     def on_follow_up_queue_seen(self, message: FollowUpQueue.Seen) -> None:
         save_seen(self, self.store, message.at)
@@ -382,6 +351,13 @@ class HomeScreen(Screen[None]):
     def _queue_selected(self, message: FollowUpQueue.Selected) -> None:
         message.stop()
         self.post_message(OpenAudit(message.audit_id, "awaiting_follow_up"))
+
+    @on(DueCalls.Start)
+    def _start_planned(self, message: DueCalls.Start) -> None:
+        start_planned(self, self.store, self.clock, message.due)
+
+    def action_focus_due(self) -> None:
+        focus_due(self)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -153,18 +153,20 @@ async def test_resume_after_closing_mid_call(live_db: Path, clock: FakeClock) ->
 
 
 async def test_transfer_stopwatch_turns_at_the_limit(live_db: Path, clock: FakeClock) -> None:
+    """The stopwatch says what the call decides, compared as shown: 45.04 s reads « 45.0 » and
+    is within 45 s; 45.06 s reads « 45.1 » and is past it (DOMAIN §3)."""
     app = make_app(live_db, clock)
     async with on_the_call(app, AUDIT, (80, 24)) as pilot:
         await pilot.press("t", "d", "enter", "a", "x", "enter")
-        watch = app.screen.query_one(Stopwatch)
-        await advance(pilot, clock, 45)
-        assert watch.running and not watch.has_class("-over")
+        await advance(pilot, clock, 45.04)
+        assert text_of(pilot, "#stopwatch-title") == "Transfert 45 s : en cours"
         assert "Q4" not in text_of(pilot, "#suggestion")
-        await advance(pilot, clock, 1)
-        assert watch.has_class("-over")
+        await advance(pilot, clock, 0.02)
+        assert text_of(pilot, "#stopwatch-title") == "Transfert 45 s : DÉPASSÉ"
         assert "Suggestion Q4 : Non" in text_of(pilot, "#suggestion")
+        await advance(pilot, clock, 0.94)
         await pilot.press("p", "enter")
-        assert watch.has_class("-over") and watch.has_class("-done")
+        assert text_of(pilot, "#stopwatch-title") == "Transfert 45 s : hors délai"
         assert "Q4 : Non — a : accepter, z : ignorer — transfert en 46,0 s" in text_of(
             pilot, "#suggestion"
         )

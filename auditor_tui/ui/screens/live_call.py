@@ -18,8 +18,9 @@ from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.labels import transfer_limit_text
 from auditor_tui.domain.scoring import shown_stars
-from auditor_tui.domain.suggestions import Suggestion
+from auditor_tui.domain.suggestions import Suggestion, transfer_over_limit
 from auditor_tui.session.call_state import LiveCallError
 from auditor_tui.session.live import LiveCall, auto_advance_setting
 from auditor_tui.store import Store
@@ -119,7 +120,7 @@ class LiveCallScreen(Screen[str]):
         self.auto_advance = auto_advance_setting(self.store)
         missing = live.remaining()
         self.current = missing[0] if missing else live.grid.question_ids[0]
-        self._one(Stopwatch).limit = live.transfer_limit
+        self._one(Stopwatch).limit = transfer_limit_text(live.grid)
         self._one(Static, "#ask").display = False
         self.refresh_view()
         self._collector.start()
@@ -149,11 +150,11 @@ class LiveCallScreen(Screen[str]):
             return
         watch = self._one(Stopwatch)
         elapsed, provisional = self._transfer_seconds(live)
-        watch.transfer = elapsed
+        over = elapsed is not None and transfer_over_limit(live.grid, elapsed)  # the core's
+        watch.transfer, watch.over = elapsed, over
         watch.running = live.transfer_running or provisional
-        watch.provisional = provisional
-        watch.call = live.call_elapsed()
-        over = live.transfer_running and watch.has_class("-over")
+        watch.provisional, watch.call = provisional, live.call_elapsed()
+        over = over and live.transfer_running
         if over != self._over_limit:
             self._over_limit = over
             self._show_suggestion()

@@ -1,7 +1,9 @@
 """The transfer stopwatch (large digits, against the grid's limit) and the call duration.
-Display only: the screen sets the attributes on each timer tick; the `-over` class marks a
-transfer past the limit, `-running` / `-done` its state, `-provisional` a transfer counted from
-its key while its confirmation is asked."""
+Display only: the screen sets the attributes on each timer tick, the verdict included (`over`:
+decided by the core, `transfer_over_limit`); the widget never compares a time with a limit.
+Its classes are for the style sheet only: `-over` a transfer past the limit, `-running` /
+`-done` its state, `-provisional` a transfer counted from its key while its confirmation is
+asked."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Digits, Label
 
 from auditor_tui.domain.suggestions import round_tenth
-from auditor_tui.text.french import format_elapsed, number_text
+from auditor_tui.text.french import format_elapsed
 from auditor_tui.ui.widgets.static_text import set_text
 
 
@@ -31,7 +33,8 @@ class Stopwatch(Vertical):
     # Set on every 0.1 s tick: the children repaint when their text changes (the call clock
     # once a second), not the whole stopwatch ten times a second.
     transfer: reactive[float | None] = reactive(None, repaint=False)
-    limit: reactive[float | None] = reactive(None, repaint=False)  # the grid's, set on mount
+    limit: reactive[str] = reactive("", repaint=False)  # the grid's, as said: « 45 s »
+    over: reactive[bool] = reactive(False, repaint=False)  # past the limit: the core's verdict
     running: reactive[bool] = reactive(False, repaint=False)
     provisional: reactive[bool] = reactive(False, repaint=False)
     call: reactive[float | None] = reactive(None, repaint=False)
@@ -58,6 +61,9 @@ class Stopwatch(Vertical):
     def watch_limit(self) -> None:
         self._show()
 
+    def watch_over(self) -> None:
+        self._show()
+
     def watch_call(self) -> None:
         self._show()
 
@@ -65,8 +71,7 @@ class Stopwatch(Vertical):
         if not self._ready or not self.is_attached:  # before the children exist, or after
             return
         seconds = self.transfer
-        # Rounded to the tenth, as the measured transfer is: 45.04 s is still « Oui ».
-        over = seconds is not None and self.limit is not None and round_tenth(seconds) > self.limit
+        over = seconds is not None and self.over
         self.set_class(over, "-over")
         self.set_class(self.running, "-running")
         self.set_class(seconds is not None and not self.running, "-done")
@@ -79,7 +84,7 @@ class Stopwatch(Vertical):
             state = "DÉPASSÉ" if over else "en cours"
         else:
             state = "hors délai" if over else "à temps"
-        limit = "" if self.limit is None else f" {number_text(self.limit, 'g')} s"
+        limit = f" {self.limit}" if self.limit else ""
         # Fixed-size labels (see the CSS): ten updates a second without a layout pass.
         try:
             title = self.query_one("#stopwatch-title", Label)

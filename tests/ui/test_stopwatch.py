@@ -1,6 +1,7 @@
-"""Attributes down (issue 13 point 5): the stopwatch shows the state the call screen sets on it,
-the verdict included (`over`, decided by the core's `transfer_over_limit`); it compares no time
-with any limit. And no module of the UI reads a widget's class to decide what to do."""
+"""Attributes down (issue 13 point 5): the stopwatch shows the state the call screen sets on it
+(`StopwatchState`), the verdict included (`over`, decided by the core's `transfer_over_limit`);
+it compares no time with any limit. And no module of the UI reads a widget's class to decide
+what to do."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Digits, Label
 
 import auditor_tui.ui
-from auditor_tui.ui.widgets.stopwatch import Stopwatch
+from auditor_tui.ui.widgets.stopwatch import Stopwatch, StopwatchState
 
 
 class OneStopwatch(App[None]):
@@ -38,11 +39,11 @@ async def test_the_stopwatch_shows_what_it_is_given(
     app = OneStopwatch()
     async with app.run_test(size=(40, 8)) as pilot:
         watch = app.query_one(Stopwatch)
-        watch.limit = "45 s"
-        watch.transfer, watch.running, watch.over = transfer, running, over
+        watch.state = StopwatchState("45 s", transfer, running, over=over, call=75.0)
         await pilot.pause()
         assert str(watch.query_one("#stopwatch-title", Label).render()) == title
         assert watch.query_one("#stopwatch-digits", Digits).value == digits
+        assert str(watch.query_one("#stopwatch-call", Label).render()) == "Appel  01:15"
 
 
 def test_no_ui_module_decides_from_a_widgets_class() -> None:

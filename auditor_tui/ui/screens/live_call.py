@@ -18,9 +18,8 @@ from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.grid import Grid
-from auditor_tui.domain.labels import transfer_limit_text
 from auditor_tui.domain.scoring import shown_stars
-from auditor_tui.domain.suggestions import Suggestion, transfer_over_limit
+from auditor_tui.domain.suggestions import Suggestion
 from auditor_tui.session.call_state import LiveCallError
 from auditor_tui.session.live import LiveCall, auto_advance_setting
 from auditor_tui.store import Store
@@ -48,6 +47,7 @@ from auditor_tui.ui.screens.live_view import (
     question_after,
     save_state,
     section_after,
+    stopwatch_state,
     suggestion_line,
     transfer_seconds,
 )
@@ -120,7 +120,6 @@ class LiveCallScreen(Screen[str]):
         self.auto_advance = auto_advance_setting(self.store)
         missing = live.remaining()
         self.current = missing[0] if missing else live.grid.question_ids[0]
-        self._one(Stopwatch).limit = transfer_limit_text(live.grid)
         self._one(Static, "#ask").display = False
         self.refresh_view()
         self._collector.start()
@@ -148,13 +147,10 @@ class LiveCallScreen(Screen[str]):
         live = self.live
         if live is None:
             return
-        watch = self._one(Stopwatch)
         elapsed, provisional = self._transfer_seconds(live)
-        over = elapsed is not None and transfer_over_limit(live.grid, elapsed)  # the core's
-        watch.transfer, watch.over = elapsed, over
-        watch.running = live.transfer_running or provisional
-        watch.provisional, watch.call = provisional, live.call_elapsed()
-        over = over and live.transfer_running
+        state = stopwatch_state(live, elapsed, provisional)
+        self._one(Stopwatch).state = state
+        over = state.over and live.transfer_running
         if over != self._over_limit:
             self._over_limit = over
             self._show_suggestion()

@@ -25,11 +25,11 @@ from auditor_tui.session.live import LiveCall, auto_advance_setting
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from auditor_tui.text.safe_text import terminal_text
+from auditor_tui.ui.collector import QuietCollector
 from auditor_tui.ui.key_strips import LIVE_STRIP
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens import live_confirm
-from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
 from auditor_tui.ui.screens.live_commands import LIVE_BINDINGS, LiveCallCommands
 from auditor_tui.ui.screens.live_confirm import Question, Step
 from auditor_tui.ui.screens.live_prompts import (
@@ -51,6 +51,7 @@ from auditor_tui.ui.screens.live_view import (
     suggestion_line,
     transfer_seconds,
 )
+from auditor_tui.ui.textual_patches import release_styles_caches
 from auditor_tui.ui.widgets.dealer_line import DealerLine
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
@@ -82,7 +83,7 @@ class LiveCallScreen(Screen[str]):
         self._over_limit = False
         self._timer: Timer | None = None
         self._phone: str | None = None
-        self._collector = QuietCollector()
+        self._collector = QuietCollector(release=release_styles_caches)  # removed widgets go
         self._found: dict[tuple[type[Widget], str | None], Widget] = {}
         self.question = Question()  # asked in place before a phase change
 
@@ -393,4 +394,3 @@ class LiveCallScreen(Screen[str]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
-        release_styles_caches()

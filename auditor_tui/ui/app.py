@@ -3,10 +3,8 @@ the navigation between screens."""
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +21,7 @@ from textual.theme import ThemeProvider
 from auditor_tui.domain.clock import Clock, SystemClock
 from auditor_tui.text.safe_text import terminal_lines, terminal_text
 from auditor_tui.ui import keymap
+from auditor_tui.ui.collector import freeze_loaded, paused
 from auditor_tui.ui.messages import (
     InProgressFound,
     NewestAudits,
@@ -47,21 +46,6 @@ EXIT_STORE_UNAVAILABLE = 1
 EXIT_NOT_CREATED = 0  # the auditor chose not to create the folder: nothing went wrong
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Opening a large store makes hundreds of thousands of objects that live as long as the
-    app (the index, the summaries): the collector is paused meanwhile, then they are moved out
-    of its scans, which would otherwise walk them again and again (docs/performance.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 class AuditorApp(App[int]):
     TITLE = "auditor-tui"
     SUB_TITLE = "Programme 5 Étoiles — Contact Management Appel"
@@ -73,7 +57,7 @@ class AuditorApp(App[int]):
         self, db: Path | None = None, clock: Clock | None = None, grids: GridLookup | None = None
     ) -> None:
         # The modules loaded so far live as long as the process: out of the collector's scans.
-        gc.freeze()
+        freeze_loaded()
         super().__init__()
         self.db, self.grids, self.clock = db, grids, clock or SystemClock()  # grids: Store.open
         self.store: Store | None = None
@@ -114,7 +98,7 @@ class AuditorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store")
     def _open_store(self) -> None:
-        with collector_paused():
+        with paused(freeze=True):
             store = self._open_folder()
             if store is None:
                 return

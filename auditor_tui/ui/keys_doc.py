@@ -24,7 +24,7 @@ PLACES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Partout", ("app:AuditorApp",)),
     (
         "Accueil",
-        ("screens.home:HomeScreen", "widgets.audit_table:AuditTable", "widgets.due_calls:DueList"),
+        ("screens.home:HomeScreen", "screens.home:AuditTable", "widgets.due_calls:DueList"),
     ),
     ("Créer le dossier ?", ("screens.create_store:CreateStoreScreen",)),
     ("Reprendre ?", ("screens.resume:ResumeScreen",)),

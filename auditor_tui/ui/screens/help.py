@@ -16,7 +16,7 @@ from auditor_tui.ui import keymap
 from auditor_tui.ui.key_tooltips import screen_grid, tooltip_text
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import plain
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.textual_patches import KeysFooter
 
 # Textual's own bindings that apply on every screen, named in French.
 BUILTIN_DESCRIPTIONS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from auditor_tui.domain.clock import Clock
+from auditor_tui.ui.collector import collect_and_freeze
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.plain_text import plain
@@ -34,10 +34,9 @@ from auditor_tui.ui.screens.home_rows import (
     filter_rows,
     narrows,
 )
-from auditor_tui.ui.widgets.audit_table import AuditTable
+from auditor_tui.ui.textual_patches import FixedRowsTable, KeysFooter
 from auditor_tui.ui.widgets.due_calls import DueCalls
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
-from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
@@ -51,12 +50,21 @@ MAX_ROWS = 250
 MORE_BEFORE_END = 20
 
 
-def _freeze_long_lived() -> None:
-    """Move the long-lived objects (summaries, rows) out of the collector's full scans, which
-    would otherwise pause a key press 100-300 ms with 10,000 audits (docs/performance.md);
-    garbage is collected first, so none is kept."""
-    gc.collect()
-    gc.freeze()
+class AuditTable(FixedRowsTable[Text]):
+    """The audits: Enter opens the highlighted one."""
+
+    BINDINGS = [
+        binding(
+            "validate",
+            keys="enter",
+            action="select_cursor",
+            description="Ouvrir",
+            tooltip="Ouvrir l'audit sélectionné",
+        ),
+        # DataTable's own home/end move sideways; in a list of rows they go to its ends.
+        binding("first", description="Premier audit", tooltip="Aller au premier audit"),
+        binding("last", description="Dernier audit affiché", tooltip="Aller au dernier affiché"),
+    ]
 
 
 class HomeScreen(Screen[None]):
@@ -189,7 +197,7 @@ class HomeScreen(Screen[None]):
     def on_follow_up_queue_computed(self) -> None:
         if not self._frozen:
             self._frozen = True
-            self.call_after_refresh(_freeze_long_lived)
+            self.call_after_refresh(collect_and_freeze)
 
     @property
     def loaded(self) -> bool:

@@ -25,11 +25,11 @@ from auditor_tui.session.live import LiveCall, auto_advance_setting
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from auditor_tui.text.safe_text import terminal_text
+from auditor_tui.ui.collector import QuietCollector
 from auditor_tui.ui.key_strips import LIVE_STRIP
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens import live_confirm
-from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
 from auditor_tui.ui.screens.live_commands import LIVE_BINDINGS, LiveCallCommands
 from auditor_tui.ui.screens.live_confirm import Question, Step
 from auditor_tui.ui.screens.live_prompts import (
@@ -47,9 +47,11 @@ from auditor_tui.ui.screens.live_view import (
     question_after,
     save_state,
     section_after,
+    stopwatch_state,
     suggestion_line,
     transfer_seconds,
 )
+from auditor_tui.ui.textual_patches import release_styles_caches
 from auditor_tui.ui.widgets.dealer_line import DealerLine
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
@@ -81,7 +83,7 @@ class LiveCallScreen(Screen[str]):
         self._over_limit = False
         self._timer: Timer | None = None
         self._phone: str | None = None
-        self._collector = QuietCollector()
+        self._collector = QuietCollector(release=release_styles_caches)  # removed widgets go
         self._found: dict[tuple[type[Widget], str | None], Widget] = {}
         self.question = Question()  # asked in place before a phase change
 
@@ -119,7 +121,6 @@ class LiveCallScreen(Screen[str]):
         self.auto_advance = auto_advance_setting(self.store)
         missing = live.remaining()
         self.current = missing[0] if missing else live.grid.question_ids[0]
-        self._one(Stopwatch).limit = live.transfer_limit
         self._one(Static, "#ask").display = False
         self.refresh_view()
         self._collector.start()
@@ -147,13 +148,10 @@ class LiveCallScreen(Screen[str]):
         live = self.live
         if live is None:
             return
-        watch = self._one(Stopwatch)
         elapsed, provisional = self._transfer_seconds(live)
-        watch.transfer = elapsed
-        watch.running = live.transfer_running or provisional
-        watch.provisional = provisional
-        watch.call = live.call_elapsed()
-        over = live.transfer_running and watch.has_class("-over")
+        state = stopwatch_state(live, elapsed, provisional)
+        self._one(Stopwatch).state = state
+        over = state.over and live.transfer_running
         if over != self._over_limit:
             self._over_limit = over
             self._show_suggestion()
@@ -396,4 +394,3 @@ class LiveCallScreen(Screen[str]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
-        release_styles_caches()

@@ -158,13 +158,7 @@ KEYS: dict[str, Key] = {
         show=False,
     ),
     "first": Key(
-        "home",
-        "scroll_top",
-        "Premier",
-        "Aller au premier",
-        NAVIGATION,
-        show=False,
-        contextual=True,
+        "home", "scroll_top", "Premier", "Aller au premier", NAVIGATION, show=False, contextual=True
     ),
     "last": Key(
         "end",
@@ -204,6 +198,9 @@ KEYS: dict[str, Key] = {
     ),
     "service": Key(
         "f3", "cycle_service", "Service", "Service appelé : VN → VO → APV → non précisé", GENERAL
+    ),
+    "due": Key(
+        "f4", "focus_due", "À appeler", "Les appels planifiés du jour et en retard", GENERAL
     ),
     "reload": Key("f5", "reload", "Actualiser", "Relire les audits", GENERAL),
     "next_tab": Key("greater_than_sign", "next_tab", "Onglet suiv.", "Onglet suivant", NAVIGATION),

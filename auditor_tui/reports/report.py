@@ -149,7 +149,7 @@ def build_report(
     in_period = [r for r in matching if period is None or r.quarter in period]
     counted = [r for r in in_period if r.counted]
     quarters = dealer_quarters(counted)
-    all_quarters = dealer_quarters(counted_all)
+    all_quarters = quarters if period is None else dealer_quarters(counted_all)  # same rows
     grid = grid_of(counted) if counted else None
     if period is not None:
         year: int | None = period.last.year

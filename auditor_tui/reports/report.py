@@ -85,6 +85,15 @@ class NetworkReport:
 # The JSON's head (what was counted, how), then its figures in order; a table's field where
 # its name differs (`--table dealers` is the dealers by quarter).
 HEAD = ("filters", "grid_id", "counted", "left_out", "pseudonymised", "quarter_rule")
+# The programme's figures (issue 14), their tables' names too (reports/wave_tables.py).
+PROGRAMME_FIGURES = (
+    "coverage",
+    "network",
+    "ranking",
+    "progressions",
+    "trophy_history",
+    "verbatims",
+)
 FIGURES = (
     "dealer_quarters",
     "questions",
@@ -92,12 +101,7 @@ FIGURES = (
     "trophy",
     "unreachable",
     "trends",
-    "coverage",
-    "network",
-    "ranking",
-    "progressions",
-    "trophy_history",
-    "verbatims",
+    *PROGRAMME_FIGURES,
 )
 FIELD_OF = {"dealers": "dealer_quarters"}
 

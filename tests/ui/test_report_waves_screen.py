@@ -14,25 +14,10 @@ from auditor_tui.store import Store
 from auditor_tui.ui.screens.report import ReportScreen
 from tests.test_report_trophies import three_years
 from tests.test_report_verbatims import noted, with_notes
-from tests.test_report_waves import DIJON, LYON, METZ, NICE, PAU, two_waves
+from tests.test_report_waves import DIJON, NICE, two_waves, with_directory
 from tests.test_reports import audit, day
 from tests.ui.screen_text import screen_lines, screen_text
 from tests.ui.test_report_screen import cells, report_on, settle, summary
-
-
-def with_directory(store: Store) -> Store:
-    store.replace_dealers(
-        {
-            "id": d.id,
-            "name": d.name,
-            "city": d.city,
-            "department": d.department,
-            "country": d.country,
-            "phone": d.phone,
-        }
-        for d in (DIJON, LYON, METZ, NICE, PAU)
-    )
-    return store
 
 
 async def test_coverage_network_and_ranking_at_80_by_24(tmp_path: Path) -> None:

@@ -1,22 +1,52 @@
 """What every export shares: audits leave in creation order (ties by id), so exports are stable,
-and an audit that cannot leave as the contract says is named (`ExportError`) before anything is
+and an audit that cannot leave as the contract says is named (`ExportError`) and nothing is
 written. The JSONL export (the sync contract, DOMAIN.md §4) is written here.
+
+A whole store's export streams (issue 15): the audits are read one at a time in the index's
+creation order (`export_order`, `read_in_order`) and each line or row is written as it is made,
+so memory stays flat whatever the store's size; what is written goes to a temporary file that is
+published only once whole (output_files.py).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from auditor_tui.domain.record import Audit
 from auditor_tui.exchange.jsonl import encode_record
 from auditor_tui.store import Store
+from auditor_tui.store.errors import StoreError
+
+Transform = Callable[[Audit], Audit]  # what leaves instead of the stored audit (privacy.py)
 
 
 def in_export_order(audits: Iterable[Audit]) -> list[Audit]:
     """Every export lists audits in creation order (ties by id), so exports are stable."""
     return sorted(audits, key=lambda a: (a.created_at, a.id))
+
+
+def export_order(store: Store) -> list[str]:
+    """The store's audit ids in export order, from the index (no audit file read)."""
+    return [s.id for s in sorted(store.summaries(), key=lambda s: (s.created_at, s.id))]
+
+
+def read_in_order(
+    store: Store,
+    ids: Iterable[str],
+    unread: list[str],
+    transform: Transform | None = None,
+) -> Iterator[Audit]:
+    """The audits of `ids`, read one at a time, as they leave (`transform`); one that cannot be
+    read is left out and its message added to `unread` (the command names it)."""
+    for audit_id in ids:
+        try:
+            audit = store.get(audit_id)
+        except (KeyError, StoreError) as exc:
+            unread.append(str(exc) if isinstance(exc, StoreError) else repr(exc))
+            continue
+        yield audit if transform is None else transform(audit)
 
 
 class ExportError(ValueError):
@@ -41,13 +71,19 @@ def check_exportable(audit: Audit) -> None:
             raise ExportError(audit.id, f"champ inconnu conservé : {exc}") from exc
 
 
+def export_line(audit: Audit) -> str:
+    """One audit's JSONL line, its line end included; ExportError if it cannot leave."""
+    check_exportable(audit)
+    return encode_record(audit.to_export()) + "\n"
+
+
 def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
     for audit in in_export_order(audits):
-        check_exportable(audit)
-        yield encode_record(audit.to_export()) + "\n"
+        yield export_line(audit)
 
 
 def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:
+    """Write the audits, sorted into export order, as JSON Lines; returns their number."""
     count = 0
     for line in iter_export(audits):
         out.write(line)
@@ -55,5 +91,64 @@ def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:
     return count
 
 
+CHUNK = 512  # lines or rows joined into one write
+
+
+def stream_jsonl(ordered: Iterable[Audit], out: IO[bytes]) -> int:
+    """Write audits already in export order as JSON Lines (UTF-8), each as it comes; returns
+    their number. ExportError (part of the file written: the caller drops it)."""
+    count = 0
+    chunk: list[str] = []
+    for audit in ordered:
+        chunk.append(export_line(audit))
+        if len(chunk) >= CHUNK:
+            out.write("".join(chunk).encode("utf-8"))
+            count += len(chunk)
+            chunk.clear()
+    out.write("".join(chunk).encode("utf-8"))
+    return count + len(chunk)
+
+
 def all_audits(store: Store) -> list[Audit]:
     return [store.get(audit_id) for audit_id in store.ids()]
+
+
+def export_store(
+    store: Store,
+    fmt: str,
+    out: IO[bytes],
+    unread: list[str],
+    transform: Transform | None = None,
+) -> tuple[int, list[str]]:
+    """Export every audit of the store in `fmt` (jsonl, csv, xlsx) into `out`, reading one
+    audit at a time: the number of audits written, and, for an XLSX, the titles of its
+    sheets. An audit that cannot be read is left out and named in `unread`; ExportError for
+    one that cannot leave (part of `out` written: the caller drops it)."""
+    ids = export_order(store)
+    if fmt == "jsonl":
+        return stream_jsonl(read_in_order(store, ids, unread, transform), out), []
+    from auditor_tui.domain.grid import GridError, load_grid
+
+    grids = []
+    for name in dict.fromkeys(s.questionnaire for s in store.summaries()):
+        try:
+            grids.append(load_grid(name))
+        except (GridError, ValueError, OSError):
+            continue  # its audits cannot be read: named in `unread`
+    if fmt == "csv":
+        from auditor_tui.exchange.export_csv import stream_csv
+
+        return stream_csv(read_in_order(store, ids, unread, transform), grids, out), []
+    from auditor_tui.exchange.export_xlsx import write_xlsx
+
+    counted = [0]
+    passes = iter((unread, []))  # an audit unreadable in the second pass is not named twice
+
+    def read() -> Iterator[Audit]:
+        first = counted[0] == 0
+        for audit in read_in_order(store, ids, next(passes), transform):
+            counted[0] += first
+            yield audit
+
+    titles = write_xlsx(read, grids, out)
+    return counted[0], titles

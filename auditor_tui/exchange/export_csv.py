@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Callable, Iterable, Sequence
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.periods import PARIS, Quarter, call_instant, call_moment, paris_time
 from auditor_tui.domain.record import Audit, DealerRef, parse_instant
@@ -19,10 +21,11 @@ from auditor_tui.exchange.audit_table import (
     FOLLOW_UP,
     HEAD,
     TAIL,
+    AnswerCells,
     ExportColumn,
     View,
     bool_cell,
-    columns_of,
+    columns,
     float_cell,
     instant_cell,
     int_cell,
@@ -30,8 +33,8 @@ from auditor_tui.exchange.audit_table import (
     notes_text,
     other_fields,
     quoted,
-    views,
 )
+from auditor_tui.exchange.export import CHUNK, check_exportable, in_export_order
 from auditor_tui.text.safe_text import GUARDED_STARTS
 
 BOM = "\ufeff"
@@ -303,17 +306,58 @@ def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
     return lambda view: DELIMITER.join([piece(view, clock) for piece in pieces])
 
 
-def write_csv(audits: Iterable[Audit], out: IO[str]) -> int:
-    """Write the CSV (BOM first); returns the number of audits."""
-    ordered = views(audits)
-    cols = columns_of(ordered)
-    out.write(BOM)
-    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
+def csv_lines(ordered: Iterable[Audit], grids: Sequence[Grid]) -> Iterator[str]:
+    """The CSV's text, line by line (BOM and header first, each line with its CRLF), for
+    audits already in export order made with `grids`: each row made as its audit comes.
+    ExportError for an audit that cannot leave."""
+    cols = columns(grids)
+    header = io.StringIO()
+    writer = csv.writer(header, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([c.key for c in cols])
+    yield BOM + header.getvalue()
     line = line_maker(cols)
-    if line is not None:
-        out.write("".join([line(view) + "\r\n" for view in ordered]))
-    else:
+    cells = AnswerCells()
+    if line is None:
         texts = [c.csv_getter() for c in cols]
-        writer.writerows([text(v) for text in texts] for v in ordered)
+
+        def line_of(view: View) -> str:
+            row = io.StringIO()
+            csv.writer(row, delimiter=DELIMITER, lineterminator="\r\n").writerow(
+                [text(view) for text in texts]
+            )
+            return row.getvalue()
+    else:
+        make = line
+
+        def line_of(view: View) -> str:
+            return make(view) + "\r\n"
+
+    for audit in ordered:
+        check_exportable(audit)
+        yield line_of(View.of(audit, cells))
+
+
+def write_csv(audits: Iterable[Audit], out: IO[str]) -> int:
+    """Write the CSV (BOM first) of the audits, sorted into export order; returns their number."""
+    ordered = in_export_order(audits)
+    for audit in ordered:  # every audit checked before anything is written
+        check_exportable(audit)
+    grids = list({a.questionnaire: a.grid for a in ordered}.values())
+    lines = csv_lines(ordered, grids)
+    out.write("".join(lines))
     return len(ordered)
+
+
+def stream_csv(ordered: Iterable[Audit], grids: Sequence[Grid], out: IO[bytes]) -> int:
+    """Write the CSV of audits already in export order (made with `grids`) as they come,
+    UTF-8; returns their number. ExportError (part of the file written: the caller drops it)."""
+    count = -1  # the header
+    chunk: list[str] = []
+    for text in csv_lines(ordered, grids):
+        chunk.append(text)
+        if len(chunk) >= CHUNK:
+            out.write("".join(chunk).encode("utf-8"))
+            count += len(chunk)
+            chunk.clear()
+    out.write("".join(chunk).encode("utf-8"))
+    return count + len(chunk)

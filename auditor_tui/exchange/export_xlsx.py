@@ -1,20 +1,25 @@
 """XLSX export: « Audits » (the CSV's columns, typed), « Réponses » (one row per audit and
-question) and « Concessionnaires » (a summary per dealer). Numbers are numbers, instants are
-Europe/Paris date-times. Written by the streaming writer of xlsx_writer.py.
+question, going on in « Réponses (2) »… past Excel's 1,048,576 rows) and « Concessionnaires »
+(a summary per dealer). Numbers are numbers, instants are Europe/Paris date-times. Written by
+the streaming writer of xlsx_writer.py as the audits are read: twice, the « Audits » sheet and
+then « Réponses », one audit at a time (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, Any
 
+from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import is_applicable
-from auditor_tui.exchange.audit_table import View, view_table, views
+from auditor_tui.exchange.audit_table import AnswerCells, View, columns
+from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.reports.figures import dealer_summaries
-from auditor_tui.reports.rows import rows_of
+from auditor_tui.reports.rows import AuditRow, row_of
 
 ANSWER_COLUMNS = (
     "audit_id",
@@ -46,35 +51,34 @@ DEALER_COLUMNS = (
 )
 
 
-def _answer_rows(views: Sequence[View]) -> Iterable[list[Any]]:
-    for view in views:
-        audit = view.audit
-        quarter = str(Quarter.of(call_moment(audit)))
-        started = paris_time(audit.call.started_at)
-        for section in view.grid.sections:
-            for q in section.questions:
-                answer = view.answers.get(q.id)
-                yield [
-                    audit.id,
-                    audit.dealer.id,
-                    audit.dealer.name,
-                    quarter,
-                    started,
-                    section.title,
-                    q.id,
-                    q.number,
-                    q.text,
-                    is_applicable(q, audit.call.transferred),
-                    None if answer is None else answer.options,
-                    None if answer is None else answer.labels,
-                    answer.points if answer is not None and q.scored else None,
-                    q.max_points,
-                    audit.notes.get(q.id) or None,
-                ]
+def _answer_rows(view: View) -> Iterable[list[Any]]:
+    audit = view.audit
+    quarter = str(Quarter.of(call_moment(audit)))
+    started = paris_time(audit.call.started_at)
+    for section in view.grid.sections:
+        for q in section.questions:
+            answer = view.answers.get(q.id)
+            yield [
+                audit.id,
+                audit.dealer.id,
+                audit.dealer.name,
+                quarter,
+                started,
+                section.title,
+                q.id,
+                q.number,
+                q.text,
+                is_applicable(q, audit.call.transferred),
+                None if answer is None else answer.options,
+                None if answer is None else answer.labels,
+                answer.points if answer is not None and q.scored else None,
+                q.max_points,
+                audit.notes.get(q.id) or None,
+            ]
 
 
-def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
-    for d in dealer_summaries(rows_of(audits)):
+def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
+    for d in dealer_summaries(rows):
         last = d.last_call.astimezone(PARIS).replace(tzinfo=None) if d.last_call else None
         yield [
             d.dealer_key,
@@ -89,23 +93,63 @@ def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
         ]
 
 
-def xlsx_bytes(audits: Iterable[Audit]) -> bytes:
-    from auditor_tui.exchange.xlsx_writer import Sheet, write_workbook
+_NO_QUESTIONS: dict[str, tuple[int, int]] = {}
 
-    ordered = views(audits)
-    cols, rows = view_table(ordered)
-    buffer = io.BytesIO()
-    write_workbook(
+
+def _dealer_row(audit: Audit) -> AuditRow:
+    """The audit as the dealer summary sees it, without its questions and sections (kept for
+    every audit until the last sheet: a few hundred bytes each)."""
+    return dataclasses.replace(row_of(audit), questions=_NO_QUESTIONS, sections=())
+
+
+def write_xlsx(
+    read: Callable[[], Iterable[Audit]],
+    grids: Sequence[Grid],
+    out: IO[bytes],
+    max_rows: int | None = None,
+) -> list[str]:
+    """The workbook of the audits `read()` gives, in export order, made with `grids`, into
+    `out`. `read` is called twice (« Audits », then « Réponses »): each audit is made into its
+    rows as it comes. ExportError for an audit that cannot leave (part of the file written:
+    the caller drops it). `max_rows`: rows a sheet holds (Excel's, by default). Returns the
+    titles of the sheets written."""
+    from auditor_tui.exchange.xlsx_writer import MAX_ROWS, Sheet, write_workbook
+
+    cols = columns(grids)
+    getters = [c.get for c in cols]
+    cells = AnswerCells()
+    dealers: list[AuditRow] = []
+
+    def audit_rows() -> Iterable[list[Any]]:
+        for audit in read():
+            check_exportable(audit)
+            view = View.of(audit, cells)
+            dealers.append(_dealer_row(audit))
+            yield [get(view) for get in getters]
+
+    def answer_rows() -> Iterable[list[Any]]:
+        for audit in read():
+            yield from _answer_rows(View.of(audit, cells))
+
+    sheets = write_workbook(
         [
-            Sheet("Audits", [c.key for c in cols], rows, decimal=("percent",)),
-            Sheet("Réponses", ANSWER_COLUMNS, _answer_rows(ordered)),
-            Sheet(
-                "Concessionnaires",
-                DEALER_COLUMNS,
-                _dealer_rows([v.audit for v in ordered]),
-                ("average_percent",),
-            ),
+            Sheet("Audits", [c.key for c in cols], audit_rows(), decimal=("percent",)),
+            Sheet("Réponses", ANSWER_COLUMNS, answer_rows()),
+            # A generator: the dealers are summed when the sheet is written, after « Audits ».
+            Sheet("Concessionnaires", DEALER_COLUMNS, _dealer_rows(dealers), ("average_percent",)),
         ],
-        buffer,
+        out,
+        max_rows or MAX_ROWS,
     )
+    return [sheet.title for sheet in sheets]
+
+
+def xlsx_bytes(audits: Iterable[Audit], max_rows: int | None = None) -> bytes:
+    """The workbook of the audits, sorted into export order, every one checked first."""
+    ordered = in_export_order(audits)
+    for audit in ordered:
+        check_exportable(audit)
+    grids = list({a.questionnaire: a.grid for a in ordered}.values())
+    buffer = io.BytesIO()
+    write_xlsx(lambda: ordered, grids, buffer, max_rows)
     return buffer.getvalue()

@@ -17,7 +17,7 @@ from auditor_tui.store.atomic import atomic_write_bytes
 if TYPE_CHECKING:
     from auditor_tui.domain.record import Audit
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 
 class Summary(NamedTuple):
@@ -43,6 +43,7 @@ class Summary(NamedTuple):
     email_received: bool
     callback_received: bool
     exported_revision: int
+    questionnaire: str = ""  # the grid: an export's columns are known before its audits are read
 
     @classmethod
     def of(cls, audit: Audit, exported_revision: int = 0) -> Summary:
@@ -67,6 +68,7 @@ class Summary(NamedTuple):
             email_received=audit.follow_up.email_received_at is not None,
             callback_received=audit.follow_up.callback_at is not None,
             exported_revision=exported_revision,
+            questionnaire=audit.questionnaire,
         )
 
     @property

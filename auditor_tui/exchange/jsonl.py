@@ -10,7 +10,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from auditor_tui.domain.record_check import Problem
@@ -32,6 +32,45 @@ def split_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
         number += 1
         yield number, data[start:end]
         start = end + 1
+
+
+def stream_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """`split_lines` over a file read a chunk at a time, in bounded memory: a line longer
+    than MAX_RECORD_BYTES comes cut just past that length (decode_line refuses it as such)."""
+    number = 0
+    rest = b""
+    head = True  # the BOM is not decided yet
+    skipping = False  # the rest of an overlong line, dropped up to its end
+    for chunk in chunks:
+        data = rest + chunk if rest else chunk
+        if head:
+            if len(data) < len(BOM):
+                rest = data
+                continue
+            head = False
+            if data.startswith(BOM):
+                data = data[len(BOM) :]
+        start = 0
+        if skipping:
+            end = data.find(b"\n")
+            if end < 0:
+                rest = b""
+                continue
+            skipping, start = False, end + 1
+        while True:
+            end = data.find(b"\n", start)
+            if end < 0:
+                break
+            number += 1
+            yield number, data[start:end]
+            start = end + 1
+        rest = data[start:]
+        if len(rest) > MAX_RECORD_BYTES:
+            number += 1
+            yield number, rest[: MAX_RECORD_BYTES + 1]
+            rest, skipping = b"", True
+    if rest and not skipping:
+        yield number + 1, rest
 
 
 class _NotFinite:

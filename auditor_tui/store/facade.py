@@ -8,21 +8,20 @@ Layout of a store folder (formats in layout.py and index.py):
                        when stale (index.py)
     dealers.json       TinyDB: the dealer directory (documents.py)
     settings.json      TinyDB: identities, auditor name, sync state (documents.py)
-    journal.json       present only while a multi-audit import is being committed (bulk.py)
-    store.lock         held by the one process that writes (lock.py); commit.lock (commit_lock.py)
+    journal.json       only while a multi-audit import is being committed (bulk.py)
+    store.lock         the one process that writes (lock.py); commit.lock (commit_lock.py)
 
-Every write goes through an atomic replace with fsync (atomic.py), so an answer reported as
-saved survives `kill -9` and a power cut. Saving one answer rewrites only that audit's file,
-so it costs the same with ten or ten thousand audits. A large import is staged and committed
-through the journal (put_many).
+Every write goes through an atomic replace with fsync (atomic.py): an answer reported as saved
+survives `kill -9` and a power cut. Saving one answer rewrites only that audit's file. An import
+is staged and committed through the journal (put_many, importing: staging.py).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +46,7 @@ from auditor_tui.store.layout import diff_records, exported_of
 from auditor_tui.store.links import check_folders, make_private
 from auditor_tui.store.lock import StoreLock
 from auditor_tui.store.paths import default_store_path
+from auditor_tui.store.staging import Importing, Staging
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)
@@ -346,6 +346,28 @@ class Store:
             self._check_new_id(audit.id)
         with self._mutex:
             self._journal.put_many(audits, kind, _stamp(moment))
+
+    @contextmanager
+    def importing(
+        self, *, kind: str = "import", moment: datetime | None = None
+    ) -> Iterator[Importing]:
+        """Audits staged one at a time as an import reads them (`add`), then `commit()`, all
+        in one commit (staging.py); leaving the block without committing changes nothing."""
+        self._refuse_if_read_only()
+        with self._mutex, Staging(self._journal) as staging:
+            yield Importing(staging, kind, _stamp(moment), self._check_new_id)
+
+    def summary(self, audit_id: str) -> Summary | None:  # from the index; None: no such audit
+        entry = self._index.entries.get(audit_id)
+        return None if entry is None else entry.summary
+
+    def known_lines(self) -> dict[str, str]:  # Index.known_lines (exchange/importing.py)
+        with self._mutex:
+            return self._index.known_lines()
+
+    def remember_line(self, audit_id: str, line: str) -> None:  # Index.remember_line
+        with self._mutex:
+            self._index.remember_line(audit_id, line)
 
     def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:
         """Record that a batch carried these audits, without touching their revision: one

@@ -17,7 +17,7 @@ from auditor_tui.store.atomic import atomic_write_bytes
 if TYPE_CHECKING:
     from auditor_tui.domain.record import Audit
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 
 class Summary(NamedTuple):
@@ -78,11 +78,15 @@ class Summary(NamedTuple):
 
 
 class IndexEntry(NamedTuple):
-    """An index entry: the audit file's modification time and size when `summary` was made."""
+    """An index entry: the audit file's modification time and size when `summary` was made;
+    `line`: the digest of the import line the stored audit is exactly (exchange/importing.py:
+    a known line imported again is found unchanged without being decoded), if it came from
+    one and was not changed since."""
 
     mtime_ns: int
     size: int
     summary: Summary
+    line: str | None = None
 
 
 NEWEST = operator.attrgetter("moment", "id")  # the order of summaries(), reversed: total
@@ -96,7 +100,7 @@ def index_bytes(entries: Mapping[str, IndexEntry]) -> bytes:
     the entries: checking it at open costs a hash, not a second serialisation."""
     ordered = sorted(entries.items(), key=lambda item: NEWEST(item[1].summary), reverse=True)
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = [f"{encode(key)}:{encode([e.mtime_ns, e.size, e.summary])}" for key, e in ordered]
+    lines = [f"{encode(key)}:{encode(e[:3] if e.line is None else e)}" for key, e in ordered]
     body = ("{\n" + ",\n".join(lines) + "\n}").encode()
     digest = hashlib.sha256(body).hexdigest().encode()
     head = b'{"version":%d,"fields":"%s","digest":"%s","entries":' % (
@@ -134,8 +138,8 @@ def _entries(raw: Any) -> dict[str, IndexEntry]:
     checked as the entries are made (a wrong one raises), not each value's type."""
     try:
         return {
-            key: IndexEntry(m, size, Summary._make(values))
-            for key, (m, size, values) in raw.items()
+            key: IndexEntry(item[0], item[1], Summary._make(item[2]), *item[3:4])
+            for key, item in raw.items()
         }
     except (AttributeError, TypeError, ValueError):
         return {}
@@ -182,6 +186,16 @@ class Index:
         self.entries[audit_id] = entry
         self.dirty = True
         self._newest_first = None
+
+    def known_lines(self) -> dict[str, str]:
+        """The digest of the import line each audit is exactly, if it has one, → its id."""
+        return {e.line: key for key, e in self.entries.items() if e.line is not None}
+
+    def remember_line(self, audit_id: str, line: str) -> None:
+        """Keep with the audit's entry the digest of an import line found to be exactly it."""
+        entry = self.entries.get(audit_id)
+        if entry is not None and entry.line != line:
+            self.set(audit_id, entry._replace(line=line))
 
     def summaries(self) -> list[Summary]:
         """Every audit's summary, newest first (a new list)."""

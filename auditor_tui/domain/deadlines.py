@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from auditor_tui.domain.periods import PARIS_ZONE
+
 __all__ = [
     "CALLBACK_BUSINESS_DAYS",
     "EMAIL_DELAY",
@@ -42,7 +44,7 @@ CALLBACK_BUSINESS_DAYS = 2
 
 _END_OF_DAY = time(23, 59, 59)
 
-_COUNTRY_TIMEZONES: dict[str, str] = {"FR": "Europe/Paris", "MC": "Europe/Monaco"}
+_COUNTRY_TIMEZONES: dict[str, str] = {"FR": PARIS_ZONE, "MC": "Europe/Monaco"}
 _COUNTRY_LABELS: dict[str, str] = {"FR": "France", "MC": "Monaco"}
 
 # Departments whose public holidays differ from metropolitan France, mapped to the
@@ -50,9 +52,9 @@ _COUNTRY_LABELS: dict[str, str] = {"FR": "France", "MC": "Monaco"}
 # (their « jour ouvré » and « 23:59:59 » are local). 67/68 use "6AE": the deprecated
 # alias "GES" only warns and drops the Alsace-Moselle days.
 _DEPARTMENT_SUBDIVS: dict[str, tuple[str, str]] = {
-    "57": ("57", "Europe/Paris"),
-    "67": ("6AE", "Europe/Paris"),
-    "68": ("6AE", "Europe/Paris"),
+    "57": ("57", PARIS_ZONE),
+    "67": ("6AE", PARIS_ZONE),
+    "68": ("6AE", PARIS_ZONE),
     "971": ("971", "America/Guadeloupe"),
     "972": ("972", "America/Martinique"),
     "973": ("973", "America/Cayenne"),

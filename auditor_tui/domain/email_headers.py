@@ -13,7 +13,9 @@ from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from auditor_tui.text.french import DEFAULT_ZONE, zone_label
+from auditor_tui.domain.labels import fold
+from auditor_tui.domain.periods import PARIS_ZONE
+from auditor_tui.text.french import MONTHS, MONTHS_SHORT, WEEKDAYS, WEEKDAYS_SHORT, zone_label
 
 __all__ = ["EmailHeaderError", "looks_like_headers", "parse_email_date", "pasted_lines"]
 
@@ -42,31 +44,57 @@ _RFC_DATE = re.compile(
 
 # ---- the names mail clients write, in French and English -----------------------------------
 
-_MONTH_NAMES = (
-    ("janvier", "janv", "january", "jan"),
-    ("février", "fevrier", "févr", "fevr", "fév", "fev", "february", "feb"),
-    ("mars", "march", "mar"),
-    ("avril", "avr", "april", "apr"),
-    ("mai", "may"),
-    ("juin", "june", "jun"),
-    ("juillet", "juil", "july", "jul"),
-    ("août", "aout", "august", "aug"),
-    ("septembre", "sept", "september", "sep"),
-    ("octobre", "october", "oct"),
-    ("novembre", "november", "nov"),
-    ("décembre", "decembre", "déc", "dec", "december"),
+# French: the names the app writes (text/french.py), without their dot and without accents too
+# (« fevr », « aout »), and « fév »; then English's names and abbreviations.
+_ENGLISH_MONTHS = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
 )
-_WEEKDAY_NAMES = (  # Monday first, as `date.weekday()`; the first name is the one shown
-    ("lundi", "lun", "monday", "mon"),
-    ("mardi", "mar", "tuesday", "tues", "tue"),
-    ("mercredi", "mer", "wednesday", "wed"),
-    ("jeudi", "jeu", "thursday", "thurs", "thur", "thu"),
-    ("vendredi", "ven", "friday", "fri"),
-    ("samedi", "sam", "saturday", "sat"),
-    ("dimanche", "dim", "sunday", "sun"),
+_ENGLISH_WEEKDAYS = (  # Monday first, as `date.weekday()`
+    ("monday", "mon"),
+    ("tuesday", "tues", "tue"),
+    ("wednesday", "wed"),
+    ("thursday", "thurs", "thur", "thu"),
+    ("friday", "fri"),
+    ("saturday", "sat"),
+    ("sunday", "sun"),
 )
-_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
-_WEEKDAYS = {name: number for number, names in enumerate(_WEEKDAY_NAMES) for name in names}
+_MORE_FRENCH = {"févr.": ("fév",)}
+
+
+def _spellings(*names: str) -> list[str]:
+    """Each name as a mail client may write it: without its dot, and without accents."""
+    found = []
+    for name in names:
+        for spelling in (name.rstrip("."), *_MORE_FRENCH.get(name, ())):
+            found += [spelling, fold(spelling)]
+    return found
+
+
+_MONTHS = {
+    name: number
+    for number, (long, short, english) in enumerate(
+        zip(MONTHS, MONTHS_SHORT, _ENGLISH_MONTHS, strict=True), 1
+    )
+    for name in (*_spellings(long, short), *english)
+}
+_WEEKDAYS = {
+    name: number
+    for number, (long, short, english) in enumerate(
+        zip(WEEKDAYS, WEEKDAYS_SHORT, _ENGLISH_WEEKDAYS, strict=True)
+    )
+    for name in (*_spellings(long, short), *english)
+}
 
 
 def _any_of(names: dict[str, int]) -> str:
@@ -150,7 +178,7 @@ def looks_like_headers(text: str) -> bool:
     return "\n" in text.strip() or bool(_date_lines(text))
 
 
-def parse_email_date(raw: str, zone: str = DEFAULT_ZONE) -> datetime:
+def parse_email_date(raw: str, zone: str = PARIS_ZONE) -> datetime:
     """The date of a pasted e-mail, as an aware datetime in the offset it was written in.
 
     Raw headers are read first: their `Date:` (RFC 5322) wins over anything else. Otherwise
@@ -240,7 +268,7 @@ def _read(line: _Found, zone: str) -> datetime | None:
         )
     moment = _moment(date, clock, line.shown)
     if weekday and moment.weekday() != _WEEKDAYS[weekday["weekday"].lower()]:
-        day_name = _WEEKDAY_NAMES[_WEEKDAYS[weekday["weekday"].lower()]][0]
+        day_name = WEEKDAYS[_WEEKDAYS[weekday["weekday"].lower()]]
         raise EmailHeaderError(
             f"Date illisible dans « {line.shown} » : le {moment:%d/%m/%Y} n'est pas un "
             f"{day_name}. {_CHECK}"

@@ -28,6 +28,17 @@ def format_instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def parse_instant(text: str) -> datetime:
+    """An instant as stored (ISO 8601 with an explicit offset); ValueError otherwise. Input
+    from outside is checked with the stricter `parse_rfc3339`."""
+    if not isinstance(text, str):
+        raise ValueError(f"texte ISO 8601 attendu, trouvé {type(text).__name__}")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"instant sans décalage horaire : {text!r}")
+    return moment
+
+
 def parse_rfc3339(text: object) -> datetime:
     """An RFC 3339 date-time; ValueError (in French) for anything else. A fraction of a second
     is dropped: the store keeps instants to the second."""

@@ -1,5 +1,6 @@
-"""Quarters and periods in Europe/Paris time, and the instant an audit's call is dated by: what
-the reports group by and the exports show.
+"""Paris time, its one home: the zone the app shows and dates audits in (`PARIS_ZONE`, `PARIS`,
+`paris_time`), quarters and periods in it, and the instant an audit's call is dated by: what
+the reports group by and the exports show. Light to import (the home screen's rows use it).
 """
 
 from __future__ import annotations
@@ -7,11 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from auditor_tui.domain.record import Audit, parse_instant
+from auditor_tui.domain.instants import parse_instant
 
-PARIS = ZoneInfo("Europe/Paris")
+if TYPE_CHECKING:
+    from auditor_tui.domain.record import Audit
+
+PARIS_ZONE = "Europe/Paris"  # the app's zone; a dealer's own may differ (deadlines.Calendar)
+PARIS = ZoneInfo(PARIS_ZONE)
 
 
 @dataclass(frozen=True, order=True)

@@ -12,9 +12,10 @@ from typing import Protocol
 
 from auditor_tui.domain.deadlines import is_within
 from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.periods import PARIS_ZONE
 from auditor_tui.domain.record import Audit, parse_instant
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE
-from auditor_tui.text.french import DEFAULT_ZONE, format_duration, format_short
+from auditor_tui.text.french import format_duration, format_short
 
 AWAITING = "awaiting_follow_up"
 
@@ -74,7 +75,7 @@ class QueueFacts:
     """What the queue needs from the audit itself (not in its summary): the dealer's zone, and
     whether the e-mail received was only an acknowledgement (its clock still runs)."""
 
-    zone: str = DEFAULT_ZONE
+    zone: str = PARIS_ZONE
     acknowledgement_only: bool = False
 
     @classmethod
@@ -204,7 +205,7 @@ def audit_zone(audit: Audit) -> str:
     try:
         return calendar_for(audit.dealer.country, audit.dealer.department).timezone
     except DeadlineError:
-        return DEFAULT_ZONE
+        return PARIS_ZONE
 
 
 def deadline_of(audit: Audit, kind: str) -> datetime | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor_tui.domain.grid import Grid, load_grid
 from auditor_tui.domain.instants import format_instant as format_instant  # re-exported
+from auditor_tui.domain.instants import parse_instant as parse_instant  # re-exported
 from auditor_tui.domain.instants import stored_spelling
 from auditor_tui.domain.labels import STATUS_LABELS as STATUS_LABELS  # re-exported
 from auditor_tui.domain.labels import STATUSES as STATUSES
@@ -43,17 +44,6 @@ def is_canonical_id(value: object) -> bool:
     gives it (no braces, no `urn:uuid:`, no spaces, ASCII digits only). File names are made
     from it."""
     return isinstance(value, str) and _CANONICAL_ID.fullmatch(value) is not None
-
-
-def parse_instant(text: str) -> datetime:
-    """An instant as stored (ISO 8601 with an explicit offset); ValueError otherwise. Input
-    from outside is checked with the stricter `instants.parse_rfc3339`."""
-    if not isinstance(text, str):
-        raise ValueError(f"texte ISO 8601 attendu, trouvé {type(text).__name__}")
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"instant sans décalage horaire : {text!r}")
-    return moment
 
 
 @dataclass

@@ -18,6 +18,7 @@ from auditor_tui.domain.periods import Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import Score, SectionScore, is_applicable, question_points
 from auditor_tui.exchange.export import check_exportable, in_export_order
+from auditor_tui.text.french import number_text
 from auditor_tui.text.safe_text import formula_guard
 
 DELIMITER = ";"
@@ -307,7 +308,7 @@ def int_cell(value: Any) -> str:
 
 
 def float_cell(value: Any) -> str:
-    return "" if value is None else str(float(value)).replace(".", ",")
+    return "" if value is None else number_text(float(value), "")
 
 
 def bool_cell(value: Any) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from auditor_tui.store.errors import describe_oserror, kind_of
+from auditor_tui.text.french import number_text
 
 STDIN = "-"
 DEFAULT_IMPORT_LIMIT = 1_000_000_000  # bytes: `import --max-size` changes it
@@ -46,7 +47,7 @@ def size_text(count: int) -> str:
     """A size in bytes as people read it: « 1 Go », « 200 Mo », « 512 octets »."""
     for unit, name in ((1_000_000_000, "Go"), (1_000_000, "Mo"), (1_000, "ko")):
         if count >= unit:
-            return f"{count / unit:.3g} {name}".replace(".", ",")
+            return f"{number_text(count / unit, '.3g')} {name}"
     return f"{count} octets"
 
 

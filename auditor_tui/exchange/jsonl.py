@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from auditor_tui.domain.record_check import Problem
+from auditor_tui.text.french import thousands
 
 MAX_RECORD_BYTES = 1_000_000  # one record, one line: its UTF-8 bytes, unknown fields included
 MAX_DEPTH = 16  # a record nests 4 levels; deeper values would only strain the store's writer
@@ -167,7 +168,7 @@ def decode_line(raw: bytes, number: int) -> tuple[Any, list[Problem]]:
     that is not finite, a lone surrogate) comes back with its problems, in place, so that the
     record's other problems can be listed too."""
     if len(raw) > MAX_RECORD_BYTES:
-        message = f"enregistrement de plus de {MAX_RECORD_BYTES:,} octets".replace(",", " ")
+        message = f"enregistrement de plus de {thousands(MAX_RECORD_BYTES, thin=False)} octets"
         return None, [Problem(number, "(ligne)", message)]
     if not raw or _BLANK.issuperset(raw):
         return None, []

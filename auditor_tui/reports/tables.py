@@ -13,9 +13,16 @@ from datetime import datetime
 from typing import IO, Any
 
 from auditor_tui.domain.grid import load_grid
-from auditor_tui.domain.periods import PARIS, Period, Quarter
+from auditor_tui.domain.periods import PARIS_ZONE, Period, Quarter
 from auditor_tui.domain.record import parse_instant
 from auditor_tui.reports.figures import DealerTrend, NetworkReport, TrophyEntry
+from auditor_tui.text.french import (
+    decimal_comma,
+    format_minute,
+    number_text,
+    percent_text,
+    stars_text,
+)
 from auditor_tui.text.safe_text import formula_guard, terminal_text
 
 Cell = str | int | float | bool | None
@@ -175,32 +182,23 @@ def tables(report: NetworkReport) -> list[Table]:
     ]
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
-
-
-def french_number(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
-
-
 def display(value: Cell, kind: str) -> str:
     """A cell as people read it (French decimal comma, stars as ★, Paris time); text with its
     control characters shown as « � » (safe_text.terminal_text)."""
     if value is None:
         return "—"
     if kind == "percent" and isinstance(value, (int, float)):
-        return f"{french_number(float(value))} %"
+        return percent_text(float(value))
     if kind == "points" and isinstance(value, (int, float)):
-        return french_number(float(value))
+        return number_text(float(value))
     if kind == "change" and isinstance(value, (int, float)):
-        return ("+" if value > 0 else "−" if value < 0 else "") + french_number(abs(float(value)))
+        return ("+" if value > 0 else "−" if value < 0 else "") + number_text(abs(float(value)))
     if kind == "stars" and isinstance(value, int):
-        top = load_grid().stars[0].stars
-        return "★" * value + "☆" * (top - value)
+        return stars_text(value, top=load_grid().stars[0].stars)
     if kind == "percents" and isinstance(value, str):
-        return value.replace(".", ",")
+        return decimal_comma(value)
     if kind == "when" and isinstance(value, str):
-        return _when(parse_instant(value))
+        return format_minute(parse_instant(value), PARIS_ZONE)
     return terminal_text(str(value))  # names come from audits: shown, never sent as controls
 
 

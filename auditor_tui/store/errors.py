@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from auditor_tui.text.french import format_since
+
 # French meaning of the errno values a user can actually hit while saving.
 _ERRNO_FR: Final[Mapping[int, str]] = {
     errno.ENOSPC: "le disque est plein",
@@ -174,10 +176,7 @@ def _format_since(value: object) -> str | None:
         return None
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
-    local = started.astimezone()
-    if local.date() == datetime.now().astimezone().date():
-        return local.strftime("%H:%M")
-    return local.strftime("le %d/%m/%Y à %H:%M")
+    return format_since(started.astimezone(), datetime.now().astimezone())
 
 
 _KINDS = (

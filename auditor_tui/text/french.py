@@ -1,6 +1,8 @@
-"""Instants as French auditors read and type them, in a given zone: « jeu. 19 nov. 23:59 »,
-« mar. 24 nov. 2026 23:59:59 (heure de Paris) », countdowns « 2 j 10 h », and the times they
-type (« 17/11/2026 12:07 », « 12:07 »).
+"""French display, its one home: numbers with the decimal comma (« 82,5 »), percents
+(« 82,5 % »), stars (« ★★★★☆ »), the names of months and weekdays, instants in a given zone
+(« jeu. 19 nov. 23:59 », « mar. 24 nov. 2026 23:59:59 (heure de Paris) »), durations
+(« 2 j 10 h », « 32,4 s », « 03:12 ») and the times auditors type (« 17/11/2026 12:07 »,
+« 12:07 »). The zone is always given: Paris time has its home in domain/periods.py.
 """
 
 from __future__ import annotations
@@ -8,11 +10,62 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-DEFAULT_ZONE = "Europe/Paris"
+# ---- numbers, percents, stars -----------------------------------------------------------------
 
-_WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 
-_MONTHS = (
+def decimal_comma(text: str) -> str:
+    """A number written by Python (« 82.5 », « 1e-05 », « 82.5 90.0 ») with the French decimal
+    comma (« 82,5 »)."""
+    return text.replace(".", ",")
+
+
+def number_text(value: float, spec: str = ".1f") -> str:
+    """« 82,5 »: `value` formatted by `spec` (one decimal by default; « » is Python's shortest
+    form, « 0,1 », as the exports write it), with the decimal comma."""
+    return decimal_comma(format(value, spec))
+
+
+def thousands(count: int, thin: bool = True) -> str:
+    """« 10 000 »: thousands apart, by a narrow no-break space (by a plain space where the text
+    may be read without a French font: `thin=False`)."""
+    return f"{count:,}".replace(",", "\u202f" if thin else " ")
+
+
+def percent_text(value: float) -> str:
+    """« 82,5 % »: one decimal, the decimal comma, a space before the sign."""
+    return f"{number_text(value)} %"
+
+
+STAR = "★"  # a star won; also the stars' column heading
+NO_STAR = "☆"  # a star not won
+MAX_STARS = 5  # the grid's top (« Lexus 5 étoiles »); the reports take theirs from the grid
+
+
+def stars_text(count: int, top: int = MAX_STARS) -> str:
+    """« ★★★★☆ » for 4 stars out of 5 (`count` held between 0 and `top`)."""
+    count = max(0, min(count, top))
+    return STAR * count + NO_STAR * (top - count)
+
+
+# ---- names of days and months -----------------------------------------------------------------
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")  # Monday first
+WEEKDAYS_SHORT = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+MONTHS_SHORT = (
     "janv.",
     "févr.",
     "mars",
@@ -27,32 +80,50 @@ _MONTHS = (
     "déc.",
 )
 
-_ZONE_LABELS = {
-    "Europe/Paris": "Paris",
-    "Europe/Monaco": "Monaco",
-    "America/Guadeloupe": "Guadeloupe",
-    "America/Martinique": "Martinique",
-    "America/Cayenne": "Cayenne",
-    "Indian/Reunion": "La Réunion",
-    "Indian/Mayotte": "Mayotte",
-}
+# ---- zones and instants -----------------------------------------------------------------------
+
+# The place a zone is named by when it is not its city (« America/Cayenne » is « Cayenne »).
+_PLACES = {"Indian/Reunion": "La Réunion"}
 
 
 def zone_label(zone: str) -> str:
-    """« heure de Paris » for Europe/Paris; the zone's own name when unknown."""
-    return f"heure de {_ZONE_LABELS.get(zone, zone)}"
+    """« heure de Paris » for Europe/Paris, « heure de La Réunion » for Indian/Reunion: the
+    zone's place, else its city (« Europe/Monaco »: Monaco); a zone without a city (« UTC »)
+    by its own name."""
+    area, _, city = zone.rpartition("/")
+    place = _PLACES.get(zone) or (city.replace("_", " ") if area and city else zone)
+    return f"heure de {place}"
 
 
 def format_day(moment: datetime, zone: str) -> str:
     """« jeu. 19 nov. » in the given zone."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
+    return f"{WEEKDAYS_SHORT[local.weekday()]} {local.day} {MONTHS_SHORT[local.month - 1]}"
 
 
 def format_short(moment: datetime, zone: str) -> str:
     """« jeu. 19 nov. 23:59 » in the given zone (the queue's view)."""
     local = moment.astimezone(ZoneInfo(zone))
     return f"{format_day(moment, zone)} {local:%H:%M}"
+
+
+def format_dated(moment: datetime, zone: str) -> str:
+    """« sam. 21 nov. 2026 14:05 » in the given zone (the home table's view)."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{format_day(moment, zone)} {local.year} {local:%H:%M}"
+
+
+def format_minute(moment: datetime, zone: str) -> str:
+    """« 2026-11-21 14:05 » in the given zone (the reports' tables: sorts as text)."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
+
+
+def format_since(moment: datetime, now: datetime) -> str:
+    """When something began, in `moment`'s own zone: « 14:05 » the same day as `now`, else
+    « le 21/11/2026 à 14:05 »."""
+    if moment.date() == now.astimezone(moment.tzinfo).date():
+        return f"{moment:%H:%M}"
+    return f"le {moment:%d/%m/%Y} à {moment:%H:%M}"
 
 
 def format_clock(moment: datetime, zone: str) -> str:
@@ -134,4 +205,13 @@ def parse_local(text: str, zone: str, now: datetime) -> datetime:
 
 def format_seconds(seconds: float) -> str:
     """« 32,4 s »: one decimal, French decimal comma."""
-    return f"{seconds:.1f}".replace(".", ",") + " s"
+    return f"{number_text(seconds)} s"
+
+
+def format_elapsed(seconds: float | None) -> str:
+    """A running clock: « 03:12 », « 1:03:12 » past an hour, « — » when not started."""
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

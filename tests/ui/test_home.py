@@ -18,6 +18,7 @@ from auditor_tui.session.resume import audits_in_progress
 from auditor_tui.store import Store, atomic, storage
 from auditor_tui.store.errors import StoreWriteError
 from auditor_tui.store.index import Summary
+from auditor_tui.text.french import stars_text
 from auditor_tui.ui.app import EXIT_STORE_UNAVAILABLE, AuditorApp, make_app
 from auditor_tui.ui.screens.help import HelpScreen, keys_of
 from auditor_tui.ui.screens.home import MAX_ROWS, AuditTable, HomeScreen
@@ -27,7 +28,6 @@ from auditor_tui.ui.screens.home_rows import (
     filter_rows,
     format_moment,
     narrows,
-    stars_text,
 )
 from auditor_tui.ui.screens.resume import ResumeScreen
 from tests.ui.conftest import (

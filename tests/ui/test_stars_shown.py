@@ -14,10 +14,10 @@ from textual.widgets import Static
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.queue import questions_after_call
+from auditor_tui.text.french import stars_text
 from auditor_tui.ui.app import make_app
 from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from auditor_tui.ui.screens.home import HomeScreen
-from auditor_tui.ui.screens.home_rows import stars_text
 from auditor_tui.ui.widgets.score_panel import ScorePanel
 from tests.factories import best_answers
 from tests.ui.conftest import (

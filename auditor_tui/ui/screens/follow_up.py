@@ -19,6 +19,7 @@ from auditor_tui.domain.record import STATUS_LABELS, parse_instant
 from auditor_tui.session.followup import FollowUpError, FollowUpSession
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
+from auditor_tui.text.french import STAR
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
 from auditor_tui.ui.keymap import binding
@@ -376,7 +377,7 @@ class FollowUpScreen(Screen[None]):
             return
         score = self.session.audit.score()
         self.render_all()
-        self.notify(f"Audit terminé : {score.points}/{score.max} ({score.stars} ★).")
+        self.notify(f"Audit terminé : {score.points}/{score.max} ({score.stars} {STAR}).")
 
     def _select_first_missing(self, missing: list[str]) -> None:
         ids = self._ids

@@ -15,7 +15,14 @@ from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL
 from auditor_tui.domain.record import Audit, parse_instant
 from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion
 from auditor_tui.session.followup import FollowUpSession
-from auditor_tui.text.french import format_clock, format_duration, format_long, format_short
+from auditor_tui.text.french import (
+    format_clock,
+    format_duration,
+    format_long,
+    format_short,
+    percent_text,
+    stars_text,
+)
 from auditor_tui.ui.plain_text import plain, plain_lines
 from auditor_tui.ui.screens.follow_up_modals import Recorded
 from auditor_tui.ui.widgets.question_line import option_labels
@@ -148,10 +155,10 @@ def status_text(audit: Audit, refusal: str | None) -> Content:
     """The score (stars only once complete), then what to do next: what is missing, the
     refusal of the last « T », or that everything is answered."""
     score = audit.score()
-    percent = f"{score.percent:.1f}".replace(".", ",")
+    percent = percent_text(score.percent)
     stars = final_stars(audit.status, score.stars)  # the stars come with the end
-    shown = "provisoire" if stars is None else "★" * stars + "☆" * (5 - stars)
-    score_line = plain(("Score :", "bold"), f" {score.points}/{score.max} ({percent} %) {shown}")
+    shown = "provisoire" if stars is None else stars_text(stars)
+    score_line = plain(("Score :", "bold"), f" {score.points}/{score.max} ({percent}) {shown}")
     missing = audit.missing()
     if audit.status == "complete":
         text = "Audit terminé (R pour rouvrir)"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from auditor_tui.domain.labels import STATUS_LABELS, final_stars, fold
+from auditor_tui.text.french import STAR, format_dated, percent_text, stars_text, thousands
 from auditor_tui.ui.plain_text import cell
 
 if TYPE_CHECKING:
@@ -32,32 +33,16 @@ COLUMNS_WIDE = (
     ("%", 7),
     ("Étoiles", 7),
 )
-COLUMNS_NARROW = (("Concessionnaire", 17), ("Date", 23), ("Statut", 16), ("Score", 5), ("★", 5))
+COLUMNS_NARROW = (("Concessionnaire", 17), ("Date", 23), ("Statut", 16), ("Score", 5), (STAR, 5))
 
 
 @functools.lru_cache(maxsize=4096)  # the rows shown, formatted again at each key of the filter
 def format_moment(instant: str, zone: str | None = None) -> str:
     """« sam. 21 nov. 2026 14:05 », in the given zone (Paris by default)."""
-    from zoneinfo import ZoneInfo
+    from auditor_tui.domain.instants import parse_instant  # at the first rows, not the first frame
+    from auditor_tui.domain.periods import PARIS_ZONE
 
-    from auditor_tui.domain.record import parse_instant
-    from auditor_tui.text.french import DEFAULT_ZONE, format_day
-
-    zone = zone or DEFAULT_ZONE
-    moment = parse_instant(instant)
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{format_day(moment, zone)} {local.year} {local:%H:%M}"
-
-
-def stars_text(stars: int) -> str:
-    """★★★★☆ for 4 stars out of 5."""
-    stars = max(0, min(stars, 5))
-    return "★" * stars + "☆" * (5 - stars)
-
-
-def percent_text(percent: float) -> str:
-    """« 90,0 % », French decimal comma."""
-    return f"{percent:.1f} %".replace(".", ",")
+    return format_dated(parse_instant(instant), zone or PARIS_ZONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +144,7 @@ def cell_texts(row: AuditRow, wide: bool) -> Cells:
 
 def count_text(count: int) -> str:
     """« 10 000 audits », « 1 audit » (narrow no-break space between thousands)."""
-    number = f"{count:,}".replace(",", "\u202f")
-    return f"{number} audit{'s' if count > 1 else ''}"
+    return f"{thousands(count)} audit{'s' if count > 1 else ''}"
 
 
 def filter_rows(rows: Iterable[AuditRow], query: str) -> list[AuditRow]:

@@ -6,28 +6,27 @@ state, the suggestion line; and where its cursor goes from a question.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from textual.content import Content
 
 from auditor_tui.domain.dealers import Dealer
 from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.periods import PARIS_ZONE
 from auditor_tui.domain.record import STATUS_LABELS, parse_instant
 from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion, round_tenth
 from auditor_tui.session.live import LiveCall, after_call_questions
-from auditor_tui.text.french import format_seconds
+from auditor_tui.text.french import format_clock, format_seconds
 from auditor_tui.ui.widgets.dealer_line import DealerInfo
 from auditor_tui.ui.widgets.question_list import GridProgress
 from auditor_tui.ui.widgets.question_view import QuestionState
 
-DISPLAY_ZONE = ZoneInfo("Europe/Paris")
 AFTER_CALL_NOTE = "après l'appel : se note au suivi (e-mail, rappel), pas pendant l'appel"
 
 
 def clock_time(instant: str | datetime) -> str:
     """« 14:05:09 », Paris time."""
     moment = parse_instant(instant) if isinstance(instant, str) else instant
-    return moment.astimezone(DISPLAY_ZONE).strftime("%H:%M:%S")
+    return format_clock(moment, PARIS_ZONE)
 
 
 def grid_view(live: LiveCall, current: str) -> tuple[GridProgress, QuestionState]:

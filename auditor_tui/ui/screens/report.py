@@ -29,6 +29,7 @@ from auditor_tui.reports.figures import DealerTrend, NetworkReport
 from auditor_tui.reports.rows import AuditRow, Filters
 from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
 from auditor_tui.store import Store
+from auditor_tui.text.french import percent_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import REPORT_STRIP
 from auditor_tui.ui.keymap import binding
@@ -208,7 +209,7 @@ class ReportScreen(Screen[None]):
             label.update("")
             spark.data = []
             return
-        values = " → ".join(f"{p:.1f} %".replace(".", ",") for p in trend.percents)
+        values = " → ".join(percent_text(p) for p in trend.percents)
         quarters = f"{trend.quarters[0]} à {trend.quarters[-1]}"
         label.update(plain(f"{trend.dealer} ({quarters}) : {values}"))
         spark.data = list(trend.percents)

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Label, ListItem, ListView, Static
 
 from auditor_tui.domain.clock import Clock
+from auditor_tui.text.french import thousands
 from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.widgets.static_text import set_text
 
@@ -39,16 +40,11 @@ SHORT_TERMINAL = 30  # lines
 _SECOND = timedelta(seconds=1)
 
 
-def _thousands(count: int) -> str:
-    return f"{count:,}".replace(",", "\u202f")
-
-
 def more_text(shown: int, total: int) -> str:
     """« Les 50 échéances les plus proches, sur 3 300 audits en attente de suivi »: the line
     above a queue longer than the rows shown."""
     return (
-        f"Les {shown} échéances les plus proches, "
-        f"sur {_thousands(total)} audits en attente de suivi"
+        f"Les {shown} échéances les plus proches, sur {thousands(total)} audits en attente de suivi"
     )
 
 
@@ -61,8 +57,8 @@ def expiry_text(expired: Sequence[Expiry], lines: int = SUMMARY_LINES) -> str:
     head = expiry_summary(list(expired[:lines])).split(" :\n", 1)[1]
     rest = len(expired) - lines
     return (
-        f"{_thousands(len(expired))} échéances dépassées :\n{head}\n"
-        f"• … et {_thousands(rest)} autre{'s' if rest > 1 else ''}"
+        f"{thousands(len(expired))} échéances dépassées :\n{head}\n"
+        f"• … et {thousands(rest)} autre{'s' if rest > 1 else ''}"
     )
 
 

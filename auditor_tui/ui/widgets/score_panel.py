@@ -10,17 +10,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, Score, StarsShown
+from auditor_tui.text.french import percent_text, stars_text
 from auditor_tui.ui.widgets.static_text import LinesView
-
-MAX_STARS = 5
-
-
-def french_percent(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",") + " %"
-
-
-def stars_text(stars: int) -> str:
-    return "★" * stars + "☆" * (MAX_STARS - stars)
 
 
 def bar(points: int, maximum: int, width: int) -> Content:
@@ -87,12 +78,12 @@ def score_lines(view: ScoreView | None, width: int) -> list[Content]:
     if score.outcome == OUTCOME_UNREACHABLE:
         lines += [
             Content.styled("Injoignable", "bold $error"),
-            Content(f"{score.points} / {score.max} · {french_percent(score.percent)}"),
+            Content(f"{score.points} / {score.max} · {percent_text(score.percent)}"),
             stars_line(view.stars),
         ]
     else:
         started = score.answered_max > 0
-        running = french_percent(score.running_percent) if started else "—"
+        running = percent_text(score.running_percent) if started else "—"
         lines += [
             Content.assemble(
                 (f"{score.points} / {score.answered_max}", "bold"),
@@ -100,7 +91,7 @@ def score_lines(view: ScoreView | None, width: int) -> list[Content]:
                 (running, "bold"),
             ),
             stars_line(view.stars),  # the stars of the line above, never of the total below
-            Content(f"Total {score.points} / {score.max} · {french_percent(score.percent)}"),
+            Content(f"Total {score.points} / {score.max} · {percent_text(score.percent)}"),
         ]
     lines.append(Content(""))
     for section in score.sections:

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Digits, Label
 
 from auditor_tui.domain.suggestions import round_tenth
+from auditor_tui.text.french import format_elapsed
 from auditor_tui.ui.widgets.static_text import set_text
 
 
@@ -24,16 +25,6 @@ def stopwatch_digits(seconds: float | None) -> str:
         return f"{tenths // 10:02d}.{tenths % 10}"
     minutes, rest = divmod(tenths, 600)
     return f"{minutes}:{rest // 10:02d}.{rest % 10}"
-
-
-def clock_text(seconds: float | None) -> str:
-    """« 03:12 », « 1:03:12 » past an hour, « — » when not started."""
-    if seconds is None:
-        return "—"
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 class Stopwatch(Vertical):
@@ -99,4 +90,4 @@ class Stopwatch(Vertical):
         if digits.value != (text := stopwatch_digits(seconds)):
             digits.update(text)
         call = self.query_one("#stopwatch-call", Label)
-        set_text(call, f"Appel  {clock_text(self.call)}", layout=False)
+        set_text(call, f"Appel  {format_elapsed(self.call)}", layout=False)

@@ -40,17 +40,9 @@ def stream_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
     than MAX_RECORD_BYTES comes cut just past that length (decode_line refuses it as such)."""
     number = 0
     rest = b""
-    head = True  # the BOM is not decided yet
     skipping = False  # the rest of an overlong line, dropped up to its end
-    for chunk in chunks:
+    for chunk in _without_bom(chunks):
         data = rest + chunk if rest else chunk
-        if head:
-            if len(data) < len(BOM):
-                rest = data
-                continue
-            head = False
-            if data.startswith(BOM):
-                data = data[len(BOM) :]
         start = 0
         if skipping:
             end = data.find(b"\n")
@@ -72,6 +64,18 @@ def stream_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
             rest, skipping = b"", True
     if rest and not skipping:
         yield number + 1, rest
+
+
+def _without_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks, a UTF-8 BOM at the very start left out."""
+    head = b""
+    it = iter(chunks)
+    for chunk in it:
+        head += chunk
+        if len(head) >= len(BOM):
+            break
+    yield head[len(BOM) :] if head.startswith(BOM) else head
+    yield from it
 
 
 class _NotFinite:

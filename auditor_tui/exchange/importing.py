@@ -172,6 +172,7 @@ def import_jsonl(
     known = store.known_lines()
     salted = hashlib.sha256(line_salt())
     records = 0
+    found: list[tuple[str, str]] = []  # unchanged audits and the digest of their line
     with store.importing() as staging:
         try:
             for number, raw in stream_lines(chunks):
@@ -193,7 +194,7 @@ def import_jsonl(
                     continue  # refused: the other lines are only checked
                 names = list(unknown_names(audit.extra)) if audit.extra else []
                 line = digest if not (problems or names) else None
-                if _merge(store, staging, result, number, audit, line):
+                if _merge(store, staging, result, number, audit, line, found):
                     unknown.update(dict.fromkeys(names))
         except InputFileError as exc:
             raise ImportRejected(str(path), [Problem(None, "(fichier)", exc.reason)]) from (
@@ -209,11 +210,19 @@ def import_jsonl(
         result.unknown_fields = list(unknown)
         if len(staging):
             staging.commit()
+    for audit_id, line in found:  # only for a file imported: a refused one changes nothing
+        store.remember_line(audit_id, line)
     return result
 
 
 def _merge(
-    store: Store, staging: Any, result: ImportResult, number: int, audit: Audit, line: str | None
+    store: Store,
+    staging: Any,
+    result: ImportResult,
+    number: int,
+    audit: Audit,
+    line: str | None,
+    found: list[tuple[str, str]],
 ) -> bool:
     """Where one valid record goes: staged (new, or a higher revision), unchanged, older, or
     a conflict; whether the store keeps it (written or unchanged)."""
@@ -230,7 +239,7 @@ def _merge(
     elif comparable(audit) == comparable(store.get(audit.id)):
         result.unchanged.append(audit.id)
         if line is not None:
-            store.remember_line(audit.id, line)
+            found.append((audit.id, line))
     else:
         result.conflicts.append(
             Problem(

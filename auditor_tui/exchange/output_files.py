@@ -111,8 +111,12 @@ class Spool:
             fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS, FILE_MODE)
         except OSError as exc:
             raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
-        os.fchmod(fd, FILE_MODE)  # whatever the umask
-        self.stream = os.fdopen(fd, "wb", buffering=_CHUNK)
+        try:
+            self.stream = cast(BinaryIO, _FileWriter(fd, path))
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(self._tmp)
+            raise
 
     def publish(self, write_stdout: Callable[[bytes], None]) -> None:
         """Put what was written in place: `-` through `write_stdout`, chunk by chunk."""
@@ -123,9 +127,11 @@ class Spool:
                 os.fsync(self.stream.fileno())
                 self.stream.close()
                 os.replace(self._tmp, path)
-            except OSError as exc:
+            except BaseException as exc:
                 self.discard()
-                raise StoreWriteError(path, exc) from exc
+                if isinstance(exc, OSError):
+                    raise StoreWriteError(path, exc) from exc
+                raise
             self._tmp = None
             try:
                 fsync_dir(path.parent)
@@ -170,3 +176,58 @@ def _copy_through(path: Path, source: BinaryIO) -> None:
         raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
     finally:
         os.close(fd)
+
+
+class _FileWriter:
+    """What a streamed export writes into its temporary file: buffered, written with os.write
+    (a failure, a full disk, is a StoreWriteError naming `--out`), seekable for the XLSX's
+    zip."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self._fd, self._path = fd, path
+        self._buffer: list[bytes] = []
+        self._size = 0
+        self.closed = False
+        try:
+            os.fchmod(fd, FILE_MODE)  # whatever the umask
+        except OSError as exc:
+            os.close(fd)
+            raise StoreWriteError(path, exc) from exc
+
+    def write(self, data: bytes) -> int:
+        self._buffer.append(bytes(data))
+        self._size += len(data)
+        if self._size >= _CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            data = b"".join(self._buffer)
+            self._buffer.clear()
+            self._size = 0
+            try:
+                write_all(self._fd, data)
+            except OSError as exc:
+                raise StoreWriteError(self._path, exc) from exc
+
+    def tell(self) -> int:
+        return self._seek(0, os.SEEK_CUR) + self._size
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        self.flush()
+        return self._seek(offset, whence)
+
+    def _seek(self, offset: int, whence: int) -> int:
+        try:
+            return os.lseek(self._fd, offset, whence)
+        except OSError as exc:
+            raise StoreWriteError(self._path, exc) from exc
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self._fd)

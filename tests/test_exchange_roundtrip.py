@@ -135,6 +135,18 @@ JSON_VALUE = st.recursive(
     max_leaves=6,
 )
 UNKNOWN_NAME = st.text(ANY_CHAR, max_size=8).map(lambda s: "x" + s)
+HH_MM = st.builds("{:02d}:{:02d}".format, st.integers(0, 23), st.integers(0, 59))
+PROGRAMME = st.fixed_dictionaries(
+    {},
+    optional={
+        "service": st.sampled_from(["VN", "VO", "APV"]),
+        "wave": st.builds("{}-T{}".format, st.integers(1000, 9999), st.integers(1, 4)),
+        "planned": st.fixed_dictionaries(
+            {"date": st.dates().map(lambda d: d.isoformat())},
+            optional={"window": st.lists(HH_MM, min_size=2, max_size=2).map(sorted)},
+        ),
+    },
+)
 
 
 @st.composite
@@ -162,6 +174,8 @@ def accepted(draw: st.DrawFn, unknown: bool = False) -> tuple[dict[str, Any], di
     record["call"]["transfer_seconds"] = draw(SECONDS)
     record["call"]["discovery_questions"] = draw(COUNT)
     record["revision"] = draw(COUNT.filter(bool))
+    for name, value in draw(PROGRAMME).items():  # optional: a v1 record may lack each
+        record[name] = value
     expected = copy.deepcopy(record)
     for section, key in INSTANT_KEYS:
         where = record if section is None else record[section]
@@ -241,6 +255,13 @@ def _check_tables(audit: Audit) -> None:
     assert (float(cell.replace(",", ".")) if cell else None) == seconds
     assert int(row["revision"]) == audit.revision
     assert (json.loads(unguard(row["other_fields"])) if row["other_fields"] else {}) == audit.extra
+    assert (row["service"] or None, row["planned_date"] or None) == (
+        audit.service,
+        (audit.planned or {}).get("date"),
+    )
+    assert row["wave"] == (audit.wave or row["quarter"])
+    window = (audit.planned or {}).get("window")
+    assert row["planned_window"] == ("-".join(window) if window else "")
 
     sheets = _xlsx_sheets(audit)
     [cells] = sheets["Audits"]

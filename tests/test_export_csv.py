@@ -62,6 +62,10 @@ def expected_columns() -> list[str]:
         "dealer_country",
         "dealer_phone",
         "quarter",
+        "wave",
+        "service",
+        "planned_date",
+        "planned_window",
         "call_started_at",
         "call_ended_at",
         "attempts",
@@ -102,9 +106,9 @@ def test_header_is_the_documented_columns():
     text = export_text([eighty_seven()])
     header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert header == expected_columns()
-    # 22 head columns, 4 sections × 2, 5 follow-up columns, 22 scored question ids × 3 (points,
-    # options, labels) and 3 unscored (Q2, Q4, Q19) × 2, 7 tail columns: 22+8+5+66+6+7 = 114.
-    assert len(header) == 114
+    # 26 head columns, 4 sections × 2, 5 follow-up columns, 22 scored question ids × 3 (points,
+    # options, labels) and 3 unscored (Q2, Q4, Q19) × 2, 7 tail columns: 26+8+5+66+6+7 = 118.
+    assert len(header) == 118
     assert "q2_points" not in header and "q7a_points" in header and "q7b_options" in header
     documented = set(re.findall(r"`([a-z0-9_<>]+)`", DOC.read_text(encoding="utf-8")))
     generic = {"section_<id>_points", "section_<id>_max"} | {

@@ -79,7 +79,7 @@ def test_an_unreachable_dealer_confirmed_late_ends_the_call_at_the_key(
     (unreachable,) = [s for s in live.suggestions() if s.ends_call]
     pressed = clock.monotonic()
     clock.advance(5)
-    stored = live.accept(unreachable, pressed)
+    stored = live.accept(unreachable, at=pressed)
     assert at(live, stored.call.ended_at) == T0 + timedelta(seconds=90)
 
 

@@ -97,6 +97,7 @@ def test_reserved_names_are_never_unknown(tmp_path, capsys):
 def test_reserved_fields_are_checked(tmp_path, capsys):
     record = make_audit(1).to_export()
     record["service"] = "VX"
+    record["wave"] = "2027-t1"  # a wave has one spelling, « 2027-T1 »
     record["planned"] = {"date": "2027-02-30", "window": ["11:00", "10:00"]}
     record["history"] = [{"at": "hier", "event": "born", "detail": 3}]
     path = write_lines(tmp_path / "in.jsonl", [record])
@@ -104,6 +105,7 @@ def test_reserved_fields_are_checked(tmp_path, capsys):
     err = capsys.readouterr().err
     for field in (
         "service",
+        "wave",
         "planned.date",
         "planned.window",
         "history[0].at",
@@ -164,19 +166,27 @@ def test_the_record_size_limit_counts_them(tmp_path, capsys):
 
 
 def test_csv_and_xlsx_carry_them_in_one_column(tmp_path, capsys):
+    """Unknown fields in `other_fields`; the programme's `service`, `wave`, `planned` in their
+    own columns (docs/export-columns.md), never in `other_fields`."""
     db = tmp_path / "s"
     record = with_unknown(1)
     record["service"] = "APV"
+    record["wave"] = "2027-T1"
+    record["planned"] = {"date": "2027-01-12", "window": ["10:00", "11:00"]}
     assert cli(db, "import", str(write_lines(tmp_path / "in.jsonl", [record]))) == EXIT_OK
     out = tmp_path / "a.csv"
     assert cli(db, "export", "--format", "csv", "--out", str(out)) == EXIT_OK
     [row] = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";")
-    expected = {"x_region": "Sud", "service": "APV", "call": {"x_line": 3}}
+    expected = {"x_region": "Sud", "call": {"x_line": 3}}
     assert json.loads(row["other_fields"]) == expected
+    programme = ("wave", "service", "planned_date", "planned_window")
+    assert [row[k] for k in programme] == ["2027-T1", "APV", "2027-01-12", "10:00-11:00"]
     book = tmp_path / "a.xlsx"
     assert cli(db, "export", "--format", "xlsx", "--out", str(book)) == EXIT_OK
     rows = list(load_workbook(book)["Audits"].iter_rows(values_only=True))
-    assert json.loads(dict(zip(rows[0], rows[1], strict=True))["other_fields"]) == expected
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    assert json.loads(cells["other_fields"]) == expected
+    assert [cells[k] for k in programme] == ["2027-T1", "APV", "2027-01-12", "10:00-11:00"]
 
 
 def test_a_pseudonymised_export_leaves_unknown_fields_out(tmp_path, capsys):

@@ -18,6 +18,7 @@ from auditor_tui.domain.instants import stored_spelling
 from auditor_tui.domain.labels import STATUS_LABELS as STATUS_LABELS  # re-exported
 from auditor_tui.domain.labels import STATUSES as STATUSES
 from auditor_tui.domain.record_fields import (
+    copy_planned,
     known_part,
     merge_extra,
     split_record_extra,
@@ -166,8 +167,14 @@ class Audit:
     created_at: str = ""
     updated_at: str = ""
     export_batch: str | None = None
+    # The programme's optional fields (DOMAIN.md §4): the service the call was about (VN, VO,
+    # APV), the wave it counts in (« 2027-T1 »), the slot the plan gave it
+    # ({"date": "2027-01-12", "window": ["10:00", "11:00"]}). Absent: not written.
+    service: str | None = None
+    wave: str | None = None
+    planned: dict[str, Any] | None = None
     # Fields of the record this version does not model, kept and written back in place
-    # (record_fields.py): unknown ones, and the contract's reserved `service`, `wave`…
+    # (record_fields.py): unknown ones, and the contract's reserved `history`.
     extra: dict[str, Any] = field(default_factory=dict)
     _scored: _LastScore = field(default_factory=_LastScore, init=False, repr=False, compare=False)
 
@@ -179,6 +186,7 @@ class Audit:
         moment: datetime,
         auditor: str = "",
         identity: Identity | None = None,
+        service: str | None = None,
     ) -> Audit:
         stamp = format_instant(moment)
         return cls(
@@ -189,6 +197,7 @@ class Audit:
             identity=identity or Identity(),
             created_at=stamp,
             updated_at=stamp,
+            service=service,
         )
 
     @property
@@ -230,7 +239,7 @@ class Audit:
         return merge_extra(out, self.extra) if self.extra else out
 
     def _known_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "schema": SCHEMA,
             "id": self.id,
             "revision": self.revision,
@@ -249,6 +258,13 @@ class Audit:
             "updated_at": self.updated_at,
             "export_batch": self.export_batch,
         }
+        if self.service is not None:
+            out["service"] = self.service
+        if self.wave is not None:
+            out["wave"] = self.wave
+        if self.planned is not None:
+            out["planned"] = copy_planned(self.planned)
+        return out
 
     def to_export(self) -> dict[str, Any]:
         """The exported record: stored fields plus the computed `score` and `outcome`."""
@@ -315,5 +331,8 @@ class Audit:
             created_at=at(d.get("created_at") or ""),
             updated_at=at(d.get("updated_at") or ""),
             export_batch=d.get("export_batch"),
+            service=d.get("service"),
+            wave=d.get("wave"),
+            planned=copy_planned(d["planned"]) if d.get("planned") is not None else None,
             extra=split_record_extra(d, at),
         )

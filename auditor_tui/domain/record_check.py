@@ -23,6 +23,7 @@ from auditor_tui.domain.record import (
     is_canonical_id,
 )
 from auditor_tui.domain.record_fields import check_reserved, known_part
+from auditor_tui.domain.record_fields import shown as _shown
 from auditor_tui.domain.scoring import missing_answers, score, validate_answers
 
 
@@ -39,12 +40,6 @@ class Problem:
         where = f"ligne {self.line}, " if self.line is not None else ""
         kind = "avertissement, " if self.warning else ""
         return f"{kind}{where}champ {self.field} : {self.message}"
-
-
-def _shown(value: Any, limit: int = 80) -> str:
-    """A value as a message quotes it, cut short (a hostile file may hold megabytes)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_instant(

@@ -51,9 +51,8 @@ OBJECTS: Mapping[str, frozenset[str]] = {
     "score": frozenset({"points", "max", "percent", "stars", "sections"}),  # computed
 }
 # Known values (maps included: `answers` and `notes` are keyed by question, `score.sections`
-# by section), and the optional fields the contract reserves for the programme's waves and
-# lifecycle: this version keeps those as they came (checked, instants in UTC), never
-# « unknown ».
+# by section); and the optional field the contract reserves for the lifecycle, `history`:
+# this version keeps it as it came (checked, instants in UTC), never « unknown ».
 VALUES = frozenset(
     {
         "schema",
@@ -68,9 +67,13 @@ VALUES = frozenset(
         "updated_at",
         "export_batch",
         "outcome",
+        # The programme's optional fields (Audit.service, .wave, .planned).
+        "service",
+        "wave",
+        "planned",
     }
 )
-RESERVED = frozenset({"service", "wave", "planned", "history"})
+RESERVED = frozenset({"history"})
 DROPPED = frozenset({("follow_up", "email_in_time"), ("follow_up", "callback_in_time")})
 KNOWN = VALUES | OBJECTS.keys()
 SERVICES = ("VN", "VO", "APV")
@@ -152,6 +155,28 @@ def split_record_extra(record: Mapping[str, Any], instant: Callable[[Any], Any])
 
 _HH_MM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A wave's name: a calendar quarter as the reports name it (domain/periods.py, `Quarter`).
+WAVE_NAME = re.compile(r"[0-9]{4}-T[1-4]")
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A value as a message quotes it, cut short (a hostile file may hold megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_wave_name(value: object) -> bool:
+    """« 2027-T1 »: the one spelling of a wave (a quarter), as records and plans carry it."""
+    return isinstance(value, str) and WAVE_NAME.fullmatch(value) is not None
+
+
+def copy_planned(planned: Mapping[str, Any]) -> dict[str, Any]:
+    """A planned slot, copied (its window a new list): the audit never shares one with its
+    source."""
+    out = dict(planned)
+    if isinstance(out.get("window"), list):
+        out["window"] = list(out["window"])
+    return out
 
 
 def check_reserved(
@@ -163,10 +188,10 @@ def check_reserved(
     one instant (and names its field)."""
     service = record.get("service")
     if service is not None and service not in SERVICES:
-        add("service", f"un de {', '.join(SERVICES)} ou null attendu, trouvé {service!r}")
+        add("service", f"un de {', '.join(SERVICES)} ou null attendu, trouvé {shown(service)}")
     wave = record.get("wave")
-    if wave is not None and not (isinstance(wave, str) and wave.strip()):
-        add("wave", f"période (texte, ex. « 2027-T1 ») ou null attendue, trouvé {wave!r}")
+    if wave is not None and not is_wave_name(wave):
+        add("wave", f"trimestre AAAA-TN (ex. « 2027-T1 ») ou null attendu, trouvé {shown(wave)}")
     planned = record.get("planned")
     if planned is not None:
         _check_planned(planned, add)
@@ -201,7 +226,7 @@ def _check_planned(planned: Any, add: Callable[[str, str], None]) -> None:
             raise ValueError
         date.fromisoformat(day)
     except ValueError:
-        add("planned.date", f"date AAAA-MM-JJ attendue, trouvé {day!r}")
+        add("planned.date", f"date AAAA-MM-JJ attendue, trouvé {shown(day)}")
     window = planned.get("window")
     if window is not None and not (
         isinstance(window, list)
@@ -209,4 +234,4 @@ def _check_planned(planned: Any, add: Callable[[str, str], None]) -> None:
         and all(isinstance(t, str) and _HH_MM.fullmatch(t) for t in window)
         and window[0] <= window[1]
     ):
-        add("planned.window", f'["HH:MM", "HH:MM"] (début ≤ fin) attendu, trouvé {window!r}')
+        add("planned.window", f'["HH:MM", "HH:MM"] (début ≤ fin) attendu, trouvé {shown(window)}')

@@ -174,7 +174,31 @@ def accept(audit: Audit, suggestion: Suggestion) -> None:
     audit.answers[suggestion.question] = list(suggestion.positions)
 
 
+# the grid rules whose suggestions read each recorded fact
+_RESTING_ON = {
+    KIND_EMAIL: ("email",),
+    KIND_CALLBACK: ("callback", "method_match", "callback_method"),
+}
+
+
+def answers_resting_on(audit: Audit, kind: str) -> list[str]:
+    """The questions already answered whose suggestion reads the recorded e-mail (KIND_EMAIL)
+    or call-back (KIND_CALLBACK), in grid order: what to look at again when it is removed."""
+    grid = audit.grid
+    wanted = {grid.rule_question(rule) for rule in _RESTING_ON[kind]}
+    return [q for q in grid.question_ids if q in wanted and q in audit.answers]
+
+
 # ---- the live call's rules ------------------------------------------------------------------
+
+# The questions only the follow-up can answer (the e-mail, the call-back, how it came): during
+# the call they are « après l'appel », neither missing nor next.
+AFTER_CALL_RULES = ("email", "callback", "method_match", "callback_method")
+
+
+def after_call_questions(grid: Grid) -> frozenset[str]:
+    """Q16–Q19 in the 2026 grid: the questions of the follow-up's evidence rules."""
+    return frozenset(grid.rule_question(rule) for rule in AFTER_CALL_RULES)
 
 
 def round_tenth(seconds: float) -> float:
@@ -243,3 +267,23 @@ def discovery_suggestion(audit: Audit, grid: Grid) -> Suggestion | None:
             reason = f"{count} question{plural} de découverte comptée{plural}"
             return Suggestion(str(rule["question"]), (int(band["option"]),), reason)
     return None
+
+
+def live_suggestions(audit: Audit, failed: int, transfer_elapsed: float | None) -> list[Suggestion]:
+    """What the call's timers and counters support, most urgent first, but what is already the
+    answer: Q1 from the attempts (`failed`: those not picked up), Q4 from the transfer's seconds
+    (`transfer_elapsed`, None without a transfer), Q8 from the discovery questions, Q18 from the
+    method agreed."""
+    grid = audit.grid
+    picked_up = audit.call.transfer_seconds is not None
+    found = (
+        attempts_suggestion(audit, grid, failed),
+        transfer_suggestion(grid, transfer_elapsed, picked_up),
+        discovery_suggestion(audit, grid),
+        method_match_suggestion(audit, grid),
+    )
+    return [
+        s
+        for s in found
+        if s is not None and tuple(audit.answers.get(s.question, ())) != s.positions
+    ]

@@ -17,6 +17,7 @@ from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.periods import Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import Score, SectionScore, is_applicable, question_points
+from auditor_tui.domain.waves import audit_wave
 from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.text.french import number_text
 from auditor_tui.text.safe_text import formula_guard
@@ -152,10 +153,22 @@ def notes_text(view: View) -> str:
     return " | ".join([f"Q{qid} : {text}" for qid, text in view.audit.notes.items() if text])
 
 
+def planned_date(audit: Audit) -> str | None:
+    """The day the plan gave the call, « 2027-01-12 »."""
+    day = (audit.planned or {}).get("date")
+    return day if isinstance(day, str) else None
+
+
+def planned_window(audit: Audit) -> str | None:
+    """The time window the plan gave the call, « 10:00-11:00 »."""
+    window = (audit.planned or {}).get("window")
+    return "-".join(window) if isinstance(window, list) else None
+
+
 def other_fields(audit: Audit) -> str | None:
-    """The fields the columns do not show (the contract's optional `service`, `wave`,
-    `planned`, `history`, and those this version does not know) as one compact JSON object,
-    as in the JSON Lines record; None when there are none."""
+    """The fields the columns do not show (the contract's optional `history`, and those this
+    version does not know) as one compact JSON object, as in the JSON Lines record; None
+    when there are none."""
     if not audit.extra:
         return None
     from auditor_tui.exchange.jsonl import encode_record
@@ -205,6 +218,10 @@ HEAD: tuple[ExportColumn, ...] = (
     ExportColumn("dealer_country", "text", lambda v: v.audit.dealer.country),
     ExportColumn("dealer_phone", "text", _phone),
     ExportColumn("quarter", "text", lambda v: str(Quarter.of(call_moment(v.audit)))),
+    ExportColumn("wave", "text", lambda v: audit_wave(v.audit)),
+    ExportColumn("service", "text", lambda v: v.audit.service),
+    ExportColumn("planned_date", "text", lambda v: planned_date(v.audit)),
+    ExportColumn("planned_window", "text", lambda v: planned_window(v.audit)),
     ExportColumn("call_started_at", "instant", lambda v: paris_time(v.audit.call.started_at)),
     ExportColumn("call_ended_at", "instant", lambda v: paris_time(v.audit.call.ended_at)),
     ExportColumn("attempts", "int", lambda v: len(v.audit.call.attempts)),

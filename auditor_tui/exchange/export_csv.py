@@ -32,6 +32,8 @@ from auditor_tui.exchange.audit_table import (
     national_phone,
     notes_text,
     other_fields,
+    planned_date,
+    planned_window,
     quoted,
 )
 from auditor_tui.exchange.export import CHUNK, check_exportable, in_export_order
@@ -175,6 +177,7 @@ def _head(view: View, clock: ParisClock) -> str:
     """HEAD's cells, joined."""
     audit, score = view.audit, view.score
     dealer, call = audit.dealer, audit.call
+    quarter = clock.quarter(audit)
     return DELIMITER.join(
         (
             _cell(audit.id),
@@ -184,7 +187,11 @@ def _head(view: View, clock: ParisClock) -> str:
             _cell(score.outcome),
             _cell(audit.auditor),
             _dealer(dealer),
-            clock.quarter(audit),
+            quarter,
+            _cell(audit.wave) if audit.wave is not None else quarter,
+            _cell(audit.service),
+            _cell(planned_date(audit)),
+            _cell(planned_window(audit)),
             clock.cell(call.started_at),
             clock.cell(call.ended_at),
             int_cell(len(call.attempts)),

@@ -20,7 +20,6 @@ from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
 
 KEY_SETTING = "pseudonym_key"
-SHARED = frozenset({"service", "wave", "planned"})  # of the fields kept in Audit.extra
 PREFIX = "personne-"
 
 
@@ -49,5 +48,5 @@ def pseudonymise(audit: Audit, key: bytes) -> Audit:
     out.call.advisor_name = pseudonym(audit.call.advisor_name, key)
     out.notes = {}
     out.follow_up.callback_note = ""
-    out.extra = {k: v for k, v in out.extra.items() if k in SHARED}
+    out.extra = {}  # unknown fields and `history`; `service`, `wave`, `planned` are the audit's
     return out

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.record import Call, format_instant, parse_instant
+from auditor_tui.session.base import SessionRefused
 
 # Timer events: what undo takes back, and the kinds of the saves they make.
 ATTEMPT = "attempt"
@@ -20,8 +21,8 @@ DISCOVERY = "discovery"
 END_CALL = "end_call"
 
 
-class LiveCallError(ValueError):
-    """An action refused; the message says why, in French, ready to show."""
+class LiveCallError(SessionRefused):
+    """A live-call action refused; the message says why, in French, ready to show."""
 
 
 class CallState:

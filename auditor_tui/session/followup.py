@@ -2,8 +2,8 @@
 call-back recorded (or cleared), the suggested answers accepted, the audit completed or
 reopened. The queue is domain/queue.py, the suggestions domain/suggestions.py.
 
-`now` is always passed in. Question ids and option positions come from the grid's rules
-(`grid.rule("email")`, …), never from this module.
+The instant of each change (`moment`) and `now` are passed in by the screen. Question ids and
+option positions come from the grid's rules (`grid.rule("email")`, …), never from this module.
 """
 
 from __future__ import annotations
@@ -11,61 +11,39 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from auditor_tui.domain import lifecycle
-from auditor_tui.domain.grid import Grid, Question
-from auditor_tui.domain.queue import (
-    KIND_CALLBACK,
-    KIND_EMAIL,
-    audit_zone,
-    deadline_of,
-    questions_after_call,
-)
+from auditor_tui.domain.queue import audit_zone, deadline_of, questions_after_call
 from auditor_tui.domain.record import Audit, format_instant, parse_instant
-from auditor_tui.domain.scoring import is_applicable, is_unreachable, toggle
 from auditor_tui.domain.suggestions import (
     METHOD_LABELS,
     Suggestion,
     accept,
+    answers_resting_on,
     pending_suggestions,
 )
-from auditor_tui.store import Store
-from auditor_tui.store.errors import StoreError
+from auditor_tui.session.base import AuditSession, SessionRefused
 from auditor_tui.text.french import format_long
 
 # event kinds of the store's log when a recorded e-mail or call-back is removed
 CLEAR_EMAIL = "clear_email"
 CLEAR_CALLBACK = "clear_callback"
-# the grid rules whose suggestions read each recorded fact
-_RESTING_ON = {
-    KIND_EMAIL: ("email",),
-    KIND_CALLBACK: ("callback", "method_match", "callback_method"),
-}
 
 
 # ---- one audit's follow-up, saved at every change ------------------------------------------
 
 
-class FollowUpError(ValueError):
+class FollowUpError(SessionRefused):
     """A follow-up action refused; the message is in French, ready to show."""
 
 
-class FollowUpSession:
-    """One audit's follow-up over a store: every method saves through `store.save` before it
-    returns. A failed save is handled as in the live call: the StoreError propagates, the change
-    stays in memory with `save_error` set (shown as not saved), and `retry_save` or the next
-    successful save writes it. `moment` is the wall-clock instant of the action."""
+class FollowUpSession(AuditSession):
+    """One audit's follow-up over a store (answers, clearing, accepting, saving and its failure
+    policy: `AuditSession`). `moment` is the wall-clock instant of the action, passed in by the
+    screen; `clock` (the system's by default) is read only when it is not."""
 
-    def __init__(self, store: Store, audit_id: str) -> None:
-        self.store = store
-        self.audit: Audit = store.get(audit_id)
-        self.save_error: str | None = None
-        self.saved_at: datetime | None = None
-        self._unsaved: tuple[str, str | None] | None = None  # the failed save's kind and reason
+    Refused = FollowUpError
+    CLOSED = "audit terminé : rouvrez-le (R) pour le modifier"
 
     # ---- reading --------------------------------------------------------------------------
-
-    @property
-    def grid(self) -> Grid:
-        return self.audit.grid
 
     @property
     def zone(self) -> str:
@@ -83,14 +61,6 @@ class FollowUpSession:
             return "calendrier illisible"
         return f"{calendar.label} (holidays {calendar.holidays_version})"
 
-    @property
-    def editable(self) -> bool:
-        return self.audit.status != "complete"
-
-    @property
-    def unreachable(self) -> bool:
-        return is_unreachable(self.grid, self.audit.answers)
-
     def deadline(self, kind: str) -> datetime | None:
         return deadline_of(self.audit, kind)
 
@@ -98,12 +68,7 @@ class FollowUpSession:
         """What the follow-up answers: earlier questions still missing, then the questions
         after the call (applicable ones), in grid order."""
         grid = self.grid
-        transferred = self.audit.call.transferred
-        follow = [
-            qid
-            for qid in questions_after_call(grid)
-            if is_applicable(grid.question(qid), transferred)
-        ]
+        follow = [qid for qid in questions_after_call(grid) if self.applicable(grid.question(qid))]
         earlier = [qid for qid in self.audit.missing() if qid not in follow]
         return [*earlier, *follow]
 
@@ -166,35 +131,7 @@ class FollowUpSession:
     def answers_resting_on(self, kind: str) -> list[str]:
         """The questions already answered whose suggestion reads the recorded e-mail
         (KIND_EMAIL) or call-back (KIND_CALLBACK), in grid order."""
-        grid = self.grid
-        wanted = {grid.rule_question(rule) for rule in _RESTING_ON[kind]}
-        return [q for q in grid.question_ids if q in wanted and q in self.audit.answers]
-
-    def answer(self, qid: str, position: int, moment: datetime) -> Audit:
-        """Press option `position` of `qid`: the live call's rule (scoring.toggle)."""
-        question = self._check_answerable(qid)
-        if not 1 <= position <= len(question.options):
-            raise FollowUpError(f"Q{qid} : pas d'option {position} (1 à {len(question.options)})")
-        if question.option(position).unreachable and any(q != qid for q in self.audit.answers):
-            raise FollowUpError("injoignable refusé : l'audit a déjà d'autres réponses")
-        new = toggle(question, self.audit.answers.get(qid, []), position)
-        if new:
-            self.audit.answers[qid] = new
-        else:
-            self.audit.answers.pop(qid, None)
-        return self._save("answer", moment)
-
-    def clear(self, qid: str, moment: datetime) -> Audit:
-        self._check_answerable(qid)
-        if qid not in self.audit.answers:
-            return self.audit
-        self.audit.answers.pop(qid)
-        return self._save("clear", moment)
-
-    def accept(self, suggestion: Suggestion, moment: datetime) -> Audit:
-        self._check_answerable(suggestion.question)
-        accept(self.audit, suggestion)
-        return self._save("suggestion", moment)
+        return answers_resting_on(self.audit, kind)
 
     def accept_all(self, now: datetime) -> list[Suggestion]:
         """Every pending suggestion, in one save; returns what was applied."""
@@ -218,22 +155,7 @@ class FollowUpSession:
         lifecycle.reopen(self.audit, reason)
         return self._save("reopen", moment, reason.strip())
 
-    # ---- internals ------------------------------------------------------------------------
-
-    def _check_editable(self) -> None:
-        if not self.editable:
-            raise FollowUpError("audit terminé : rouvrez-le (R) pour le modifier")
-
-    def _check_answerable(self, qid: str) -> Question:
-        self._check_editable()
-        if not self.grid.has_question(qid):
-            raise FollowUpError(f"question {qid!r} inconnue dans la grille")
-        if self.unreachable:
-            raise FollowUpError("concessionnaire injoignable : aucune question ne se répond")
-        question = self.grid.question(qid)
-        if not is_applicable(question, self.audit.call.transferred):
-            raise FollowUpError(f"Q{qid} sans objet : l'appel n'a pas été transféré")
-        return question
+    # ---- checks ---------------------------------------------------------------------------
 
     def check_time(self, at: datetime, moment: datetime, what: str) -> None:
         """Refuse a time before the call's end or in the future (FollowUpError)."""
@@ -247,25 +169,3 @@ class FollowUpSession:
             )
         if at > moment + timedelta(minutes=1):
             raise FollowUpError(f"{what} ne peut pas être dans le futur")
-
-    def retry_save(self, moment: datetime) -> Audit:
-        """Write the in-memory audit again after a failed save (with the failed save's kind
-        and reason: a reopening's reason is not lost)."""
-        kind, reason = self._unsaved or ("retry", None)
-        return self._save(kind, moment, reason)
-
-    def _save(self, kind: str, moment: datetime, reason: str | None = None) -> Audit:
-        if self._unsaved is not None and self._unsaved[0] in ("complete", "reopen"):
-            kind, reason = self._unsaved  # a completion or reopening not saved yet: logged as such
-        if lifecycle.settle(self.audit):  # Q1 answered « injoignable »: nothing to follow up
-            kind = "complete"
-        try:
-            self.store.save(self.audit, kind=kind, reason=reason, moment=moment)
-        except StoreError as exc:
-            self.save_error = str(exc)
-            self._unsaved = (kind, reason)
-            raise
-        self.save_error = None
-        self._unsaved = None
-        self.saved_at = moment
-        return self.audit

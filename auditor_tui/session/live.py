@@ -7,22 +7,18 @@ keeps wall-clock instants, from which the monotonic anchors are rebuilt after a 
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from auditor_tui.domain import lifecycle
 from auditor_tui.domain.clock import Clock
-from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.record import METHODS, Audit
-from auditor_tui.domain.scoring import Score, is_applicable, is_unreachable, toggle
 from auditor_tui.domain.suggestions import (
     Suggestion,
-    attempts_suggestion,
-    discovery_suggestion,
-    method_match_suggestion,
+    after_call_questions,
+    live_suggestions,
     round_tenth,
-    transfer_suggestion,
 )
+from auditor_tui.session.base import AuditSession
 from auditor_tui.session.call_state import (
     ANSWERED,
     ATTEMPT,
@@ -35,11 +31,15 @@ from auditor_tui.session.call_state import (
 )
 from auditor_tui.session.live_undo import undo_last
 from auditor_tui.store import Store
-from auditor_tui.store.errors import StoreError
 
-# The questions only the follow-up can answer (the e-mail, the call-back, how it came): during
-# the call they are « après l'appel », neither missing nor next.
-AFTER_CALL_RULES = ("email", "callback", "method_match", "callback_method")
+__all__ = [
+    "AUTO_ADVANCE_SETTING",
+    "LiveCall",
+    "LiveCallError",
+    "after_call_questions",
+    "auto_advance_setting",
+]
+
 AUTO_ADVANCE_SETTING = "auto_advance"  # the store setting: move on after an answer (default on)
 
 
@@ -48,58 +48,26 @@ def auto_advance_setting(store: Store) -> bool:
     return store.setting(AUTO_ADVANCE_SETTING, True) is not False
 
 
-def after_call_questions(grid: Grid) -> frozenset[str]:
-    """Q16–Q19 in the 2026 grid: the questions of the follow-up's evidence rules."""
-    return frozenset(grid.rule_question(rule) for rule in AFTER_CALL_RULES)
+class LiveCall(AuditSession):
+    """One audit's live call over a store (answers, notes, suggestions, saving and its failure
+    policy: `AuditSession`). The session's time is the call's (`CallState`): the wall clock
+    read once, carried forward by the monotonic clock."""
 
-
-class LiveCall:
-    """One audit's live call over a store. Every mutating method saves durably (store.save)
-    before returning the saved audit; a StoreError propagates and is kept in `save_error`,
-    the change staying in memory so the next successful save writes it."""
+    Refused = LiveCallError
 
     def __init__(self, store: Store, audit_id: str, clock: Clock) -> None:
-        self.store = store
-        self.clock = clock
-        self.audit: Audit = store.get(audit_id)
-        self.grid: Grid = self.audit.grid
-        self.saved_at: datetime | None = None
-        self.save_error: str | None = None
-        self.last_save_seconds: float | None = None
+        super().__init__(store, audit_id, clock)
         self._dismissed: set[tuple[str, tuple[int, ...]]] = set()
         self.state = CallState(clock, self.audit.call)
 
     # ---- reading --------------------------------------------------------------------------
 
     @property
-    def audit_id(self) -> str:
-        return self.audit.id
-
-    @property
-    def score(self) -> Score:
-        return self.audit.score()
-
-    @property
-    def unreachable(self) -> bool:
-        return is_unreachable(self.grid, self.audit.answers)
-
-    @property
     def transfer_limit(self) -> float:
         return float(self.grid.rule("transfer")["limit_seconds"])
 
-    def applicable(self, question: Question) -> bool:
-        return is_applicable(question, self.audit.call.transferred)
-
-    def blocked_reason(self, qid: str) -> str | None:
-        """Why question `qid` cannot be answered now, or None."""
-        if not self.grid.has_question(qid):
-            return f"question {qid!r} inconnue dans la grille"
-        question = self.grid.question(qid)
-        if not self.applicable(question):
-            return f"Q{qid} sans objet : l'appel n'a pas été transféré (début de transfert d'abord)"
-        if self.unreachable and qid != self.grid.rule_question("attempts"):
-            return f"Q{qid} : concessionnaire injoignable, aucune autre question ne se répond"
-        return None
+    def now(self) -> datetime:
+        return self.state.now()
 
     def after_call(self, qid: str) -> bool:
         """Whether `qid` is to be answered after the call (and the call is still on)."""
@@ -163,44 +131,29 @@ class LiveCall:
     def suggestions(self) -> list[Suggestion]:
         """Pending suggestions, most urgent first: those not yet matching the answer and not
         dismissed, on questions that can be answered now."""
-        found = [
-            s
-            for s in (
-                attempts_suggestion(self.audit, self.grid, self.failed_attempts()),
-                transfer_suggestion(
-                    self.grid, self.transfer_elapsed(), self.audit.call.transfer_seconds is not None
-                ),
-                discovery_suggestion(self.audit, self.grid),
-                method_match_suggestion(self.audit, self.grid),
-            )
-            if s is not None
-        ]
+        found = live_suggestions(self.audit, self.failed_attempts(), self.transfer_elapsed())
         return [
             s
             for s in found
-            if tuple(self.audit.answers.get(s.question, ())) != s.positions
-            and (s.question, s.positions) not in self._dismissed
+            if (s.question, s.positions) not in self._dismissed
             and (self.blocked_reason(s.question) is None or s.ends_call)
         ]
 
-    def accept(self, suggestion: Suggestion, at: float | None = None) -> Audit:
-        """Apply a suggestion; one that ends the call ends it at `at` (the monotonic instant
-        the auditor pressed the key, when it was confirmed later), else now."""
-        qid = suggestion.question
-        if suggestion.ends_call:
-            self._check_editable()
-            others = sorted(q for q in self.audit.answers if q != qid)
-            if others:
-                raise LiveCallError(
-                    "injoignable refusé : des réponses existent déjà (Q" + ", Q".join(others) + ")"
-                )
-        else:
-            self._check_answerable(qid)
-        self.audit.answers[qid] = list(suggestion.positions)
-        if suggestion.ends_call and self.audit.call.ended_at is None:
+    def accept(
+        self, suggestion: Suggestion, moment: datetime | None = None, *, at: float | None = None
+    ) -> Audit:
+        """Apply a suggestion; one that ends the call (an unreachable dealer) ends it at `at`
+        (the monotonic instant the auditor pressed the key, when it was confirmed later), else
+        now."""
+        if not suggestion.ends_call:
+            return super().accept(suggestion, moment)
+        self._check_editable()
+        self._check_alone(suggestion.question)
+        self.audit.answers[suggestion.question] = list(suggestion.positions)
+        if self.audit.call.ended_at is None:
             lifecycle.end_call(self.audit, self.state.now(at))
             self.state.events.append(END_CALL)
-        return self._save("suggestion")
+        return self._save("suggestion", moment)
 
     def dismiss(self, suggestion: Suggestion) -> None:
         """Hide a suggestion for this session (the answer stays the auditor's)."""
@@ -299,44 +252,7 @@ class LiveCall:
         self._save("undo")
         return undone
 
-    # ---- answers and notes ----------------------------------------------------------------
-
-    def answer(self, qid: str, position: int) -> Audit:
-        """Press option `position` of question `qid` (single sets, multi toggles, an exclusive
-        option clears the others)."""
-        question = self._check_answerable(qid)
-        if not 1 <= position <= len(question.options):
-            raise LiveCallError(f"Q{qid} : pas d'option {position} (1 à {len(question.options)})")
-        if question.option(position).unreachable:
-            others = sorted(q for q in self.audit.answers if q != qid)
-            if others:
-                raise LiveCallError(
-                    "injoignable refusé : des réponses existent déjà (Q" + ", Q".join(others) + ")"
-                )
-        new = toggle(question, self.audit.answers.get(qid, []), position)
-        if new:
-            self.audit.answers[qid] = new
-        else:
-            self.audit.answers.pop(qid, None)
-        return self._save("answer")
-
-    def clear(self, qid: str) -> Audit:
-        self._check_editable()
-        if not self.grid.has_question(qid):
-            raise LiveCallError(f"question {qid!r} inconnue dans la grille")
-        self.audit.answers.pop(qid, None)
-        return self._save("clear")
-
-    def set_note(self, qid: str, text: str) -> Audit:
-        self._check_editable()
-        if not self.grid.has_question(qid):
-            raise LiveCallError(f"question {qid!r} inconnue dans la grille")
-        text = text.strip()
-        if text:
-            self.audit.notes[qid] = text
-        else:
-            self.audit.notes.pop(qid, None)
-        return self._save("note")
+    # ---- the method agreed --------------------------------------------------------------------
 
     def set_agreed_method(self, method: str | None) -> Audit:
         self._check_editable()
@@ -352,15 +268,10 @@ class LiveCall:
         nxt = order[(order.index(current) + 1) % len(order)] if current in order else None
         return self.set_agreed_method(nxt)
 
-    def retry_save(self) -> Audit:
-        """Write the in-memory state again after a failed save."""
-        return self._save("retry")
-
     # ---- internals ------------------------------------------------------------------------
 
-    def _check_editable(self) -> None:
-        if self.audit.status == "complete":
-            raise LiveCallError("audit terminé : rouvrez-le pour le modifier")
+    def _settled(self) -> None:
+        self.state.events.clear()  # the audit is complete: no timer event to undo
 
     def _check_call_open(self) -> None:
         self._check_editable()
@@ -368,25 +279,3 @@ class LiveCall:
             raise LiveCallError("concessionnaire injoignable : l'appel est clos")
         if self.audit.call.ended_at is not None:
             raise LiveCallError("appel terminé (u annule la fin d'appel)")
-
-    def _check_answerable(self, qid: str) -> Question:
-        self._check_editable()
-        reason = self.blocked_reason(qid)
-        if reason is not None:
-            raise LiveCallError(reason)
-        return self.grid.question(qid)
-
-    def _save(self, kind: str) -> Audit:
-        if lifecycle.settle(self.audit):  # unreachable after the end of the call
-            self.state.events.clear()
-        moment = self.state.now()
-        began = time.perf_counter()
-        try:
-            self.store.save(self.audit, kind=kind, moment=moment)
-        except StoreError as exc:
-            self.save_error = str(exc)
-            raise
-        self.last_save_seconds = time.perf_counter() - began
-        self.saved_at = moment
-        self.save_error = None
-        return self.audit

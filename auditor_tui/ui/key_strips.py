@@ -92,6 +92,7 @@ NEW_AUDIT_STRIP: StripLayout = (
         (
             item("validate", keep=True),
             item("copy_phone", keep=True),
+            item("service", keep=True),
             StripItem(("previous", "next"), label="Concessionnaire"),
             item("back", keep=True),
         ),

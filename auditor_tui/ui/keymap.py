@@ -200,6 +200,9 @@ KEYS: dict[str, Key] = {
         "Copier le numéro du concessionnaire pour le composer",
         GENERAL,
     ),
+    "service": Key(
+        "f3", "cycle_service", "Service", "Service appelé : VN → VO → APV → non précisé", GENERAL
+    ),
     "reload": Key("f5", "reload", "Actualiser", "Relire les audits", GENERAL),
     "next_tab": Key("greater_than_sign", "next_tab", "Onglet suiv.", "Onglet suivant", NAVIGATION),
     "previous_tab": Key(

@@ -119,3 +119,30 @@ async def test_a_follow_up_whose_file_is_damaged_meanwhile_refuses_the_change_cl
         assert "NON ENREGISTRÉ" in str(notices)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+
+
+@pytest.mark.parametrize(
+    ("audit_id", "screen_type", "save_state"),
+    [(AWAITING, FollowUpScreen, "#fu-save-state"), (DRAFT, LiveCallScreen, "#save-state")],
+    ids=["follow-up", "live-call"],
+)
+async def test_an_audit_file_removed_meanwhile_is_not_saved_and_said_so(
+    db: Path, clock: FakeClock, audit_id: str, screen_type: type, save_state: str
+) -> None:
+    """The file deleted outside the app while its screen is open: the answer stays on screen
+    marked « NON ENREGISTRÉ », saying the file went away; the app goes on (no traceback)."""
+    app = make_app(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notices = Notices(app)
+        home = await home_ready(pilot)
+        await open_row(pilot, home, audit_id)
+        await wait_for(pilot, lambda: isinstance(app.screen, screen_type), "the audit's screen")
+        (db / "audits" / f"{audit_id}.json").unlink()
+        await pilot.press("1")
+        assert app.is_running
+        state = app.screen.query_one(save_state, Static)
+        assert str(state.content).startswith("⚠ NON ENREGISTRÉ")
+        assert "a disparu du dossier de données" in str(notices)
+        await pilot.press("ctrl+s")  # saving again says so again
+        assert app.is_running
+        assert str(state.content).startswith("⚠ NON ENREGISTRÉ")

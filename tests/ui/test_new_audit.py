@@ -154,3 +154,24 @@ async def test_escape_goes_back_without_creating(empty_db: Path, clock: FakeCloc
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
     assert list((empty_db / "audits").glob("*.json")) == []
+
+
+async def test_f3_chooses_the_service_the_audit_records(empty_db: Path, clock: FakeClock) -> None:
+    """Issue 14.3: the service the call is about, chosen with one key and shown whole."""
+    from textual.widgets import Static
+
+    with Store.open(empty_db) as store:
+        store.set_setting("identity", IDENTITY)
+    app = make_app(empty_db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_new_audit(app, pilot)
+        box = screen.query_one("#service", Static)
+        assert str(box.render()) == "non précisé"
+        await pilot.press("f3", "f3")  # VN, then VO
+        assert str(box.render()) == "VO · Vente de véhicules d'occasion"
+        assert box.region.right <= 80  # whole at 80 columns
+        await pilot.press(*"metz", "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, NewAuditScreen), "the call")
+    with Store.open(empty_db) as store:
+        (summary,) = store.summaries()
+        assert store.get(summary.id).service == "VO"

@@ -85,7 +85,7 @@ class FollowUpScreen(Screen[None]):
         self.store = store
         self.audit_id = audit_id
         self.clock = clock
-        self.session = FollowUpSession(store, audit_id)
+        self.session = FollowUpSession(store, audit_id, clock)
         self._ids = self.session.questions()
         self._selected = 0
         self._refusal: str | None = None  # why « terminer » was refused, until the next change

@@ -297,7 +297,7 @@ class LiveCallScreen(Screen[str]):
             return
         if s.ends_call:  # unreachable: the audit ends
             label = f"Injoignable ({s.reason})"
-            self.ask(live_confirm.UNREACHABLE, label, lambda live, at: live.accept(s, at))
+            self.ask(live_confirm.UNREACHABLE, label, lambda live, at: live.accept(s, at=at))
             return
         self._do(lambda live: live.accept(s))
 

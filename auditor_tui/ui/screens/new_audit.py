@@ -11,13 +11,14 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.dealers import Dealer, matches, normalise_phone
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit, DealerRef, Identity
+from auditor_tui.domain.waves import SERVICES, service_label
 from auditor_tui.exchange.dealers_csv import empty_directory_text
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
@@ -95,6 +96,7 @@ class NewAuditScreen(Screen[None]):
             priority=True,
         ),
         binding("copy_phone"),
+        binding("service"),
         binding("back", tooltip="Revenir à l'accueil sans créer d'audit"),
     ]
 
@@ -105,6 +107,7 @@ class NewAuditScreen(Screen[None]):
         self._dealers: list[Dealer] = []
         self._shown: list[Dealer] = []
         self._creating = False
+        self.service: str | None = None  # what the call is about: VN, VO, APV or not said
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -128,7 +131,9 @@ class NewAuditScreen(Screen[None]):
             auditor = Input(placeholder="Votre nom", id="auditor")
             auditor.border_title = "Auditeur"
             yield auditor
-            yield Label("Entrée : commencer l'audit · Échap : retour", id="new-audit-hint")
+            service = Static(service_label(None), id="service")
+            service.border_title = "Service (F3)"
+            yield service
         yield KeyStrip(NEW_AUDIT_STRIP, id="keys")  # every key whole at 80 columns
 
     def on_mount(self) -> None:
@@ -233,6 +238,15 @@ class NewAuditScreen(Screen[None]):
             f"Numéro de {dealer.name} copié : {dealer.phone_display}", title="Presse-papiers"
         )
 
+    def action_cycle_service(self) -> None:
+        """VN → VO → APV → not said → VN: one key, the choice shown whole in its box."""
+        order: list[str | None] = [*SERVICES, None]
+        self.service = order[(order.index(self.service) + 1) % len(order)]
+        self._show_service()
+
+    def _show_service(self) -> None:
+        self.query_one("#service", Static).update(plain(service_label(self.service)))
+
     def action_back(self) -> None:
         self.dismiss()
 
@@ -263,12 +277,14 @@ class NewAuditScreen(Screen[None]):
             return
         auditor = self.query_one("#auditor", Input).value.strip()
         self._creating = True
-        self._create(dealer, identity, auditor)
+        self._create(dealer, identity, auditor, self.service)
 
     @work(thread=True, exclusive=True, group="new-audit-create")
-    def _create(self, dealer: Dealer, identity: Identity, auditor: str) -> None:
+    def _create(
+        self, dealer: Dealer, identity: Identity, auditor: str, service: str | None
+    ) -> None:
         moment = self.clock.now()
-        audit = Audit.new(dealer_ref(dealer), load_grid(), moment, auditor, identity)
+        audit = Audit.new(dealer_ref(dealer), load_grid(), moment, auditor, identity, service)
         try:
             self.store.create(audit, moment=moment)
         except StoreError as exc:

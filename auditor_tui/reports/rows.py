@@ -16,9 +16,10 @@ from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Period, Quarter, call_moment
 from auditor_tui.domain.record import Audit, format_instant, parse_instant
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, question_points
+from auditor_tui.reports.compact import Points, shared
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a report holds 100,000 of them
 class AuditRow:
     id: str
     dealer_key: str
@@ -55,15 +56,23 @@ class AuditRow:
         grid = load_grid(d["questionnaire"])
         maxima = _questions_of(grid).maxima
         values = dict(d)
+        for key in _TEXTS:
+            text = values[key]
+            if type(text) is str:
+                values[key] = shared(text)
         values["call_at"] = parse_instant(d["call_at"])
         values["quarter"] = _parse_quarter(d["quarter"])
-        values["questions"] = {qid: (got, maxima[qid]) for qid, got in d["questions"].items()}
-        values["sections"] = tuple(
-            (section.title, got, maximum)
-            for section, (got, maximum) in zip(grid.sections, d["sections"], strict=True)
+        values["questions"] = Points.given(d["questions"], maxima)
+        values["sections"] = shared(
+            tuple(
+                shared((section.title, got, maximum))
+                for section, (got, maximum) in zip(grid.sections, d["sections"], strict=True)
+            )
         )
         return cls(**values)
 
+
+_TEXTS = ("dealer_key", "dealer", "city", "auditor", "questionnaire", "status", "outcome")
 
 # The report cache holds ten thousand rows of a few quarters and one or two grids.
 _parse_quarter = functools.lru_cache(maxsize=256)(Quarter.parse)
@@ -103,6 +112,7 @@ def row_of(audit: Audit) -> AuditRow:
         chosen = audit.answers.get(q.id)
         if chosen and is_applicable(q, transferred):
             questions[q.id] = (question_points(q, chosen), maximum)
+    points = Points.of(questions.items())
     moment = call_moment(audit)
     return AuditRow(
         id=audit.id,
@@ -116,8 +126,8 @@ def row_of(audit: Audit) -> AuditRow:
         call_at=moment,
         quarter=Quarter.of(moment),
         percent=result.percent,
-        sections=tuple((s.title, s.points, s.max) for s in result.sections),
-        questions=questions,
+        sections=shared(tuple(shared((s.title, s.points, s.max)) for s in result.sections)),
+        questions=points,
         counted=is_counted(audit, result.outcome),
     )
 

@@ -16,6 +16,7 @@ from auditor_tui.exchange.export_xlsx import xlsx_bytes
 from auditor_tui.store import Store
 from tests.factories import make_audit
 from tests.test_export_csv import eighty_seven, unreachable
+from tests.test_left_out import refuse_one_file
 
 
 def store_of(tmp_path, audits):
@@ -142,3 +143,49 @@ def test_what_streams_out_is_what_the_audits_give_and_reads_back(tmp_path_factor
     assert main(["--db", str(back), "import", str(tmp_path / "a.jsonl")]) == EXIT_OK
     with Store.open(back) as store:
         assert [comparable(store.get(a.id)) for a in stored] == [comparable(a) for a in stored]
+
+
+def test_a_large_export_made_by_two_processes_is_the_same_file(tmp_path, capsys, monkeypatch):
+    """Chunks of two audits, every other one made by a forked child: the same bytes as the
+    file made from the audits in memory; what the child meets (an audit that cannot leave,
+    an unreadable one) is told as the parent would."""
+    from auditor_tui.exchange import parallel
+    from auditor_tui.exchange.sync import csv_bytes, jsonl_bytes
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    audits = [make_audit(n, name=f"Lexus {n % 3}") for n in range(9)]
+    db = store_of(tmp_path, audits)
+    with Store.open(db) as store:
+        stored = [store.get(a.id) for a in audits]
+    for fmt, made in (("jsonl", jsonl_bytes(stored)), ("csv", csv_bytes(stored))):
+        out = tmp_path / f"a.{fmt}"
+        assert main(["--db", str(db), "export", "--format", fmt, "--out", str(out)]) == EXIT_OK
+        assert out.read_bytes() == made
+    assert capsys.readouterr().out.endswith("9 audit(s) exporté(s) vers " + f"{out}.\n")
+
+    ordered = sorted(audits, key=lambda a: (a.created_at, a.id))
+    unreadable = ordered[3].id  # in the second chunk: the child's
+    with monkeypatch.context() as patch:
+        refuse_one_file(patch, f"{unreadable}.json")
+        out = tmp_path / "b.jsonl"
+        assert main(["--db", str(db), "export", "--out", str(out)]) == EXIT_ERROR
+    captured = capsys.readouterr()
+    assert "8 audit(s) exporté(s)" in captured.out
+    assert "audit illisible, laissé hors de l'export : " in captured.err
+    assert f"{unreadable}.json" in captured.err
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [
+        a.id for a in ordered if a.id != unreadable
+    ]
+
+    odd = store_of(tmp_path / "odd", [make_audit(n) for n in range(8)])
+    with Store.open(odd) as store:
+        child = sorted(store.ids())[2]
+        audit = store.get(child)
+        audit.call.transfer_seconds = float("inf")
+        store.save(audit)
+    out = tmp_path / "c.jsonl"
+    assert main(["--db", str(odd), "export", "--out", str(out)]) == EXIT_ERROR
+    assert f"audit {child} non exportable" in capsys.readouterr().err
+    assert not out.exists()

@@ -55,6 +55,7 @@ class ExportError(ValueError):
 
     def __init__(self, audit_id: str, detail: str) -> None:
         self.audit_id = audit_id
+        self.detail = detail
         super().__init__(f"audit {audit_id} non exportable : {detail}")
 
 
@@ -91,24 +92,6 @@ def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:
     return count
 
 
-CHUNK = 512  # lines or rows joined into one write
-
-
-def stream_jsonl(ordered: Iterable[Audit], out: IO[bytes]) -> int:
-    """Write audits already in export order as JSON Lines (UTF-8), each as it comes; returns
-    their number. ExportError (part of the file written: the caller drops it)."""
-    count = 0
-    chunk: list[str] = []
-    for audit in ordered:
-        chunk.append(export_line(audit))
-        if len(chunk) >= CHUNK:
-            out.write("".join(chunk).encode("utf-8"))
-            count += len(chunk)
-            chunk.clear()
-    out.write("".join(chunk).encode("utf-8"))
-    return count + len(chunk)
-
-
 def all_audits(store: Store) -> list[Audit]:
     return [store.get(audit_id) for audit_id in store.ids()]
 
@@ -124,9 +107,15 @@ def export_store(
     audit at a time: the number of audits written, and, for an XLSX, the titles of its
     sheets. An audit that cannot be read is left out and named in `unread`; ExportError for
     one that cannot leave (part of `out` written: the caller drops it)."""
+    from auditor_tui.exchange.parallel import export_lines
+
     ids = export_order(store)
     if fmt == "jsonl":
-        return stream_jsonl(read_in_order(store, ids, unread, transform), out), []
+        count = 0
+        for n, text in export_lines(store, ids, unread, transform, export_line):
+            out.write(text.encode("utf-8"))
+            count += n
+        return count, []
     from auditor_tui.domain.grid import GridError, load_grid
 
     grids = []
@@ -136,9 +125,15 @@ def export_store(
         except (GridError, ValueError, OSError):
             continue  # its audits cannot be read: named in `unread`
     if fmt == "csv":
-        from auditor_tui.exchange.export_csv import stream_csv
+        from auditor_tui.exchange.export_csv import csv_writer
 
-        return stream_csv(read_in_order(store, ids, unread, transform), grids, out), []
+        head, line_of = csv_writer(grids)
+        out.write(head.encode("utf-8"))
+        count = 0
+        for n, text in export_lines(store, ids, unread, transform, line_of):
+            out.write(text.encode("utf-8"))
+            count += n
+        return count, []
     from auditor_tui.exchange.export_xlsx import write_xlsx
 
     counted = [0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -36,7 +36,7 @@ from auditor_tui.exchange.audit_table import (
     planned_window,
     quoted,
 )
-from auditor_tui.exchange.export import CHUNK, check_exportable, in_export_order
+from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.text.safe_text import GUARDED_STARTS
 
 BOM = "\ufeff"
@@ -313,21 +313,21 @@ def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
     return lambda view: DELIMITER.join([piece(view, clock) for piece in pieces])
 
 
-def csv_lines(ordered: Iterable[Audit], grids: Sequence[Grid]) -> Iterator[str]:
-    """The CSV's text, line by line (BOM and header first, each line with its CRLF), for
-    audits already in export order made with `grids`: each row made as its audit comes.
-    ExportError for an audit that cannot leave."""
+def csv_writer(grids: Sequence[Grid]) -> tuple[str, Callable[[Audit], str]]:
+    """The CSV's first text (BOM and header) for audits made with `grids`, and what makes an
+    audit's line (its CRLF included; ExportError for an audit that cannot leave)."""
     cols = columns(grids)
     header = io.StringIO()
     writer = csv.writer(header, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([c.key for c in cols])
-    yield BOM + header.getvalue()
     line = line_maker(cols)
     cells = AnswerCells()
     if line is None:
         texts = [c.csv_getter() for c in cols]
 
-        def line_of(view: View) -> str:
+        def line_of(audit: Audit) -> str:
+            check_exportable(audit)
+            view = View.of(audit, cells)
             row = io.StringIO()
             csv.writer(row, delimiter=DELIMITER, lineterminator="\r\n").writerow(
                 [text(view) for text in texts]
@@ -336,12 +336,11 @@ def csv_lines(ordered: Iterable[Audit], grids: Sequence[Grid]) -> Iterator[str]:
     else:
         make = line
 
-        def line_of(view: View) -> str:
-            return make(view) + "\r\n"
+        def line_of(audit: Audit) -> str:
+            check_exportable(audit)
+            return make(View.of(audit, cells)) + "\r\n"
 
-    for audit in ordered:
-        check_exportable(audit)
-        yield line_of(View.of(audit, cells))
+    return BOM + header.getvalue(), line_of
 
 
 def write_csv(audits: Iterable[Audit], out: IO[str]) -> int:
@@ -349,22 +348,6 @@ def write_csv(audits: Iterable[Audit], out: IO[str]) -> int:
     ordered = in_export_order(audits)
     for audit in ordered:  # every audit checked before anything is written
         check_exportable(audit)
-    grids = list({a.questionnaire: a.grid for a in ordered}.values())
-    lines = csv_lines(ordered, grids)
-    out.write("".join(lines))
+    head, line_of = csv_writer(list({a.questionnaire: a.grid for a in ordered}.values()))
+    out.write(head + "".join([line_of(audit) for audit in ordered]))
     return len(ordered)
-
-
-def stream_csv(ordered: Iterable[Audit], grids: Sequence[Grid], out: IO[bytes]) -> int:
-    """Write the CSV of audits already in export order (made with `grids`) as they come,
-    UTF-8; returns their number. ExportError (part of the file written: the caller drops it)."""
-    count = -1  # the header
-    chunk: list[str] = []
-    for text in csv_lines(ordered, grids):
-        chunk.append(text)
-        if len(chunk) >= CHUNK:
-            out.write("".join(chunk).encode("utf-8"))
-            count += len(chunk)
-            chunk.clear()
-    out.write("".join(chunk).encode("utf-8"))
-    return count + len(chunk)

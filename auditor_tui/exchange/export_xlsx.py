@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
-from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import is_applicable
-from auditor_tui.exchange.audit_table import AnswerCells, View, columns
+from auditor_tui.exchange.audit_table import Answer, AnswerCells, View, columns
 from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.reports.figures import dealer_summaries
 from auditor_tui.reports.rows import AuditRow, row_of
@@ -51,30 +51,62 @@ DEALER_COLUMNS = (
 )
 
 
-def _answer_rows(view: View) -> Iterable[list[Any]]:
-    audit = view.audit
-    quarter = str(Quarter.of(call_moment(audit)))
-    started = paris_time(audit.call.started_at)
-    for section in view.grid.sections:
-        for q in section.questions:
-            answer = view.answers.get(q.id)
-            yield [
-                audit.id,
-                audit.dealer.id,
-                audit.dealer.name,
-                quarter,
-                started,
-                section.title,
-                q.id,
-                q.number,
-                q.text,
-                is_applicable(q, audit.call.transferred),
-                None if answer is None else answer.options,
-                None if answer is None else answer.labels,
-                answer.points if answer is not None and q.scored else None,
-                q.max_points,
-                audit.notes.get(q.id) or None,
+class _AnswerRows:
+    """The « Réponses » rows of each audit, made as text (xlsx_writer.cell): an audit's own
+    cells once per audit, each question's with its answer once per distinct answer (ten
+    thousand audits repeat a few hundred), so a row costs a join, not fifteen cells."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, str, bool, str | None], str] = {}
+
+    def rows(self, view: View) -> Iterator[str]:
+        from auditor_tui.exchange.xlsx_writer import cell
+
+        audit = view.audit
+        head = "".join(
+            [
+                cell(column, value)
+                for column, value in zip(
+                    "ABCDE",
+                    (
+                        audit.id,
+                        audit.dealer.id,
+                        audit.dealer.name,
+                        str(Quarter.of(call_moment(audit))),
+                        paris_time(audit.call.started_at),
+                    ),
+                    strict=True,
+                )
             ]
+        )
+        transferred = audit.call.transferred
+        grid_key = id(view.grid)
+        for section in view.grid.sections:
+            for q in section.questions:
+                answer = view.answers.get(q.id)
+                key = (grid_key, q.id, transferred, None if answer is None else answer.options)
+                middle = self._known.get(key)
+                if middle is None:
+                    middle = self._known[key] = self._middle(section.title, q, transferred, answer)
+                note = audit.notes.get(q.id) or None
+                yield head + middle + (cell("O", note) if note else "")
+
+    @staticmethod
+    def _middle(title: str, q: Question, transferred: bool, answer: Answer | None) -> str:
+        from auditor_tui.exchange.xlsx_writer import cell
+
+        values = (
+            title,
+            q.id,
+            q.number,
+            q.text,
+            is_applicable(q, transferred),
+            None if answer is None else answer.options,
+            None if answer is None else answer.labels,
+            answer.points if answer is not None and q.scored else None,
+            q.max_points,
+        )
+        return "".join([cell(c, v) for c, v in zip("FGHIJKLMN", values, strict=True)])
 
 
 def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
@@ -127,9 +159,11 @@ def write_xlsx(
             dealers.append(_dealer_row(audit))
             yield [get(view) for get in getters]
 
-    def answer_rows() -> Iterable[list[Any]]:
+    answers = _AnswerRows()
+
+    def answer_rows() -> Iterable[str]:
         for audit in read():
-            yield from _answer_rows(View.of(audit, cells))
+            yield from answers.rows(View.of(audit, cells))
 
     sheets = write_workbook(
         [

@@ -91,6 +91,16 @@ def absolute(cells: str) -> str:
     return re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", cells)
 
 
+ROW = "\x00"  # a row number still to fill in: never in a cell's text (escape writes _x0000_)
+
+
+def cell(column: str, value: Any, decimal: bool = False) -> str:
+    """A cell of column `column` (« F ») made ahead of its row, its number left as `ROW`: a
+    sheet's row may be given as such cells joined (what repeats from row to row is made
+    once). An empty cell (None) is left out."""
+    return "" if value is None else _cell(column + ROW, value, decimal)
+
+
 def _cell(ref: str, value: Any, decimal: bool) -> str:
     if type(value) is not str:  # most cells are text (labels, options, names): checked first
         if value is None:
@@ -120,12 +130,13 @@ class Sheet:
         self,
         title: str,
         header: Sequence[str],
-        rows: Iterable[Sequence[Any]],
+        rows: Iterable[Sequence[Any] | str],
         decimal: Sequence[str] = (),
         part: int = 1,
     ) -> None:
-        """`decimal`: columns whose numbers show one decimal (percents). `part`: the sheet's
-        number when its rows go on past Excel's last row (« Réponses (2) »)."""
+        """`rows`: each a row's values, or its cells made already (`cell`). `decimal`:
+        columns whose numbers show one decimal (percents). `part`: the sheet's number when its
+        rows go on past Excel's last row (« Réponses (2) »)."""
         self.name = title
         self.title = title if part == 1 else f"{title} ({part})"
         self.header = list(header)
@@ -162,13 +173,16 @@ class Sheet:
         for row in rows:
             number += 1
             n = str(number)
-            cells = "".join(
-                [
-                    _cell(letters[i] + n, value, i in decimal)
-                    for i, value in enumerate(row)
-                    if value is not None  # an empty cell is left out
-                ]
-            )
+            if type(row) is str:  # made already (`cell`), the row number left to fill in
+                cells = row.replace(ROW, n)
+            else:
+                cells = "".join(
+                    [
+                        _cell(letters[i] + n, value, i in decimal)
+                        for i, value in enumerate(row)
+                        if value is not None  # an empty cell is left out
+                    ]
+                )
             chunk.append(f'<row r="{n}">{cells}</row>')
             if len(chunk) >= 500:
                 out.write("".join(chunk).encode())

@@ -328,7 +328,8 @@ def sample_jsonl() -> bytes:
         player = Player(store)
         for number, scenario in enumerate(SCENARIOS, start=1):
             player.play(number, scenario)
-        return "".join(iter_export(all_audits(store))).encode("utf-8")
+        # Exported as of the end of the play (the in-time flags of an open window depend on it).
+        return "".join(iter_export(all_audits(store), player.clock.now())).encode("utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

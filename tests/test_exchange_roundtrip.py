@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from auditor_tui.domain.history import EVENTS, last_reopen_reason
 from auditor_tui.domain.periods import paris_time
 from auditor_tui.domain.record import Audit, is_canonical_id
 from auditor_tui.domain.record_fields import KNOWN, OBJECTS, RESERVED
@@ -135,6 +136,18 @@ JSON_VALUE = st.recursive(
     max_leaves=6,
 )
 UNKNOWN_NAME = st.text(ANY_CHAR, max_size=8).map(lambda s: "x" + s)
+STORED_INSTANT = st.datetimes(
+    min_value=datetime(2000, 1, 2), max_value=datetime(2099, 12, 30), timezones=st.just(UTC)
+).map(lambda m: m.replace(microsecond=0).isoformat())
+# The lifecycle (issue 17.3): any of its kinds, at any instant, with any text or none as its
+# detail; an entry may carry a field a newer version adds.
+HISTORY = st.lists(
+    st.fixed_dictionaries(
+        {"at": STORED_INSTANT, "event": st.sampled_from(EVENTS), "detail": st.none() | TEXT},
+        optional={"x_by": TEXT},
+    ),
+    max_size=6,
+)
 HH_MM = st.builds("{:02d}:{:02d}".format, st.integers(0, 23), st.integers(0, 59))
 PROGRAMME = st.fixed_dictionaries(
     {},
@@ -174,9 +187,12 @@ def accepted(draw: st.DrawFn, unknown: bool = False) -> tuple[dict[str, Any], di
     record["call"]["transfer_seconds"] = draw(SECONDS)
     record["call"]["discovery_questions"] = draw(COUNT)
     record["revision"] = draw(COUNT.filter(bool))
+    record["history"] = draw(HISTORY)
     for name, value in draw(PROGRAMME).items():  # optional: a v1 record may lack each
         record[name] = value
     expected = copy.deepcopy(record)
+    for entry in record["history"]:
+        entry["at"] = draw(spelling(entry["at"]))
     for section, key in INSTANT_KEYS:
         where = record if section is None else record[section]
         if where.get(key):
@@ -194,9 +210,12 @@ def accepted(draw: st.DrawFn, unknown: bool = False) -> tuple[dict[str, Any], di
 
 
 def _store_spelling(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as stored: without what every export computes."""
     out = copy.deepcopy(record)
     for key in ("score", "outcome"):
         out.pop(key, None)
+    for key in ("email_in_time", "callback_in_time"):
+        out["follow_up"].pop(key, None)
     return out
 
 
@@ -238,6 +257,7 @@ TEXT_COLUMNS = {  # CSV/XLSX column → the record's own text
     "receptionist_name": lambda a: a.call.receptionist_name,
     "advisor_name": lambda a: a.call.advisor_name,
     "callback_note": lambda a: a.follow_up.callback_note,
+    "reopen_reason": last_reopen_reason,
 }
 
 
@@ -254,6 +274,8 @@ def _check_tables(audit: Audit) -> None:
     cell = row["transfer_seconds"]
     assert (float(cell.replace(",", ".")) if cell else None) == seconds
     assert int(row["revision"]) == audit.revision
+    reopenings = [e for e in audit.history if e["event"] == "reopened"]
+    assert int(row["reopened"]) == len(reopenings)
     assert (json.loads(unguard(row["other_fields"])) if row["other_fields"] else {}) == audit.extra
     assert (row["service"] or None, row["planned_date"] or None) == (
         audit.service,

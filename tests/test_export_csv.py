@@ -80,9 +80,13 @@ def expected_columns() -> list[str]:
     follow = [
         "email_deadline",
         "email_received_at",
+        "email_in_time",
         "callback_deadline",
         "callback_at",
+        "callback_in_time",
         "callback_method",
+        "reopened",
+        "reopen_reason",
     ]
     questions: list[str] = []
     for q in GRID.questions():
@@ -106,9 +110,9 @@ def test_header_is_the_documented_columns():
     text = export_text([eighty_seven()])
     header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert header == expected_columns()
-    # 26 head columns, 4 sections × 2, 5 follow-up columns, 22 scored question ids × 3 (points,
-    # options, labels) and 3 unscored (Q2, Q4, Q19) × 2, 7 tail columns: 26+8+5+66+6+7 = 118.
-    assert len(header) == 118
+    # 26 head columns, 4 sections × 2, 9 follow-up columns, 22 scored question ids × 3 (points,
+    # options, labels) and 3 unscored (Q2, Q4, Q19) × 2, 7 tail columns: 26+8+9+66+6+7 = 122.
+    assert len(header) == 122
     assert "q2_points" not in header and "q7a_points" in header and "q7b_options" in header
     documented = set(re.findall(r"`([a-z0-9_<>]+)`", DOC.read_text(encoding="utf-8")))
     generic = {"section_<id>_points", "section_<id>_max"} | {

@@ -96,3 +96,40 @@ def test_no_module_is_over_the_limit() -> None:
     }
     assert len(sizes) > 90  # the whole package is measured
     assert {path: n for path, n in sizes.items() if n > LIMIT} == {}
+
+
+# Widgets show what they are given (a screen hands it to them): none reads or writes the store,
+# directly or through a session, which holds one.
+WIDGETS_NEVER = ("auditor_tui.store", "auditor_tui.session")
+
+
+def storage_in_widgets() -> list[str]:
+    widgets = PACKAGE / "ui" / "widgets"
+    return [
+        f"{path.relative_to(PACKAGE.parent)}:{line}: {module}"
+        for path in sorted(widgets.rglob("*.py"))
+        for line, module in imports(path)
+        if module.startswith(WIDGETS_NEVER)
+    ]
+
+
+def test_widgets_never_touch_storage() -> None:
+    assert len(list((PACKAGE / "ui" / "widgets").glob("*.py"))) > 10  # the widgets are read
+    assert storage_in_widgets() == []
+
+
+def test_a_widget_touching_storage_is_seen(tmp_path: Path, monkeypatch) -> None:
+    """The check can fail: a widget importing the store for type checking only, and one using
+    a session, are both named."""
+    widgets = tmp_path / "auditor_tui" / "ui" / "widgets"
+    widgets.mkdir(parents=True)
+    (widgets / "bad.py").write_text(
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        "    from auditor_tui.store import Store\n\n"
+        "def f():\n    import auditor_tui.session.queue\n"
+    )
+    monkeypatch.setattr(f"{__name__}.PACKAGE", tmp_path / "auditor_tui")
+    assert storage_in_widgets() == [
+        "auditor_tui/ui/widgets/bad.py:4: auditor_tui.store",
+        "auditor_tui/ui/widgets/bad.py:7: auditor_tui.session.queue",
+    ]

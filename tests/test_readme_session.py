@@ -109,6 +109,11 @@ def test_the_dealer_csv_example_is_accepted(tmp_path: Path) -> None:
         ("lexus-ajaccio", "2A", "FR"),
         ("lexus-monaco", None, "MC"),
     ]
+    dijon, ajaccio, monaco = dealers
+    assert (dijon.hours or ())[5:] == ("fermé", "fermé")  # Saturday given, Sunday the usual
+    assert dijon.closed == "2027-08-02..2027-08-15"
+    assert ajaccio.hours is None and ajaccio.closed is None  # the usual week
+    assert (monaco.hours or ())[5] == "09:00-12:30"
     assert main(["--db", str(tmp_path / "store"), "dealers", "import", str(path)]) == EXIT_OK
 
 

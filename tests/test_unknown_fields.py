@@ -82,16 +82,26 @@ def test_reserved_names_are_never_unknown(tmp_path, capsys):
     record["follow_up"]["callback_in_time"] = None
     db = tmp_path / "s"
     assert cli(db, "import", str(write_lines(tmp_path / "in.jsonl", [record]))) == EXIT_OK
-    assert "champs inconnus" not in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "champs inconnus" not in captured.out
+    # Computed like the score: the e-mail never came (its deadline passed on 17 November),
+    # the call-back came the next day; the values given disagree, are named, and replaced.
+    assert (
+        "avertissement, ligne 1, champ follow_up.email_in_time : valeur fournie True "
+        "différente de la valeur recalculée false ; la valeur recalculée est conservée"
+    ) in captured.err
+    assert "ligne 1, champ follow_up.callback_in_time : valeur fournie None" in captured.err
     [back] = exported(db, tmp_path)
     assert (back["service"], back["wave"], back["planned"]) == ("VN", "2027-T1", record["planned"])
     # Instants of the history in the store's one spelling, like every other.
-    assert [h["at"] for h in back["history"]] == [
-        "2026-11-17T09:30:00+00:00",
-        "2026-11-17T09:38:00+00:00",
+    assert back["history"] == [
+        {"at": "2026-11-17T09:30:00+00:00", "event": "created", "detail": None},
+        {"at": "2026-11-17T09:38:00+00:00", "event": "call_ended", "detail": None},
     ]
-    # Computed by the contract, not (yet) by this version: dropped like any computed value.
-    assert "email_in_time" not in back["follow_up"]
+    assert (back["follow_up"]["email_in_time"], back["follow_up"]["callback_in_time"]) == (
+        False,
+        True,
+    )
 
 
 def test_reserved_fields_are_checked(tmp_path, capsys):

@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING
 from auditor_tui import __version__
 from auditor_tui.cli.commands import cmd_dealers_import, cmd_export, cmd_import, cmd_report
 from auditor_tui.cli.exit_codes import epilog
+from auditor_tui.cli.plan import cmd_plan
 from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT
 from auditor_tui.store.paths import ENV_VAR, default_store_path
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from auditor_tui.domain.periods import Period
+    from auditor_tui.domain.waves import Wave
 
 
 def _period(text: str) -> Period:
@@ -43,6 +47,37 @@ def _table(text: str) -> str:
     if text not in TABLE_NAMES:
         raise argparse.ArgumentTypeError(f"tableau inconnu {text!r} : {', '.join(TABLE_NAMES)}")
     return text
+
+
+def _wave(text: str) -> Wave:
+    from auditor_tui.domain.waves import Wave
+
+    try:
+        return Wave.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _day(text: str) -> date:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date AAAA-MM-JJ attendue, trouvé {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"entier de 1 à 100 attendu, trouvé {text!r}")
+    return int(text)
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"entier attendu, trouvé {text!r}") from None
 
 
 def _db_path(text: str) -> Path:
@@ -188,6 +223,42 @@ def build_parser() -> argparse.ArgumentParser:
         "s'essayer ; jamais chargé sans cette option",
     )
     p.set_defaults(func=cmd_dealers_import)
+
+    p = sub.add_parser(
+        "plan",
+        help="planifier une vague : chaque concession un jour et un créneau",
+        formatter_class=raw,
+        epilog=epilog(
+            "auditor-tui plan --wave 2027-T1 --auditor Camille Julien",
+            "auditor-tui plan --wave 2027-T1 --seed 7 --calls-per-dealer 2",
+            "auditor-tui plan --wave 2027-T1 --show --format json",
+        ),
+    )
+    p.add_argument("--wave", type=_wave, required=True, metavar="VAGUE", help="ex. 2027-T1")
+    p.add_argument(
+        "--seed", type=_seed, default=0, help="tirage (défaut 0) : même graine, même plan"
+    )
+    p.add_argument(
+        "--calls-per-dealer", type=_positive, default=1, metavar="N", help="appels par concession"
+    )
+    p.add_argument(
+        "--auditor",
+        nargs="+",
+        action="extend",
+        metavar="NOM",
+        help="auditeurs à répartir (défaut : ceux du plan, sinon l'auditeur de ce dossier)",
+    )
+    p.add_argument(
+        "--start", type=_day, metavar="AAAA-MM-JJ", help="premier jour (défaut : le trimestre)"
+    )
+    p.add_argument(
+        "--end", type=_day, metavar="AAAA-MM-JJ", help="dernier jour (défaut : le trimestre)"
+    )
+    p.add_argument(
+        "--show", action="store_true", help="afficher le plan enregistré, sans rien tirer"
+    )
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_plan)
     return parser
 
 
@@ -203,10 +274,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("« - » (l'entrée standard) une seule fois")
     if args.command is None and args.read_only:
         parser.error("--read-only va avec export ou report (l'application écrit tout)")
+    if args.command == "plan" and (args.start or args.end):
+        try:
+            args.wave = args.wave.with_days(args.start, args.end)
+        except ValueError as exc:
+            parser.error(str(exc))
     if args.read_only and not reads_only(args):
         parser.error(f"{args.command} écrit dans le dossier de données : pas avec --read-only")
     return args
 
 
 def reads_only(args: argparse.Namespace) -> bool:
-    return args.command == "report" or (args.command == "export" and not args.changed)
+    return (
+        args.command == "report"
+        or (args.command == "export" and not args.changed)
+        or (args.command == "plan" and args.show)
+    )

@@ -10,8 +10,10 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from auditor_tui.domain.labels import fold
+from auditor_tui.domain.opening import DEFAULT_HOURS, Opening
 
 COUNTRIES = ("FR", "MC")
 
@@ -47,9 +49,23 @@ class Dealer:
     country: str
     phone: str
     email: str | None = None
+    # Opening hours per weekday, Monday first, in opening.py's spelling (« fermé » for a day
+    # off), and closing days; None: the directory did not say (opening.DEFAULT_HOURS).
+    hours: tuple[str, ...] | None = None
+    closed: str | None = None
 
-    def to_dict(self) -> dict[str, str | None]:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("hours", "closed"):  # written only when the directory gave them
+            if out[key] is None:
+                del out[key]
+        if self.hours is not None:
+            out["hours"] = list(self.hours)
+        return out
+
+    def opening(self) -> Opening:
+        """When the dealer answers the phone (the default week when the directory is silent)."""
+        return Opening.of(self.hours, self.closed)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, object]) -> Dealer:
@@ -73,6 +89,13 @@ class Dealer:
             return value
 
         name = required("name")
+        hours = d.get("hours")
+        if hours is not None and not (
+            isinstance(hours, list | tuple)
+            and len(hours) == len(DEFAULT_HOURS)
+            and all(isinstance(h, str) for h in hours)
+        ):
+            raise ValueError(f"concessionnaire : « hours » : 7 textes attendus, trouvé {hours!r}")
         return cls(
             id=optional("id") or slugify(name),
             name=name,
@@ -81,6 +104,8 @@ class Dealer:
             country=required("country"),
             phone=required("phone"),
             email=optional("email"),
+            hours=tuple(hours) if hours is not None else None,
+            closed=optional("closed"),
         )
 
     @property

@@ -1,11 +1,13 @@
 """An audit's life: draft → awaiting follow-up (at call end) → complete, and the deadlines
-fixed when the call ends (computed once and stored, never at every start).
+fixed when the call ends (computed once and stored, never at every start). Each step is noted in
+the audit's history (domain/history.py) when its instant is given.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from auditor_tui.domain import history
 from auditor_tui.domain.record import Audit, format_instant, parse_instant
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE
 
@@ -60,20 +62,31 @@ def end_call(audit: Audit, moment: datetime) -> None:
         audit.status = "awaiting_follow_up"
     settle(audit)
     recompute_deadlines(audit)
+    history.sync(audit, moment)
 
 
-def complete(audit: Audit) -> None:
-    """Close the audit; refused with the list of what is still missing."""
+def complete(audit: Audit, moment: datetime | None = None) -> None:
+    """Close the audit; refused with the list of what is still missing. At `moment` the
+    history notes it, with the deadlines still open and their evidence missing (a completion
+    confirmed before its time, DOMAIN.md §4)."""
     missing = audit.missing()
     if not audit.call.ended_at:
         missing = ["fin d'appel", *missing]
     if missing:
         raise LifecycleError("audit incomplet : " + ", ".join(missing), missing)
     audit.status = "complete"
+    if moment is not None:
+        from auditor_tui.domain.evidence import open_deadlines
+
+        still_open = open_deadlines(audit, moment)
+        detail = history.early_detail(still_open) if still_open else None
+        history.note(audit, history.COMPLETED, moment, detail)
+        history.sync(audit, moment)
 
 
-def reopen(audit: Audit, reason: str) -> None:
-    """Reopen a completed audit; the reason goes into the event log with the save."""
+def reopen(audit: Audit, reason: str, moment: datetime | None = None) -> None:
+    """Reopen a completed audit; the reason goes into the history (at `moment`) and the event
+    log with the save."""
     if audit.status != "complete":
         raise LifecycleError("seul un audit terminé peut être rouvert")
     if audit.score().outcome == OUTCOME_UNREACHABLE:
@@ -81,3 +94,5 @@ def reopen(audit: Audit, reason: str) -> None:
     if not reason.strip():
         raise LifecycleError("un motif de réouverture est requis")
     audit.status = "awaiting_follow_up"
+    if moment is not None:
+        history.note(audit, history.REOPENED, moment, reason.strip())

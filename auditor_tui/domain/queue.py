@@ -1,13 +1,15 @@
 """The follow-up after the call (Q16–Q24), pure: the queue of audits waiting for the dealer (each
-with its deadlines still open), what expired between two instants, the dealer's zone, and the
-questions answered after the call. `now` is always passed in.
+with its deadlines still open), the queue as computed for the screen (`QueueState`), what
+expired between two instants, the dealer's zone, and the questions answered after the call.
+`now` is always passed in. Reading the queue from a store is session/queue.py.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from auditor_tui.domain.deadlines import is_within
@@ -157,6 +159,35 @@ def build_queue(sources: Iterable[QueueSource], facts: Facts | None = None) -> l
         return (due.at if due else _FAR, entry.dealer)
 
     return sorted(entries, key=key)
+
+
+_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """The queue as computed for the screen (session/queue.py): every entry, soonest first, and
+    what the ticks need to find the deadlines passing (the sources and facts, the dues sorted by
+    instant)."""
+
+    entries: list[QueueEntry]
+    sources: list[QueueSource]
+    facts: dict[str, QueueFacts]
+    read: dict[str, tuple[int, QueueFacts]]  # facts read from audit files, by id: (revision, …)
+    due_times: list[datetime]  # every pending deadline, sorted
+    due_sources: list[int]  # the index in `sources` of each of them
+
+    def around(self, since: datetime | None, until: datetime) -> list[QueueSource]:
+        """The sources with a deadline in [since - 1 s, until + 1 s] (deadlines are compared
+        to the second), the only ones that can expire between `since` and `until`."""
+        low = 0 if since is None else bisect.bisect_left(self.due_times, since - _SECOND)
+        high = bisect.bisect_right(self.due_times, until + _SECOND)
+        chosen = sorted(set(self.due_sources[low:high]))
+        return [self.sources[i] for i in chosen]
+
+    def expired(self, since: datetime | None, until: datetime) -> list[Expiry]:
+        """The deadlines that passed in (since, until] with nothing recorded."""
+        return expired_between(self.around(since, until), since, until, self.facts)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from auditor_tui.domain.record_fields import (
     copy_planned,
     known_part,
     merge_extra,
+    read_history,
     split_record_extra,
 )
 from auditor_tui.domain.scoring import Score, missing_answers, score
@@ -167,6 +168,8 @@ class Audit:
     created_at: str = ""
     updated_at: str = ""
     export_batch: str | None = None
+    # The lifecycle, `[{"at", "event", "detail"}]` oldest first (domain/history.py).
+    history: list[dict[str, Any]] = field(default_factory=list)
     # The programme's optional fields (DOMAIN.md §4): the service the call was about (VN, VO,
     # APV), the wave it counts in (« 2027-T1 »), the slot the plan gave it
     # ({"date": "2027-01-12", "window": ["10:00", "11:00"]}). Absent: not written.
@@ -174,7 +177,7 @@ class Audit:
     wave: str | None = None
     planned: dict[str, Any] | None = None
     # Fields of the record this version does not model, kept and written back in place
-    # (record_fields.py): unknown ones, and the contract's reserved `history`.
+    # (record_fields.py): the fields this version does not know.
     extra: dict[str, Any] = field(default_factory=dict)
     _scored: _LastScore = field(default_factory=_LastScore, init=False, repr=False, compare=False)
 
@@ -197,6 +200,7 @@ class Audit:
             identity=identity or Identity(),
             created_at=stamp,
             updated_at=stamp,
+            history=[{"at": stamp, "event": "created", "detail": None}],
             service=service,
         )
 
@@ -254,6 +258,7 @@ class Audit:
             "notes": dict(self.notes),
             "calendar": self.calendar,
             "deadlines": self.deadlines,
+            "history": [dict(e) for e in self.history],
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "export_batch": self.export_batch,
@@ -266,14 +271,20 @@ class Audit:
             out["planned"] = copy_planned(self.planned)
         return out
 
-    def to_export(self) -> dict[str, Any]:
-        """The exported record: stored fields plus the computed `score` and `outcome`."""
+    def to_export(self, now: datetime | None = None) -> dict[str, Any]:
+        """The exported record: stored fields plus the computed `score`, `outcome`, and
+        whether the evidence came in time (`follow_up.email_in_time`, `callback_in_time`: a
+        deadline still open with nothing recorded is judged at `now`, the wall clock by
+        default)."""
+        from auditor_tui.domain.evidence import in_time
+
         result = self.score()
         out = self._known_dict()
         out.pop("export_batch")
         out["score"] = result.to_dict(self.status)
         out["outcome"] = result.outcome
         out["deadlines"] = self.deadlines or {"email": None, "callback": None}
+        out["follow_up"].update(in_time(self, now or now_utc()))
         return merge_extra(out, self.extra) if self.extra else out
 
     @classmethod
@@ -331,8 +342,9 @@ class Audit:
             created_at=at(d.get("created_at") or ""),
             updated_at=at(d.get("updated_at") or ""),
             export_batch=d.get("export_batch"),
+            history=read_history(d.get("history")),
             service=d.get("service"),
             wave=d.get("wave"),
             planned=copy_planned(d["planned"]) if d.get("planned") is not None else None,
-            extra=split_record_extra(d, at),
+            extra=split_record_extra(d),
         )

@@ -20,6 +20,7 @@ from auditor_tui.domain.record import (
     METHODS,
     SCHEMA,
     YEARS,
+    Audit,
     is_canonical_id,
 )
 from auditor_tui.domain.record_fields import check_reserved, known_part
@@ -274,3 +275,26 @@ def _check_computed(
         )
     if "outcome" in obj and obj["outcome"] != result.outcome:
         add("outcome", f"résultat fourni {obj['outcome']!r} remplacé par {result.outcome!r}", True)
+
+
+def in_time_problems(
+    obj: Mapping[str, Any], audit: Audit, line: int | None, now: datetime
+) -> list[Problem]:
+    """`follow_up.email_in_time` / `callback_in_time` given by a record and differing from what
+    its evidence and deadlines (recomputed) say at `now`: reported, the recomputed value kept."""
+    from auditor_tui.domain.evidence import disagreements
+
+    return [
+        Problem(
+            line,
+            f"follow_up.{name}",
+            f"valeur fournie {_shown(given)} différente de la valeur recalculée "
+            f"{_json(recomputed)} ; la valeur recalculée est conservée",
+            True,
+        )
+        for name, given, recomputed in disagreements(obj.get("follow_up"), audit, now)
+    ]
+
+
+def _json(value: bool | None) -> str:
+    return "null" if value is None else "true" if value else "false"

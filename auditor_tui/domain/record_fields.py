@@ -39,8 +39,8 @@ OBJECTS: Mapping[str, frozenset[str]] = {
             "callback_at",
             "callback_method",
             "callback_note",
-            # Reserved, computed on export by the contract; this version does not compute
-            # them yet, so a value given is dropped like any other computed one.
+            # Computed on export (domain/evidence.py): a value given is compared, reported
+            # when it disagrees, and dropped like any other computed one.
             "email_in_time",
             "callback_in_time",
         }
@@ -51,8 +51,9 @@ OBJECTS: Mapping[str, frozenset[str]] = {
     "score": frozenset({"points", "max", "percent", "stars", "sections"}),  # computed
 }
 # Known values (maps included: `answers` and `notes` are keyed by question, `score.sections`
-# by section); and the optional field the contract reserves for the lifecycle, `history`:
-# this version keeps it as it came (checked, instants in UTC), never « unknown ».
+# by section; `history`, the lifecycle, a list: domain/history.py); and the programme's
+# optional fields (Audit.service, .wave, .planned): this version keeps them (checked), never
+# « unknown ».
 VALUES = frozenset(
     {
         "schema",
@@ -67,13 +68,14 @@ VALUES = frozenset(
         "updated_at",
         "export_batch",
         "outcome",
+        "history",
         # The programme's optional fields (Audit.service, .wave, .planned).
         "service",
         "wave",
         "planned",
     }
 )
-RESERVED = frozenset({"history"})
+RESERVED: frozenset[str] = frozenset()  # every optional field of the contract is modelled
 DROPPED = frozenset({("follow_up", "email_in_time"), ("follow_up", "callback_in_time")})
 KNOWN = VALUES | OBJECTS.keys()
 SERVICES = ("VN", "VO", "APV")
@@ -130,9 +132,8 @@ def unknown_names(extra: Mapping[str, Any]) -> Iterator[str]:
             yield key
 
 
-def split_record_extra(record: Mapping[str, Any], instant: Callable[[Any], Any]) -> dict[str, Any]:
-    """`split_extra`, without the reserved computed fields this version does not compute
-    (DROPPED), and with the instants of `history` in the stored spelling (`instant`)."""
+def split_record_extra(record: Mapping[str, Any]) -> dict[str, Any]:
+    """`split_extra`, without the computed fields (DROPPED: recomputed on export)."""
     extra = split_extra(record)
     if not extra:
         return extra
@@ -144,13 +145,18 @@ def split_record_extra(record: Mapping[str, Any], instant: Callable[[Any], Any])
                 extra[name] = own
             else:
                 del extra[name]
-    history = extra.get("history")
-    if isinstance(history, list):
-        extra["history"] = [
-            {**e, "at": instant(e["at"])} if isinstance(e, dict) and "at" in e else e
-            for e in history
-        ]
     return extra
+
+
+def read_history(raw: Any) -> list[dict[str, Any]]:
+    """A checked `history` (check_reserved) as the audit keeps it: each entry a dict of its
+    own (a field a newer version adds to an entry is kept), its instant in the stored spelling
+    (UTC, to the second)."""
+    from auditor_tui.domain.instants import stored_spelling
+
+    if not isinstance(raw, list):
+        return []
+    return [{**e, "at": stored_spelling(e.get("at"))} for e in raw if isinstance(e, dict)]
 
 
 _HH_MM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")

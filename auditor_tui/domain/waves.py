@@ -64,6 +64,11 @@ class Wave:
             raise ValueError(f"vague {canonical} : fin {wave.end} avant le début {wave.start}")
         return wave
 
+    def with_days(self, start: date | None, end: date | None) -> Wave:
+        """The same wave over other days (None: keep its own); ValueError, in French, for days
+        out of order."""
+        return Wave.parse(self.name, start or self.start, end or self.end)
+
     def previous_name(self) -> str:
         """The name of the wave before (« 2026-T4 » for « 2027-T1 »)."""
         quarter = Quarter.parse(self.name)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from auditor_tui.domain.evidence import CALLBACK, EMAIL, evidence
 from auditor_tui.domain.grid import Grid, Question
+from auditor_tui.domain.history import last_reopen_reason, reopen_count
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.periods import Quarter, call_moment, paris_time
-from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.domain.scoring import Score, SectionScore, is_applicable, question_points
 from auditor_tui.domain.waves import audit_wave
 from auditor_tui.exchange.export import check_exportable, in_export_order
@@ -94,25 +96,30 @@ class View:
     score: Score
     answers: Mapping[str, Answer]
     sections: Mapping[str, SectionScore]
+    # Whether the e-mail and the call-back came in time (domain/evidence.py).
+    in_time: tuple[bool | None, bool | None] = (None, None)
 
     @classmethod
-    def of(cls, audit: Audit, cells: AnswerCells | None = None) -> View:
-        """`cells`: shared by the views of one export (see `views`)."""
+    def of(cls, audit: Audit, now: datetime, cells: AnswerCells | None = None) -> View:
+        """`now`: what a deadline still open is judged at; `cells`: shared by the views of one
+        export (see `views`)."""
         cells = cells if cells is not None else AnswerCells()
         grid = audit.grid
         answers = cells.answers(grid, audit.call.transferred, audit.answers)
         score = audit.score()
         sections = {s.id: r for s, r in zip(grid.sections, score.sections, strict=True)}
-        return cls(audit, grid, score, answers, sections)
+        email, callback = (evidence(audit, kind).in_time(now) for kind in (EMAIL, CALLBACK))
+        return cls(audit, grid, score, answers, sections, (email, callback))
 
 
-def views(audits: Iterable[Audit]) -> list[View]:
-    """The audits' views, in export order."""
+def views(audits: Iterable[Audit], now: datetime | None = None) -> list[View]:
+    """The audits' views, in export order; `now`: the wall clock by default."""
     cells = AnswerCells()
+    now = now or now_utc()
     ordered = in_export_order(audits)
     for audit in ordered:
         check_exportable(audit)
-    return [View.of(a, cells) for a in ordered]
+    return [View.of(a, now, cells) for a in ordered]
 
 
 @dataclass(frozen=True)
@@ -166,9 +173,8 @@ def planned_window(audit: Audit) -> str | None:
 
 
 def other_fields(audit: Audit) -> str | None:
-    """The fields the columns do not show (the contract's optional `history`, and those this
-    version does not know) as one compact JSON object, as in the JSON Lines record; None
-    when there are none."""
+    """The fields the columns do not show (those this version does not know) as one compact
+    JSON object, as in the JSON Lines record; None when there are none."""
     if not audit.extra:
         return None
     from auditor_tui.exchange.jsonl import encode_record
@@ -238,9 +244,13 @@ FOLLOW_UP: tuple[ExportColumn, ...] = (
     ExportColumn(
         "email_received_at", "instant", lambda v: paris_time(v.audit.follow_up.email_received_at)
     ),
+    ExportColumn("email_in_time", "bool", lambda v: v.in_time[0]),
     ExportColumn("callback_deadline", "instant", _deadline("callback")),
     ExportColumn("callback_at", "instant", lambda v: paris_time(v.audit.follow_up.callback_at)),
+    ExportColumn("callback_in_time", "bool", lambda v: v.in_time[1]),
     ExportColumn("callback_method", "text", lambda v: v.audit.follow_up.callback_method),
+    ExportColumn("reopened", "int", lambda v: reopen_count(v.audit)),
+    ExportColumn("reopen_reason", "text", lambda v: last_reopen_reason(v.audit)),
 )
 
 TAIL: tuple[ExportColumn, ...] = (
@@ -308,9 +318,11 @@ def view_table(views: Sequence[View]) -> tuple[list[ExportColumn], list[list[Any
     return cols, [[get(v) for get in getters] for v in views]
 
 
-def table(audits: Iterable[Audit]) -> tuple[list[ExportColumn], list[list[Any]]]:
+def table(
+    audits: Iterable[Audit], now: datetime | None = None
+) -> tuple[list[ExportColumn], list[list[Any]]]:
     """The same, from audits, in export order."""
-    return view_table(views(audits))
+    return view_table(views(audits, now))
 
 
 def text_cell(value: Any) -> str:

@@ -15,11 +15,28 @@ from pathlib import Path
 from typing import Any
 
 from auditor_tui.domain.dealers import COUNTRIES, Dealer, normalise_phone, slugify
+from auditor_tui.domain.opening import (
+    DEFAULT_HOURS,
+    closed_text,
+    hours_text,
+    parse_closed,
+    parse_hours,
+)
 from auditor_tui.domain.resources import data_path
 
 SAMPLE_DEALERS_FILE = "dealers-sample.csv"
 
 REQUIRED_COLUMNS = ("name", "city", "department", "country", "phone")
+# Optional: opening hours per weekday and closing days (domain/opening.py), for the plan.
+HOURS_COLUMNS = (
+    "hours_mon",
+    "hours_tue",
+    "hours_wed",
+    "hours_thu",
+    "hours_fri",
+    "hours_sat",
+    "hours_sun",
+)
 
 _DEPARTMENT = re.compile(r"0[1-9]|1[0-9]|2[1-9]|[3-8][0-9]|9[0-5]|2A|2B|97[1-6]")
 
@@ -253,6 +270,8 @@ def _parse_row(
     if email is not None and not _EMAIL.fullmatch(email):
         bad("email", f'adresse e-mail invalide : "{email}"')
 
+    hours, closed = _opening(values, columns, bad)
+
     if not ok or country is None or not columns.issuperset(REQUIRED_COLUMNS):
         return None
     return Dealer(
@@ -263,7 +282,31 @@ def _parse_row(
         country=country,
         phone=phone,
         email=email,
+        hours=hours,
+        closed=closed,
     )
+
+
+def _opening(
+    values: Mapping[str, str], columns: set[str], bad: Callable[[str, str], None]
+) -> tuple[tuple[str, ...] | None, str | None]:
+    """The optional opening hours (`hours_mon` … `hours_sun`: an empty cell or a missing
+    column is the default day) and closing days (`closed`), in their one spelling."""
+    hours: tuple[str, ...] | None = None
+    if columns & set(HOURS_COLUMNS):
+        week = []
+        for column, default in zip(HOURS_COLUMNS, DEFAULT_HOURS, strict=True):
+            try:
+                week.append(hours_text(parse_hours(values.get(column) or default)))
+            except ValueError as exc:
+                bad(column, str(exc))
+        hours = tuple(week) if tuple(week) != DEFAULT_HOURS else None
+    closed: str | None = None
+    try:
+        closed = closed_text(parse_closed(values.get("closed", ""))) or None
+    except ValueError as exc:
+        bad("closed", str(exc))
+    return hours, closed
 
 
 def _normalise_department(raw: str, country: str) -> str | None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import IO
 
-from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.exchange.jsonl import encode_record
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
@@ -72,21 +73,24 @@ def check_exportable(audit: Audit) -> None:
             raise ExportError(audit.id, f"champ inconnu conservé : {exc}") from exc
 
 
-def export_line(audit: Audit) -> str:
-    """One audit's JSONL line, its line end included; ExportError if it cannot leave."""
+def export_line(audit: Audit, now: datetime) -> str:
+    """One audit's JSONL line, its line end included; ExportError if it cannot leave. `now`:
+    what the computed `follow_up.*_in_time` are worked out at."""
     check_exportable(audit)
-    return encode_record(audit.to_export()) + "\n"
+    return encode_record(audit.to_export(now)) + "\n"
 
 
-def iter_export(audits: Iterable[Audit]) -> Iterator[str]:
+def iter_export(audits: Iterable[Audit], now: datetime | None = None) -> Iterator[str]:
+    """The records, a line each; `now`: the wall clock by default."""
+    now = now or now_utc()
     for audit in in_export_order(audits):
-        yield export_line(audit)
+        yield export_line(audit, now)
 
 
-def write_jsonl(audits: Iterable[Audit], out: IO[str]) -> int:
+def write_jsonl(audits: Iterable[Audit], out: IO[str], now: datetime | None = None) -> int:
     """Write the audits, sorted into export order, as JSON Lines; returns their number."""
     count = 0
-    for line in iter_export(audits):
+    for line in iter_export(audits, now):
         out.write(line)
         count += 1
     return count
@@ -102,17 +106,24 @@ def export_store(
     out: IO[bytes],
     unread: list[str],
     transform: Transform | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, list[str]]:
     """Export every audit of the store in `fmt` (jsonl, csv, xlsx) into `out`, reading one
     audit at a time: the number of audits written, and, for an XLSX, the titles of its
     sheets. An audit that cannot be read is left out and named in `unread`; ExportError for
-    one that cannot leave (part of `out` written: the caller drops it)."""
+    one that cannot leave (part of `out` written: the caller drops it). `now`: what a
+    deadline still open is judged at (the wall clock by default)."""
     from auditor_tui.exchange.parallel import export_lines
 
     ids = export_order(store)
+    moment = now or now_utc()
     if fmt == "jsonl":
         count = 0
-        for n, text in export_lines(store, ids, unread, transform, export_line):
+
+        def line_of(audit: Audit) -> str:
+            return export_line(audit, moment)
+
+        for n, text in export_lines(store, ids, unread, transform, line_of):
             out.write(text.encode("utf-8"))
             count += n
         return count, []
@@ -127,10 +138,10 @@ def export_store(
     if fmt == "csv":
         from auditor_tui.exchange.export_csv import csv_writer
 
-        head, line_of = csv_writer(grids)
+        head, csv_line = csv_writer(grids, moment)
         out.write(head.encode("utf-8"))
         count = 0
-        for n, text in export_lines(store, ids, unread, transform, line_of):
+        for n, text in export_lines(store, ids, unread, transform, csv_line):
             out.write(text.encode("utf-8"))
             count += n
         return count, []
@@ -145,5 +156,5 @@ def export_store(
             counted[0] += first
             yield audit
 
-    titles = write_xlsx(read, grids, out)
+    titles = write_xlsx(read, grids, out, now=moment)
     return counted[0], titles

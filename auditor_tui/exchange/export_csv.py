@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.history import last_reopen_reason, reopen_count
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.periods import PARIS, Quarter, call_instant, call_moment, paris_time
-from auditor_tui.domain.record import Audit, DealerRef, parse_instant
+from auditor_tui.domain.record import Audit, DealerRef, now_utc, parse_instant
 from auditor_tui.exchange.audit_table import (
     DELIMITER,
     FOLLOW_UP,
@@ -213,9 +214,13 @@ def _follow_up(view: View, clock: ParisClock) -> str:
         (
             clock.cell(deadlines.get("email")),
             clock.cell(follow_up.email_received_at),
+            bool_cell(view.in_time[0]),
             clock.cell(deadlines.get("callback")),
             clock.cell(follow_up.callback_at),
+            bool_cell(view.in_time[1]),
             _cell(follow_up.callback_method),
+            int_cell(reopen_count(audit)),
+            _cell(last_reopen_reason(audit)),
         )
     )
 
@@ -313,9 +318,10 @@ def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
     return lambda view: DELIMITER.join([piece(view, clock) for piece in pieces])
 
 
-def csv_writer(grids: Sequence[Grid]) -> tuple[str, Callable[[Audit], str]]:
+def csv_writer(grids: Sequence[Grid], now: datetime) -> tuple[str, Callable[[Audit], str]]:
     """The CSV's first text (BOM and header) for audits made with `grids`, and what makes an
-    audit's line (its CRLF included; ExportError for an audit that cannot leave)."""
+    audit's line (its CRLF included; ExportError for an audit that cannot leave); `now`: what
+    a deadline still open is judged at."""
     cols = columns(grids)
     header = io.StringIO()
     writer = csv.writer(header, delimiter=DELIMITER, lineterminator="\r\n")
@@ -327,7 +333,7 @@ def csv_writer(grids: Sequence[Grid]) -> tuple[str, Callable[[Audit], str]]:
 
         def line_of(audit: Audit) -> str:
             check_exportable(audit)
-            view = View.of(audit, cells)
+            view = View.of(audit, now, cells)
             row = io.StringIO()
             csv.writer(row, delimiter=DELIMITER, lineterminator="\r\n").writerow(
                 [text(view) for text in texts]
@@ -338,16 +344,19 @@ def csv_writer(grids: Sequence[Grid]) -> tuple[str, Callable[[Audit], str]]:
 
         def line_of(audit: Audit) -> str:
             check_exportable(audit)
-            return make(View.of(audit, cells)) + "\r\n"
+            return make(View.of(audit, now, cells)) + "\r\n"
 
     return BOM + header.getvalue(), line_of
 
 
-def write_csv(audits: Iterable[Audit], out: IO[str]) -> int:
-    """Write the CSV (BOM first) of the audits, sorted into export order; returns their number."""
+def write_csv(audits: Iterable[Audit], out: IO[str], now: datetime | None = None) -> int:
+    """Write the CSV (BOM first) of the audits, sorted into export order; returns their number.
+    `now`: what a deadline still open is judged at (`email_in_time`, `callback_in_time`; the
+    wall clock by default)."""
     ordered = in_export_order(audits)
     for audit in ordered:  # every audit checked before anything is written
         check_exportable(audit)
-    head, line_of = csv_writer(list({a.questionnaire: a.grid for a in ordered}.values()))
+    grids = list({a.questionnaire: a.grid for a in ordered}.values())
+    head, line_of = csv_writer(grids, now or now_utc())
     out.write(head + "".join([line_of(audit) for audit in ordered]))
     return len(ordered)

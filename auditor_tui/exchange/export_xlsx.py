@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import IO, Any
 
 from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
-from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.domain.scoring import is_applicable
 from auditor_tui.exchange.audit_table import Answer, AnswerCells, View, columns
 from auditor_tui.exchange.export import check_exportable, in_export_order
@@ -139,14 +140,17 @@ def write_xlsx(
     grids: Sequence[Grid],
     out: IO[bytes],
     max_rows: int | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """The workbook of the audits `read()` gives, in export order, made with `grids`, into
     `out`. `read` is called twice (« Audits », then « Réponses »): each audit is made into its
     rows as it comes. ExportError for an audit that cannot leave (part of the file written:
-    the caller drops it). `max_rows`: rows a sheet holds (Excel's, by default). Returns the
-    titles of the sheets written."""
+    the caller drops it). `max_rows`: rows a sheet holds (Excel's, by default); `now`: what a
+    deadline still open is judged at (the wall clock by default). Returns the titles of the
+    sheets written."""
     from auditor_tui.exchange.xlsx_writer import MAX_ROWS, Sheet, write_workbook
 
+    moment = now or now_utc()
     cols = columns(grids)
     getters = [c.get for c in cols]
     cells = AnswerCells()
@@ -155,7 +159,7 @@ def write_xlsx(
     def audit_rows() -> Iterable[list[Any]]:
         for audit in read():
             check_exportable(audit)
-            view = View.of(audit, cells)
+            view = View.of(audit, moment, cells)
             dealers.append(_dealer_row(audit))
             yield [get(view) for get in getters]
 
@@ -163,7 +167,7 @@ def write_xlsx(
 
     def answer_rows() -> Iterable[str]:
         for audit in read():
-            yield from answers.rows(View.of(audit, cells))
+            yield from answers.rows(View.of(audit, moment, cells))
 
     sheets = write_workbook(
         [
@@ -178,12 +182,14 @@ def write_xlsx(
     return [sheet.title for sheet in sheets]
 
 
-def xlsx_bytes(audits: Iterable[Audit], max_rows: int | None = None) -> bytes:
+def xlsx_bytes(
+    audits: Iterable[Audit], now: datetime | None = None, max_rows: int | None = None
+) -> bytes:
     """The workbook of the audits, sorted into export order, every one checked first."""
     ordered = in_export_order(audits)
     for audit in ordered:
         check_exportable(audit)
     grids = list({a.questionnaire: a.grid for a in ordered}.values())
     buffer = io.BytesIO()
-    write_xlsx(lambda: ordered, grids, buffer, max_rows)
+    write_xlsx(lambda: ordered, grids, buffer, max_rows, now)
     return buffer.getvalue()

@@ -16,20 +16,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from auditor_tui import __version__
 from auditor_tui.domain.instants import stored_spelling
 from auditor_tui.domain.lifecycle import recompute_deadlines
-from auditor_tui.domain.record import Audit
-from auditor_tui.domain.record_check import Problem, validate_record
+from auditor_tui.domain.record import Audit, now_utc
+from auditor_tui.domain.record_check import Problem, in_time_problems, validate_record
 from auditor_tui.domain.record_fields import known_part, unknown_names
 from auditor_tui.domain.resources import data_dir
 from auditor_tui.exchange.input_files import DEFAULT_IMPORT_LIMIT, InputFileError
 from auditor_tui.exchange.jsonl import decode_line, split_lines, stream_lines
 from auditor_tui.exchange.manifest import import_chunks
 from auditor_tui.store import Store
+from auditor_tui.store.staging import Importing
 
 
 class ImportRejected(ValueError):
@@ -70,8 +72,11 @@ class LineParser:
     every problem named by line and field (warnings included: fatal ones have
     `warning=False`); an id met twice is a problem."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: datetime | None = None) -> None:
+        """`now`: what the computed `follow_up.*_in_time` are compared at (the wall clock by
+        default)."""
         self.seen: dict[str, int] = {}  # id → line
+        self.now = now or now_utc()
 
     def parse(self, number: int, raw: bytes) -> tuple[Audit | None, list[Problem]]:
         obj, unfit = decode_line(raw, number)
@@ -110,6 +115,7 @@ class LineParser:
                     True,
                 )
             )
+        problems.extend(in_time_problems(obj, audit, number, self.now))
         return audit, problems
 
     def first(self, audit_id: str, number: int, problems: list[Problem]) -> bool:
@@ -123,10 +129,12 @@ class LineParser:
         return True
 
 
-def parse_jsonl(data: bytes, source: str) -> tuple[list[tuple[int, Audit]], list[Problem]]:
+def parse_jsonl(
+    data: bytes, source: str, now: datetime | None = None
+) -> tuple[list[tuple[int, Audit]], list[Problem]]:
     """Parse and validate every line; returns the audits with their line numbers, and problems
-    (warnings included: fatal ones have `warning=False`)."""
-    parser = LineParser()
+    (warnings included: fatal ones have `warning=False`). `now`: see LineParser."""
+    parser = LineParser(now)
     problems: list[Problem] = []
     audits: list[tuple[int, Audit]] = []
     for number, raw in split_lines(data):
@@ -169,11 +177,11 @@ def import_jsonl(
     parser = LineParser()
     if manifest is not None and manifest.early:
         raise ImportRejected(str(path), manifest.early)
-    known = store.known_lines()
     salted = hashlib.sha256(line_salt())
     records = 0
     found: list[tuple[str, str]] = []  # unchanged audits and the digest of their line
     with store.importing() as staging:
+        known = staging.known_lines()
         try:
             for number, raw in stream_lines(chunks):
                 hasher = salted.copy()
@@ -210,14 +218,14 @@ def import_jsonl(
         result.unknown_fields = list(unknown)
         if len(staging):
             staging.commit()
-    for audit_id, line in found:  # only for a file imported: a refused one changes nothing
-        store.remember_line(audit_id, line)
+        for audit_id, line in found:  # only for a file imported: a refused one changes nothing
+            staging.remember_line(audit_id, line)
     return result
 
 
 def _merge(
     store: Store,
-    staging: Any,
+    staging: Importing,
     result: ImportResult,
     number: int,
     audit: Audit,
@@ -226,7 +234,7 @@ def _merge(
 ) -> bool:
     """Where one valid record goes: staged (new, or a higher revision), unchanged, older, or
     a conflict; whether the store keeps it (written or unchanged)."""
-    current = store.summary(audit.id)
+    current = staging.summary(audit.id)
     if current is None:
         result.added.append(audit.id)
         staging.add(audit, line)

@@ -3,9 +3,10 @@
 `pseudonymise` replaces the receptionist's and the advisor's names with a stable pseudonym
 (a keyed hash: the same name gives the same pseudonym in every export of one store, and the
 name cannot be found back without the store's key) and empties the free-text notes, which
-may contain names. The auditor's own name and mystery identity are kept. Fields this version
-does not know are left out (they may hold anything), and so is the optional `history`, whose
-details are free text; the programme's `service`, `wave` and `planned` stay.
+may contain names, and the reasons of the reopenings in the history (its entries stay: when,
+what, and the deadlines an early completion left open). The auditor's own name and mystery
+identity are kept. Fields this version does not know are left out (they may hold anything),
+at any level; the programme's `service`, `wave` and `planned` stay.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 
+from auditor_tui.domain.history import REOPENED
 from auditor_tui.domain.labels import fold
 from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
@@ -48,5 +50,13 @@ def pseudonymise(audit: Audit, key: bytes) -> Audit:
     out.call.advisor_name = pseudonym(audit.call.advisor_name, key)
     out.notes = {}
     out.follow_up.callback_note = ""
-    out.extra = {}  # unknown fields and `history`; `service`, `wave`, `planned` are the audit's
+    out.history = [
+        {
+            "at": e.get("at"),
+            "event": e.get("event"),
+            "detail": None if e.get("event") == REOPENED else e.get("detail"),
+        }
+        for e in out.history
+    ]
+    out.extra = {}  # unknown fields; `service`, `wave`, `planned` are the audit's
     return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from auditor_tui import __version__
 from auditor_tui.domain.resources import data_dir
@@ -39,13 +39,12 @@ def _stamp() -> str:
     return digest.hexdigest()
 
 
-def _tie(store: Store, audit_id: str) -> list[int]:
+def _tie(store: Store, revisions: Mapping[str, int], audit_id: str) -> list[int]:
     """What a cached row is valid for: its audit's revision and file (as the index knows it)."""
-    summary = store.summary(audit_id)
-    return [summary.revision if summary else 0, *(store.file_stamp(audit_id) or ())]
+    return [revisions.get(audit_id, 0), *(store.file_stamp(audit_id) or ())]
 
 
-def _read(store: Store, stamp: str) -> dict[str, AuditRow]:
+def _read(store: Store, stamp: str, revisions: Mapping[str, int]) -> dict[str, AuditRow]:
     """The cached rows still tied to their audit's file, if the cache is one this code wrote
     for these grids, intact (else none): one entry per line, `"<id>":[tie, row]`
     (store/line_file.py)."""
@@ -53,17 +52,17 @@ def _read(store: Store, stamp: str) -> dict[str, AuditRow]:
     try:
         for batch in batches(store.root / CACHE_NAME, _HEAD % (CACHE_VERSION, stamp.encode())):
             for audit_id, (tied, row) in members(batch).items():
-                if tied == _tie(store, audit_id):
+                if tied == _tie(store, revisions, audit_id):
                     rows[audit_id] = AuditRow.from_dict(row)
     except (OSError, StoreError, Damaged, KeyError, TypeError, ValueError, RecursionError):
         return {}  # absent, unreadable, or changed by something else than the store
     return rows
 
 
-def _lines(store: Store, rows: list[AuditRow]) -> Iterator[str]:
+def _lines(store: Store, revisions: Mapping[str, int], rows: list[AuditRow]) -> Iterator[str]:
     encode = json.JSONEncoder(separators=(",", ":")).encode
     for row in rows:
-        yield f"{encode(row.id)}:{encode([_tie(store, row.id), row.to_dict()])}"
+        yield f"{encode(row.id)}:{encode([_tie(store, revisions, row.id), row.to_dict()])}"
 
 
 def load_rows(
@@ -76,8 +75,9 @@ def load_rows(
     every `every` audits actually read. An audit that cannot be read is left out, and named
     in `unread` (its message, naming the file) when a list is given: a report must say so."""
     stamp = _stamp()
-    cached = _read(store, stamp)
     summaries = store.summaries()
+    revisions = {s.id: s.revision for s in summaries}
+    cached = _read(store, stamp, revisions)
     rows: list[AuditRow] = []
     read = 0
     for summary in summaries:
@@ -97,5 +97,5 @@ def load_rows(
         # A cache that cannot be written only makes the next report slower.
         with contextlib.suppress(StoreError):
             head = _HEAD % (CACHE_VERSION, stamp.encode())
-            write_lines(store.root / CACHE_NAME, head, _lines(store, rows))
+            write_lines(store.root / CACHE_NAME, head, _lines(store, revisions, rows))
     return rows

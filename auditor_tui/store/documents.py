@@ -1,6 +1,7 @@
-"""The store's small documents: the dealer directory (`dealers.json`) and the settings
-(`settings.json`: identities, the auditor's name, sync state), each a TinyDB file written by
-atomic replace. A damaged one is reported at open, a copy kept aside, the file untouched.
+"""The store's small documents: the dealer directory (`dealers.json`), the settings
+(`settings.json`: identities, the auditor's name, sync state) and the waves' plans
+(`plans.json`, one document a wave), each a TinyDB file written by atomic replace. A damaged
+one is reported at open, a copy kept aside, the file untouched.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from auditor_tui.store.storage import AtomicJSONStorage
 
 DEALERS = "dealers.json"
 SETTINGS = "settings.json"
+PLANS = "plans.json"
 
 
 def _rows(db: TinyDB, table: str) -> list[dict[str, Any]]:
@@ -45,7 +47,7 @@ class Documents:
         """A damaged dealer directory or settings file, reported at start (a copy kept aside,
         the file untouched); reading it later raises the same CorruptFileError."""
         damaged: list[Damaged] = []
-        for name in (DEALERS, SETTINGS):
+        for name in (DEALERS, SETTINGS, PLANS):
             path = self.root / name
             if not path.exists():
                 continue
@@ -78,6 +80,19 @@ class Documents:
         rows = [dict(d) for d in dealers]
         with self._db(DEALERS) as db:
             db.storage.write({"dealers": {str(i): r for i, r in enumerate(rows, start=1)}})
+
+    def plans(self) -> list[dict[str, Any]]:
+        """Every wave's plan document, in wave order."""
+        with self._db(PLANS) as db:
+            return _rows(db, "plans")
+
+    def put_plan(self, document: Mapping[str, Any]) -> None:
+        """Store a wave's plan (replacing that wave's), the file rewritten whole, atomically."""
+        with self._db(PLANS) as db:
+            waves = {str(r.get("wave")): r for r in _rows(db, "plans")}
+            waves[str(document["wave"])] = dict(document)
+            rows = [waves[w] for w in sorted(waves)]
+            db.storage.write({"plans": {str(i): r for i, r in enumerate(rows, start=1)}})
 
     def _settings(self, db: TinyDB) -> dict[str, Any]:
         """The settings, or none when the file is damaged: preferences (the last identity used,

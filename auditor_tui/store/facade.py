@@ -8,6 +8,7 @@ Layout of a store folder (formats in layout.py and index.py):
                        when stale (index.py)
     dealers.json       TinyDB: the dealer directory (documents.py)
     settings.json      TinyDB: identities, auditor name, sync state (documents.py)
+    plans.json         TinyDB: the waves' plans, one document a wave (documents.py)
     journal.json       only while a multi-audit import is being committed (bulk.py)
     store.lock         the one process that writes (lock.py); commit.lock (commit_lock.py)
 
@@ -355,19 +356,7 @@ class Store:
         in one commit (staging.py); leaving the block without committing changes nothing."""
         self._refuse_if_read_only()
         with self._mutex, Staging(self._journal) as staging:
-            yield Importing(staging, kind, _stamp(moment), self._check_new_id)
-
-    def summary(self, audit_id: str) -> Summary | None:  # from the index; None: no such audit
-        entry = self._index.entries.get(audit_id)
-        return None if entry is None else entry.summary
-
-    def known_lines(self) -> dict[str, str]:  # Index.known_lines (exchange/importing.py)
-        with self._mutex:
-            return self._index.known_lines()
-
-    def remember_line(self, audit_id: str, line: str) -> None:  # Index.remember_line
-        with self._mutex:
-            self._index.remember_line(audit_id, line)
+            yield Importing(staging, self._index, kind, _stamp(moment), self._check_new_id)
 
     def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:
         """Record that a batch carried these audits, without touching their revision: one
@@ -389,6 +378,15 @@ class Store:
         self._refuse_if_read_only()
         with self._mutex:
             self._documents.replace_dealers(dealers)
+
+    def plans(self) -> list[dict[str, Any]]:
+        with self._mutex:
+            return self._documents.plans()
+
+    def put_plan(self, document: Mapping[str, Any]) -> None:
+        self._refuse_if_read_only()
+        with self._mutex:
+            self._documents.put_plan(document)
 
     def setting(self, key: str, default: Any = None) -> Any:
         with self._mutex:

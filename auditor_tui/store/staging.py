@@ -25,7 +25,7 @@ from auditor_tui.store.atomic import (
     write_new_file,
 )
 from auditor_tui.store.errors import StoreError, StoreWriteError
-from auditor_tui.store.index import IndexEntry, Summary
+from auditor_tui.store.index import Index, IndexEntry, Summary
 
 if TYPE_CHECKING:
     from auditor_tui.domain.record import Audit
@@ -227,19 +227,39 @@ class Staging:
 
 
 class Importing:
-    """An import being staged (Store.importing)."""
+    """An import being staged (Store.importing), the store held: what the index knows of the
+    audits met, the audits staged, the lines found to be audits already stored."""
 
     def __init__(
-        self, staging: Staging, kind: str, stamp: str, check_id: Callable[[str], None]
+        self,
+        staging: Staging,
+        index: Index,
+        kind: str,
+        stamp: str,
+        check_id: Callable[[str], None],
     ) -> None:
-        self._staging, self._kind, self._stamp, self._check_id = staging, kind, stamp, check_id
+        self._staging, self._index = staging, index
+        self._kind, self._stamp, self._check_id = kind, stamp, check_id
 
     def __len__(self) -> int:
         return len(self._staging)
 
+    def summary(self, audit_id: str) -> Summary | None:
+        """The stored audit's summary (None: the store has no such audit)."""
+        entry = self._index.entries.get(audit_id)
+        return None if entry is None else entry.summary
+
+    def known_lines(self) -> dict[str, str]:
+        """Index.known_lines: the digest of the line each audit was imported from → its id."""
+        return self._index.known_lines()
+
+    def remember_line(self, audit_id: str, line: str) -> None:
+        """Index.remember_line (a cache, not written to the audit's file)."""
+        self._index.remember_line(audit_id, line)
+
     def add(self, audit: Audit, line: str | None = None) -> None:
         """Stage an imported audit (its event log, if it exists, extended with the import);
-        `line`: the digest of the line it was read from (see Store.known_lines)."""
+        `line`: the digest of the line it was read from (see known_lines)."""
         self._check_id(audit.id)
         journal = self._staging.journal
         self._staging.add(audit, journal.import_payload(audit, self._kind, self._stamp), line)

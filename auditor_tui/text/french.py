@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 # ---- numbers, percents, stars -----------------------------------------------------------------
@@ -93,6 +93,11 @@ def zone_label(zone: str) -> str:
     area, _, city = zone.rpartition("/")
     place = _PLACES.get(zone) or (city.replace("_", " ") if area and city else zone)
     return f"heure de {place}"
+
+
+def day_text(day: date) -> str:
+    """« lun. 4 janv. » for a calendar day (a plan's)."""
+    return f"{WEEKDAYS_SHORT[day.weekday()]} {day.day} {MONTHS_SHORT[day.month - 1]}"
 
 
 def format_day(moment: datetime, zone: str) -> str:

@@ -17,18 +17,17 @@ from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.queue import QueueFacts, build_queue, expired_between, questions_after_call
 from auditor_tui.domain.record import Audit, format_instant
+from auditor_tui.session.queue import LAST_SEEN, compute_queue
 from auditor_tui.store import Store
 from auditor_tui.ui.app import AuditorApp, make_app
 from auditor_tui.ui.screens.follow_up import FollowUpScreen
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.widgets.followup_queue import (
-    LAST_SEEN,
     SHORT_SUMMARY_LINES,
     SHOWN,
     SUMMARY_LINES,
     FollowUpQueue,
     QueueRow,
-    compute_queue,
     expiry_text,
 )
 from auditor_tui.ui.widgets.question_line import QuestionLine
@@ -328,8 +327,8 @@ async def test_restart_summary_and_last_seen(tmp_path: Path) -> None:
         await until(pilot, lambda: "échéances dépassées" in notes.text())
         assert "Lexus Dijon : e-mail non reçu dans le délai" in notes.text()
         assert "Lexus Dijon : rappel non reçu dans le délai" in notes.text()
-        await pilot.app.workers.wait_for_complete()
-        assert store_of(again).setting(LAST_SEEN) == format_instant(clock.now())
+        seen = format_instant(clock.now())  # the screen saves it once the summary is shown
+        await until(pilot, lambda: store_of(again).setting(LAST_SEEN) == seen, "last seen")
 
 
 def a_busy_desk(count: int) -> list[Audit]:
@@ -372,7 +371,7 @@ def test_the_queue_reads_only_the_audits_it_needs_and_matches_the_full_queue(
             return get(audit_id)
 
         store.get = counted  # type: ignore[method-assign]
-        state = compute_queue(store, {})
+        state = compute_queue(store, {}, SHOWN)
         assert [e.audit_id for e in state.entries] == [e.audit_id for e in full]
         assert state.entries[:SHOWN] == full[:SHOWN]  # zones included
         assert [e.dues for e in state.entries] == [e.dues for e in full]
@@ -381,7 +380,7 @@ def test_the_queue_reads_only_the_audits_it_needs_and_matches_the_full_queue(
         assert set(reads) == shown | mailed and len(reads) < len(sources)
         # an unchanged revision is not read again
         reads.clear()
-        assert compute_queue(store, state.read).entries == state.entries
+        assert compute_queue(store, state.read, SHOWN).entries == state.entries
         assert reads == []
         # the ticks look at the deadlines near the instants only, and find the same expiries
         for since, until in [
@@ -424,7 +423,7 @@ async def test_a_queue_computed_as_the_app_quits_is_dropped(tmp_path: Path) -> N
         rows = list(queue.query(QueueRow))
         listing = queue.query_one(ListView)
         await listing.remove()
-        state = compute_queue(store_of(app), {})
+        state = compute_queue(store_of(app), {}, SHOWN)
         assert state.entries  # a queue with rows to show, which would have been mounted
         queue.post_message(FollowUpQueue.Computed(state))
         await pilot.pause()

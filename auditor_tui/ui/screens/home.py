@@ -22,6 +22,7 @@ from auditor_tui.domain.clock import Clock
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.plain_text import plain
+from auditor_tui.ui.screens.home_queue import feed_queue, save_seen
 from auditor_tui.ui.screens.home_rows import (
     COLUMNS_NARROW,
     COLUMNS_WIDE,
@@ -155,7 +156,7 @@ class HomeScreen(Screen[None]):
                 yield Static("", id="audits-count")
             with Vertical(id="queue-panel"):
                 yield Label("Suivis en attente", id="queue-title")
-                yield FollowUpQueue(self.store, self.clock, id="queue")
+                yield FollowUpQueue(self.clock, id="queue")
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -184,7 +185,7 @@ class HomeScreen(Screen[None]):
         """Shown, or back from another screen: the list may have changed."""
         self._load()
         if self._loaded:
-            self.query_one("#queue", FollowUpQueue).refresh_queue()
+            feed_queue(self, self.store)
 
     def _load(self) -> None:
         if self.store is not None:
@@ -211,9 +212,10 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self._after_first_rows)
 
     def _after_first_rows(self) -> None:
-        queue = self.query_one("#queue", FollowUpQueue)
-        if self.store is not None:
-            queue.set_store(self.store)
+        feed_queue(self, self.store)
+
+    def on_follow_up_queue_seen(self, message: FollowUpQueue.Seen) -> None:
+        save_seen(self, self.store, message.at)
 
     def on_follow_up_queue_computed(self) -> None:
         if not self._frozen:

@@ -23,17 +23,26 @@ if TYPE_CHECKING:
 WIDE = 120  # from this width on, the table also shows the city and the percent
 NO_VALUE = "—"
 
-# Fixed widths, so that the narrow set fits 80 columns with the scroll bar (the date is 23 wide).
+# Fixed widths, so that the narrow set fits 80 columns with the scroll bar. The date is as wide
+# as its longest form, a four-letter weekday, a two-digit day and a five-letter month
+# (« mer. 14 janv. 2026 10:55 »: 24), so that no month cuts its minutes.
+DATE_WIDTH = len("mer. 14 janv. 2026 10:55")
 COLUMNS_WIDE = (
-    ("Concessionnaire", 30),
+    ("Concessionnaire", 26),
     ("Ville", 18),
-    ("Date", 23),
+    ("Date", DATE_WIDTH),
     ("Statut", 16),
     ("Score", 6),
     ("%", 7),
     ("Étoiles", 7),
 )
-COLUMNS_NARROW = (("Concessionnaire", 17), ("Date", 23), ("Statut", 16), ("Score", 5), (STAR, 5))
+COLUMNS_NARROW = (
+    ("Concessionnaire", 16),
+    ("Date", DATE_WIDTH),
+    ("Statut", 16),
+    ("Score", 5),
+    (STAR, 5),
+)
 
 
 @functools.lru_cache(maxsize=4096)  # the rows shown, formatted again at each key of the filter

@@ -1,20 +1,19 @@
 """The follow-up queue on the home screen: audits awaiting the dealer, soonest deadline first,
 with live countdowns, overdue rows highlighted, a notification and a bell when a deadline passes.
 
-The queue is computed off the UI thread (from the store's summaries; an audit's file is read
-only when its revision changed and its zone or its e-mail's content matters), and only its
-first `SHOWN` rows are widgets: a desk may have thousands of audits awaiting the dealer.
+The widget shows what it is given: the screen computes the queue off the UI thread
+(session/queue.py) and posts it here (`Computed`); the widget asks the screen to remember when
+the auditor saw it (`Seen`). Only the first `SHOWN` rows are widgets: a desk may have thousands
+of audits awaiting the dealer.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
@@ -27,17 +26,13 @@ from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
-    from auditor_tui.domain.queue import Expiry, QueueEntry, QueueFacts
-    from auditor_tui.store import Store
-    from auditor_tui.store.index import Summary
+    from auditor_tui.domain.queue import Expiry, QueueEntry, QueueFacts, QueueState
 
-LAST_SEEN = "last_seen_at"
-_LAST_SEEN_EVERY = 60  # ticks between two saves of `last_seen_at` while nothing expires
+_SEEN_EVERY = 60  # ticks between two `Seen` while nothing expires
 SHOWN = 50  # rows shown: the nearest deadlines (the list shows ~7 to 14 of them at a time)
 SUMMARY_LINES = 8  # expiries listed one by one in a notification, the rest counted
 SHORT_SUMMARY_LINES = 3  # on a short terminal (the notification would cover the audits)
 SHORT_TERMINAL = 30  # lines
-_SECOND = timedelta(seconds=1)
 
 
 def more_text(shown: int, total: int) -> str:
@@ -59,70 +54,6 @@ def expiry_text(expired: Sequence[Expiry], lines: int = SUMMARY_LINES) -> str:
     return (
         f"{thousands(len(expired))} échéances dépassées :\n{head}\n"
         f"• … et {thousands(rest)} autre{'s' if rest > 1 else ''}"
-    )
-
-
-@dataclass(frozen=True)
-class QueueState:
-    """The queue computed off the UI thread: every entry, soonest first, and what the ticks
-    need to find the deadlines passing (the sources and facts, the dues sorted by instant)."""
-
-    entries: list[QueueEntry]
-    sources: list[Summary]
-    facts: dict[str, QueueFacts]
-    read: dict[str, tuple[int, QueueFacts]]  # facts read from audit files, by id: (revision, …)
-    due_times: list[datetime]  # every pending deadline, sorted
-    due_sources: list[int]  # the index in `sources` of each of them
-
-    @classmethod
-    def empty(cls) -> QueueState:
-        return cls([], [], {}, {}, [], [])
-
-    def around(self, since: datetime | None, until: datetime) -> list[Summary]:
-        """The sources with a deadline in [since - 1 s, until + 1 s] (deadlines are compared
-        to the second), the only ones that can expire between `since` and `until`."""
-        low = 0 if since is None else bisect.bisect_left(self.due_times, since - _SECOND)
-        high = bisect.bisect_right(self.due_times, until + _SECOND)
-        chosen = sorted(set(self.due_sources[low:high]))
-        return [self.sources[i] for i in chosen]
-
-
-def compute_queue(
-    store: Store, read: Mapping[str, tuple[int, QueueFacts]], shown: int = SHOWN
-) -> QueueState:
-    """The queue from the store's summaries. An audit's file is read (for its facts: the
-    dealer's zone, whether the e-mail received was a mere acknowledgement) only when it matters
-    — an e-mail was received, or the audit is among the `shown` first — and its revision
-    changed since `read`."""
-    from auditor_tui.domain.queue import AWAITING, QueueFacts, build_queue
-    from auditor_tui.store.errors import StoreError
-
-    fresh: dict[str, tuple[int, QueueFacts]] = {}
-
-    def facts_of(summary: Summary) -> QueueFacts:
-        known = fresh.get(summary.id) or read.get(summary.id)
-        if known is None or known[0] != summary.revision:
-            try:
-                facts = QueueFacts.of(store.get(summary.id))
-            except (KeyError, StoreError):
-                facts = QueueFacts()
-            known = (summary.revision, facts)
-        fresh[summary.id] = known
-        return known[1]
-
-    sources = [s for s in store.summaries() if s.status == AWAITING]
-    facts = {s.id: facts_of(s) for s in sources if s.email_received}
-    entries = build_queue(sources, facts)
-    by_id = {s.id: s for s in sources}
-    for i, entry in enumerate(entries[:shown]):  # the zone only shows in the countdowns
-        zone = facts_of(by_id[entry.audit_id]).zone
-        if zone != entry.zone:
-            entries[i] = replace(entry, zone=zone)
-    facts.update((k, v[1]) for k, v in fresh.items())
-    index_of = {s.id: i for i, s in enumerate(sources)}
-    dues = sorted((due.at, index_of[entry.audit_id]) for entry in entries for due in entry.dues)
-    return QueueState(
-        entries, sources, facts, fresh, [at for at, _ in dues], [index for _, index in dues]
     )
 
 
@@ -195,17 +126,24 @@ class FollowUpQueue(Widget, can_focus=False):
             self.audit_id = audit_id
 
     class Computed(Message):
-        """The queue, computed by the worker; the first time, with when the auditor last saw
-        it (the `last_seen_at` setting, read by the worker too)."""
+        """The queue, computed by the screen's worker, posted to the widget; the first time,
+        with when the auditor last saw it (None: never, or unknown)."""
 
-        def __init__(self, state: QueueState, last_seen: object = None) -> None:
+        def __init__(self, state: QueueState, last_seen: datetime | None = None) -> None:
             super().__init__()
             self.state = state
             self.last_seen = last_seen
 
+    class Seen(Message):
+        """The auditor has seen the queue as it stands at `at` (what expired until then was
+        notified): the screen remembers it for the next start."""
+
+        def __init__(self, at: datetime) -> None:
+            super().__init__()
+            self.at = at
+
     def __init__(
         self,
-        store: Store | None,
         clock: Clock,
         *,
         name: str | None = None,
@@ -213,9 +151,8 @@ class FollowUpQueue(Widget, can_focus=False):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.store = store
         self.clock = clock
-        self._state = QueueState.empty()
+        self._state: QueueState | None = None  # until the screen posts it
         self._rows: list[QueueRow] = []
         self._last_tick: datetime = clock.now()
         self._ticks = 0
@@ -239,24 +176,13 @@ class FollowUpQueue(Widget, can_focus=False):
     @property
     def entries(self) -> list[QueueEntry]:
         """The whole queue, soonest deadline first (the first SHOWN are rows)."""
-        return list(self._state.entries)
+        return list(self._state.entries) if self._state is not None else []
 
-    def set_store(self, store: Store) -> None:
-        """The store is open: compute the queue."""
-        self.store = store
-        self.refresh_queue()
-
-    def refresh_queue(self) -> None:
-        """Recompute the queue off the UI thread (see `compute_queue`)."""
-        if self.store is not None:
-            self._compute(self.store, self._state.read, first=not self._loaded)
-
-    @work(thread=True, exclusive=True, group="follow-up-queue")
-    def _compute(
-        self, store: Store, read: Mapping[str, tuple[int, QueueFacts]], *, first: bool
-    ) -> None:
-        state = compute_queue(store, read)
-        self.post_message(self.Computed(state, store.setting(LAST_SEEN) if first else None))
+    @property
+    def read(self) -> dict[str, tuple[int, QueueFacts]]:
+        """The facts read from audit files for the queue shown: the next computation reads
+        again only the audits whose revision changed."""
+        return self._state.read if self._state is not None else {}
 
     def on_follow_up_queue_computed(self, message: Computed) -> None:
         lists = self.query(ListView)
@@ -264,13 +190,12 @@ class FollowUpQueue(Widget, can_focus=False):
             return  # computed as the app quits: nothing left to show it in
         first = not self._loaded
         self._state = message.state
-        self._show()
+        self._show(message.state.entries)
         self._loaded = True
         if first:
             self._startup_summary(message.last_seen)
 
-    def _show(self) -> None:
-        entries = self._state.entries
+    def _show(self, entries: list[QueueEntry]) -> None:
         shown = entries[:SHOWN]
         now = self.clock.now()
         listing = self.query_one(ListView)
@@ -295,10 +220,7 @@ class FollowUpQueue(Widget, can_focus=False):
             listing.index = min(index or 0, len(shown) - 1)
 
     def _expired(self, since: datetime | None, until: datetime) -> list[Expiry]:
-        from auditor_tui.domain.queue import expired_between
-
-        state = self._state
-        return expired_between(state.around(since, until), since, until, state.facts)
+        return self._state.expired(since, until) if self._state is not None else []
 
     def tick(self) -> None:
         """Every second: countdown texts, overdue classes, and the bell for what just expired."""
@@ -315,21 +237,13 @@ class FollowUpQueue(Widget, can_focus=False):
             lines = SHORT_SUMMARY_LINES if short else SUMMARY_LINES
             self.notify(expiry_text(expired, lines), title="Échéance", severity="warning")
             self.app.bell()
-        if expired or self._ticks % _LAST_SEEN_EVERY == 0:
-            self._save_last_seen(now)
+        if expired or self._ticks % _SEEN_EVERY == 0:
+            self.post_message(self.Seen(now))
 
-    def _startup_summary(self, raw: object) -> None:
-        """What expired while the app was closed (since `raw`, the last `last_seen_at`), then
-        remember that the auditor saw it."""
-        from auditor_tui.domain.record import parse_instant
-
+    def _startup_summary(self, since: datetime | None) -> None:
+        """What expired while the app was closed (since the auditor last saw the queue; None:
+        ever), then say that the auditor saw it."""
         now = self.clock.now()
-        since: datetime | None = None
-        if isinstance(raw, str):
-            try:
-                since = parse_instant(raw)
-            except ValueError:
-                since = None
         expired = self._expired(since, now)
         if expired:
             short = self.app.size.height < SHORT_TERMINAL
@@ -340,14 +254,7 @@ class FollowUpQueue(Widget, can_focus=False):
                 timeout=15,
             )
         self._last_tick = now
-        self._save_last_seen(now)
-
-    @work(thread=True, exclusive=True, group="last-seen")
-    def _save_last_seen(self, now: datetime) -> None:
-        from auditor_tui.domain.record import format_instant
-
-        if self.store is not None:
-            self.store.set_setting(LAST_SEEN, format_instant(now))
+        self.post_message(self.Seen(now))
 
     @on(ListView.Selected, "#queue-list")
     def _selected(self, event: ListView.Selected) -> None:

@@ -1,0 +1,78 @@
+"""The follow-up queue read from a store, for the home screen (which runs it off the UI thread
+and hands the result to its widget): the audits awaiting the dealer from the store's summaries,
+an audit's file read only when it matters; and when the auditor last saw the queue (the
+`last_seen_at` setting), for the summary of what expired while the app was closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from auditor_tui.domain.queue import AWAITING, QueueFacts, QueueState, build_queue
+from auditor_tui.domain.record import format_instant, parse_instant
+from auditor_tui.store import Store
+from auditor_tui.store.errors import StoreError
+from auditor_tui.store.index import Summary
+
+LAST_SEEN = "last_seen_at"  # the store setting: when the queue was last on screen
+
+
+def compute_queue(
+    store: Store, read: Mapping[str, tuple[int, QueueFacts]], shown: int
+) -> QueueState:
+    """The queue from the store's summaries. An audit's file is read (for its facts: the
+    dealer's zone, whether the e-mail received was a mere acknowledgement) only when it matters
+    — an e-mail was received, or the audit is among the `shown` first — and its revision
+    changed since `read` (the facts of the previous computation, `QueueState.read`). A file that
+    cannot be read gives the default facts: the queue still shows the audit."""
+    fresh: dict[str, tuple[int, QueueFacts]] = {}
+
+    def facts_of(summary: Summary) -> QueueFacts:
+        known = fresh.get(summary.id) or read.get(summary.id)
+        if known is None or known[0] != summary.revision:
+            try:
+                facts = QueueFacts.of(store.get(summary.id))
+            except (KeyError, StoreError):
+                facts = QueueFacts()
+            known = (summary.revision, facts)
+        fresh[summary.id] = known
+        return known[1]
+
+    sources = [s for s in store.summaries() if s.status == AWAITING]
+    facts = {s.id: facts_of(s) for s in sources if s.email_received}
+    entries = build_queue(sources, facts)
+    by_id = {s.id: s for s in sources}
+    for i, entry in enumerate(entries[:shown]):  # the zone only shows in the countdowns
+        zone = facts_of(by_id[entry.audit_id]).zone
+        if zone != entry.zone:
+            entries[i] = replace(entry, zone=zone)
+    facts.update((k, v[1]) for k, v in fresh.items())
+    index_of = {s.id: i for i, s in enumerate(sources)}
+    dues = sorted((due.at, index_of[entry.audit_id]) for entry in entries for due in entry.dues)
+    return QueueState(
+        entries, list(sources), facts, fresh, [at for at, _ in dues], [i for _, i in dues]
+    )
+
+
+def last_seen(store: Store) -> datetime | None:
+    """When the auditor last saw the queue; None the first time (or if the setting is not an
+    instant: everything that expired is then summarised)."""
+    raw = store.setting(LAST_SEEN)
+    if not isinstance(raw, str):
+        return None
+    try:
+        return parse_instant(raw)
+    except ValueError:
+        return None
+
+
+def save_last_seen(store: Store, now: datetime) -> bool:
+    """Remember that the auditor saw the queue at `now`. False when the store could not save
+    it (a full disk): nothing else depends on it, the next save writes a later instant."""
+    try:
+        store.set_setting(LAST_SEEN, format_instant(now))
+    except StoreError:
+        return False
+    return True

@@ -391,6 +391,11 @@ async def until(condition: Callable[[], bool], timeout: float = 60) -> None:
         await asyncio.sleep(0.005)
 
 
+def loaded(app: Any) -> bool:
+    """Whether the app's store is open and its home screen holds every audit."""
+    return app.store is not None and bool(getattr(app.screen, "loaded", False))
+
+
 def key_event(app: Any, key: str) -> None:
     from textual import events
 
@@ -410,6 +415,7 @@ async def live_keys(db: Path, size: int, reps: int) -> Row:
     with watching(frames):
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: type(app.screen).__name__ == "HomeScreen")
+            await until(lambda: loaded(app))  # 100,000 audits take seconds to load
             await pilot.pause()
             store = app.store
             n = 0
@@ -475,6 +481,7 @@ async def home_filter(db: Path, size: int, rounds: int) -> Row:
     with watching(frames):
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: bool((signature(app.screen) or ("", 0))[1]))
+            await until(lambda: loaded(app))  # the filter searches every audit
             await pilot.pause()
             summaries = app.store.summaries() if app.store else []
             word = fold(summaries[0].city or summaries[0].dealer).split()[0][:5]

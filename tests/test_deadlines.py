@@ -27,6 +27,10 @@ from auditor_tui.domain.deadlines import (
     is_within,
 )
 
+# The 2026 grid's delays (its `rules`: email.hours, callback.business_days; tests/test_grid.py).
+TWO_HOURS = timedelta(hours=2)
+TWO_DAYS = 2
+
 PARIS = ZoneInfo("Europe/Paris")
 MONACO = ZoneInfo("Europe/Monaco")
 
@@ -49,7 +53,7 @@ def utc(text: str) -> datetime:
 
 
 def callback_utc(call: datetime, calendar: Calendar = FRANCE) -> str:
-    return callback_deadline(call, calendar).isoformat()
+    return callback_deadline(call, calendar, TWO_DAYS).isoformat()
 
 
 # --- calendar_for -------------------------------------------------------------------------
@@ -220,7 +224,7 @@ def test_business_days_between_is_half_open() -> None:
 
 
 def test_weekday_call() -> None:
-    deadline = callback_deadline(paris(2026, 6, 9, 10), FRANCE)  # Tuesday
+    deadline = callback_deadline(paris(2026, 6, 9, 10), FRANCE, TWO_DAYS)  # Tuesday
     assert deadline == datetime(2026, 6, 11, 23, 59, 59, tzinfo=PARIS)  # Thursday
     assert deadline.tzinfo is UTC
     assert deadline.isoformat() == "2026-06-11T21:59:59+00:00"
@@ -275,7 +279,7 @@ def test_year_boundary() -> None:
 
 def test_monaco_call_before_fete_du_prince() -> None:
     call = datetime(2026, 11, 18, 15, tzinfo=MONACO)  # Wednesday; Thu 19 is Fête du Prince
-    deadline = callback_deadline(call, MONACO_CAL)
+    deadline = callback_deadline(call, MONACO_CAL, TWO_DAYS)
     assert deadline == datetime(2026, 11, 23, 23, 59, 59, tzinfo=MONACO)  # Monday
     assert deadline.isoformat() == "2026-11-23T22:59:59+00:00"
     assert callback_utc(paris(2026, 11, 18, 15), FRANCE) == "2026-11-20T22:59:59+00:00"
@@ -292,7 +296,7 @@ def test_monaco_sainte_devote_and_immaculate_conception() -> None:
 
 def test_deadline_after_spring_dst_change() -> None:
     # Fri 27 Mar 2026 (UTC+1); clocks go forward on Sunday 29 March; due Tue 31 (UTC+2).
-    deadline = callback_deadline(paris(2026, 3, 27, 11), FRANCE)
+    deadline = callback_deadline(paris(2026, 3, 27, 11), FRANCE, TWO_DAYS)
     local = deadline.astimezone(PARIS)
     assert local.timetz() == time(23, 59, 59, tzinfo=PARIS)
     assert local.utcoffset() == timedelta(hours=2)
@@ -301,7 +305,7 @@ def test_deadline_after_spring_dst_change() -> None:
 
 def test_deadline_after_autumn_dst_change() -> None:
     # Fri 23 Oct 2026 (UTC+2); clocks go back on Sunday 25 October; due Tue 27 (UTC+1).
-    deadline = callback_deadline(paris(2026, 10, 23, 11), FRANCE)
+    deadline = callback_deadline(paris(2026, 10, 23, 11), FRANCE, TWO_DAYS)
     assert deadline.astimezone(PARIS).utcoffset() == timedelta(hours=1)
     assert deadline.isoformat() == "2026-10-27T22:59:59+00:00"
     # Thu 22 Oct: due Monday 26, also after the change.
@@ -326,7 +330,7 @@ def test_call_instant_offset_does_not_matter() -> None:
 
 
 def test_callback_exactly_on_deadline_and_one_second_late() -> None:
-    deadline = callback_deadline(paris(2026, 6, 9, 10), FRANCE)
+    deadline = callback_deadline(paris(2026, 6, 9, 10), FRANCE, TWO_DAYS)
     assert is_within(datetime(2026, 6, 11, 23, 59, 59, tzinfo=PARIS), deadline)
     assert is_within(datetime(2026, 6, 11, 23, 59, 59, 400_000, tzinfo=PARIS), deadline)
     assert is_within(datetime(2026, 6, 11, 23, 59, 59, 999_999, tzinfo=PARIS), deadline)
@@ -334,18 +338,30 @@ def test_callback_exactly_on_deadline_and_one_second_late() -> None:
     assert not is_within(deadline + timedelta(seconds=1), deadline)
 
 
+def test_callback_deadline_counts_the_grids_business_days() -> None:
+    """Another grid's number of days: Tuesday 12 May 2026, three business days are Wednesday
+    13, Friday 15 (Thursday 14 is Ascension) and Monday 18 May; one is Wednesday 13."""
+    call = paris(2026, 5, 12, 10, 7)
+    assert callback_deadline(call, FRANCE, 3).astimezone(PARIS) == datetime(
+        2026, 5, 18, 23, 59, 59, tzinfo=PARIS
+    )
+    assert callback_deadline(call, FRANCE, 1).isoformat() == "2026-05-13T21:59:59+00:00"
+    with pytest.raises(DeadlineError, match="jours ouvrés"):
+        callback_deadline(call, FRANCE, 0)
+
+
 # --- e-mail deadline (Q16) ----------------------------------------------------------------
 
 
 def test_email_deadline_is_two_hours_in_utc() -> None:
-    deadline = email_deadline(paris(2026, 6, 9, 10, 15))
+    deadline = email_deadline(paris(2026, 6, 9, 10, 15), TWO_HOURS)
     assert deadline.tzinfo is UTC
     assert deadline.isoformat() == "2026-06-09T10:15:00+00:00"
 
 
 def test_email_exactly_on_time_and_one_second_late() -> None:
     end = utc("2026-06-09T08:15:00+00:00")
-    deadline = email_deadline(end)
+    deadline = email_deadline(end, TWO_HOURS)
     assert is_within(end + timedelta(hours=2), deadline)
     assert is_within(datetime(2026, 6, 9, 12, 15, tzinfo=PARIS), deadline)
     assert not is_within(end + timedelta(hours=2, seconds=1), deadline)
@@ -354,7 +370,7 @@ def test_email_exactly_on_time_and_one_second_late() -> None:
 def test_email_deadline_across_spring_dst_change() -> None:
     # 01:30 Paris (UTC+1) on 29 Mar 2026; two real hours later it is 04:30 (UTC+2).
     end = datetime(2026, 3, 29, 1, 30, tzinfo=PARIS)
-    deadline = email_deadline(end)
+    deadline = email_deadline(end, TWO_HOURS)
     assert deadline.isoformat() == "2026-03-29T02:30:00+00:00"
     assert deadline.astimezone(PARIS).time() == time(4, 30)
     assert deadline - end == timedelta(hours=2)
@@ -364,15 +380,21 @@ def test_email_deadline_across_spring_dst_change() -> None:
 def test_email_deadline_across_autumn_dst_change() -> None:
     # 01:30 Paris (UTC+2) on 25 Oct 2026; two real hours later it is 02:30 (UTC+1).
     end = datetime(2026, 10, 25, 1, 30, tzinfo=PARIS)
-    deadline = email_deadline(end)
+    deadline = email_deadline(end, TWO_HOURS)
     assert deadline.isoformat() == "2026-10-25T01:30:00+00:00"
     assert deadline.astimezone(PARIS).replace(tzinfo=None) == datetime(2026, 10, 25, 2, 30)
     assert deadline.astimezone(PARIS).utcoffset() == timedelta(hours=1)
 
 
+def test_email_deadline_takes_the_grids_delay() -> None:
+    end = utc("2026-05-12T08:07:00+00:00")
+    assert email_deadline(end, timedelta(hours=3)).isoformat() == "2026-05-12T11:07:00+00:00"
+    assert email_deadline(end, timedelta(minutes=90)).isoformat() == "2026-05-12T09:37:00+00:00"
+
+
 def test_email_deadline_from_utc_on_dst_night() -> None:
     end = utc("2026-03-29T01:30:00+00:00")  # 03:30 CEST, just after the switch
-    assert email_deadline(end).isoformat() == "2026-03-29T03:30:00+00:00"
+    assert email_deadline(end, TWO_HOURS).isoformat() == "2026-03-29T03:30:00+00:00"
 
 
 # --- record format and errors -------------------------------------------------------------
@@ -380,16 +402,24 @@ def test_email_deadline_from_utc_on_dst_night() -> None:
 
 def test_deadlines_for_record() -> None:
     call = datetime(2026, 6, 9, 10, 15, 42, 987_654, tzinfo=PARIS)
-    assert deadlines_for(call, FRANCE) == {
+    assert deadlines_for(call, FRANCE, TWO_HOURS, TWO_DAYS) == {
         "email": "2026-06-09T10:15:42+00:00",
         "callback": "2026-06-11T21:59:59+00:00",
+    }
+
+
+def test_deadlines_for_record_with_other_delays() -> None:
+    call = datetime(2026, 5, 12, 10, 7, 30, tzinfo=PARIS)
+    assert deadlines_for(call, FRANCE, timedelta(hours=3), 3) == {
+        "email": "2026-05-12T11:07:30+00:00",
+        "callback": "2026-05-18T21:59:59+00:00",
     }
 
 
 def test_deadlines_for_is_utc_to_the_second() -> None:
     pattern = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
     call = datetime(2026, 11, 18, 23, 59, 59, 999_999, tzinfo=MONACO)
-    for value in deadlines_for(call, MONACO_CAL).values():
+    for value in deadlines_for(call, MONACO_CAL, TWO_HOURS, TWO_DAYS).values():
         assert pattern.fullmatch(value)
         assert datetime.fromisoformat(value).utcoffset() == timedelta(0)
 
@@ -398,11 +428,11 @@ def test_naive_datetimes_are_refused() -> None:
     naive = datetime(2026, 6, 9, 10, 0)
     aware = naive.replace(tzinfo=UTC)
     with pytest.raises(DeadlineError, match="fuseau"):
-        email_deadline(naive)
+        email_deadline(naive, TWO_HOURS)
     with pytest.raises(DeadlineError, match="fuseau"):
-        callback_deadline(naive, FRANCE)
+        callback_deadline(naive, FRANCE, TWO_DAYS)
     with pytest.raises(DeadlineError, match="fuseau"):
-        deadlines_for(naive, FRANCE)
+        deadlines_for(naive, FRANCE, TWO_HOURS, TWO_DAYS)
     with pytest.raises(DeadlineError, match="fuseau"):
         is_within(naive, aware)
     with pytest.raises(DeadlineError, match="fuseau"):
@@ -448,7 +478,7 @@ ZONES = [UTC, PARIS, MONACO, ZoneInfo("America/Guadeloupe"), timezone(timedelta(
     calendar=st.sampled_from(CALENDARS),
 )
 def test_callback_deadline_properties(call: datetime, calendar: Calendar) -> None:
-    deadline = callback_deadline(call, calendar)
+    deadline = callback_deadline(call, calendar, TWO_DAYS)
     local = deadline.astimezone(calendar.zone)
     call_day = call.astimezone(calendar.zone).date()
 
@@ -469,7 +499,7 @@ def test_callback_deadline_properties(call: datetime, calendar: Calendar) -> Non
     )
 )
 def test_email_deadline_property(call: datetime) -> None:
-    deadline = email_deadline(call)
+    deadline = email_deadline(call, TWO_HOURS)
     assert deadline - call == timedelta(hours=2)
     assert is_within(call.astimezone(UTC) + timedelta(hours=2), deadline)
     assert not is_within(deadline + timedelta(seconds=1), deadline)

@@ -1,15 +1,17 @@
-"""The CSV's quick path (rows joined from per-export caches, Paris time worked out per UTC
-hour) writes the very bytes the columns' own getters give through the csv module."""
+"""The CSV's quick path (rows joined from per-export caches) writes the very bytes the columns'
+own getters give through the csv module; Paris time, looked up once per UTC hour, is the
+zone's own conversion second by second."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import datetime, timedelta
-from itertools import pairwise
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditor_tui.domain.grid import Grid, load_grid_file
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
@@ -24,12 +26,11 @@ from auditor_tui.exchange.audit_table import (
     AnswerCells,
     View,
     columns,
-    instant_cell,
     question_column,
     section_columns,
     views,
 )
-from auditor_tui.exchange.export_csv import BOM, ParisClock, line_maker, write_csv
+from auditor_tui.exchange.export_csv import BOM, line_maker, write_csv
 from tests.factories import GRID, make_audit
 from tests.test_export_csv import eighty_seven, unreachable
 
@@ -143,29 +144,37 @@ def test_instants_around_the_changes_of_time_are_paris_time():
     assert quoted["notes"] == 'Q3 : accueil ; chaleureux | Q6 : dit "bonjour" | Q12 : a\nb'
 
 
-def test_the_clock_matches_paris_time_second_by_second_through_both_changes():
-    clock = ParisClock()
+def the_zones_own(text: str) -> datetime:
+    """Paris time as the zone converts it, instant by instant."""
+    return datetime.fromisoformat(text).astimezone(PARIS).replace(tzinfo=None)
+
+
+def test_paris_time_is_the_zones_own_second_by_second_through_both_changes():
     audit = make_audit(1)
     for day in ("2026-03-28", "2026-03-29", "2026-10-25", "2026-10-26", "2024-12-31"):
         start = datetime.fromisoformat(f"{day}T00:00:00+00:00")
         for step in range(0, 86400, 37):
             text = format_instant(start + timedelta(seconds=step))
-            assert clock.cell(text) == instant_cell(paris_time(text)), text
+            assert paris_time(text) == the_zones_own(text), text
             audit.call.started_at = text
-            assert clock.quarter(audit) == str(Quarter.of(call_moment(audit))), text
+            local = the_zones_own(text)
+            assert str(Quarter.of(call_moment(audit))) == f"{local.year}-T{(local.month + 2) // 3}"
 
 
-def test_the_clock_takes_the_long_way_for_what_is_not_a_plain_utc_second():
-    clock = ParisClock()
+def test_paris_time_of_instants_not_stored_the_usual_way():
     for text in (
         "2026-03-29T02:30:00+01:00",
         "2026-03-29T01:00:00Z",
         "2026-03-29T01:00:00.5+00:00",
-        "1911-03-11T00:05:00+00:00",
+        "1911-03-10T23:50:38+00:00",  # Paris Mean Time ended within that hour
+        "1911-03-10T23:50:39+00:00",
         "0999-06-01T12:00:00+00:00",
     ):
-        assert clock.cell(text) == instant_cell(paris_time(text)), text
-    assert clock.cell(None) == clock.cell("") == ""
+        assert paris_time(text) == the_zones_own(text), text
+    # Paris Mean Time (9 min 21 s ahead) ended at 23:50:39 UTC on 10 March 1911
+    assert paris_time("1911-03-10T23:50:00+00:00") == datetime(1911, 3, 10, 23, 59, 21)
+    assert paris_time("1911-03-10T23:55:00+00:00") == datetime(1911, 3, 10, 23, 55)
+    assert paris_time(None) is None and paris_time("") is None
     for bad in (
         "2026-03-29T01:00:60+00:00",
         "2026-03-29T24:00:00+00:00",
@@ -173,20 +182,6 @@ def test_the_clock_takes_the_long_way_for_what_is_not_a_plain_utc_second():
     ):
         with pytest.raises(ValueError):
             paris_time(bad)
-        with pytest.raises(ValueError):
-            clock.cell(bad)
-
-
-def test_paris_changes_its_offset_more_than_a_day_apart():
-    """What the clock's per-day shortcut relies on: equal offsets at both ends of a UTC day
-    mean no change in between."""
-    zoneinfo = pytest.importorskip("zoneinfo._zoneinfo")
-    zone = zoneinfo.ZoneInfo.no_cache("Europe/Paris")
-    changes = getattr(zone, "_trans_utc", None)
-    if not changes:
-        pytest.skip("this zoneinfo keeps its changes of offset elsewhere")
-    assert PARIS.key == "Europe/Paris"
-    assert min(b - a for a, b in pairwise(changes)) > 86400
 
 
 def test_labels_the_csv_module_quotes_are_quoted_in_the_cached_cells(tmp_path):
@@ -248,3 +243,13 @@ def test_a_question_s_columns_in_another_order_are_still_its_own_cells():
         [c.csv_getter()(ordered[0]) for c in cols]
     )
     assert line(ordered[0]) + "\r\n" == expected.getvalue()
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1800, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+    )
+)
+def test_paris_time_of_any_stored_instant_is_the_zones_own(moment: datetime) -> None:
+    text = format_instant(moment)
+    assert paris_time(text) == the_zones_own(text)

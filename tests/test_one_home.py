@@ -52,7 +52,7 @@ NAMES_IN_A_LIST = 3  # distinct months (or weekdays) in one literal make a list 
 STARS = ("★", "☆")
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
+def docstrings(tree: ast.AST) -> set[int]:
     """The ids of the docstring nodes (a module's, a class's, a function's)."""
     found = set()
     for node in ast.walk(tree):
@@ -90,7 +90,7 @@ def _is_comma_replace(node: ast.AST) -> bool:
 def concepts_in(source: str) -> list[tuple[int, str]]:
     """Every (line, concept) written in this source that has a home."""
     tree = ast.parse(source)
-    skip = _docstrings(tree)
+    skip = docstrings(tree)
     found: set[tuple[int, str]] = set()
     collections = (ast.Tuple, ast.List, ast.Set, ast.Dict)
     inner = {

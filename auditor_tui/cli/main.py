@@ -5,7 +5,6 @@ and exits with its status."""
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from auditor_tui.cli.exit_codes import EXIT_ERROR, EXIT_REJECTED
 from auditor_tui.cli.parser import parse_args, reads_only
 from auditor_tui.cli.pipes import OutputError, quiet_stdout
 from auditor_tui.store.paths import default_store_path
+from auditor_tui.ui.collector import paused
 
 if TYPE_CHECKING:  # the store and the grid are imported when a command runs: not before the TUI
     from auditor_tui.store import Store
@@ -98,29 +98,22 @@ def run_command(args: argparse.Namespace) -> int:
     from auditor_tui.domain.grid import GridError, load_grid
     from auditor_tui.store.errors import StoreError
 
-    # A command reads the whole store once and exits. What it makes (records, rows, index
-    # entries) is freed by reference counting; the cycle collector's repeated full scans of
-    # that growing heap only cost time: 10-40 % of an export, a report or an import of 10,000.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        load_grid()  # a broken grid file is named here, not as "unknown grid" on every line
-        with _open_store(args.db, args.read_only, readable) as store:
-            if store.recovery_message:
-                err(store.recovery_message)
-            for notice in store.notices:
-                err(notice)
-            for damaged in store.damaged:
-                err(f"fichier endommagé ignoré : {damaged.message}")
-            code: int = args.func(store, args)
-            sys.stdout.flush()  # a full disk behind `> file` is said here, with status 1
-            return code
-    except (StoreError, GridError, OutputError) as exc:
-        err(str(exc))
-        return EXIT_ERROR
-    finally:
-        if collecting:
-            gc.enable()  # main() is also called in-process (tests)
+    with paused():  # a command reads the store once and exits: ui/collector.py
+        try:
+            load_grid()  # a broken grid file is named here, not as "unknown grid" on every line
+            with _open_store(args.db, args.read_only, readable) as store:
+                if store.recovery_message:
+                    err(store.recovery_message)
+                for notice in store.notices:
+                    err(notice)
+                for damaged in store.damaged:
+                    err(f"fichier endommagé ignoré : {damaged.message}")
+                code: int = args.func(store, args)
+                sys.stdout.flush()  # a full disk behind `> file` is said here, with status 1
+                return code
+        except (StoreError, GridError, OutputError) as exc:
+            err(str(exc))
+            return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""Follow-up deadlines: the two-hour e-mail (Q16) and the two-business-day call-back (Q17).
+"""Follow-up deadlines: the e-mail (Q16, 2 h in the 2026 grid) and the call-back (Q17, 2 business
+days). The delays are the grid's (`Grid.email_delay`, `Grid.callback_business_days`), given
+as arguments.
 
 Pure functions of their inputs (no clock); holidays come from the `holidays` package,
 imported lazily so it stays off the application's start-up path.
@@ -23,8 +25,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from auditor_tui.domain.periods import PARIS_ZONE
 
 __all__ = [
-    "CALLBACK_BUSINESS_DAYS",
-    "EMAIL_DELAY",
     "Calendar",
     "DeadlineError",
     "business_days_between",
@@ -35,12 +35,6 @@ __all__ = [
     "is_business_day",
     "is_within",
 ]
-
-EMAIL_DELAY = timedelta(hours=2)
-"""Q16: the e-mail is due this long after the end of the call (absolute time)."""
-
-CALLBACK_BUSINESS_DAYS = 2
-"""Q17: the call-back is due by the end of this many business days after the call's day."""
 
 _END_OF_DAY = time(23, 59, 59)
 
@@ -228,19 +222,22 @@ def _require_aware(instant: datetime, name: str) -> None:
         )
 
 
-def email_deadline(call_ended_at: datetime) -> datetime:
-    """Q16: end of call + 2 h of absolute time (not wall-clock time), in UTC."""
+def email_deadline(call_ended_at: datetime, delay: timedelta) -> datetime:
+    """Q16: end of call + `delay` of absolute time (not wall-clock time), in UTC."""
     _require_aware(call_ended_at, "Fin d'appel")
     # Arithmetic in UTC: adding to a zoned datetime would add wall-clock hours.
-    return call_ended_at.astimezone(UTC) + EMAIL_DELAY
+    return call_ended_at.astimezone(UTC) + delay
 
 
-def callback_deadline(call_ended_at: datetime, calendar: Calendar) -> datetime:
-    """Q17: 23:59:59 local of the second business day after the call's local day, in UTC."""
+def callback_deadline(call_ended_at: datetime, calendar: Calendar, business_days: int) -> datetime:
+    """Q17: 23:59:59 local of the `business_days`-th business day after the call's local day,
+    in UTC."""
     _require_aware(call_ended_at, "Fin d'appel")
+    if business_days < 1:
+        raise DeadlineError(f"Nombre de jours ouvrés invalide : {business_days!r}.")
     zone = calendar.zone
     call_day = call_ended_at.astimezone(zone).date()
-    due_day = _nth_business_day_after(call_day, CALLBACK_BUSINESS_DAYS, calendar)
+    due_day = _nth_business_day_after(call_day, business_days, calendar)
     return datetime.combine(due_day, _END_OF_DAY, tzinfo=zone).astimezone(UTC)
 
 
@@ -259,9 +256,12 @@ def _iso_utc(instant: datetime) -> str:
     return _to_second(instant).isoformat()
 
 
-def deadlines_for(call_ended_at: datetime, calendar: Calendar) -> dict[str, str]:
-    """The audit record's `deadlines`: ISO 8601 UTC instants to the second."""
+def deadlines_for(
+    call_ended_at: datetime, calendar: Calendar, email_delay: timedelta, business_days: int
+) -> dict[str, str]:
+    """The audit record's `deadlines`: ISO 8601 UTC instants to the second, from the grid's
+    delays (`Grid.email_delay`, `Grid.callback_business_days`)."""
     return {
-        "email": _iso_utc(email_deadline(call_ended_at)),
-        "callback": _iso_utc(callback_deadline(call_ended_at, calendar)),
+        "email": _iso_utc(email_deadline(call_ended_at, email_delay)),
+        "callback": _iso_utc(callback_deadline(call_ended_at, calendar, business_days)),
     }

@@ -7,8 +7,9 @@ file only; everything else (scoring, UI, exports) reads them from here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,23 @@ class Grid:
     def rule_question(self, name: str) -> str:
         return str(self.rules[name]["question"])
 
+    # The grid's numbers (checked by parse_grid: present, positive), read here and nowhere else.
+    @property
+    def transfer_limit(self) -> float:
+        """Q4: the seconds a transfer may take and still be « Oui » (`transfer.limit_seconds`)."""
+        return float(self.rules["transfer"]["limit_seconds"])
+
+    @property
+    def email_delay(self) -> timedelta:
+        """Q16: how long after the end of the call the e-mail is due (`email.hours`)."""
+        return timedelta(hours=self.rules["email"]["hours"])
+
+    @property
+    def callback_business_days(self) -> int:
+        """Q17: the call-back is due by the end of this many business days after the call's
+        day (`callback.business_days`)."""
+        return int(self.rules["callback"]["business_days"])
+
     def stars_for(self, percent: float) -> int:
         for threshold in self.stars:
             if percent >= threshold.min_percent:
@@ -217,6 +235,30 @@ def _parse_question(
     return Question(qid, number, text, kind, tuple(options), max_points, applies_if, section_id)
 
 
+# The numbers the code reads from the rules (Grid.transfer_limit, …): (rule, field, whole only).
+NUMBERS = (
+    ("transfer", "limit_seconds", False),
+    ("email", "hours", False),
+    ("callback", "business_days", True),
+)
+
+
+def _check_numbers(rules: Mapping[str, Any], c: _Checker) -> None:
+    """Each number the code reads is there, a number (a whole one where it counts days) and
+    above zero."""
+    for name, key, whole in NUMBERS:
+        rule = rules.get(name)
+        if not isinstance(rule, dict):
+            c.problems.append(f"règle {name!r} : manquante")
+            continue
+        value = c.get(rule, key, int if whole else (int, float), f"règle {name!r}")
+        if value is not None and not 0 < value < 10_000:
+            c.problems.append(
+                f"règle {name!r}, champ {key!r} : nombre entre 0 et 10000 exclus attendu, "
+                f"trouvé {value!r}"
+            )
+
+
 def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
     """Validate raw JSON into a Grid; raises GridError listing every problem."""
     c = _Checker()
@@ -270,6 +312,7 @@ def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
         qid = rule.get("question") if isinstance(rule, dict) else None
         if qid not in seen:
             c.problems.append(f"règle {name!r}, champ 'question' : question inconnue {qid!r}")
+    _check_numbers(rules, c)
 
     footer = c.get(raw, "footer", dict, "grille") or {}
     grid = Grid(
@@ -329,3 +372,21 @@ def load_grid(grid_id: str = DEFAULT_GRID_ID) -> Grid:
     if not path.is_file():
         raise GridError(path, [f"aucune grille {grid_id!r} dans {data_dir()}"])
     return load_grid_file(path)
+
+
+GridLookup = Callable[[str], Grid]
+"""Where audits find their grid by id: `load_grid` (the shipped grids), or `grids_in(folder)`.
+The store hands its lookup to every audit it reads (`Store.open(grids=…)`, `make_app`)."""
+
+
+def grids_in(folder: Path) -> GridLookup:
+    """Grids read from `folder` (`grid-<id>.json`, each once), the shipped ones for an id it has
+    no file for: a grid of one's own, a test's copy of the shipped grid with other numbers."""
+    folder = Path(folder)
+
+    @cache
+    def lookup(grid_id: str) -> Grid:
+        path = folder / f"grid-{grid_id}.json"
+        return load_grid_file(path) if path.is_file() else load_grid(grid_id)
+
+    return lookup

@@ -21,7 +21,8 @@ class LifecycleError(ValueError):
 
 
 def recompute_deadlines(audit: Audit) -> None:
-    """Set `calendar` and `deadlines` from the call end and the dealer's place.
+    """Set `calendar` and `deadlines` from the call end, the dealer's place and the delays of
+    the audit's grid.
 
     A calendar already recorded on the audit is reused, so the place (country, subdivision)
     a past deadline was computed with never changes behind the auditor's back.
@@ -36,7 +37,13 @@ def recompute_deadlines(audit: Audit) -> None:
     else:
         calendar = calendar_for(audit.dealer.country, audit.dealer.department)
     audit.calendar = calendar.to_dict()
-    audit.deadlines = deadlines_for(parse_instant(audit.call.ended_at), calendar)
+    grid = audit.grid
+    audit.deadlines = deadlines_for(
+        parse_instant(audit.call.ended_at),
+        calendar,
+        grid.email_delay,
+        grid.callback_business_days,
+    )
 
 
 def settle(audit: Audit) -> bool:
@@ -55,8 +62,8 @@ def settle(audit: Audit) -> bool:
 
 
 def end_call(audit: Audit, moment: datetime) -> None:
-    """The call ends: the 2-hour and 2-business-day clocks start (an unreachable dealer's
-    audit is complete at once: see `settle`)."""
+    """The call ends: the e-mail's and the call-back's clocks start, for the grid's delays (an
+    unreachable dealer's audit is complete at once: see `settle`)."""
     audit.call.ended_at = format_instant(moment)
     if audit.status == "draft":
         audit.status = "awaiting_follow_up"

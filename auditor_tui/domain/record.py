@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor_tui.domain.grid import Grid, load_grid
+from auditor_tui.domain.grid import Grid, GridLookup, load_grid
 from auditor_tui.domain.instants import format_instant as format_instant  # re-exported
 from auditor_tui.domain.instants import parse_instant as parse_instant  # re-exported
 from auditor_tui.domain.instants import stored_spelling
@@ -179,6 +179,8 @@ class Audit:
     # Fields of the record this version does not model, kept and written back in place
     # (record_fields.py): the fields this version does not know.
     extra: dict[str, Any] = field(default_factory=dict)
+    # Where `grid` is found by the questionnaire's id: the shipped grids, or the store's lookup.
+    grids: GridLookup = field(default=load_grid, repr=False, compare=False)
     _scored: _LastScore = field(default_factory=_LastScore, init=False, repr=False, compare=False)
 
     @classmethod
@@ -202,11 +204,13 @@ class Audit:
             updated_at=stamp,
             history=[{"at": stamp, "event": "created", "detail": None}],
             service=service,
+            grids=lambda grid_id: grid if grid_id == grid.id else load_grid(grid_id),
         )
 
     @property
     def grid(self) -> Grid:
-        return load_grid(self.questionnaire)
+        """The grid of the questionnaire: the one it was made with, as its store finds it."""
+        return self.grids(self.questionnaire)
 
     def score(self) -> Score:
         """The score of the answers as they are now (computed again only if they changed)."""
@@ -288,9 +292,10 @@ class Audit:
         return merge_extra(out, self.extra) if self.extra else out
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Audit:
+    def from_dict(cls, d: Mapping[str, Any], grids: GridLookup = load_grid) -> Audit:
         """Build from an already validated dict (see `validate_record`) or a stored record:
-        instants in the stored spelling, fields not modelled kept in `extra`."""
+        instants in the stored spelling, fields not modelled kept in `extra`; `grids`: where
+        its grid is found (the store's)."""
         dealer = d["dealer"]
         call = d.get("call") or {}
         fu = d.get("follow_up") or {}
@@ -347,4 +352,5 @@ class Audit:
             wave=d.get("wave"),
             planned=copy_planned(d["planned"]) if d.get("planned") is not None else None,
             extra=split_record_extra(d),
+            grids=grids,
         )

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from auditor_tui.domain.deadlines import is_within
 from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.labels import callback_days_text, email_delay_text
 from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL, deadline_of
 from auditor_tui.domain.record import Audit, parse_instant
 from auditor_tui.text.french import format_duration, format_seconds
@@ -98,10 +99,11 @@ def _email_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | N
     received = None
     if fu.email_received_at and not acknowledgement:
         received = parse_instant(fu.email_received_at)
+    delay = email_delay_text(grid)  # « 2 h »
     nothing = (
-        "seul un accusé de réception est arrivé dans les 2 h"
+        f"seul un accusé de réception est arrivé dans les {delay}"
         if acknowledgement
-        else "aucun e-mail reçu dans les 2 h"
+        else f"aucun e-mail reçu dans les {delay}"
     )
     return _deadline_suggestion(
         grid,
@@ -109,12 +111,13 @@ def _email_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | N
         deadline_of(audit, KIND_EMAIL),
         received,
         now,
-        ("e-mail reçu dans les 2 h", "e-mail reçu {late} après l'échéance", nothing),
+        (f"e-mail reçu dans les {delay}", "e-mail reçu {late} après l'échéance", nothing),
     )
 
 
 def _callback_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion | None:
     at = audit.follow_up.callback_at
+    days = callback_days_text(grid)  # « 2 jours ouvrés »
     return _deadline_suggestion(
         grid,
         "callback",
@@ -122,9 +125,9 @@ def _callback_suggestion(audit: Audit, grid: Grid, now: datetime) -> Suggestion 
         parse_instant(at) if at else None,
         now,
         (
-            "rappel dans les 2 jours ouvrés",
-            "rappel {late} après les 2 jours ouvrés",
-            "aucun rappel dans les 2 jours ouvrés",
+            f"rappel dans les {days}",
+            f"rappel {{late}} après les {days}",
+            f"aucun rappel dans les {days}",
         ),
     )
 
@@ -241,7 +244,7 @@ def transfer_suggestion(grid: Grid, elapsed: float | None, picked_up: bool) -> S
     rule = grid.rule("transfer")
     if elapsed is None:
         return None
-    limit = float(rule["limit_seconds"])
+    limit = grid.transfer_limit
     seconds = round_tenth(elapsed)
     if picked_up:
         ok = seconds <= limit

@@ -9,14 +9,14 @@ import csv
 import functools
 import io
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO, Any
 
 from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.history import last_reopen_reason, reopen_count
 from auditor_tui.domain.labels import final_stars
-from auditor_tui.domain.periods import PARIS, Quarter, call_instant, call_moment, paris_time
-from auditor_tui.domain.record import Audit, DealerRef, now_utc, parse_instant
+from auditor_tui.domain.periods import Quarter, call_moment, paris_time
+from auditor_tui.domain.record import Audit, DealerRef, now_utc
 from auditor_tui.exchange.audit_table import (
     DELIMITER,
     FOLLOW_UP,
@@ -49,6 +49,7 @@ BOM = "\ufeff"
 # would quote them. The CSV is written by a quicker, equivalent path (tests/test_export_csv_lines.py
 # holds both to the same bytes): the fixed columns of a row made in one call, each text cell
 # quoted as the csv module quotes it, each question's cells taken already joined and quoted.
+# Writing it all through the csv module instead costs 39 % more (docs/performance.md, issue 13).
 
 
 def _cell(value: Any) -> str:
@@ -63,98 +64,10 @@ def _cell(value: Any) -> str:
     return text
 
 
-_MINUTES = frozenset(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
-_HOURS = frozenset(f"{h:02d}" for h in range(24))
-_Hour = tuple[str, str]  # Paris « YYYY-MM-DD HH », quarter
-_AN_HOUR, _A_DAY = timedelta(hours=1), timedelta(days=1)
-
-
-def _paris_day(utc_day: str) -> datetime | None:
-    """Paris wall-clock time at the start of the UTC day « 2026-03-29 », if Paris is the same
-    whole number of hours ahead all through that day (its offset changes months apart: equal
-    at both ends of a day, it is the same in between); else None."""
-    try:
-        start = paris_time(utc_day + "T00:00:00+00:00")
-        end = paris_time(utc_day + "T23:59:59+00:00")
-        utc = parse_instant(utc_day + "T00:00:00+00:00").replace(tzinfo=None)
-    except (ValueError, OverflowError):
-        return None
-    if start is None or end is None:
-        return None
-    ahead = start - utc
-    if ahead % _AN_HOUR or end - start != _A_DAY - timedelta(seconds=1):
-        return None
-    return start
-
-
-def _paris_hour(utc_hour: str) -> _Hour | None:
-    """The UTC hour « 2026-03-29T01 » as Paris time, if every second of it is a whole,
-    unchanging number of hours ahead (so minutes and seconds carry over); else None."""
-    try:
-        start = instant_cell(paris_time(utc_hour + ":00:00+00:00"))
-        end = instant_cell(paris_time(utc_hour + ":59:59+00:00"))
-        quarter = str(Quarter.of(parse_instant(utc_hour + ":00:00+00:00")))
-    except (ValueError, OverflowError):
-        return None
-    local = start[:-6]
-    if start != local + ":00:00" or end != local + ":59:59":
-        return None
-    return local, quarter
-
-
-class ParisClock:
-    """Stored instants as the CSV's Paris wall-clock cells, the same as
-    `instant_cell(paris_time(text))`, and quarters as `Quarter.of(call_moment(audit))`. An instant
-    stored the usual way, UTC to the second (« 2026-10-25T00:59:59+00:00 »), takes its Paris
-    date and hour from those of its UTC hour, worked out once (from its UTC day's, or alone on
-    the two days a year Paris changes its offset), and keeps its minutes and seconds; any other
-    text goes the long way."""
-
-    def __init__(self) -> None:
-        self._hours: dict[str, _Hour | None] = {}
-        self._days: dict[str, datetime | None] = {}
-        self._quarters: dict[tuple[int, int], str] = {}  # by Paris year and month
-
-    def _hour(self, text: object) -> _Hour | None:
-        if (
-            not isinstance(text, str)
-            or len(text) != 25
-            or text[13:20:3] != "::+"
-            or text[20:] != "00:00"
-            or text[14:19] not in _MINUTES
-        ):
-            return None
-        key = text[:13]
-        try:
-            return self._hours[key]
-        except KeyError:
-            hour = self._hours[key] = self._new_hour(key)
-            return hour
-
-    def _new_hour(self, key: str) -> _Hour | None:
-        day = key[:10]
-        try:
-            start = self._days[day]
-        except KeyError:
-            start = self._days[day] = _paris_day(day)
-        if start is None or key[10] != "T" or key[11:] not in _HOURS:
-            return _paris_hour(key)
-        local = start + int(key[11:]) * _AN_HOUR
-        month = (local.year, local.month)
-        quarter = self._quarters.get(month)
-        if quarter is None:
-            quarter = self._quarters[month] = str(Quarter.of(local.replace(tzinfo=PARIS)))
-        return instant_cell(local)[:-6], quarter
-
-    def cell(self, text: str | None) -> str:
-        if not text:
-            return ""
-        hour = self._hour(text)
-        return instant_cell(paris_time(text)) if hour is None else hour[0] + text[13:19]
-
-    def quarter(self, audit: Audit) -> str:
-        hour = self._hour(call_instant(audit))
-        return str(Quarter.of(call_moment(audit))) if hour is None else hour[1]
+def _paris(text: str | None) -> str:
+    """A stored instant's cell: Paris wall-clock time (domain/periods.py's `paris_time`, which
+    looks Paris's offset up once per UTC hour)."""
+    return instant_cell(paris_time(text)) if text else ""
 
 
 @functools.lru_cache(maxsize=1024, typed=True)  # typed: 1, 1.0 and True are not one key
@@ -174,11 +87,11 @@ def _dealer(dealer: DealerRef) -> str:
         return _dealer_cells.__wrapped__(*fields)
 
 
-def _head(view: View, clock: ParisClock) -> str:
+def _head(view: View) -> str:
     """HEAD's cells, joined."""
     audit, score = view.audit, view.score
     dealer, call = audit.dealer, audit.call
-    quarter = clock.quarter(audit)
+    quarter = str(Quarter.of(call_moment(audit)))
     return DELIMITER.join(
         (
             _cell(audit.id),
@@ -193,8 +106,8 @@ def _head(view: View, clock: ParisClock) -> str:
             _cell(audit.service),
             _cell(planned_date(audit)),
             _cell(planned_window(audit)),
-            clock.cell(call.started_at),
-            clock.cell(call.ended_at),
+            _paris(call.started_at),
+            _paris(call.ended_at),
             int_cell(len(call.attempts)),
             bool_cell(call.transferred),
             float_cell(call.transfer_seconds),
@@ -206,17 +119,17 @@ def _head(view: View, clock: ParisClock) -> str:
     )
 
 
-def _follow_up(view: View, clock: ParisClock) -> str:
+def _follow_up(view: View) -> str:
     """FOLLOW_UP's cells, joined."""
     audit = view.audit
     deadlines, follow_up = audit.deadlines or {}, audit.follow_up
     return DELIMITER.join(
         (
-            clock.cell(deadlines.get("email")),
-            clock.cell(follow_up.email_received_at),
+            _paris(deadlines.get("email")),
+            _paris(follow_up.email_received_at),
             bool_cell(view.in_time[0]),
-            clock.cell(deadlines.get("callback")),
-            clock.cell(follow_up.callback_at),
+            _paris(deadlines.get("callback")),
+            _paris(follow_up.callback_at),
             bool_cell(view.in_time[1]),
             _cell(follow_up.callback_method),
             int_cell(reopen_count(audit)),
@@ -225,7 +138,7 @@ def _follow_up(view: View, clock: ParisClock) -> str:
     )
 
 
-def _tail(view: View, clock: ParisClock) -> str:
+def _tail(view: View) -> str:
     """TAIL's cells, joined."""
     audit = view.audit
     return DELIMITER.join(
@@ -234,18 +147,18 @@ def _tail(view: View, clock: ParisClock) -> str:
             _cell(audit.call.advisor_name),
             _cell(audit.follow_up.callback_note),
             _cell(notes_text(view)),
-            clock.cell(audit.created_at),
-            clock.cell(audit.updated_at),
+            _paris(audit.created_at),
+            _paris(audit.updated_at),
             _cell(other_fields(audit)),
         )
     )
 
 
-def _sections_of(cols: Sequence[ExportColumn]) -> Callable[[View, ParisClock], str]:
+def _sections_of(cols: Sequence[ExportColumn]) -> Callable[[View], str]:
     """Section columns' cells, joined."""
     parts = [c.section for c in cols if c.section is not None]
 
-    def cells(view: View, _clock: ParisClock) -> str:
+    def cells(view: View) -> str:
         sections = view.sections
         out = []
         for sid, part in parts:
@@ -256,7 +169,7 @@ def _sections_of(cols: Sequence[ExportColumn]) -> Callable[[View, ParisClock], s
     return cells
 
 
-def _questions_of(cols: Sequence[ExportColumn]) -> Callable[[View, ParisClock], str]:
+def _questions_of(cols: Sequence[ExportColumn]) -> Callable[[View], str]:
     """Question columns' cells, joined: each question's run of columns (points, options,
     labels; or options, labels) taken whole from its answer's `line`."""
     runs: list[tuple[str, tuple[int, ...]]] = []
@@ -269,7 +182,7 @@ def _questions_of(cols: Sequence[ExportColumn]) -> Callable[[View, ParisClock], 
             runs.append((qid, (index,)))
     plan = [(qid, parts, DELIMITER * (len(parts) - 1)) for qid, parts in runs]
 
-    def cells(view: View, _clock: ParisClock) -> str:
+    def cells(view: View) -> str:
         answers = view.answers
         out = []
         for qid, parts, empty in plan:
@@ -288,7 +201,7 @@ def _questions_of(cols: Sequence[ExportColumn]) -> Callable[[View, ParisClock], 
 
 
 _ALL_PARTS, _CHOICE_PARTS = (0, 1, 2), (1, 2)
-_Piece = Callable[[View, ParisClock], str]
+_Piece = Callable[[View], str]
 
 
 def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
@@ -314,8 +227,7 @@ def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
     if questions:
         pieces.append(_questions_of(questions))
     pieces.append(_tail)
-    clock = ParisClock()
-    return lambda view: DELIMITER.join([piece(view, clock) for piece in pieces])
+    return lambda view: DELIMITER.join([piece(view) for piece in pieces])
 
 
 def csv_writer(grids: Sequence[Grid], now: datetime) -> tuple[str, Callable[[Audit], str]]:

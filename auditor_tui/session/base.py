@@ -16,7 +16,7 @@ import time
 from datetime import datetime
 from typing import ClassVar
 
-from auditor_tui.domain import lifecycle
+from auditor_tui.domain import history, lifecycle
 from auditor_tui.domain.clock import Clock, SystemClock
 from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.record import Audit
@@ -46,6 +46,11 @@ class AuditSession:
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.audit: Audit = store.get(audit_id)
+        if not self.audit.history:  # saved before the record carried its history
+            try:
+                history.backfill(self.audit, store.events(audit_id))
+            except (KeyError, StoreError):
+                history.backfill(self.audit, [])  # its facts at least
         self.saved_at: datetime | None = None
         self.save_error: str | None = None
         self.last_save_seconds: float | None = None
@@ -146,10 +151,11 @@ class AuditSession:
     def _save(self, kind: str, moment: datetime | None = None, reason: str | None = None) -> Audit:
         if self._unsaved is not None and self._unsaved[0] in _KEPT_KINDS:
             kind, reason = self._unsaved
+        moment = self.now() if moment is None else moment
         if lifecycle.settle(self.audit):  # an unreachable dealer, the call ended: complete
             kind = "complete"
             self._settled()
-        moment = self.now() if moment is None else moment
+        history.sync(self.audit, moment)  # the history says what the record says
         began = time.perf_counter()
         try:
             try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from auditor_tui.domain import lifecycle
+from auditor_tui.domain.evidence import Evidence, waiting
 from auditor_tui.domain.queue import audit_zone, deadline_of, questions_after_call
 from auditor_tui.domain.record import Audit, format_instant, parse_instant
 from auditor_tui.domain.suggestions import (
@@ -144,15 +145,21 @@ class FollowUpSession(AuditSession):
         self._save("suggestion", now)
         return applied
 
+    def waiting(self, now: datetime) -> list[Evidence]:
+        """The deadlines still open whose evidence is missing: a « Non » or a completion now
+        is a verdict before its time (the screen asks first)."""
+        return waiting(self.audit, now)
+
     def complete(self, moment: datetime) -> Audit:
-        """Close the audit; LifecycleError (with `.missing`) when something is still needed."""
+        """Close the audit; LifecycleError (with `.missing`) when something is still needed.
+        The history notes the completion, with the deadlines it left open (`waiting`)."""
         self._check_editable()
-        lifecycle.complete(self.audit)
+        lifecycle.complete(self.audit, moment)
         return self._save("complete", moment)
 
     def reopen(self, reason: str, moment: datetime) -> Audit:
-        """Back to awaiting follow-up; the reason is kept in the event log."""
-        lifecycle.reopen(self.audit, reason)
+        """Back to awaiting follow-up; the reason is kept in the history and the event log."""
+        lifecycle.reopen(self.audit, reason, moment)
         return self._save("reopen", moment, reason.strip())
 
     # ---- checks ---------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class LiveCall(AuditSession):
 
     @property
     def transfer_limit(self) -> float:
-        return float(self.grid.rule("transfer")["limit_seconds"])
+        return self.grid.transfer_limit
 
     def now(self) -> datetime:
         return self.state.now()

@@ -28,6 +28,7 @@ from auditor_tui.store.storage import AtomicJSONStorage
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)
+    from auditor_tui.domain.grid import GridLookup
     from auditor_tui.domain.record import Audit
 
 Contents = tuple[dict[str, Any], list[dict[str, Any]]]  # a file's record row and event log
@@ -38,8 +39,9 @@ class AuditFiles:
 
     HANDLES = 8  # TinyDB handles kept open, the most recently used
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, grids: GridLookup | None = None) -> None:
         self.folder = folder
+        self.grids = grids  # where the audits read find their grid (None: the shipped grids)
         # Read-only: the audits of an import interrupted after its commit point, read where
         # they are staged (as the next writer will move them), id → staged file.
         self.staged: dict[str, Path] = {}
@@ -147,11 +149,11 @@ class AuditFiles:
         """The audit of a record row read from its file; CorruptFileError (a copy kept aside)
         if it cannot be used: a record the app could not even score would only fail later, on
         screen. `checked`: the file is one the index knows, scored when it was indexed."""
-        from auditor_tui.domain.grid import GridError
+        from auditor_tui.domain.grid import GridError, load_grid
         from auditor_tui.domain.record import STATUSES, Audit
 
         try:
-            audit = Audit.from_dict(raw["record"])
+            audit = Audit.from_dict(raw["record"], self.grids or load_grid)
             if audit.status not in STATUSES:
                 raise ValueError(f"statut inconnu {audit.status!r}")
             if audit.id != audit_id:

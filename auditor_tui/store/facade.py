@@ -51,6 +51,7 @@ from auditor_tui.store.staging import Importing, Staging
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)
+    from auditor_tui.domain.grid import Grid, GridLookup
     from auditor_tui.domain.record import Audit
 
 
@@ -64,14 +65,14 @@ def _stamp(moment: datetime | None) -> str:
 class Store:
     """One store folder, opened by one process at a time. Methods are thread-safe."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, grids: GridLookup | None = None) -> None:
         self.root = Path(root)
         self.audits_dir = self.root / "audits"
         self._lock = StoreLock(self.root)
         self._commit_lock = CommitLock(self.root)
         self._mutex = threading.RLock()
         self.damaged: list[Damaged] = []
-        self._files = AuditFiles(self.audits_dir)
+        self._files = AuditFiles(self.audits_dir, grids)
         self._index = Index(self.root / "index.json")
         self._journal = Journal(
             self.root, self._files, self._index, self._commit_lock, self.damaged
@@ -92,6 +93,7 @@ class Store:
         first: Callable[[list[Summary]], None] | None = None,
         first_count: int = 60,
         read_only: bool = False,
+        grids: GridLookup | None = None,
     ) -> Store:
         """Open (and lock) a store folder. `first`, if given, is called during the opening with
         the newest `first_count` summaries, newest first, as soon as they are known to be right
@@ -102,8 +104,11 @@ class Store:
         `read_only`: open an existing folder without writing anything to it (a store on a
         read-only disk, or another auditor's, to export or report): no lock, no clean-up, no
         index written back; every write raises StoreError. A folder whose last import is not
-        finished (a journal) is refused: it must be opened once for writing to finish it."""
-        store = cls(root if root is not None else default_store_path())
+        finished (a journal) is refused: it must be opened once for writing to finish it.
+
+        `grids`: where its audits find their grid by id (`grids_in(folder)`); the shipped grids
+        by default."""
+        store = cls(root if root is not None else default_store_path(), grids)
         store.read_only = read_only
         if read_only:
             store._open_read_only(first, first_count)
@@ -231,6 +236,13 @@ class Store:
             return list(self._index.entries)
 
     # ---- audits ---------------------------------------------------------------------------
+
+    def grid(self, grid_id: str | None = None) -> Grid:
+        """A grid as this store's audits find it (`grid_id`; by default the grid new audits
+        are made with)."""
+        from auditor_tui.domain.grid import DEFAULT_GRID_ID, load_grid
+
+        return (self._files.grids or load_grid)(grid_id or DEFAULT_GRID_ID)
 
     def get(self, audit_id: str) -> Audit:
         # Whole files are checked at open (index rebuild) and before every write.

@@ -3,10 +3,8 @@ the navigation between screens."""
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +21,7 @@ from textual.theme import ThemeProvider
 from auditor_tui.domain.clock import Clock, SystemClock
 from auditor_tui.text.safe_text import terminal_lines, terminal_text
 from auditor_tui.ui import keymap
+from auditor_tui.ui.collector import freeze_loaded, paused
 from auditor_tui.ui.messages import (
     InProgressFound,
     NewestAudits,
@@ -35,6 +34,7 @@ from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.widgets.notice import one_line
 
 if TYPE_CHECKING:  # the store (TinyDB, the grid, the record) is imported by its worker
+    from auditor_tui.domain.grid import GridLookup
     from auditor_tui.store import Store
     from auditor_tui.store.index import Summary
 
@@ -46,21 +46,6 @@ EXIT_STORE_UNAVAILABLE = 1
 EXIT_NOT_CREATED = 0  # the auditor chose not to create the folder: nothing went wrong
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Opening a large store makes hundreds of thousands of objects that live as long as the
-    app (the index, the summaries): the collector is paused meanwhile, then they are moved out
-    of its scans, which would otherwise walk them again and again (docs/performance.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 class AuditorApp(App[int]):
     TITLE = "auditor-tui"
     SUB_TITLE = "Programme 5 Étoiles — Contact Management Appel"
@@ -68,12 +53,13 @@ class AuditorApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = keymap.bindings("quit", "help", "help_question_mark", "command_palette")
 
-    def __init__(self, db: Path | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Path | None = None, clock: Clock | None = None, grids: GridLookup | None = None
+    ) -> None:
         # The modules loaded so far live as long as the process: out of the collector's scans.
-        gc.freeze()
+        freeze_loaded()
         super().__init__()
-        self.db = db
-        self.clock: Clock = clock or SystemClock()
+        self.db, self.grids, self.clock = db, grids, clock or SystemClock()  # grids: Store.open
         self.store: Store | None = None
         self.fatal_message: str | None = None  # why the app quit without opening the store
         self.dealer_count: int | None = None  # the store's directory, once open
@@ -112,7 +98,7 @@ class AuditorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store")
     def _open_store(self) -> None:
-        with collector_paused():
+        with paused(freeze=True):
             store = self._open_folder()
             if store is None:
                 return
@@ -149,7 +135,7 @@ class AuditorApp(App[int]):
         from auditor_tui.store.errors import StoreError, StoreWriteError
 
         try:
-            return Store.open(self.db, first=self._show_newest)
+            return Store.open(self.db, first=self._show_newest, grids=self.grids)
         except StoreError as exc:
             message = str(exc)
             if isinstance(exc, StoreWriteError) and exc.not_writable:
@@ -160,9 +146,8 @@ class AuditorApp(App[int]):
             self.post_message(StoreFailed(message))
         except OSError as exc:
             where = self.db if self.db is not None else "(dossier par défaut)"
-            self.post_message(
-                StoreFailed(f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}.")
-            )
+            text = f"Impossible d'ouvrir le dossier de données {where} : {exc.strerror}."
+            self.post_message(StoreFailed(text))
         return None
 
     def _show_newest(self, summaries: list[Summary]) -> None:
@@ -173,7 +158,6 @@ class AuditorApp(App[int]):
         painted.wait(FIRST_PAINT_WAIT)
 
     def _home_screen(self) -> HomeScreen | None:
-
         return next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
 
     def on_newest_audits(self, message: NewestAudits) -> None:
@@ -292,10 +276,8 @@ class AuditorApp(App[int]):
     def action_reports(self) -> None:
         from auditor_tui.ui.screens.report import ReportScreen
 
-        store = self._store_ready()
-        if store is None:
-            return
-        self.push_screen(ReportScreen(store))
+        if (store := self._store_ready()) is not None:
+            self.push_screen(ReportScreen(store))
 
     def action_resume(self) -> None:
         if self._store_ready() is not None:
@@ -395,6 +377,8 @@ class AuditorApp(App[int]):
         return main_commands(self)
 
 
-def make_app(db: Path | None = None, clock: Clock | None = None) -> AuditorApp:
-    """The one factory for the CLI and the tests."""
-    return AuditorApp(db, clock)
+def make_app(
+    db: Path | None = None, clock: Clock | None = None, grids: GridLookup | None = None
+) -> AuditorApp:
+    """The one factory for the CLI and the tests (`grids`: see `Store.open`)."""
+    return AuditorApp(db, clock, grids)

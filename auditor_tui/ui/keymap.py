@@ -1,8 +1,8 @@
 """One keymap for the whole app: every key of every screen, window and widget in one table, so a
 key never does two different things on two screens. Screens build their BINDINGS from it (the
 binding id is the key's meaning: `App.set_keymap` remaps it everywhere at once); the key
-strips' layouts and the French key names are here too. docs/keys.md is generated from the
-screens' bindings (`auditor_tui.ui.keys_doc`)."""
+strips' layouts and the French key names are here too (the call's tooltips name the grid's
+numbers by fields: key_tooltips.py). docs/keys.md is generated from the screens' bindings."""
 
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ KEYS: dict[str, Key] = {
         show=False,
     ),
     # ---- the call -----------------------------------------------------------------------------
-    "attempt": Key("t", "attempt", "Tentative", "Tentative d'appel, horodatée (compte Q1)", CALL),
+    "attempt": Key("t", "attempt", "Tentative", "Tentative d'appel horodatée ({attempts})", CALL),
     "answered": Key(
         "d", "answered", "Décroché", "Le concessionnaire décroche (confirmé par Entrée)", CALL
     ),
@@ -222,7 +222,7 @@ KEYS: dict[str, Key] = {
         "x",
         "transfer_start",
         "Transfert",
-        "Mise en attente pour transfert : le chrono de 45 s part à la touche (confirmé par Entrée)",
+        "Mise en attente pour transfert : chrono de {limit} dès la touche (confirmé par Entrée)",
         CALL,
     ),
     "transfer_pickup": Key(
@@ -232,7 +232,7 @@ KEYS: dict[str, Key] = {
         "La personne du transfert parle : le chrono s'arrête à la touche (confirmé par Entrée)",
         CALL,
     ),
-    "discovery": Key("q", "discovery", "Découverte", "+1 question de découverte (Q11)", CALL),
+    "discovery": Key("q", "discovery", "Découverte", "+1 question posée ({discovery})", CALL),
     "end_call": Key(
         "f",
         "end_call",
@@ -255,7 +255,7 @@ KEYS: dict[str, Key] = {
         "c",
         "agreed_method",
         "Contact",
-        "Contact convenu pendant l'appel : téléphone → e-mail → aucun (Q18)",
+        "Contact convenu pendant l'appel : téléphone → e-mail → aucun ({method_match})",
         ANSWERS,
     ),
     "note": Key("m", "note", "Note", "Note libre (verbatim) de la question", ANSWERS),

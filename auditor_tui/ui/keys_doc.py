@@ -13,7 +13,9 @@ from pathlib import Path
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+from auditor_tui.domain.grid import load_grid
 from auditor_tui.ui import keymap
+from auditor_tui.ui.key_tooltips import tooltip_text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
 
@@ -113,7 +115,8 @@ def render() -> str:
         "« oui »). The live call asks « … ? Entrée/o oui · Échap non » in place before a phase",
         "change (Décroché, Transfert, Pris, Fin d'appel, Injoignable); the change happens at the",
         "instant of its key. In a yes/no window (removing what was recorded, creating the",
-        "store) « n » answers « non » too.",
+        "store) « n » answers « non » too. The call's keys name the numbers of the audit's grid",
+        "(here the shipped 2026 grid's: the transfer's 45 s, Q1…).",
     ]
     for group in GROUP_ORDER:
         ids = [
@@ -145,7 +148,7 @@ def _row(key_id: str, found: list[Use]) -> str:
         if use.place not in places:
             places.append(use.place)
     if len(does) == 1:
-        what = f"{next(iter(does))}: {spec.tooltip}"
+        what = f"{next(iter(does))}: {tooltip_text(spec.tooltip, load_grid())}"
         where = ", ".join(next(iter(does.values())))
     else:
         what = " · ".join(f"{desc} ({', '.join(places)})" for desc, places in does.items())

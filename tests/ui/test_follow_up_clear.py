@@ -138,6 +138,7 @@ async def test_record_an_email_remove_it_and_the_queue_waits_again(
         assert {e["field"] for e in removed} == {
             "follow_up.email_received_at",
             "follow_up.email_has_information",
+            "history",  # the e-mail's arrival leaves the history with it
         }
         assert "E-mail reçu supprimé." in notes.text()
         assert "rien pour l'instant (e)" in screen_text(screen, "#fu-evidence")
@@ -246,6 +247,7 @@ async def test_remove_a_call_back_with_its_method_and_note(tmp_path: Path) -> No
             "follow_up.callback_at",
             "follow_up.callback_method",
             "follow_up.callback_note",
+            "history",
         }
         kept = ", ".join(f"Q{q} → {label(q, p[0])}" for q, p in given.items())
         assert f"Rappel reçu supprimé.\nRéponses gardées, à revoir : {kept}" in notes.text()

@@ -32,6 +32,7 @@ from auditor_tui.ui.screens.home_rows import (
 from auditor_tui.ui.screens.resume import ResumeScreen
 from tests.ui.conftest import (
     NOW,
+    best_answers,
     build_audit,
     fixed_id,
     home_ready,
@@ -168,6 +169,26 @@ async def test_wide_terminal_shows_city_and_percent(db: Path, clock: FakeClock) 
         assert cell_texts(home, 1)[0] == "Versailles"
         assert cell_texts(home, 5)[-1] == "100,0 %"
         assert cell_texts(home, 6)[-1] == "★★★★★"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_the_longest_date_and_every_star_are_shown_whole(
+    tmp_path: Path, clock: FakeClock, size: tuple[int, int]
+) -> None:
+    """« mer. 30 sept. 2026 23:59 » (24 wide) in full, and all five stars where the narrow
+    set's last column or the wide set's is."""
+    audit = build_audit(
+        9, "Lexus Dijon", status="complete", answers=best_answers(True), transferred=True
+    )
+    audit.call.started_at = "2026-09-30T21:59:00+00:00"  # 23:59 in Paris, summer time
+    db = seed_store(tmp_path / "store", [audit])
+    app = make_app(db, clock)
+    async with app.run_test(size=size) as pilot:
+        await home_ready(pilot)
+        rows = [line for line in screen_lines(app) if "Lexus Dijon" in line]
+        assert "mer. 30 sept. 2026 23:59" in rows[0]
+        assert "★★★★★" in rows[0]
+        assert ("Étoiles" if size[0] >= 120 else "★") in screen_text(app)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)])

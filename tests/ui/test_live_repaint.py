@@ -14,7 +14,7 @@ from textual.geometry import Region
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.ui.app import make_app
-from auditor_tui.ui.screens.live_collector import QuietCollector
+from auditor_tui.ui.collector import QuietCollector
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
 from auditor_tui.ui.widgets.score_panel import ScorePanel
 from tests.ui.conftest import build_audit, fixed_id, seed_store

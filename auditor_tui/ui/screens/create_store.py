@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 
 from auditor_tui.ui.keymap import NO_KEY, binding
 from auditor_tui.ui.plain_text import plain
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.textual_patches import KeysFooter
 
 
 class CreateStoreScreen(ModalScreen[bool]):

@@ -109,17 +109,17 @@ class TimeInput(Input):
     """The time field: a pasted block of e-mail headers is not typed into it (it would follow
     the time already there: « heure illisible ») but left to the window, which reads it."""
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         if looks_like_headers(event.text):
-            event.prevent_default()  # not inserted here; it goes on to the window
+            event.prevent_default()  # Input's own handler skipped; it goes on to the window
 
 
 class HeadersArea(TextArea):
     """The pasted headers' field: a paste is not inserted here as it came but left to the
     window, which puts it here as text (its control characters shown) and reads it."""
 
-    async def _on_paste(self, event: events.Paste) -> None:
-        event.prevent_default()
+    async def on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # TextArea's own handler skipped
 
 
 class _TimeModal(ModalScreen[object]):

@@ -138,7 +138,6 @@ def question_view(s: FollowUpSession, current: str) -> tuple[GridProgress, Quest
         answers,
         audit.call.transferred,
         s.unreachable,
-        grid.rule_question("attempts"),
     )
     blocked = None
     if not s.editable:

@@ -13,9 +13,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
 from auditor_tui.ui import keymap
+from auditor_tui.ui.key_tooltips import screen_grid, tooltip_text
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import plain
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.textual_patches import KeysFooter
 
 # Textual's own bindings that apply on every screen, named in French.
 BUILTIN_DESCRIPTIONS = {
@@ -54,7 +55,7 @@ def keys_of(screen: Screen[Any]) -> list[KeyHelp]:
     Keys of Textual's own widgets (cursor moves in a text field…) are left out, but for the
     focus moves every screen has; the keys of this app's widgets are kept.
     """
-    app = screen.app
+    app, grid = screen.app, screen_grid(screen)
     grouped: dict[tuple[str, str], tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
         node, bound = active.node, active.binding
@@ -65,7 +66,7 @@ def keys_of(screen: Screen[Any]) -> list[KeyHelp]:
         if not description:
             continue
         display = key_display(bound)
-        detail = bound.tooltip
+        detail = tooltip_text(bound.tooltip, grid)  # « chrono de 45 s »: the audit's grid
         if bound.id in keymap.PICK_IDS:
             description, display, detail = (
                 PICK.description,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -12,13 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
-from textual.widgets.data_table import RowKey
 
 from auditor_tui.domain.clock import Clock
+from auditor_tui.ui.collector import collect_and_freeze
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.plain_text import plain
@@ -35,8 +33,8 @@ from auditor_tui.ui.screens.home_rows import (
     filter_rows,
     narrows,
 )
+from auditor_tui.ui.textual_patches import FixedRowsTable, KeysFooter
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
-from auditor_tui.ui.widgets.footer import KeysFooter
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
@@ -50,15 +48,7 @@ MAX_ROWS = 250
 MORE_BEFORE_END = 20
 
 
-def _freeze_long_lived() -> None:
-    """Move the long-lived objects (summaries, rows) out of the collector's full scans, which
-    would otherwise pause a key press 100-300 ms with 10,000 audits (docs/performance.md);
-    garbage is collected first, so none is kept."""
-    gc.collect()
-    gc.freeze()
-
-
-class AuditTable(DataTable[Text]):
+class AuditTable(FixedRowsTable[Text]):
     """The audits: Enter opens the highlighted one."""
 
     BINDINGS = [
@@ -73,25 +63,6 @@ class AuditTable(DataTable[Text]):
         binding("first", description="Premier audit", tooltip="Aller au premier audit"),
         binding("last", description="Dernier audit affiché", tooltip="Aller au dernier affiché"),
     ]
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """DataTable (textual 8.2) measures every cell of the rows added, to size auto-width
-        columns, labels and rows of several lines; this table has none of them (fixed widths,
-        one line, no labels) and a key typed in the filter adds up to 250 rows: only its
-        virtual size changes. Anything else: DataTable's own way."""
-        new_rows = list(new_rows)
-        simple = not any(column.auto_width for column in self.columns.values()) and not any(
-            (row := self.rows.get(key)) is not None and (row.label is not None or row.auto_height)
-            for key in new_rows
-        )
-        if not simple:
-            super()._update_dimensions(new_rows)
-            return
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(
-            width + self._row_label_column_width, self._total_row_height + header
-        )
 
 
 class HomeScreen(Screen[None]):
@@ -220,7 +191,7 @@ class HomeScreen(Screen[None]):
     def on_follow_up_queue_computed(self) -> None:
         if not self._frozen:
             self._frozen = True
-            self.call_after_refresh(_freeze_long_lived)
+            self.call_after_refresh(collect_and_freeze)
 
     @property
     def loaded(self) -> bool:

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
+from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.scoring import shown_stars
 from auditor_tui.domain.suggestions import Suggestion
 from auditor_tui.session.call_state import LiveCallError
@@ -24,11 +25,11 @@ from auditor_tui.session.live import LiveCall, auto_advance_setting
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from auditor_tui.text.safe_text import terminal_text
+from auditor_tui.ui.collector import QuietCollector
 from auditor_tui.ui.key_strips import LIVE_STRIP
 from auditor_tui.ui.messages import unreadable_audit_text
 from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens import live_confirm
-from auditor_tui.ui.screens.live_collector import QuietCollector, release_styles_caches
 from auditor_tui.ui.screens.live_commands import LIVE_BINDINGS, LiveCallCommands
 from auditor_tui.ui.screens.live_confirm import Question, Step
 from auditor_tui.ui.screens.live_prompts import (
@@ -47,7 +48,9 @@ from auditor_tui.ui.screens.live_view import (
     save_state,
     section_after,
     suggestion_line,
+    transfer_seconds,
 )
+from auditor_tui.ui.textual_patches import release_styles_caches
 from auditor_tui.ui.widgets.dealer_line import DealerLine
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.question_list import QuestionList, SectionStrip
@@ -73,12 +76,13 @@ class LiveCallScreen(Screen[str]):
         self.audit_id = audit_id
         self.clock = clock
         self.live: LiveCall | None = None
+        self.grid: Grid | None = None  # the audit's: its numbers named in the keys' help
         self.current = ""
         self.auto_advance = True  # the store's setting, read on mount (the app toggles it)
         self._over_limit = False
         self._timer: Timer | None = None
         self._phone: str | None = None
-        self._collector = QuietCollector()
+        self._collector = QuietCollector(release=release_styles_caches)  # removed widgets go
         self._found: dict[tuple[type[Widget], str | None], Widget] = {}
         self.question = Question()  # asked in place before a phase change
 
@@ -111,6 +115,7 @@ class LiveCallScreen(Screen[str]):
             self._one(Static, "#facts").update(plain(text))
             return
         live = self.live
+        self.grid = live.grid
         self.sub_title = f"Appel — {live.audit.dealer.name}"
         self.auto_advance = auto_advance_setting(self.store)
         missing = live.remaining()
@@ -155,13 +160,8 @@ class LiveCallScreen(Screen[str]):
             self._show_suggestion()
 
     def _transfer_seconds(self, live: LiveCall) -> tuple[float | None, bool]:
-        """The transfer's seconds, and whether they are provisional: counted from the key « x »
-        while its « oui » is still asked."""
-        elapsed = live.transfer_elapsed()
         asked = self.question.step(live_confirm.TRANSFER_START)
-        if asked is None or elapsed is not None:
-            return elapsed, False
-        return max(0.0, self.clock.monotonic() - asked.at), True
+        return transfer_seconds(live, asked.at if asked else None, self.clock.monotonic())
 
     def refresh_view(self) -> None:
         live = self.live
@@ -397,4 +397,3 @@ class LiveCallScreen(Screen[str]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
-        release_styles_caches()

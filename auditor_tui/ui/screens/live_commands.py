@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from auditor_tui.ui import keymap
+from auditor_tui.ui.key_tooltips import screen_grid, tooltip_text
 from auditor_tui.ui.keymap import binding, key_name
 
 LIVE_BINDINGS: list[BindingType] = [
@@ -65,10 +66,11 @@ class LiveCallCommands(Provider):
     """The live call's actions in the command palette (ctrl+p), named as in the Footer."""
 
     def _commands(self) -> list[tuple[str, str, str]]:
+        grid = screen_grid(self.screen)
         return [
             (
                 f"{b.description} ({b.key_display or key_name(b.key.split(',')[0])})",
-                b.tooltip,
+                tooltip_text(b.tooltip, grid),
                 b.action,
             )
             for b in type(self.screen).BINDINGS

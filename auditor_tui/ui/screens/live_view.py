@@ -40,7 +40,6 @@ def grid_view(live: LiveCall, current: str) -> tuple[GridProgress, QuestionState
         answers,
         audit.call.transferred,
         live.unreachable,
-        grid.rule_question("attempts"),
         later,
     )
     question = grid.question(current)
@@ -132,3 +131,14 @@ def pickup_label(elapsed: float | None) -> str:
     if elapsed is None:
         return "Transfert pris"
     return f"Transfert pris en {format_seconds(round_tenth(elapsed))}"
+
+
+def transfer_seconds(
+    live: LiveCall, asked_at: float | None, monotonic: float
+) -> tuple[float | None, bool]:
+    """The transfer's seconds, and whether they are provisional: counted from the key « x »
+    (pressed at `asked_at`, monotonic) while its « oui » is still asked."""
+    elapsed = live.transfer_elapsed()
+    if asked_at is None or elapsed is not None:
+        return elapsed, False
+    return max(0.0, monotonic - asked_at), True

@@ -16,7 +16,6 @@ from textual.widgets.option_list import Option
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.dealers import Dealer, matches, normalise_phone
-from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.domain.waves import SERVICES, service_label
 from auditor_tui.exchange.dealers_csv import empty_directory_text
@@ -284,7 +283,8 @@ class NewAuditScreen(Screen[None]):
         self, dealer: Dealer, identity: Identity, auditor: str, service: str | None
     ) -> None:
         moment = self.clock.now()
-        audit = Audit.new(dealer_ref(dealer), load_grid(), moment, auditor, identity, service)
+        grid = self.store.grid()
+        audit = Audit.new(dealer_ref(dealer), grid, moment, auditor, identity, service)
         try:
             self.store.create(audit, moment=moment)
         except StoreError as exc:

@@ -11,7 +11,7 @@ from auditor_tui.store.index import Summary
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens.home_rows import format_moment
-from auditor_tui.ui.widgets.footer import KeysFooter
+from auditor_tui.ui.textual_patches import KeysFooter
 
 
 class ResumeScreen(ModalScreen[bool]):

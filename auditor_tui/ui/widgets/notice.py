@@ -12,6 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from auditor_tui.ui.plain_text import plain_lines
+from auditor_tui.ui.textual_patches import remove_toast_holders
 
 
 class Notice(Static):
@@ -47,7 +48,7 @@ def one_line(screen: Screen[Any], message: str, title: str, severity: str, timeo
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     prefix = f"{title} : " if title else ""
     line = prefix + " · ".join(lines)
-    screen.query("ToastHolder").remove()
+    remove_toast_holders(screen)
     notices = screen.query(Notice)
     if notices:
         long = cell_len(line) > screen.size.width - 2  # the toast's padding

@@ -30,8 +30,12 @@ class GridProgress:
     answers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     transferred: bool = False
     unreachable: bool = False
-    attempts_question: str = "1"
     after_call: frozenset[str] = frozenset()  # answered after the call (while it is on)
+
+    @property
+    def attempts_question(self) -> str:
+        """The one question an unreachable dealer's audit answers (the grid's `attempts`)."""
+        return self.grid.rule_question("attempts")
 
     def mark(self, q: Question) -> tuple[str, str]:
         """The question's state as a short mark and its style."""

@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Digits, Label
 
 from auditor_tui.domain.suggestions import round_tenth
-from auditor_tui.text.french import format_elapsed
+from auditor_tui.text.french import format_elapsed, number_text
 from auditor_tui.ui.widgets.static_text import set_text
 
 
@@ -31,7 +31,7 @@ class Stopwatch(Vertical):
     # Set on every 0.1 s tick: the children repaint when their text changes (the call clock
     # once a second), not the whole stopwatch ten times a second.
     transfer: reactive[float | None] = reactive(None, repaint=False)
-    limit: reactive[float] = reactive(45.0, repaint=False)
+    limit: reactive[float | None] = reactive(None, repaint=False)  # the grid's, set on mount
     running: reactive[bool] = reactive(False, repaint=False)
     provisional: reactive[bool] = reactive(False, repaint=False)
     call: reactive[float | None] = reactive(None, repaint=False)
@@ -66,7 +66,7 @@ class Stopwatch(Vertical):
             return
         seconds = self.transfer
         # Rounded to the tenth, as the measured transfer is: 45.04 s is still « Oui ».
-        over = seconds is not None and round_tenth(seconds) > self.limit
+        over = seconds is not None and self.limit is not None and round_tenth(seconds) > self.limit
         self.set_class(over, "-over")
         self.set_class(self.running, "-running")
         self.set_class(seconds is not None and not self.running, "-done")
@@ -79,13 +79,13 @@ class Stopwatch(Vertical):
             state = "DÉPASSÉ" if over else "en cours"
         else:
             state = "hors délai" if over else "à temps"
-        limit = f"{self.limit:g}"
+        limit = "" if self.limit is None else f" {number_text(self.limit, 'g')} s"
         # Fixed-size labels (see the CSS): ten updates a second without a layout pass.
         try:
             title = self.query_one("#stopwatch-title", Label)
         except NoMatches:  # the screen is being dismissed: its children are already gone
             return
-        set_text(title, f"Transfert {limit} s : {state}", layout=False)
+        set_text(title, f"Transfert{limit} : {state}", layout=False)
         digits = self.query_one("#stopwatch-digits", Digits)
         if digits.value != (text := stopwatch_digits(seconds)):
             digits.update(text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
+from os import _exit
 from typing import TYPE_CHECKING, Any
 
 from auditor_tui.exchange.export import ExportError, Transform, read_in_order
@@ -101,4 +102,4 @@ def _child(
                     break
     except BaseException:  # the parent went away (a closed pipe), or anything else
         code = 1
-    os._exit(code)
+    _exit(code)  # no atexit, no flush: the parent's

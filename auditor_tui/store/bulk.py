@@ -54,18 +54,23 @@ class Journal:
         self.commit_lock = commit_lock
         self.damaged = damaged  # the store's: a damaged journal is reported there
 
-    def put_many(self, audits: list[Audit], kind: str, stamp: str) -> None:
-        """Write several audits as one commit. Existing audits keep their event log, extended
-        with the import."""
-        by_id = {audit.id: audit for audit in audits}
-        if len(by_id) < len(audits):
-            raise StoreError("un même audit donné deux fois", self.root)
-
-        def imported(audit_id: str) -> tuple[Audit, dict[str, Any]]:
-            audit = by_id[audit_id]
-            return audit, self.import_payload(audit, kind, stamp)
-
-        self.commit([audit.id for audit in audits], imported)
+    def read_staged(self) -> list[str]:
+        """Read-only, an import interrupted after its commit point (its writer died: no commit
+        is being applied while the reader holds the commit lock): its audits are read where
+        they are staged, the state the next writer will finish. What a reader should know."""
+        try:
+            journal = self.read()
+        except CorruptFileError as exc:
+            self.damaged.append(Damaged(self.path, exc.backup_path, str(exc)))
+            return []
+        for source, target in journal["moves"]:
+            staged = self.root / source
+            if os.path.lexists(staged):
+                self.files.staged[Path(target).stem] = staged
+        return [
+            f"Un import interrompu dans {self.root} est lu tel qu'il sera terminé à la "
+            "prochaine ouverture du dossier en écriture."
+        ]
 
     def mark_exported(self, ids: list[str], batch: str) -> None:
         """Record that a batch carried these audits, without touching their revision."""

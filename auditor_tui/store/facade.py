@@ -6,9 +6,8 @@ Layout of a store folder (formats in layout.py and index.py):
                        "events" (its audit trail): audit_files.py
     index.json         summaries of every audit, newest first: a cache rebuilt from audits/
                        when stale (index.py)
-    dealers.json       TinyDB: the dealer directory (documents.py)
-    settings.json      TinyDB: identities, auditor name, sync state (documents.py)
-    plans.json         TinyDB: the waves' plans, one document a wave (documents.py)
+    dealers.json, settings.json, plans.json   TinyDB: the dealer directory; identities,
+                       auditor name, sync state; the waves' plans (documents.py)
     journal.json       only while a multi-audit import is being committed (bulk.py)
     store.lock         the one process that writes (lock.py); commit.lock (commit_lock.py)
 
@@ -33,7 +32,6 @@ from auditor_tui.store.bulk import Journal
 from auditor_tui.store.commit_lock import CommitLock
 from auditor_tui.store.documents import Documents
 from auditor_tui.store.errors import (
-    CorruptFileError,
     Damaged,
     StoreError,
     StoreWriteError,
@@ -126,30 +124,12 @@ class Store:
         self._open = True
         try:
             if os.path.lexists(self._journal.path):
-                self._read_staged()
+                self.notices.extend(self._journal.read_staged())
             self._load_index(first, first_count)
             self.damaged.extend(self._documents.check())
         except BaseException:
             self.close()
             raise
-
-    def _read_staged(self) -> None:
-        """Read-only, an import interrupted after its commit point (its writer died: no commit
-        is being applied while we hold the commit lock): its audits are read where they are
-        staged, the state the next writer will finish."""
-        try:
-            journal = self._journal.read()
-        except CorruptFileError as exc:
-            self.damaged.append(Damaged(self._journal.path, exc.backup_path, str(exc)))
-            return
-        for source, target in journal["moves"]:
-            staged = self.root / source
-            if os.path.lexists(staged):
-                self._files.staged[Path(target).stem] = staged
-        self.notices.append(
-            f"Un import interrompu dans {self.root} est lu tel qu'il sera terminé à la "
-            "prochaine ouverture du dossier en écriture."
-        )
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
@@ -350,24 +330,24 @@ class Store:
     def put_many(
         self, audits: list[Audit], *, kind: str = "import", moment: datetime | None = None
     ) -> None:
-        """Write several audits as one commit. Existing audits keep their event log, extended
-        with the import."""
-        if not audits:
-            return
-        self._refuse_if_read_only()
-        for audit in audits:
-            self._check_new_id(audit.id)
-        with self._mutex:
-            self._journal.put_many(audits, kind, _stamp(moment))
+        """Write several audits as one commit (see `importing`)."""
+        if len({audit.id for audit in audits}) < len(audits):
+            raise StoreError("un même audit donné deux fois", self.root)
+        if audits:
+            with self.importing(kind=kind, moment=moment, count=len(audits)) as staging:
+                for audit in audits:
+                    staging.add(audit)
+                staging.commit()
 
     @contextmanager
     def importing(
-        self, *, kind: str = "import", moment: datetime | None = None
+        self, *, kind: str = "import", moment: datetime | None = None, count: int | None = None
     ) -> Iterator[Importing]:
-        """Audits staged one at a time as an import reads them (`add`), then `commit()`, all
-        in one commit (staging.py); leaving the block without committing changes nothing."""
+        """Audits staged one at a time (`add`), then `commit()`, in one commit (staging.py):
+        existing audits keep their event log, extended with the import; leaving the block
+        without committing changes nothing. `count`: how many will come, if known."""
         self._refuse_if_read_only()
-        with self._mutex, Staging(self._journal) as staging:
+        with self._mutex, Staging(self._journal, count) as staging:
             yield Importing(staging, self._index, kind, _stamp(moment), self._check_new_id)
 
     def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:

@@ -49,6 +49,14 @@ def _table(text: str) -> str:
     return text
 
 
+def _service(text: str) -> str:
+    from auditor_tui.reports.rows import SERVICES
+
+    if text.strip().upper() not in SERVICES:
+        raise argparse.ArgumentTypeError(f"service inconnu {text!r} : {', '.join(SERVICES)}")
+    return text.strip().upper()
+
+
 def _wave(text: str) -> Wave:
     from auditor_tui.domain.waves import Wave
 
@@ -186,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=epilog(
             "auditor-tui report --period 2026-T1..T3 --dealer Dijon",
             "auditor-tui report --format csv --table questions > questions.csv",
+            "auditor-tui report --period 2027-T1 --table coverage",
+            "auditor-tui report --service APV --format csv --table verbatims > verbatims.csv",
         ),
     )
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
@@ -195,11 +205,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dealer", metavar="CONCESSION", help="partie du nom ou identifiant")
     p.add_argument("--auditor", metavar="AUDITEUR", help="partie du nom de l'auditeur")
     p.add_argument(
+        "--service",
+        type=_service,
+        metavar="SERVICE",
+        help="VN (véhicules neufs), VO (occasion) ou APV (après-vente)",
+    )
+    p.add_argument(
         "--table",
         metavar="TABLEAU",
         type=_table,
         help="un seul tableau, parmi : dealers, questions, sections, trophy, unreachable, "
-        "trends (csv : dealers par défaut)",
+        "trends, coverage, network, ranking, progressions, trophy_history, verbatims "
+        "(csv : dealers par défaut ; sans --table, tous sauf verbatims)",
+    )
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="sans les verbatims (les notes libres peuvent nommer des personnes)",
     )
     p.set_defaults(func=cmd_report)
 

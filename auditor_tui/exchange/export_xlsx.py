@@ -1,7 +1,8 @@
 """XLSX export: « Audits » (the CSV's columns, typed), « Réponses » (one row per audit and
-question, going on in « Réponses (2) »… past Excel's 1,048,576 rows) and « Concessionnaires »
-(a summary per dealer). Numbers are numbers, instants are Europe/Paris date-times. Written by
-the streaming writer of xlsx_writer.py as the audits are read: twice, the « Audits » sheet and
+question, going on in « Réponses (2) »… past Excel's 1,048,576 rows), « Concessionnaires » (a
+summary per dealer) and « Verbatims » (the notes, question by question, as `report --table
+verbatims`). Numbers are numbers, instants are Europe/Paris date-times. Written by the
+streaming writer of xlsx_writer.py as the audits are read: twice, the « Audits » sheet and
 then « Réponses », one audit at a time (docs/performance.md).
 """
 
@@ -21,6 +22,7 @@ from auditor_tui.exchange.audit_table import Answer, AnswerCells, View, columns
 from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.reports.figures import dealer_summaries
 from auditor_tui.reports.rows import AuditRow, row_of
+from auditor_tui.reports.verbatims import VERBATIM_COLUMNS, verbatims
 
 ANSWER_COLUMNS = (
     "audit_id",
@@ -126,12 +128,30 @@ def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
         ]
 
 
+def _verbatim_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
+    """The notes of the audits exported (none once pseudonymised: their notes are removed)."""
+    for v in verbatims(rows):
+        called = v.call_at.astimezone(PARIS).replace(tzinfo=None)
+        yield [
+            v.question,
+            v.text,
+            v.wave,
+            v.dealer_key,
+            v.dealer,
+            v.service,
+            v.auditor or None,  # an empty cell, not an empty text
+            v.audit_id,
+            called,
+            v.note,
+        ]
+
+
 _NO_QUESTIONS: dict[str, tuple[int, int]] = {}
 
 
 def _dealer_row(audit: Audit) -> AuditRow:
-    """The audit as the dealer summary sees it, without its questions and sections (kept for
-    every audit until the last sheet: a few hundred bytes each)."""
+    """The audit as the dealer summary and the verbatims see it, without its questions and
+    sections (kept for every audit until the last sheets: a few hundred bytes each)."""
     return dataclasses.replace(row_of(audit), questions=_NO_QUESTIONS, sections=())
 
 
@@ -175,6 +195,7 @@ def write_xlsx(
             Sheet("Réponses", ANSWER_COLUMNS, answer_rows()),
             # A generator: the dealers are summed when the sheet is written, after « Audits ».
             Sheet("Concessionnaires", DEALER_COLUMNS, _dealer_rows(dealers), ("average_percent",)),
+            Sheet("Verbatims", VERBATIM_COLUMNS, _verbatim_rows(dealers)),
         ],
         out,
         max_rows or MAX_ROWS,

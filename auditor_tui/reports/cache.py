@@ -27,7 +27,7 @@ from auditor_tui.store.errors import StoreError
 from auditor_tui.store.line_file import Damaged, batches, members, write_lines
 
 CACHE_NAME = "report-rows.json"
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 _HEAD = b'{"version":%d,"stamp":"%s","rows":{\n'
 
 

@@ -42,6 +42,7 @@ def test_answers_past_the_sheet_limit_go_on_in_sheets_of_their_own(tmp_path):
         "Réponses (2)",
         "Réponses (3)",
         "Concessionnaires",
+        "Verbatims",
     ]
     answers = rows_of(whole, "Réponses")
     assert len(answers) == 1 + 125
@@ -52,11 +53,12 @@ def test_answers_past_the_sheet_limit_go_on_in_sheets_of_their_own(tmp_path):
     assert split["Réponses (3)"].auto_filter.ref == "A1:O28"
     assert rows_of(split, "Audits") == rows_of(whole, "Audits")
     assert rows_of(split, "Concessionnaires") == rows_of(whole, "Concessionnaires")
+    assert rows_of(split, "Verbatims") == rows_of(whole, "Verbatims")
 
 
 def test_a_sheet_that_fills_its_last_row_exactly_has_no_empty_sequel(tmp_path):
     book = load_workbook(_saved(tmp_path / "a.xlsx", xlsx_bytes([make_audit(1)], max_rows=26)))
-    assert book.sheetnames == ["Audits", "Réponses", "Concessionnaires"]
+    assert book.sheetnames == ["Audits", "Réponses", "Concessionnaires", "Verbatims"]
     assert len(rows_of(book, "Réponses")) == 26
 
 

@@ -23,6 +23,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
 PLACES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Partout", ("app:AuditorApp",)),
     ("Accueil", ("screens.home:HomeScreen", "screens.home:AuditTable")),
+    ("Échéances passées", ("screens.missed:MissedScreen",)),
     ("Créer le dossier ?", ("screens.create_store:CreateStoreScreen",)),
     ("Reprendre ?", ("screens.resume:ResumeScreen",)),
     ("Nouvel audit", ("screens.new_audit:NewAuditScreen", "screens.new_audit:DealerSearch")),

@@ -3,6 +3,7 @@ and field, the sample directory imported whole."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -115,4 +116,16 @@ def test_replacing_the_directory_leaves_every_audit_as_recorded(
     assert after_csv.read_bytes() == before_csv.read_bytes()
     capsys.readouterr()
     assert main(["--db", str(db), "report", "--format", "json"]) == EXIT_OK
-    assert capsys.readouterr().out == before_report.read_text(encoding="utf-8")
+    after, before = (json.loads(t) for t in (capsys.readouterr().out, before_report.read_text()))
+    # Every figure of the audits is as it was; coverage and the network read the directory.
+    directory_figures = ("coverage", "network")
+    assert {k: v for k, v in after.items() if k not in directory_figures} == {
+        k: v for k, v in before.items() if k not in directory_figures
+    }
+    assert {c["dealer"] for c in after["coverage"] if c["status"] == "manquant"} == {
+        "Lexus Ajaccio",  # the newcomer, never audited
+        "Lexus Lille",  # audited in T1 and T3, missing in T2 and T4
+    }
+    # The network: Lille and Ajaccio, and the dealers audited in the wave outside the directory
+    # (T1 Dijon, Marseille; T2 Monaco, Dijon, Marseille; T3 Dijon, Nantes; T4 Dijon, Bordeaux).
+    assert [n["dealers"] for n in after["network"]] == [4, 5, 4, 4]

@@ -46,7 +46,7 @@ OTHER_TOOLS = {
 }
 OTHER_PYTHON_MODULES = {"venv", "pytest", "pip"}
 SHELL_LANGS = {"", "sh", "bash", "shell", "console"}
-SAMPLE_VALUES = {"--table": "dealers", "--period": "2026-T2", "--format": "csv"}
+SAMPLE_VALUES = {"--table": "dealers", "--period": "2026-T2", "--format": "csv", "--service": "VN"}
 _PLACEHOLDER = re.compile(r"[A-ZÀ-Ý][A-ZÀ-Ý0-9_-]*(\.[a-z0-9]+)?|…")
 
 

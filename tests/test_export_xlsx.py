@@ -1,4 +1,4 @@
-"""XLSX export: three sheets, typed numbers equal to the CSV's, text never a formula."""
+"""XLSX export: four sheets, typed numbers equal to the CSV's, text never a formula."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_sheets_hold_the_same_numbers_as_the_csv(tmp_path, capsys):
     xlsx, csv_path = export_both(tmp_path)
     assert oct(xlsx.stat().st_mode & 0o777) == "0o600"
     book = load_workbook(xlsx)
-    assert book.sheetnames == ["Audits", "Réponses", "Concessionnaires"]
+    assert book.sheetnames == ["Audits", "Réponses", "Concessionnaires", "Verbatims"]
     audits = sheet_rows(book["Audits"])
     from_csv = list(csv.DictReader(csv_path.open(encoding="utf-8-sig"), delimiter=";"))
     assert [a["id"] for a in audits] == [r["id"] for r in from_csv]
@@ -89,6 +89,29 @@ def test_dealers_sheet_summarises_counted_audits(tmp_path, capsys):
     lyon = dealers["Lexus Lyon"]
     assert (lyon["audits"], lyon["average_percent"], lyon["stars"]) == (1, 100.0, 5)
     assert lyon["last_call"] == datetime(2026, 11, 17, 10, 30)
+
+
+def test_verbatims_sheet_has_the_notes_and_none_once_pseudonymised(tmp_path, capsys):
+    xlsx, _ = export_both(tmp_path)
+    (note,) = sheet_rows(load_workbook(xlsx)["Verbatims"])  # one audit has a note: « =1+1 »'s
+    assert note == {
+        "question": "9",
+        "text": "Le conseiller vous a-t-il demandé / reconfirmé votre nom ?",
+        "wave": "2026-T4",  # 17 November 2026
+        "dealer_id": "=1+1",
+        "dealer": "=1+1",
+        "service": None,
+        "auditor": None,  # no auditor given: an empty cell
+        "audit_id": make_audit(4).id,
+        "call_at": datetime(2026, 11, 17, 10, 30),  # Europe/Paris
+        "note": "nom redemandé deux fois",
+    }
+    shared = tmp_path / "shared.xlsx"
+    db = str(tmp_path / "s")
+    argv = ["--db", db, "export", "--format", "xlsx", "--pseudonymise", "--out", str(shared)]
+    assert main(argv) == EXIT_OK
+    sheet = load_workbook(shared)["Verbatims"]
+    assert [c.value for c in sheet[1]][-1] == "note" and sheet.max_row == 1  # the header alone
 
 
 def test_openpyxl_stays_off_the_start_up_path_and_textual_out_of_the_core():

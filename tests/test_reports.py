@@ -13,9 +13,11 @@ from auditor_tui.cli.main import main
 from auditor_tui.domain.lifecycle import complete, end_call
 from auditor_tui.domain.periods import Period, Quarter
 from auditor_tui.domain.record import Audit, DealerRef, format_instant
-from auditor_tui.reports.figures import DealerQuarter, average, build_report, trophy
+from auditor_tui.reports.figures import DealerQuarter, average
+from auditor_tui.reports.report import build_report
 from auditor_tui.reports.rows import Filters
 from auditor_tui.reports.tables import display, tables
+from auditor_tui.reports.trophies import trophy
 from auditor_tui.store import Store
 from tests.factories import GRID, best_answers
 

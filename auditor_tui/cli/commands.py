@@ -190,22 +190,24 @@ def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
 
 def cmd_report(store: Store, args: argparse.Namespace) -> int:
     from auditor_tui.reports.cache import load_rows
-    from auditor_tui.reports.figures import build_report
+    from auditor_tui.reports.report import build_report
     from auditor_tui.reports.rows import Filters
-    from auditor_tui.reports.tables import TABLE_NAMES, print_tables, tables, write_csv
+    from auditor_tui.reports.sources import load_directory, load_plan
+    from auditor_tui.reports.tables import DEFAULT_TABLES, print_tables, tables, write_csv
 
-    filters = Filters(args.period, args.dealer, args.auditor)
+    filters = Filters(args.period, args.dealer, args.auditor, args.service)
     unread: list[str] = []
     rows = load_rows(store, unread=unread)
+    directory, plan = load_directory(store), load_plan(store)
     store.close()  # read: the folder is free before a slow reader of the output is waited on
-    report = build_report(rows, filters)
+    report = build_report(rows, filters, directory, plan, pseudonymise=args.pseudonymise)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
         chosen = args.table or "dealers"
         write_csv(next(t for t in tables(report) if t.name == chosen), sys.stdout)
     else:
-        print_tables(report, [args.table] if args.table else TABLE_NAMES, sys.stdout)
+        print_tables(report, [args.table] if args.table else DEFAULT_TABLES, sys.stdout)
     return _left_out(store, unread, "du rapport")
 
 

@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from auditor_tui import __version__
 from auditor_tui.cli.commands import cmd_dealers_import, cmd_export, cmd_import, cmd_report
@@ -22,23 +22,27 @@ if TYPE_CHECKING:
     from auditor_tui.domain.periods import Period
     from auditor_tui.domain.waves import Wave
 
+T = TypeVar("T")
+
+
+def _checked(parse: Callable[[str], T], text: str) -> T:
+    """`parse(text)`, its ValueError (a French message) as argparse's usage error."""
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
 
 def _period(text: str) -> Period:
     from auditor_tui.domain.periods import Period
 
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return _checked(Period.parse, text)
 
 
 def _size(text: str) -> int:
     from auditor_tui.exchange.input_files import parse_size
 
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return _checked(parse_size, text)
 
 
 def _table(text: str) -> str:
@@ -49,22 +53,30 @@ def _table(text: str) -> str:
     return text
 
 
+def _service(text: str) -> str:
+    from auditor_tui.reports.rows import SERVICES
+
+    if text.strip().upper() not in SERVICES:
+        raise argparse.ArgumentTypeError(f"service inconnu {text!r} : {', '.join(SERVICES)}")
+    return text.strip().upper()
+
+
 def _wave(text: str) -> Wave:
     from auditor_tui.domain.waves import Wave
 
-    try:
-        return Wave.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return _checked(Wave.parse, text)
 
 
 def _day(text: str) -> date:
     from datetime import date
 
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"date AAAA-MM-JJ attendue, trouvé {text!r}") from None
+    def iso(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"date AAAA-MM-JJ attendue, trouvé {text!r}") from None
+
+    return _checked(iso, text)
 
 
 def _positive(text: str) -> int:
@@ -186,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=epilog(
             "auditor-tui report --period 2026-T1..T3 --dealer Dijon",
             "auditor-tui report --format csv --table questions > questions.csv",
+            "auditor-tui report --period 2027-T1 --table coverage",
+            "auditor-tui report --service APV --format csv --table verbatims > verbatims.csv",
         ),
     )
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
@@ -195,11 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dealer", metavar="CONCESSION", help="partie du nom ou identifiant")
     p.add_argument("--auditor", metavar="AUDITEUR", help="partie du nom de l'auditeur")
     p.add_argument(
+        "--service",
+        type=_service,
+        metavar="SERVICE",
+        help="VN (véhicules neufs), VO (occasion) ou APV (après-vente)",
+    )
+    p.add_argument(
         "--table",
         metavar="TABLEAU",
         type=_table,
         help="un seul tableau, parmi : dealers, questions, sections, trophy, unreachable, "
-        "trends (csv : dealers par défaut)",
+        "trends, coverage, network, ranking, progressions, trophy_history, verbatims "
+        "(csv : dealers par défaut ; sans --table, tous sauf verbatims)",
+    )
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="sans les verbatims (les notes libres peuvent nommer des personnes)",
     )
     p.set_defaults(func=cmd_report)
 

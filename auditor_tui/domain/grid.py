@@ -14,21 +14,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from auditor_tui.domain.grid_check import Checker
+from auditor_tui.domain.grid_check import GridError as GridError  # re-exported
 from auditor_tui.domain.resources import data_dir
 
 GRID_SCHEMA = "auditor-tui/grid/v1"
 DEFAULT_GRID_ID = "lexus-5-etoiles-2026-appel"
 CONDITION_TRANSFERRED = "transferred"
-
-
-class GridError(ValueError):
-    """A grid file that cannot be used; lists every problem with the question and field."""
-
-    def __init__(self, path: Path | str, problems: list[str]) -> None:
-        self.path = str(path)
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"grille invalide {self.path} :\n{lines}")
+# What makes a dealer's quarter worth N stars (`stars.quarter_rule` in the grid file): the
+# thresholds applied to the quarter's average (the default), or to each audit of the quarter,
+# the quarter getting its weakest audit's stars (5 stars only when every audit has 5).
+QUARTER_AVERAGE = "average"
+QUARTER_EVERY_AUDIT = "every_audit"
+QUARTER_RULES = (QUARTER_AVERAGE, QUARTER_EVERY_AUDIT)
 
 
 @dataclass(frozen=True)
@@ -90,6 +88,7 @@ class Grid:
     rules: Mapping[str, Mapping[str, Any]]
     conditions: Mapping[str, str]
     source: str = ""
+    quarter_rule: str = QUARTER_AVERAGE
     _by_id: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
     def questions(self) -> Iterator[Question]:
@@ -148,42 +147,13 @@ class Grid:
                 return threshold.stars
         return self.stars[-1].stars
 
-
-class _Checker:
-    """Collects problems while reading raw JSON, so a broken file lists them all at once."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def get(
-        self,
-        obj: Mapping[str, Any],
-        key: str,
-        typ: type | tuple[type, ...],
-        where: str,
-        *,
-        optional: bool = False,
-    ) -> Any:
-        if key not in obj or obj[key] is None:
-            if not optional:
-                self.problems.append(f"{where}, champ {key!r} : manquant")
-            return None
-        value = obj[key]
-        bad_bool = isinstance(value, bool) and bool not in (
-            typ if isinstance(typ, tuple) else (typ,)
-        )
-        if not isinstance(value, typ) or bad_bool:
-            names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
-            self.problems.append(
-                f"{where}, champ {key!r} : attendu {names}, "
-                f"trouvé {type(value).__name__} ({value!r})"
-            )
-            return None
-        return value
+    @property
+    def top_stars(self) -> int:
+        return self.stars[0].stars
 
 
 def _parse_question(
-    raw: Any, section_id: str, where: str, c: _Checker, conditions: Mapping[str, str]
+    raw: Any, section_id: str, where: str, c: Checker, conditions: Mapping[str, str]
 ) -> Question | None:
     if not isinstance(raw, dict):
         c.problems.append(f"{where} : attendu un objet question")
@@ -243,7 +213,7 @@ NUMBERS = (
 )
 
 
-def _check_numbers(rules: Mapping[str, Any], c: _Checker) -> None:
+def _check_numbers(rules: Mapping[str, Any], c: Checker) -> None:
     """Each number the code reads is there, a number (a whole one where it counts days) and
     above zero."""
     for name, key, whole in NUMBERS:
@@ -261,7 +231,7 @@ def _check_numbers(rules: Mapping[str, Any], c: _Checker) -> None:
 
 def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
     """Validate raw JSON into a Grid; raises GridError listing every problem."""
-    c = _Checker()
+    c = Checker()
     if not isinstance(raw, dict):
         raise GridError(source, ["le fichier doit contenir un objet JSON"])
     schema = c.get(raw, "schema", str, "grille")
@@ -306,6 +276,13 @@ def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
     thresholds.sort(key=lambda t: t.min_percent, reverse=True)
     if thresholds and thresholds[-1].min_percent > 0:
         c.problems.append("étoiles, champ 'thresholds' : le dernier seuil doit être 0 %")
+    quarter_rule = c.get(stars_raw, "quarter_rule", str, "étoiles", optional=True)
+    if quarter_rule is not None and quarter_rule not in QUARTER_RULES:
+        c.problems.append(
+            f"étoiles, champ 'quarter_rule' : {' ou '.join(map(repr, QUARTER_RULES))} attendu, "
+            f"trouvé {quarter_rule!r}"
+        )
+        quarter_rule = None
 
     rules = c.get(raw, "rules", dict, "grille") or {}
     for name, rule in rules.items():
@@ -324,6 +301,7 @@ def parse_grid(raw: Any, source: str = "<grille>") -> Grid:
         rules=rules,
         conditions=conditions,
         source=source,
+        quarter_rule=quarter_rule or QUARTER_AVERAGE,
         _by_id=seen,
     )
     if not c.problems:

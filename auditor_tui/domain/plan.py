@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor_tui.domain.deadlines import calendar_for, is_business_day
 from auditor_tui.domain.dealers import Dealer
+from auditor_tui.domain.labels import fold
 from auditor_tui.domain.opening import Minutes, hhmm
 from auditor_tui.domain.periods import Quarter
 from auditor_tui.domain.waves import SERVICES, Wave
@@ -309,4 +310,29 @@ def _assign(
         load[name] += 1
         taken.add(name)
         out.append(replace(call, auditor=name or None))
+    return out
+
+
+@dataclass(frozen=True)
+class DueCall:
+    """A planned call not made yet whose day has come: `overdue` when its day has passed."""
+
+    wave: str
+    call: PlannedCall
+    overdue: bool
+
+
+def due_calls(plans: Sequence[Plan], today: date, auditor: str = "") -> list[DueCall]:
+    """The calls not made yet, due today or overdue, for `auditor` (case and accents aside;
+    calls planned for no one are everyone's; no name: every call), oldest first."""
+    me = fold(auditor.strip())
+    out = [
+        DueCall(plan.wave.name, call, call.day < today)
+        for plan in plans
+        for call in plan.calls
+        if call.audit is None
+        and call.day <= today
+        and (not me or call.auditor is None or fold(call.auditor) == me)
+    ]
+    out.sort(key=lambda d: (d.call.day, d.call.window, d.call.dealer))
     return out

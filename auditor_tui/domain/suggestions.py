@@ -238,23 +238,28 @@ def attempts_suggestion(audit: Audit, grid: Grid, failed: int) -> Suggestion | N
     return Suggestion(qid, (int(option),), reason)
 
 
+def transfer_over_limit(grid: Grid, elapsed: float) -> bool:
+    """Whether a transfer of `elapsed` seconds is past the grid's limit, compared as it is shown
+    and recorded: to the tenth (45.04 s shows « 45,0 s » and is within 45 s). The one place
+    this is decided: the suggestion below, the stopwatch's state (set by the call screen)."""
+    return round_tenth(elapsed) > grid.transfer_limit
+
+
 def transfer_suggestion(grid: Grid, elapsed: float | None, picked_up: bool) -> Suggestion | None:
     """Q4 from the transfer's seconds (`elapsed`, None without a transfer): within the grid's
     limit once picked up, or over it while still ringing."""
     rule = grid.rule("transfer")
     if elapsed is None:
         return None
-    limit = grid.transfer_limit
+    over = transfer_over_limit(grid, elapsed)
     seconds = round_tenth(elapsed)
     if picked_up:
-        ok = seconds <= limit
         reason = f"transfert en {format_seconds(seconds)}"
-    elif seconds > limit:
-        ok = False
+    elif over:
         reason = f"transfert sans réponse depuis {format_seconds(seconds)}"
     else:
         return None
-    return Suggestion(str(rule["question"]), (int(rule["yes" if ok else "no"]),), reason)
+    return Suggestion(str(rule["question"]), (int(rule["no" if over else "yes"]),), reason)
 
 
 def discovery_suggestion(audit: Audit, grid: Grid) -> Suggestion | None:

@@ -1,6 +1,7 @@
 """XLSX export: « Audits » (the CSV's columns, typed), « Réponses » (one row per audit and
-question) and « Concessionnaires » (a summary per dealer). Numbers are numbers, instants are
-Europe/Paris date-times. Written by the streaming writer of xlsx_writer.py.
+question), « Concessionnaires » (a summary per dealer) and « Verbatims » (the notes, question by
+question, as `report --table verbatims`). Numbers are numbers, instants are Europe/Paris
+date-times. Written by the streaming writer of xlsx_writer.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from auditor_tui.domain.record import Audit
 from auditor_tui.domain.scoring import is_applicable
 from auditor_tui.exchange.audit_table import View, view_table, views
 from auditor_tui.reports.figures import dealer_summaries
-from auditor_tui.reports.rows import rows_of
+from auditor_tui.reports.rows import AuditRow, rows_of
+from auditor_tui.reports.verbatims import VERBATIM_COLUMNS, verbatims
 
 ANSWER_COLUMNS = (
     "audit_id",
@@ -74,8 +76,8 @@ def _answer_rows(views: Sequence[View]) -> Iterable[list[Any]]:
                 ]
 
 
-def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
-    for d in dealer_summaries(rows_of(audits)):
+def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
+    for d in dealer_summaries(rows):
         last = d.last_call.astimezone(PARIS).replace(tzinfo=None) if d.last_call else None
         yield [
             d.dealer_key,
@@ -90,11 +92,30 @@ def _dealer_rows(audits: Sequence[Audit]) -> Iterable[list[Any]]:
         ]
 
 
+def _verbatim_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
+    """The notes of the audits exported (none once pseudonymised: their notes are removed)."""
+    for v in verbatims(rows):
+        called = v.call_at.astimezone(PARIS).replace(tzinfo=None)
+        yield [
+            v.question,
+            v.text,
+            v.wave,
+            v.dealer_key,
+            v.dealer,
+            v.service,
+            v.auditor or None,  # an empty cell, not an empty text
+            v.audit_id,
+            called,
+            v.note,
+        ]
+
+
 def xlsx_bytes(audits: Iterable[Audit], now: datetime | None = None) -> bytes:
     from auditor_tui.exchange.xlsx_writer import Sheet, write_workbook
 
     ordered = views(audits, now)
     cols, rows = view_table(ordered)
+    report_rows = rows_of(v.audit for v in ordered)
     buffer = io.BytesIO()
     write_workbook(
         [
@@ -103,9 +124,10 @@ def xlsx_bytes(audits: Iterable[Audit], now: datetime | None = None) -> bytes:
             Sheet(
                 "Concessionnaires",
                 DEALER_COLUMNS,
-                _dealer_rows([v.audit for v in ordered]),
+                _dealer_rows(report_rows),
                 ("average_percent",),
             ),
+            Sheet("Verbatims", VERBATIM_COLUMNS, _verbatim_rows(report_rows)),
         ],
         buffer,
     )

@@ -30,7 +30,7 @@ from auditor_tui.store.errors import StoreError
 from auditor_tui.store.reading import read_file
 
 CACHE_NAME = "report-rows.json"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 _HEAD = re.compile(rb'\{"version":(\d+),"stamp":"([0-9a-f]{64})","digest":"([0-9a-f]{64})","rows":')
 
 

@@ -7,9 +7,10 @@ Decisions (docs/export-columns.md, « Rapports »):
   their unanswered questions would read as zeros.
 * Quarter: from the call's start (else the first dial attempt, else the creation), in
   Europe/Paris.
-* A dealer's quarter: average of its counted audits' percents (an unreachable audit is 0 %),
-  rounded half-up to one decimal; its stars are the grid's thresholds applied to that
-  average (not an average of stars).
+* A dealer's quarter (or wave): average of its counted audits' percents (an unreachable audit
+  is 0 %), rounded half-up to one decimal; its stars are the grid's thresholds applied to that
+  average (not an average of stars), or, when the grid's `stars.quarter_rule` is
+  `every_audit`, its weakest audit's stars.
 * Questions and sections describe what happened during calls: unreachable audits are left
   out of them (they are listed on their own).
 * Trophy: the top star level in each of the year's four quarters; a quarter without a counted
@@ -19,20 +20,18 @@ Decisions (docs/export-columns.md, « Rapports »):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import mul
-from typing import Any
 
-from auditor_tui.domain.grid import Grid, load_grid
+from auditor_tui.domain.grid import QUARTER_EVERY_AUDIT, Grid, load_grid
 from auditor_tui.domain.labels import fold
-from auditor_tui.domain.periods import Period, Quarter
-from auditor_tui.domain.record import Audit
+from auditor_tui.domain.periods import Quarter
 from auditor_tui.domain.scoring import percent
-from auditor_tui.reports.rows import AuditRow, Filters, row_of
+from auditor_tui.reports.rows import AuditRow
 
 # ---- figures ----------------------------------------------------------------------------------
 
@@ -47,13 +46,22 @@ def average(values: Sequence[float]) -> float:
     return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _latest(rows: Sequence[AuditRow]) -> AuditRow:
+def latest_row(rows: Sequence[AuditRow]) -> AuditRow:
     return max(rows, key=lambda r: (r.call_at, r.id))
 
 
-def _grid_of(rows: Sequence[AuditRow]) -> Grid:
+def grid_of(rows: Sequence[AuditRow]) -> Grid:
     """The grid that rates a group: the one of its latest audit."""
-    return load_grid(_latest(rows).questionnaire)
+    return load_grid(latest_row(rows).questionnaire)
+
+
+def period_stars(group: Sequence[AuditRow], average_percent: float) -> int:
+    """The stars of a dealer's counted audits of one quarter or wave, by the rule of the grid
+    that rates the group (`Grid.quarter_rule`)."""
+    grid = grid_of(group)
+    if grid.quarter_rule == QUARTER_EVERY_AUDIT:
+        return min(load_grid(r.questionnaire).stars_for(r.percent) for r in group)
+    return grid.stars_for(average_percent)
 
 
 def _by_dealer(rows: Iterable[AuditRow]) -> dict[str, list[AuditRow]]:
@@ -85,12 +93,12 @@ def dealer_quarters(rows: Iterable[AuditRow]) -> list[DealerQuarter]:
         out.append(
             DealerQuarter(
                 dealer_key=key,
-                dealer=_latest(group).dealer,
+                dealer=latest_row(group).dealer,
                 quarter=quarter,
                 audits=len(group),
                 unreachable=sum(not r.reached for r in group),
                 average_percent=avg,
-                stars=_grid_of(group).stars_for(avg),
+                stars=period_stars(group, avg),
             )
         )
     out.sort(key=lambda d: (fold(d.dealer), d.dealer_key, d.quarter))
@@ -115,7 +123,7 @@ def dealer_summaries(rows: Iterable[AuditRow]) -> list[DealerSummary]:
     for key, group in _by_dealer(rows).items():
         counted = [r for r in group if r.counted]
         avg = average([r.percent for r in counted]) if counted else None
-        latest = _latest(group)
+        latest = latest_row(group)
         out.append(
             DealerSummary(
                 dealer_key=key,
@@ -125,8 +133,8 @@ def dealer_summaries(rows: Iterable[AuditRow]) -> list[DealerSummary]:
                 counted=len(counted),
                 unreachable=sum(not r.reached for r in counted),
                 average_percent=avg,
-                stars=_grid_of(counted).stars_for(avg) if avg is not None else None,
-                last_call=_latest(counted).call_at if counted else None,
+                stars=grid_of(counted).stars_for(avg) if avg is not None else None,
+                last_call=latest_row(counted).call_at if counted else None,
             )
         )
     out.sort(key=lambda d: (fold(d.dealer), d.dealer_key))
@@ -210,43 +218,6 @@ def section_stats(rows: Iterable[AuditRow], grid: Grid) -> list[SectionStat]:
 
 
 @dataclass(frozen=True)
-class TrophyEntry:
-    dealer_key: str
-    dealer: str
-    stars: tuple[int | None, ...]  # per quarter T1..T4, None when not audited
-    missing: tuple[Quarter, ...]
-
-
-@dataclass(frozen=True)
-class Trophy:
-    year: int | None
-    top_stars: int
-    candidates: tuple[TrophyEntry, ...]  # top stars in all four quarters
-    in_running: tuple[TrophyEntry, ...]  # top stars in every quarter audited, some not yet
-
-
-def trophy(quarters: Iterable[DealerQuarter], year: int | None, top_stars: int) -> Trophy:
-    if year is None:
-        return Trophy(None, top_stars, (), ())
-    by_dealer: dict[str, dict[Quarter, DealerQuarter]] = defaultdict(dict)
-    for dq in quarters:
-        if dq.quarter.year == year:
-            by_dealer[dq.dealer_key][dq.quarter] = dq
-    candidates: list[TrophyEntry] = []
-    running: list[TrophyEntry] = []
-    for key, seen in by_dealer.items():
-        if any(dq.stars < top_stars for dq in seen.values()):
-            continue
-        stars = tuple(seen[q].stars if q in seen else None for q in Quarter.all_of(year))
-        missing = tuple(q for q in Quarter.all_of(year) if q not in seen)
-        name = seen[max(seen)].dealer
-        (running if missing else candidates).append(TrophyEntry(key, name, stars, missing))
-    for entries in (candidates, running):
-        entries.sort(key=lambda e: (fold(e.dealer), e.dealer_key))
-    return Trophy(year, top_stars, tuple(candidates), tuple(running))
-
-
-@dataclass(frozen=True)
 class UnreachableDealer:
     dealer_key: str
     dealer: str
@@ -263,7 +234,7 @@ def unreachable_dealers(rows: Iterable[AuditRow]) -> list[UnreachableDealer]:
         missed = [r for r in group if not r.reached]
         if not missed:
             continue
-        last = _latest(missed)
+        last = latest_row(missed)
         out.append(
             UnreachableDealer(
                 dealer_key=key,
@@ -312,83 +283,3 @@ def trends(quarters: Iterable[DealerQuarter]) -> list[DealerTrend]:
         )
     out.sort(key=lambda t: (fold(t.dealer), t.dealer_key))
     return out
-
-
-# ---- the whole report ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NetworkReport:
-    filters: Filters
-    grid_id: str | None
-    counted: int  # audits counted in the figures (filters applied)
-    left_out: int  # audits matching the filters but not counted (drafts, follow-up pending)
-    dealer_quarters: tuple[DealerQuarter, ...]
-    questions: tuple[QuestionStat, ...]
-    sections: tuple[SectionStat, ...]
-    trophy: Trophy
-    unreachable: tuple[UnreachableDealer, ...]
-    trends: tuple[DealerTrend, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report for machines (`report --format json`): every figure, plain JSON."""
-        plain = _plain(self)
-        assert isinstance(plain, dict)
-        return {"schema": REPORT_SCHEMA, **plain}
-
-
-REPORT_SCHEMA = "auditor-tui/report/v1"
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready form: quarters and periods as text, instants as ISO 8601 UTC."""
-    if isinstance(value, (Quarter, Period)):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-        if isinstance(value, DealerTrend):
-            out["change"] = value.change
-        return out
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def build_report(
-    audits: Iterable[Audit] | Iterable[AuditRow], filters: Filters | None = None
-) -> NetworkReport:
-    """Every figure of the network report, for the audits the filters keep.
-
-    The trophy looks at the whole year of the period (its last year; without a period, the
-    latest year audited), whatever quarters the period itself covers.
-    """
-    filters = filters or Filters()
-    rows = [a if isinstance(a, AuditRow) else row_of(a) for a in audits]
-    matching = [r for r in rows if filters.keeps(r, period=False)]
-    counted_all = [r for r in matching if r.counted]
-    in_period = [r for r in matching if filters.period is None or r.quarter in filters.period]
-    counted = [r for r in in_period if r.counted]
-    quarters = dealer_quarters(counted)
-    grid = _grid_of(counted) if counted else None
-    if filters.period is not None:
-        year: int | None = filters.period.last.year
-    else:
-        year = max((r.quarter.year for r in counted_all), default=None)
-    year_rows = [r for r in counted_all if year is not None and r.quarter.year == year]
-    top = (_grid_of(year_rows) if year_rows else load_grid()).stars[0].stars
-    return NetworkReport(
-        filters=filters,
-        grid_id=grid.id if grid else None,
-        counted=len(counted),
-        left_out=len(in_period) - len(counted),
-        dealer_quarters=tuple(quarters),
-        questions=tuple(question_stats(counted, grid)) if grid else (),
-        sections=tuple(section_stats(counted, grid)) if grid else (),
-        trophy=trophy(dealer_quarters(year_rows), year, top),
-        unreachable=tuple(unreachable_dealers(counted)),
-        trends=tuple(trends(quarters)),
-    )

@@ -1,5 +1,6 @@
-"""One audit as the reports see it (`AuditRow`: its dealer, quarter, percent, section and
-question points, whether it is counted), and the filters a report applies to rows.
+"""One audit as the reports see it (`AuditRow`: its dealer, wave and quarter, service, percent,
+section and question points, notes, whether it is counted), and the filters a report applies to
+rows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Period, Quarter, call_moment
 from auditor_tui.domain.record import Audit, format_instant, parse_instant
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, question_points
+from auditor_tui.domain.waves import SERVICES as SERVICES  # re-exported for the filters
+from auditor_tui.domain.waves import audit_service, audit_wave
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,14 @@ class AuditRow:
     status: str
     outcome: str
     call_at: datetime  # UTC
-    quarter: Quarter  # of call_at, in Europe/Paris
+    wave: str  # the audit's own `wave`, else the quarter of call_at
+    quarter: Quarter  # the wave's when it names a quarter, else call_at's, in Europe/Paris
+    service: str | None  # VN, VO, APV; None when the audit does not say
     percent: float
     sections: tuple[tuple[str, int, int], ...]  # (title, points, applicable max)
     questions: Mapping[str, tuple[int, int]]  # scored applicable answered question → (pts, max)
     counted: bool
+    notes: Mapping[str, str]  # question id → the auditor's note (verbatim), non-empty ones
 
     @property
     def reached(self) -> bool:
@@ -57,6 +63,7 @@ class AuditRow:
         values = dict(d)
         values["call_at"] = parse_instant(d["call_at"])
         values["quarter"] = _parse_quarter(d["quarter"])
+        values["notes"] = dict(d["notes"])
         values["questions"] = {qid: (got, maxima[qid]) for qid, got in d["questions"].items()}
         values["sections"] = tuple(
             (section.title, got, maximum)
@@ -95,6 +102,19 @@ def is_counted(audit: Audit, outcome: str) -> bool:
     return outcome == OUTCOME_UNREACHABLE and audit.status != "draft"
 
 
+def wave_quarter(wave: str) -> Quarter | None:
+    """The quarter a wave's name gives (`2027-T1`), None for another name."""
+    try:
+        return _parse_quarter(wave)
+    except ValueError:
+        return None
+
+
+def _wave_of(audit: Audit, moment: datetime) -> tuple[str, Quarter]:
+    wave = audit_wave(audit)
+    return wave, wave_quarter(wave) or Quarter.of(moment)
+
+
 def row_of(audit: Audit) -> AuditRow:
     result = audit.score()
     transferred = audit.call.transferred
@@ -104,6 +124,7 @@ def row_of(audit: Audit) -> AuditRow:
         if chosen and is_applicable(q, transferred):
             questions[q.id] = (question_points(q, chosen), maximum)
     moment = call_moment(audit)
+    wave, quarter = _wave_of(audit, moment)
     return AuditRow(
         id=audit.id,
         dealer_key=audit.dealer.id or slugify(audit.dealer.name),
@@ -114,11 +135,14 @@ def row_of(audit: Audit) -> AuditRow:
         status=audit.status,
         outcome=result.outcome,
         call_at=moment,
-        quarter=Quarter.of(moment),
+        wave=wave,
+        quarter=quarter,
+        service=audit_service(audit),
         percent=result.percent,
         sections=tuple((s.title, s.points, s.max) for s in result.sections),
         questions=questions,
         counted=is_counted(audit, result.outcome),
+        notes={qid: note for qid, note in audit.notes.items() if note.strip()},
     )
 
 
@@ -131,15 +155,20 @@ class Filters:
     period: Period | None = None
     dealer: str | None = None  # part of the name (case and accents ignored) or the dealer id
     auditor: str | None = None  # part of the auditor's name
+    service: str | None = None  # VN, VO or APV
 
     def keeps(self, row: AuditRow, *, period: bool = True) -> bool:
         if period and self.period is not None and row.quarter not in self.period:
             return False
-        if self.dealer and not (
-            fold(self.dealer) in fold(row.dealer) or self.dealer == row.dealer_key
-        ):
+        if self.service and row.service != self.service:
             return False
-        return not (self.auditor and fold(self.auditor) not in fold(row.auditor))
+        return self.keeps_dealer(row.dealer, row.dealer_key) and self.keeps_auditor(row.auditor)
+
+    def keeps_dealer(self, name: str, key: str) -> bool:
+        return not self.dealer or fold(self.dealer) in fold(name) or self.dealer == key
+
+    def keeps_auditor(self, auditor: str) -> bool:
+        return not self.auditor or fold(self.auditor) in fold(auditor)
 
     def describe(self) -> str:
         parts = []
@@ -149,4 +178,6 @@ class Filters:
             parts.append(f"concession « {self.dealer} »")
         if self.auditor:
             parts.append(f"auditeur « {self.auditor} »")
+        if self.service:
+            parts.append(f"service {self.service}")
         return ", ".join(parts) or "tout le réseau"

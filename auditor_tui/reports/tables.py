@@ -7,15 +7,17 @@ people read (French decimal comma, stars as ★, Europe/Paris time).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import IO, Any
+from collections.abc import Callable, Sequence
+from typing import IO
 
 from auditor_tui.domain.grid import load_grid
-from auditor_tui.domain.periods import PARIS_ZONE, Period, Quarter
+from auditor_tui.domain.periods import PARIS_ZONE
 from auditor_tui.domain.record import parse_instant
-from auditor_tui.reports.figures import DealerTrend, NetworkReport, TrophyEntry
+from auditor_tui.reports.figures import DealerTrend
+from auditor_tui.reports.report import NetworkReport
+from auditor_tui.reports.table_model import DEALER, DEALER_ID, Cell, Column, Table
+from auditor_tui.reports.trophies import TrophyEntry
+from auditor_tui.reports.wave_tables import WAVE_TABLE_NAMES, wave_tables
 from auditor_tui.text.french import (
     decimal_comma,
     format_minute,
@@ -25,55 +27,17 @@ from auditor_tui.text.french import (
 )
 from auditor_tui.text.safe_text import formula_guard, terminal_text
 
-Cell = str | int | float | bool | None
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # machine name (CSV header); also the attribute read, unless `get` is given
-    label: str  # French heading for people
-    kind: str = "text"  # text | int | percent | percents | stars | points | change | when
-    get: Callable[[Any], Any] | None = None
-    shown: bool = True  # False: for machines only (ids), not in the terminal or the TUI
-    flex: bool = False  # long text: shares the width left by the others, cut with « … »
-
-    def cell(self, item: Any) -> Cell:
-        value = self.get(item) if self.get else getattr(item, self.key)
-        if isinstance(value, datetime):
-            return value.isoformat(timespec="seconds")
-        if isinstance(value, tuple):
-            return ", ".join(str(v) for v in value)
-        if isinstance(value, (Quarter, Period)):
-            return str(value)
-        return value  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    title: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    note: str = ""
-    empty: str = "Aucune donnée."
-
-    @classmethod
-    def of(
-        cls,
-        name: str,
-        title: str,
-        items: Iterable[Any],
-        columns: Sequence[Column],
-        note: str = "",
-        empty: str = "Aucune donnée.",
-    ) -> Table:
-        rows = tuple(tuple(c.cell(item) for c in columns) for item in items)
-        return cls(name, title, tuple(columns), rows, note, empty)
-
-
-TABLE_NAMES = ("dealers", "questions", "sections", "trophy", "unreachable", "trends")
-DEALER_ID = Column("dealer_id", "Id", get=lambda item: item.dealer_key, shown=False)
-DEALER = Column("dealer", "Concession")
+TABLE_NAMES = (
+    "dealers",
+    "questions",
+    "sections",
+    "trophy",
+    "unreachable",
+    "trends",
+    *WAVE_TABLE_NAMES,
+)
+# What `report` prints without --table: every table but the verbatims (as long as the notes).
+DEFAULT_TABLES = tuple(name for name in TABLE_NAMES if name != "verbatims")
 
 
 def _joined_percents(trend: DealerTrend) -> str:
@@ -179,6 +143,7 @@ def tables(report: NetworkReport) -> list[Table]:
             ),
             "Évolution : dernier trimestre moins le précédent, en points de pourcentage.",
         ),
+        *wave_tables(report),
     ]
 
 
@@ -193,6 +158,8 @@ def display(value: Cell, kind: str) -> str:
         return number_text(float(value))
     if kind == "change" and isinstance(value, (int, float)):
         return ("+" if value > 0 else "−" if value < 0 else "") + number_text(abs(float(value)))
+    if kind == "move" and isinstance(value, int):
+        return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "="
     if kind == "stars" and isinstance(value, int):
         return stars_text(value, top=load_grid().stars[0].stars)
     if kind == "percents" and isinstance(value, str):
@@ -202,7 +169,7 @@ def display(value: Cell, kind: str) -> str:
     return terminal_text(str(value))  # names come from audits: shown, never sent as controls
 
 
-TEXT_KINDS = ("text", "percents")
+TEXT_KINDS = ("text", "percents", "note")
 
 
 def shown_rows(table: Table) -> list[list[str]]:
@@ -268,8 +235,8 @@ def print_tables(report: NetworkReport, chosen: Sequence[str], out: IO[str]) -> 
             rich_table.add_column(
                 column.label,
                 justify="left" if column.kind in TEXT_KINDS else "right",
-                no_wrap=True,
-                overflow="ellipsis",
+                no_wrap=column.kind != "note",  # a note is read whole: wrapped
+                overflow="fold" if column.kind == "note" else "ellipsis",
                 width=width,
             )
         for row in rows:

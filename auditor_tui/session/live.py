@@ -62,10 +62,6 @@ class LiveCall(AuditSession):
 
     # ---- reading --------------------------------------------------------------------------
 
-    @property
-    def transfer_limit(self) -> float:
-        return self.grid.transfer_limit
-
     def now(self) -> datetime:
         return self.state.now()
 

@@ -7,13 +7,10 @@ entry it was made for.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 from auditor_tui.domain.dealers import Dealer
-from auditor_tui.domain.labels import fold
-from auditor_tui.domain.plan import Plan, PlannedCall, draw_plan
+from auditor_tui.domain.plan import Plan, draw_plan
 from auditor_tui.domain.waves import Wave
 from auditor_tui.store.errors import StoreError
 
@@ -86,31 +83,6 @@ def draw_and_store(
     )
     store.put_plan(plan.to_document())
     return plan
-
-
-@dataclass(frozen=True)
-class DueCall:
-    """A planned call not made yet whose day has come: `overdue` when its day has passed."""
-
-    wave: str
-    call: PlannedCall
-    overdue: bool
-
-
-def due_calls(plans: Sequence[Plan], today: date, auditor: str = "") -> list[DueCall]:
-    """The calls not made yet, due today or overdue, for `auditor` (case and accents aside;
-    calls planned for no one are everyone's; no name: every call), oldest first."""
-    me = fold(auditor.strip())
-    out = [
-        DueCall(plan.wave.name, call, call.day < today)
-        for plan in plans
-        for call in plan.calls
-        if call.audit is None
-        and call.day <= today
-        and (not me or call.auditor is None or fold(call.auditor) == me)
-    ]
-    out.sort(key=lambda d: (d.call.day, d.call.window, d.call.dealer))
-    return out
 
 
 def link_audit(store: Store, wave: str, key: str, audit_id: str) -> None:

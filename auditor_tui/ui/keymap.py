@@ -6,11 +6,13 @@ numbers by fields: key_tooltips.py). docs/keys.md is generated from the screens'
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
-from textual.keys import format_key
+
+from auditor_tui.domain.labels import fold
+from auditor_tui.ui.key_names import key_name as key_name  # re-exported
+from auditor_tui.ui.key_names import keys_name as keys_name  # re-exported
 
 # The groups of the key strips and of docs/keys.md.
 CALL = "Appel"
@@ -156,13 +158,7 @@ KEYS: dict[str, Key] = {
         show=False,
     ),
     "first": Key(
-        "home",
-        "scroll_top",
-        "Premier",
-        "Aller au premier",
-        NAVIGATION,
-        show=False,
-        contextual=True,
+        "home", "scroll_top", "Premier", "Aller au premier", NAVIGATION, show=False, contextual=True
     ),
     "last": Key(
         "end",
@@ -202,6 +198,9 @@ KEYS: dict[str, Key] = {
     ),
     "service": Key(
         "f3", "cycle_service", "Service", "Service appelé : VN → VO → APV → non précisé", GENERAL
+    ),
+    "due": Key(
+        "f4", "focus_due", "À appeler", "Les appels planifiés du jour et en retard", GENERAL
     ),
     "reload": Key("f5", "reload", "Actualiser", "Relire les audits", GENERAL),
     "next_tab": Key("greater_than_sign", "next_tab", "Onglet suiv.", "Onglet suivant", NAVIGATION),
@@ -286,8 +285,9 @@ KEYS: dict[str, Key] = {
 }
 
 
-# The report's tabs (table name, key, title): alt and the title's first letter (É: e), as
-# underlined in the tab (the letter alone is a key of the call or the follow-up).
+# The report's tabs (table name, key, title): alt and a letter of the title, the first where it
+# is free (É: e), as underlined in the tab (the letter alone is a key of the call or the
+# follow-up).
 REPORT_TABS = (
     ("dealers", "alt+c", "Concessions"),
     ("questions", "alt+q", "Questions"),
@@ -295,7 +295,20 @@ REPORT_TABS = (
     ("trophy", "alt+t", "Trophée"),
     ("unreachable", "alt+i", "Injoignables"),
     ("trends", "alt+e", "Évolution"),
+    ("coverage", "alt+o", "Couverture"),
+    ("network", "alt+r", "Réseau"),
+    ("ranking", "alt+l", "Classement"),
+    ("progressions", "alt+p", "Progressions"),
+    ("trophy_history", "alt+a", "Palmarès"),
+    ("verbatims", "alt+v", "Verbatims"),
 )
+
+
+def tab_label(key: str, title: str) -> str:
+    """The tab's title as markup, its key's letter underlined (« C[u]o[/u]uverture »)."""
+    letter = key.rpartition("+")[2]
+    at = next(i for i, c in enumerate(title) if fold(c) == letter)
+    return f"{title[:at]}[u]{title[at]}[/u]{title[at + 1 :]}"
 
 
 def _tab(name: str) -> Key:
@@ -317,6 +330,12 @@ KEYS.update(
     tab_trophy=_tab("trophy"),
     tab_unreachable=_tab("unreachable"),
     tab_trends=_tab("trends"),
+    tab_coverage=_tab("coverage"),
+    tab_network=_tab("network"),
+    tab_ranking=_tab("ranking"),
+    tab_progressions=_tab("progressions"),
+    tab_trophy_history=_tab("trophy_history"),
+    tab_verbatims=_tab("verbatims"),
 )
 
 
@@ -355,45 +374,3 @@ def bindings(*key_ids: str) -> list[BindingType]:
 
 
 PICK_IDS = tuple(f"pick_{n}" for n in range(1, MAX_OPTIONS + 1))
-
-
-# ---- key names, in French -----------------------------------------------------------------------
-
-KEY_NAMES = {
-    "escape": "Échap",
-    "enter": "Entrée",
-    "tab": "Tab",
-    "space": "Espace",
-    "home": "Origine",
-    "end": "Fin",
-    "pageup": "Pg préc.",
-    "pagedown": "Pg suiv.",
-    "delete": "Suppr",
-    "backspace": "Retour arr.",
-    "insert": "Inser",
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-}
-MODIFIER_NAMES = {"shift": "Maj"}
-
-
-def key_name(key: str, *, short: bool = False) -> str:
-    """« Échap », « Suppr », « Pg suiv. », « F1 », « ctrl+q », « Maj+Tab », « : »; `short`:
-    « ^q » for a control key (where room is short: the footers)."""
-    *modifiers, base = key.split("+") if key != "+" else ["+"]
-    if short and modifiers == ["ctrl"]:
-        return f"^{base}"
-    if base in KEY_NAMES:
-        name = KEY_NAMES[base]
-    elif re.fullmatch(r"f\d{1,2}", base):
-        name = base.upper()
-    else:
-        name = format_key(base)
-    return "+".join([*(MODIFIER_NAMES.get(m, m) for m in modifiers), name])
-
-
-def keys_name(keys: str, separator: str = " / ") -> str:
-    """Every key of a binding's key list, named: « Suppr / Retour arr. »."""
-    return separator.join(key_name(k.strip()) for k in keys.split(","))

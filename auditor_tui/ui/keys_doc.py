@@ -22,7 +22,10 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
 # Where each class's keys apply, in the order of a day's work: (place, "module:Class", …).
 PLACES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Partout", ("app:AuditorApp",)),
-    ("Accueil", ("screens.home:HomeScreen", "screens.home:AuditTable")),
+    (
+        "Accueil",
+        ("screens.home:HomeScreen", "screens.home:AuditTable", "widgets.due_calls:DueList"),
+    ),
     ("Échéances passées", ("screens.missed:MissedScreen",)),
     ("Créer le dossier ?", ("screens.create_store:CreateStoreScreen",)),
     ("Reprendre ?", ("screens.resume:ResumeScreen",)),

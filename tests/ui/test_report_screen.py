@@ -96,7 +96,8 @@ async def test_tabs_from_the_keyboard_and_the_trend(tmp_path: Path) -> None:
             await pilot.press(">")  # from the last tab, round to the first
             assert tabs.active == "tab-dealers"
             await pilot.press("<")
-            assert tabs.active == "tab-trends"
+            assert tabs.active == "tab-verbatims"
+            await pilot.press("alt+e")
             # Weakest questions first: Q1 at 80,0 % (4 of 5 reached audits).
             assert cells(screen, "questions")[0][:1] == ["1"]
             assert cells(screen, "questions")[0][-4:] == ["4", "80,0 %", "0,6", "1"]

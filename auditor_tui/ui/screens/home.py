@@ -20,6 +20,7 @@ from auditor_tui.ui.collector import collect_and_freeze
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.plain_text import plain
+from auditor_tui.ui.screens.home_due import feed_due, focus_due, start_planned
 from auditor_tui.ui.screens.home_queue import feed_queue, save_memory, save_seen, show_missed
 from auditor_tui.ui.screens.home_rows import (
     COLUMNS_NARROW,
@@ -34,6 +35,7 @@ from auditor_tui.ui.screens.home_rows import (
     narrows,
 )
 from auditor_tui.ui.textual_patches import FixedRowsTable, KeysFooter
+from auditor_tui.ui.widgets.due_calls import DueCalls
 from auditor_tui.ui.widgets.followup_queue import FollowUpQueue
 from auditor_tui.ui.widgets.static_text import set_text
 
@@ -82,6 +84,7 @@ class HomeScreen(Screen[None]):
             show=False,
         ),
         binding("filter"),
+        binding("due", show=False),  # named in the panel's title, shown when calls are due
         binding("reports"),
         binding(
             "back",
@@ -121,6 +124,7 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="Filtrer : concessionnaire, ville, statut…  ( / )", id="filter")
         with Vertical(id="home-body"):
+            yield DueCalls(id="due")
             with Vertical(id="audits-panel", classes="-empty"):
                 yield AuditTable(id="audits", cursor_type="row", zebra_stripes=True)
                 yield Static(self._waiting_text(), id="audits-empty")
@@ -157,6 +161,7 @@ class HomeScreen(Screen[None]):
         self._load()
         if self._loaded:
             feed_queue(self, self.store)
+            feed_due(self, self.store, self.clock)
 
     def _load(self) -> None:
         if self.store is not None:
@@ -184,6 +189,7 @@ class HomeScreen(Screen[None]):
 
     def _after_first_rows(self) -> None:
         feed_queue(self, self.store)
+        feed_due(self, self.store, self.clock)
 
     def on_follow_up_queue_seen(self, message: FollowUpQueue.Seen) -> None:
         save_seen(self, self.store, message.at)
@@ -361,6 +367,13 @@ class HomeScreen(Screen[None]):
         message.stop()
         self.query_one(FollowUpQueue).seen_audit(message.audit_id)
         self.post_message(OpenAudit(message.audit_id, "awaiting_follow_up"))
+
+    @on(DueCalls.Start)
+    def _start_planned(self, message: DueCalls.Start) -> None:
+        start_planned(self, self.store, self.clock, message.due)
+
+    def action_focus_due(self) -> None:
+        focus_due(self)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -47,6 +47,7 @@ from auditor_tui.ui.screens.live_view import (
     question_after,
     save_state,
     section_after,
+    stopwatch_state,
     suggestion_line,
     transfer_seconds,
 )
@@ -120,7 +121,6 @@ class LiveCallScreen(Screen[str]):
         self.auto_advance = auto_advance_setting(self.store)
         missing = live.remaining()
         self.current = missing[0] if missing else live.grid.question_ids[0]
-        self._one(Stopwatch).limit = live.transfer_limit
         self._one(Static, "#ask").display = False
         self.refresh_view()
         self._collector.start()
@@ -148,13 +148,10 @@ class LiveCallScreen(Screen[str]):
         live = self.live
         if live is None:
             return
-        watch = self._one(Stopwatch)
         elapsed, provisional = self._transfer_seconds(live)
-        watch.transfer = elapsed
-        watch.running = live.transfer_running or provisional
-        watch.provisional = provisional
-        watch.call = live.call_elapsed()
-        over = live.transfer_running and watch.has_class("-over")
+        state = stopwatch_state(live, elapsed, provisional)
+        self._one(Stopwatch).state = state
+        over = state.over and live.transfer_running
         if over != self._over_limit:
             self._over_limit = over
             self._show_suggestion()

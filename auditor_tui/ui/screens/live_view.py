@@ -11,14 +11,21 @@ from textual.content import Content
 
 from auditor_tui.domain.dealers import Dealer
 from auditor_tui.domain.grid import Grid
+from auditor_tui.domain.labels import transfer_limit_text
 from auditor_tui.domain.periods import PARIS_ZONE
 from auditor_tui.domain.record import STATUS_LABELS, parse_instant
-from auditor_tui.domain.suggestions import METHOD_LABELS, Suggestion, round_tenth
+from auditor_tui.domain.suggestions import (
+    METHOD_LABELS,
+    Suggestion,
+    round_tenth,
+    transfer_over_limit,
+)
 from auditor_tui.session.live import LiveCall, after_call_questions
 from auditor_tui.text.french import format_clock, format_seconds
 from auditor_tui.ui.widgets.dealer_line import DealerInfo
 from auditor_tui.ui.widgets.question_list import GridProgress
 from auditor_tui.ui.widgets.question_view import QuestionState
+from auditor_tui.ui.widgets.stopwatch import StopwatchState
 
 AFTER_CALL_NOTE = "après l'appel : se note au suivi (e-mail, rappel), pas pendant l'appel"
 
@@ -142,3 +149,16 @@ def transfer_seconds(
     if asked_at is None or elapsed is not None:
         return elapsed, False
     return max(0.0, monotonic - asked_at), True
+
+
+def stopwatch_state(live: LiveCall, elapsed: float | None, provisional: bool) -> StopwatchState:
+    """What the stopwatch shows of the transfer's `elapsed` seconds (`provisional`: counted from
+    its key while asked), the verdict the core's: past the grid's limit or not."""
+    return StopwatchState(
+        limit=transfer_limit_text(live.grid),
+        transfer=elapsed,
+        running=live.transfer_running or provisional,
+        provisional=provisional,
+        over=elapsed is not None and transfer_over_limit(live.grid, elapsed),
+        call=live.call_elapsed(),
+    )

@@ -16,11 +16,13 @@ from textual.widgets.option_list import Option
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.dealers import Dealer, matches, normalise_phone
+from auditor_tui.domain.plan import DueCall
 from auditor_tui.domain.record import Audit, DealerRef, Identity
 from auditor_tui.domain.waves import SERVICES, service_label
 from auditor_tui.exchange.dealers_csv import empty_directory_text
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
+from auditor_tui.store.plans import link_audit
 from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.key_strips import NEW_AUDIT_STRIP
 from auditor_tui.ui.keymap import binding
@@ -99,14 +101,18 @@ class NewAuditScreen(Screen[None]):
         binding("back", tooltip="Revenir à l'accueil sans créer d'audit"),
     ]
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, due: DueCall | None = None) -> None:
+        """`due`: a planned call (« À appeler aujourd'hui »): its dealer and service filled in,
+        the audit made for it linked to it."""
         super().__init__()
         self.store = store
         self.clock = clock
+        self.due = due
         self._dealers: list[Dealer] = []
         self._shown: list[Dealer] = []
         self._creating = False
-        self.service: str | None = None  # what the call is about: VN, VO, APV or not said
+        # What the call is about: VN, VO, APV or not said.
+        self.service: str | None = due.call.service if due is not None else None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -130,12 +136,15 @@ class NewAuditScreen(Screen[None]):
             auditor = Input(placeholder="Votre nom", id="auditor")
             auditor.border_title = "Auditeur"
             yield auditor
-            service = Static(service_label(None), id="service")
+            service = Static(plain(service_label(self.service)), id="service")
             service.border_title = "Service (F3)"
             yield service
         yield KeyStrip(NEW_AUDIT_STRIP, id="keys")  # every key whole at 80 columns
 
     def on_mount(self) -> None:
+        if self.due is not None:  # the window the dealer is to be called in, in the title bar
+            call = self.due.call
+            self.sub_title = f"Nouvel audit planifié : {call.dealer}, {'-'.join(call.window)}"
         self.query_one("#dealers", OptionList).add_option(Option("Chargement de l'annuaire…"))
         self.query_one("#dealer-search", Input).focus()
         self._load()
@@ -169,6 +178,12 @@ class NewAuditScreen(Screen[None]):
         if not auditor.value:
             auditor.value = terminal_text(message.auditor)
         self._filter()
+        if self.due is not None and self._planned_index() is None:
+            name = self.due.call.dealer
+            self.notify(
+                f"{name} (planifié) n'est plus dans l'annuaire : choisissez un concessionnaire.",
+                severity="warning",
+            )
 
     # ---- the dealer list --------------------------------------------------------------------
 
@@ -182,7 +197,8 @@ class NewAuditScreen(Screen[None]):
             options.add_options(Option(dealer_line(d), id=d.id) for d in self._shown)
             # Typed letters pick the first match; nothing typed picks no one (↓ to choose):
             # Entrée must not start a call on the first dealer of the directory.
-            options.highlighted = 0 if query.strip() else None
+            options.highlighted = 0 if query.strip() else self._planned_index()
+            self.call_after_refresh(options.scroll_to_highlight)
         elif self._dealers:
             options.add_option(
                 Option(plain(f"Aucun concessionnaire ne correspond à « {query} »."), disabled=True)
@@ -203,6 +219,18 @@ class NewAuditScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#dealers")
     def _highlighted(self) -> None:
         self._show_detail()
+
+    def _planned_index(self) -> int | None:
+        """Where the planned call's dealer is in the list shown (None without one)."""
+        if self.due is None:
+            return None
+        wanted = self.due.call.dealer_id
+        return next((i for i, d in enumerate(self._shown) if d.id == wanted), None)
+
+    def _planned_for(self, dealer: Dealer) -> DueCall | None:
+        """The planned call, if `dealer` is its dealer (the auditor may pick another)."""
+        due = self.due
+        return due if due is not None and due.call.dealer_id == dealer.id else None
 
     @property
     def dealer(self) -> Dealer | None:
@@ -285,11 +313,21 @@ class NewAuditScreen(Screen[None]):
         moment = self.clock.now()
         grid = self.store.grid()
         audit = Audit.new(dealer_ref(dealer), grid, moment, auditor, identity, service)
+        due = self._planned_for(dealer)
+        if due is not None:  # the wave it counts in and the slot it was given
+            audit.wave, audit.planned = due.wave, due.call.planned()
         try:
             self.store.create(audit, moment=moment)
         except StoreError as exc:
             self.post_message(AuditCreateFailed(str(exc)))
             return
+        if due is not None:
+            try:
+                link_audit(self.store, due.wave, due.call.key, audit.id)
+            except StoreError as exc:  # the audit is saved; its plan entry still shows as due
+                self.app.call_from_thread(
+                    self.notify, f"Plan non mis à jour : {exc}", severity="warning"
+                )
         try:
             self.store.set_setting(IDENTITY_SETTING, identity.to_dict())
             self.store.set_setting(AUDITOR_SETTING, auditor)

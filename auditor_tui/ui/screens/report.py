@@ -1,10 +1,11 @@
-"""The report screen (key r on the home screen): the network report of reports/figures.py in
-tabs, filtered by period, dealer and auditor. Audits are read and figures computed off the UI
-thread; the tables are the same as `auditor-tui report` prints."""
+"""The report screen (F2 on the home screen): the network report of reports/report.py in tabs,
+filtered by period (or wave), dealer, auditor and service. Audits are read and figures computed
+off the UI thread; the tables are the same as `auditor-tui report` prints. Under the trends the
+highlighted dealer's curve, under the verbatims the highlighted note whole."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,15 +26,20 @@ from textual.worker import get_current_worker
 
 from auditor_tui.domain.periods import Period
 from auditor_tui.reports.cache import load_rows
-from auditor_tui.reports.figures import DealerTrend, NetworkReport
-from auditor_tui.reports.rows import AuditRow, Filters
-from auditor_tui.reports.tables import TEXT_KINDS, Column, Table, fit_widths, shown_rows, tables
+from auditor_tui.reports.figures import DealerTrend
+from auditor_tui.reports.report import NetworkReport
+from auditor_tui.reports.rows import SERVICES, AuditRow, Filters
+from auditor_tui.reports.sources import load_directory, load_plan
+from auditor_tui.reports.table_model import Column, Table
+from auditor_tui.reports.tables import TEXT_KINDS, fit_widths, shown_rows, tables
+from auditor_tui.reports.waves import DirectoryDealer, PlanEntry
 from auditor_tui.store import Store
+from auditor_tui.store.errors import StoreError
 from auditor_tui.text.french import percent_text
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import REPORT_STRIP
 from auditor_tui.ui.keymap import binding
-from auditor_tui.ui.plain_text import cell, plain
+from auditor_tui.ui.plain_text import cell, plain, plain_lines
 from auditor_tui.ui.widgets.key_strip import KeyStrip
 
 TABS = keymap.REPORT_TABS
@@ -46,13 +52,23 @@ def spark_text(percents: Sequence[float]) -> str:
     return "".join(BLOCKS[min(len(BLOCKS) - 1, int(p / 100 * len(BLOCKS)))] for p in percents)
 
 
-def parse_filters(period: str, dealer: str, auditor: str) -> Filters:
-    """The filter fields as Filters; ValueError for a period that cannot be read."""
-    return Filters(
-        Period.parse(period) if period.strip() else None,
-        dealer.strip() or None,
-        auditor.strip() or None,
-    )
+def first_upper(text: str) -> str:
+    """The first letter up, the rest as written (str.capitalize would make « 2026-T1 »
+    « 2026-t1 » and « APV » « apv »)."""
+    return text[:1].upper() + text[1:]
+
+
+def parse_filters(period: str, dealer: str, auditor: str, service: str = "") -> Filters:
+    """The filter fields as Filters; ValueError, saying which field, for a period or a service
+    that cannot be read."""
+    wanted = service.strip().upper()
+    if wanted and wanted not in SERVICES:
+        raise ValueError(f"Service illisible : {service.strip()!r}, {', '.join(SERVICES)} attendu")
+    try:
+        chosen = Period.parse(period) if period.strip() else None
+    except ValueError as exc:
+        raise ValueError(f"Période illisible : {exc}") from exc
+    return Filters(chosen, dealer.strip() or None, auditor.strip() or None, wanted or None)
 
 
 class ReportScreen(Screen[None]):
@@ -66,10 +82,20 @@ class ReportScreen(Screen[None]):
     ]
 
     class RowsLoaded(Message):
-        def __init__(self, rows: list[AuditRow], unread: int = 0) -> None:
+        def __init__(
+            self,
+            rows: list[AuditRow],
+            unread: int = 0,
+            directory: Sequence[DirectoryDealer] = (),
+            plan: Mapping[str, Sequence[PlanEntry]] | None = None,
+            problem: str = "",
+        ) -> None:
             super().__init__()
             self.rows = rows
             self.unread = unread  # audits that could not be read: left out, and said so
+            self.directory = directory
+            self.plan = plan
+            self.problem = problem  # a stored plan that cannot be read: said, not used
 
     class ReportReady(Message):
         def __init__(self, report: NetworkReport) -> None:
@@ -81,24 +107,30 @@ class ReportScreen(Screen[None]):
         self.store = store
         self.rows: list[AuditRow] | None = None
         self.unread = 0
+        self.directory: Sequence[DirectoryDealer] = ()
+        self.plan: Mapping[str, Sequence[PlanEntry]] | None = None
+        self.problem = ""
         self.report: NetworkReport | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="report-filters"):
-            yield Input(placeholder="Période : 2026, 2026-T2…", id="filter-period", compact=True)
+            yield Input(placeholder="Période, vague", id="filter-period", compact=True)
             yield Input(placeholder="Concession", id="filter-dealer", compact=True)
             yield Input(placeholder="Auditeur", id="filter-auditor", compact=True)
+            yield Input(placeholder="Service", id="filter-service", compact=True)
         yield Static("Chargement des audits…", id="report-summary")
         with TabbedContent(id="report-tabs"):
-            for name, _key, title in TABS:
-                with TabPane(f"[u]{title[0]}[/u]{title[1:]}", id=f"tab-{name}"):
+            for name, key, title in TABS:
+                with TabPane(keymap.tab_label(key, title), id=f"tab-{name}"):
                     yield Label("", id=f"title-{name}", classes="table-title")
                     yield DataTable(id=f"table-{name}", cursor_type="row", zebra_stripes=True)
                     if name == "trends":
                         with Vertical(id="trend-detail"):
                             yield Label("", id="trend-label")
                             yield Sparkline([], id="trend-spark")
+                    if name == "verbatims":
+                        yield Static("", id="verbatim-detail")
                     yield Static("", id=f"note-{name}", classes="note")
         yield KeyStrip(REPORT_STRIP, id="keys")  # every key whole at 80 columns
 
@@ -115,12 +147,20 @@ class ReportScreen(Screen[None]):
 
         unread: list[str] = []
         rows = load_rows(self.store, progress, unread=unread)
+        directory, plan, problem = load_directory(self.store), None, ""
+        try:
+            plan = load_plan(self.store)
+        except StoreError as exc:
+            problem = str(exc)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsLoaded(rows, len(unread)))
+            self.post_message(self.RowsLoaded(rows, len(unread), directory, plan, problem))
 
     def on_report_screen_rows_loaded(self, message: ReportScreen.RowsLoaded) -> None:
         self.rows = message.rows
         self.unread = message.unread
+        self.directory = message.directory
+        self.plan = message.plan
+        self.problem = message.problem
         self._recompute()
 
     @on(Input.Changed)
@@ -138,31 +178,34 @@ class ReportScreen(Screen[None]):
                 self.query_one("#filter-period", Input).value,
                 self.query_one("#filter-dealer", Input).value,
                 self.query_one("#filter-auditor", Input).value,
+                self.query_one("#filter-service", Input).value,
             )
         except ValueError as exc:
-            self._summary(f"Période illisible : {exc}", error=True)
+            self._summary(str(exc), error=True)
             return
         self._compute(list(self.rows or []), filters)
 
     @work(thread=True, exclusive=True, group="report-compute")
     def _compute(self, rows: list[AuditRow], filters: Filters) -> None:
-        from auditor_tui.reports.figures import build_report
+        from auditor_tui.reports.report import build_report
 
-        report = build_report(rows, filters)
+        report = build_report(rows, filters, self.directory, self.plan)
         if not get_current_worker().is_cancelled:
             self.post_message(self.ReportReady(report))
 
     def on_report_screen_report_ready(self, message: ReportScreen.ReportReady) -> None:
         report = self.report = message.report
         unread = f" · {self.unread} illisible(s), laissé(s) de côté" if self.unread else ""
+        problem = f" · {self.problem} ; couverture sans ce plan" if self.problem else ""
         self._summary(
-            f"{report.filters.describe().capitalize()} · {report.counted} audit(s) compté(s)"
-            f" · {report.left_out} en cours, non compté(s){unread}",
-            error=bool(self.unread),
+            f"{first_upper(report.filters.describe())} · {report.counted} audit(s) compté(s)"
+            f" · {report.left_out} en cours, non compté(s){unread}{problem}",
+            error=bool(self.unread or self.problem),
         )
         for table in tables(report):
             self._fill(table, report)
         self._show_trend()
+        self._show_verbatim()
 
     # ---- showing --------------------------------------------------------------------------
 
@@ -223,6 +266,22 @@ class ReportScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#table-trends")
     def _trend_highlighted(self) -> None:
         self._show_trend()
+
+    def _show_verbatim(self) -> None:
+        """The highlighted note whole, wrapped, under its question: the table cuts it."""
+        detail = self.query_one("#verbatim-detail", Static)
+        found = self.report.verbatims if self.report else ()
+        if not found:
+            detail.update("")
+            return
+        row = self.query_one("#table-verbatims", DataTable).cursor_row
+        v = found[max(0, min(row, len(found) - 1))]
+        where = " · ".join(x for x in (v.dealer, v.wave, v.service, v.auditor) if x)
+        detail.update(plain_lines([plain((f"Q{v.question} ", "bold"), v.text), where, v.note]))
+
+    @on(DataTable.RowHighlighted, "#table-verbatims")
+    def _verbatim_highlighted(self) -> None:
+        self._show_verbatim()
 
     def _focus_table(self) -> None:
         active = self.query_one(TabbedContent).active or "tab-dealers"

@@ -1,9 +1,13 @@
 """The transfer stopwatch (large digits, against the grid's limit) and the call duration.
-Display only: the screen sets the attributes on each timer tick; the `-over` class marks a
-transfer past the limit, `-running` / `-done` its state, `-provisional` a transfer counted from
-its key while its confirmation is asked."""
+Display only: the call screen sets its `state` on each timer tick, the verdict included
+(`over`: decided by the core, `transfer_over_limit`); the widget never compares a time with a
+limit. Its classes are for the style sheet only: `-over` a transfer past the limit, `-running` /
+`-done` its state, `-provisional` a transfer counted from its key while its confirmation is
+asked."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,8 +16,20 @@ from textual.reactive import reactive
 from textual.widgets import Digits, Label
 
 from auditor_tui.domain.suggestions import round_tenth
-from auditor_tui.text.french import format_elapsed, number_text
+from auditor_tui.text.french import format_elapsed
 from auditor_tui.ui.widgets.static_text import set_text
+
+
+@dataclass(frozen=True)
+class StopwatchState:
+    """What the stopwatch shows."""
+
+    limit: str = ""  # the grid's, as said: « 45 s »
+    transfer: float | None = None  # seconds, None before a transfer
+    running: bool = False
+    provisional: bool = False  # counted from the key « x » while its « oui » is asked
+    over: bool = False  # past the limit: the core's verdict
+    call: float | None = None  # seconds since the call started
 
 
 def stopwatch_digits(seconds: float | None) -> str:
@@ -28,13 +44,9 @@ def stopwatch_digits(seconds: float | None) -> str:
 
 
 class Stopwatch(Vertical):
-    # Set on every 0.1 s tick: the children repaint when their text changes (the call clock
-    # once a second), not the whole stopwatch ten times a second.
-    transfer: reactive[float | None] = reactive(None, repaint=False)
-    limit: reactive[float | None] = reactive(None, repaint=False)  # the grid's, set on mount
-    running: reactive[bool] = reactive(False, repaint=False)
-    provisional: reactive[bool] = reactive(False, repaint=False)
-    call: reactive[float | None] = reactive(None, repaint=False)
+    # Set on every 0.1 s tick, shown when it changes: the children repaint when their text
+    # changes (the call clock once a second), not the whole stopwatch ten times a second.
+    state: reactive[StopwatchState] = reactive(StopwatchState, repaint=False)
     _ready = False
 
     def compose(self) -> ComposeResult:
@@ -46,48 +58,36 @@ class Stopwatch(Vertical):
         self._ready = True
         self._show()
 
-    def watch_transfer(self) -> None:
-        self._show()
-
-    def watch_running(self) -> None:
-        self._show()
-
-    def watch_provisional(self) -> None:
-        self._show()
-
-    def watch_limit(self) -> None:
-        self._show()
-
-    def watch_call(self) -> None:
+    def watch_state(self) -> None:
         self._show()
 
     def _show(self) -> None:
         if not self._ready or not self.is_attached:  # before the children exist, or after
             return
-        seconds = self.transfer
-        # Rounded to the tenth, as the measured transfer is: 45.04 s is still « Oui ».
-        over = seconds is not None and self.limit is not None and round_tenth(seconds) > self.limit
+        shown = self.state
+        seconds = shown.transfer
+        over = seconds is not None and shown.over
         self.set_class(over, "-over")
-        self.set_class(self.running, "-running")
-        self.set_class(seconds is not None and not self.running, "-done")
-        self.set_class(self.provisional, "-provisional")
+        self.set_class(shown.running, "-running")
+        self.set_class(seconds is not None and not shown.running, "-done")
+        self.set_class(shown.provisional, "-provisional")
         if seconds is None:
-            state = "—"
-        elif self.provisional:
-            state = "à valider"
-        elif self.running:
-            state = "DÉPASSÉ" if over else "en cours"
+            verdict = "—"
+        elif shown.provisional:
+            verdict = "à valider"
+        elif shown.running:
+            verdict = "DÉPASSÉ" if over else "en cours"
         else:
-            state = "hors délai" if over else "à temps"
-        limit = "" if self.limit is None else f" {number_text(self.limit, 'g')} s"
+            verdict = "hors délai" if over else "à temps"
+        limit = f" {shown.limit}" if shown.limit else ""
         # Fixed-size labels (see the CSS): ten updates a second without a layout pass.
         try:
             title = self.query_one("#stopwatch-title", Label)
         except NoMatches:  # the screen is being dismissed: its children are already gone
             return
-        set_text(title, f"Transfert{limit} : {state}", layout=False)
+        set_text(title, f"Transfert{limit} : {verdict}", layout=False)
         digits = self.query_one("#stopwatch-digits", Digits)
         if digits.value != (text := stopwatch_digits(seconds)):
             digits.update(text)
         call = self.query_one("#stopwatch-call", Label)
-        set_text(call, f"Appel  {format_elapsed(self.call)}", layout=False)
+        set_text(call, f"Appel  {format_elapsed(shown.call)}", layout=False)

@@ -217,28 +217,15 @@ def test_the_plan_keeps_every_rule(directory, quarter, seed, auditors, per_deale
         previous = draw_plan(previous_wave, dealers, seed=seed + 1)
     except PlanError:
         previous = None
+    asked = {"seed": seed, "calls_per_dealer": per_dealer, "auditors": auditors}
     try:
-        plan = draw_plan(
-            wave,
-            dealers,
-            seed=seed,
-            calls_per_dealer=per_dealer,
-            auditors=auditors,
-            previous=previous,
-        )
+        plan = draw_plan(wave, dealers, previous=previous, **asked)  # type: ignore[arg-type]
     except PlanError as exc:
         assert exc.unplaced and {n for n, _ in exc.unplaced} <= {d.name for d in dealers}
         event("not placed")
         return
     event("placed")
-    assert plan == draw_plan(
-        wave,
-        dealers,
-        seed=seed,
-        calls_per_dealer=per_dealer,
-        auditors=auditors,
-        previous=previous,
-    )
+    assert plan == draw_plan(wave, dealers, previous=previous, **asked)  # type: ignore[arg-type]
     by_name = {d.name: (d, week, span) for d, week, span in directory}
     before = (
         {(c.dealer, c.day.weekday(), c.window[0]) for c in previous.calls} if previous else set()

@@ -23,9 +23,9 @@ from tests.markdown import README, section_blocks
 ARROW = "# →"
 
 
-def first_steps() -> list[tuple[str, str]]:
+def first_steps(section: str = "First steps, to paste") -> list[tuple[str, str]]:
     """(line as written, what it promises to print) for each line of the section's block."""
-    (block,) = [b for b in section_blocks(README, "First steps, to paste") if b.lang == "sh"]
+    (block,) = [b for b in section_blocks(README, section) if b.lang == "sh"]
     steps = []
     for line in block.lines:
         if line.strip() and not line.lstrip().startswith("#"):
@@ -97,6 +97,25 @@ def test_first_steps_run_as_pasted(tmp_path: Path) -> None:
     (batch,) = (scratch / "envois").iterdir()
     assert (batch / "manifest.json").is_file()
     assert not (tmp_path / "never-the-default").exists()
+
+
+def test_a_wave_planned_and_covered_as_pasted(tmp_path: Path) -> None:
+    """« Une vague »: the lines as written; the plan they store is the one they print."""
+    steps = first_steps("Une vague")
+    assert len(steps) >= 4 and all(p for line, p in steps if "auditor-tui" in line)
+    results = run_lines([line for line, _ in steps], tmp_path, scratch_env(tmp_path))
+    for (line, promise), (status, out, err) in zip(steps, results, strict=True):
+        assert (status, err) == (EXIT_OK, ""), f"{line}\nstatus {status}\n{err}"
+        if promise:
+            assert any(promise in printed for printed in out.splitlines()), f"{line}\n{out}"
+    store = next(p for p in tmp_path.iterdir() if (p / "store").is_dir()) / "store"
+    with Store.open(store) as opened:
+        (plan,) = opened.plans()
+    assert (plan["wave"], len(plan["calls"]), plan["auditors"]) == (
+        "2027-T1",
+        41,
+        ["Camille", "Julien"],
+    )
 
 
 def test_the_dealer_csv_example_is_accepted(tmp_path: Path) -> None:

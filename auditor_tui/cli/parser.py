@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from auditor_tui import __version__
 from auditor_tui.cli.commands import cmd_dealers_import, cmd_export, cmd_import, cmd_report
@@ -22,23 +22,27 @@ if TYPE_CHECKING:
     from auditor_tui.domain.periods import Period
     from auditor_tui.domain.waves import Wave
 
+T = TypeVar("T")
+
+
+def _checked(parse: Callable[[str], T], text: str) -> T:
+    """`parse(text)`, its ValueError (a French message) as argparse's usage error."""
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
 
 def _period(text: str) -> Period:
     from auditor_tui.domain.periods import Period
 
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return _checked(Period.parse, text)
 
 
 def _size(text: str) -> int:
     from auditor_tui.exchange.input_files import parse_size
 
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return _checked(parse_size, text)
 
 
 def _table(text: str) -> str:
@@ -60,19 +64,19 @@ def _service(text: str) -> str:
 def _wave(text: str) -> Wave:
     from auditor_tui.domain.waves import Wave
 
-    try:
-        return Wave.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return _checked(Wave.parse, text)
 
 
 def _day(text: str) -> date:
     from datetime import date
 
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"date AAAA-MM-JJ attendue, trouvé {text!r}") from None
+    def iso(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"date AAAA-MM-JJ attendue, trouvé {text!r}") from None
+
+    return _checked(iso, text)
 
 
 def _positive(text: str) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from auditor_tui.domain.clock import FakeClock
@@ -55,6 +57,25 @@ def planned_store(tmp_path: Path) -> Path:
     return db
 
 
+async def due_list(pilot: Pilot[Any]) -> DueCalls:
+    """The home's « À appeler aujourd'hui » once the calls due are in it."""
+    home = await home_ready(pilot)
+    due = home.query_one(DueCalls)
+    await wait_for(pilot, lambda: bool(due.calls), "the calls due")
+    return due
+
+
+async def start(pilot: Pilot[Any], *keys: str) -> NewAuditScreen:
+    """Keys on the home screen that open a planned call's new audit, its dealer chosen."""
+    await pilot.press(*keys)
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, NewAuditScreen), "the new audit")
+    form = app.screen
+    assert isinstance(form, NewAuditScreen)
+    await wait_for(pilot, lambda: form.dealer is not None, "the dealer chosen")
+    return form
+
+
 def shown(due: DueCalls) -> list[str]:
     options = due.query_one(OptionList)
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
@@ -64,9 +85,7 @@ async def test_the_calls_due_then_started_with_dealer_and_service(tmp_path: Path
     db = planned_store(tmp_path)
     app = make_app(db, FakeClock(FRIDAY))
     async with app.run_test(size=(80, 24)) as pilot:
-        home = await home_ready(pilot)
-        due = home.query_one(DueCalls)
-        await wait_for(pilot, lambda: bool(due.calls), "the calls due")
+        due = await due_list(pilot)
         assert shown(due) == [
             "en retard   lun. 4 janv.   09:00-10:00  Lexus Nîmes                   VO",
             "aujourd'hui ven. 8 janv.   11:00-12:00  Lexus Lille                   APV",
@@ -75,11 +94,7 @@ async def test_the_calls_due_then_started_with_dealer_and_service(tmp_path: Path
         title = str(due.query_one("#due-title", Static).render())
         assert title == "À appeler aujourd'hui : 3 (1 en retard) · F4 puis Entrée : commencer"
         assert due.region.right <= 80 and due.region.height == 5  # title, 3 calls, rule
-        await pilot.press("f4", "down", "enter")  # Lexus Lille
-        await wait_for(pilot, lambda: isinstance(app.screen, NewAuditScreen), "the new audit")
-        form = app.screen
-        assert isinstance(form, NewAuditScreen)
-        await wait_for(pilot, lambda: form.dealer is not None, "the dealer chosen")
+        form = await start(pilot, "f4", "down", "enter")  # Lexus Lille
         assert form.dealer is not None and form.dealer.name == "Lexus Lille"
         assert str(form.query_one("#service", Static).render()) == "APV · Après-Vente"
         assert form.sub_title == "Nouvel audit planifié : Lexus Lille, 11:00-12:00"
@@ -103,14 +118,9 @@ async def test_another_dealer_picked_is_not_linked(tmp_path: Path) -> None:
     db = planned_store(tmp_path)
     app = make_app(db, FakeClock(FRIDAY))
     async with app.run_test(size=(80, 24)) as pilot:
-        home = await home_ready(pilot)
-        due = home.query_one(DueCalls)
-        await wait_for(pilot, lambda: bool(due.calls), "the calls due")
-        await pilot.press("f4", "enter")  # Lexus Nîmes…
-        await wait_for(pilot, lambda: isinstance(app.screen, NewAuditScreen), "the new audit")
-        form = app.screen
-        assert isinstance(form, NewAuditScreen)
-        await wait_for(pilot, lambda: form.dealer is not None, "the dealer chosen")
+        await due_list(pilot)
+        form = await start(pilot, "f4", "enter")  # Lexus Nîmes…
+        assert form.dealer is not None and form.dealer.name == "Lexus Nîmes"
         await pilot.press(*"metz", "enter")  # …but the auditor calls Metz instead
         await wait_for(pilot, lambda: isinstance(app.screen, LiveCallScreen), "the call")
         audit_id = app.screen.audit_id  # type: ignore[attr-defined]

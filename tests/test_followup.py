@@ -282,7 +282,7 @@ def test_queue_sorted_by_next_deadline_with_french_countdowns() -> None:
     now = local(PARIS, 2026, 11, 17, 9, 48)
     assert queue[0].countdown(now) == "e-mail : 1 h 12 · rappel : jeu. 19 nov. 23:59"
     assert not queue[0].overdue(now)
-    assert queue[2].countdown(now) == "tout est reçu : à terminer"
+    assert queue[2].countdown(now) == "e-mail reçu · rappel reçu : à terminer"
     later = local(PARIS, 2026, 11, 17, 11, 5)
     assert queue[0].overdue(later)
     assert queue[0].countdown(later) == "e-mail : en retard · rappel : jeu. 19 nov. 23:59"
@@ -476,7 +476,8 @@ def test_acknowledgement_only_keeps_the_email_pending_in_the_queue() -> None:
     summaries = [Summary.of(audit)]
     facts = {audit.id: QueueFacts.of(audit)}
     now = call + timedelta(hours=1)
-    assert build_queue(summaries)[0].countdown(now).startswith("rappel")  # summary alone
+    # the summary alone takes the e-mail as received
+    assert build_queue(summaries)[0].countdown(now) == "e-mail reçu · rappel : jeu. 19 nov. 23:59"
     assert build_queue(summaries, facts)[0].countdown(now).startswith("e-mail : 1 h 00")
     later = call + timedelta(hours=2, seconds=1)
     assert [e.due.kind for e in expired_between(summaries, now, later, facts)] == ["email"]

@@ -191,3 +191,22 @@ def test_the_csv_counts_the_reopenings_and_gives_the_last_reason() -> None:
     shared = csv_row(pseudonymise(audit, b"k" * 32))
     assert (shared["reopened"], shared["reopen_reason"]) == ("2", "")
     assert [x["detail"] for x in pseudonymise(audit, b"k" * 32).history][-1] is None
+
+
+def test_each_entry_in_words_in_the_dealer_zone() -> None:
+    audit = ended()
+    audit.follow_up.email_received_at = "2026-05-13T18:15:00+00:00"
+    audit.follow_up.email_has_information = True
+    history.sync(audit, datetime(2026, 5, 13, 18, 20, tzinfo=UTC))
+    lifecycle.complete(audit, datetime(2026, 5, 15, 8, 0, tzinfo=UTC))
+    lifecycle.reopen(audit, "rappel arrivé lundi", datetime(2026, 5, 18, 8, 0, tzinfo=UTC))
+    audit.history.append(e("2026-05-19T08:00:00+00:00", "completed", "par le siège"))
+    words = [history.describe(x, audit, "Europe/Paris") for x in history.entries(audit)]
+    assert words == [
+        "audit créé",
+        "fin de l'appel",
+        "e-mail reçu en retard (45 min)",
+        "terminé avant l'échéance : le rappel pouvait encore arriver jusqu'au lun. 18 mai 23:59",
+        "audit rouvert : rappel arrivé lundi",
+        "audit terminé (par le siège)",  # an imported record's own words, shown as they came
+    ]

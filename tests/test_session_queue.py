@@ -69,7 +69,7 @@ def test_the_queue_lists_the_audits_awaiting_soonest_deadline_first(
     assert nice.dues == dijon.dues  # a bare acknowledgement stops no clock
     assert lille.dues == (Due(KIND_EMAIL, LILLE_EMAIL), Due(KIND_CALLBACK, CALLBACK))
     assert metz.dues == () and metz.zone == "America/Martinique"  # read from its file
-    assert metz.countdown(T0) == "tout est reçu : à terminer"
+    assert metz.countdown(T0) == "e-mail reçu · rappel reçu : à terminer"
     assert state.due_times == [DIJON_EMAIL, DIJON_EMAIL, LILLE_EMAIL, CALLBACK, CALLBACK, CALLBACK]
     # the deadlines passed by Tuesday 12:00 UTC, nothing recorded: Dijon's and Nice's e-mails
     expired = state.expired(T0, datetime(2026, 11, 17, 12, 0, tzinfo=UTC))

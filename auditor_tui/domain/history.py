@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from auditor_tui.domain.instants import format_instant
+from auditor_tui.domain.evidence import CALLBACK, EMAIL, KINDS, LABELS, Evidence, evidence
+from auditor_tui.domain.instants import format_instant, parse_rfc3339
 from auditor_tui.domain.record_fields import HISTORY_EVENTS as EVENTS
+from auditor_tui.text.french import format_short
 
 if TYPE_CHECKING:
     from auditor_tui.domain.record import Audit
@@ -92,6 +94,22 @@ def sync(audit: Audit, moment: datetime) -> bool:
     the record gives), and note a completion the record shows but the history does not (an
     unreachable dealer's audit completes itself: lifecycle.settle). Entries stay in the order
     they happened. True when the history changed."""
+    synced = _with_facts(audit)
+    if audit.status == "complete" and _last_decision(synced) != COMPLETED:
+        synced.append(Entry(format_instant(moment), COMPLETED).to_dict())
+    if synced == audit.history:
+        return False
+    audit.history = synced
+    return True
+
+
+def view(audit: Audit) -> list[Entry]:
+    """The history as it reads with its facts made to say what the record says (an imported
+    record may carry evidence its history does not mention), without changing the audit."""
+    return [Entry(e["at"], e["event"], e.get("detail")) for e in _with_facts(audit)]
+
+
+def _with_facts(audit: Audit) -> list[dict[str, Any]]:
     facts = _facts(audit)
     kept: list[dict[str, Any]] = []
     have: set[str] = set()
@@ -107,12 +125,7 @@ def sync(audit: Audit, moment: datetime) -> bool:
         for event, at in facts.items()
         if at is not None and event not in have
     ]
-    if audit.status == "complete" and _last_decision(kept) != COMPLETED:
-        added.append(Entry(format_instant(moment), COMPLETED).to_dict())
-    changed = bool(added) or len(kept) != len(audit.history)
-    if changed:
-        audit.history = _in_order([*kept, *added])
-    return changed
+    return _in_order([*kept, *added]) if added or len(kept) != len(audit.history) else kept
 
 
 def _in_order(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -143,8 +156,6 @@ def backfill(audit: Audit, events: Iterable[Mapping[str, Any]]) -> bool:
     audit.history = _in_order(made)
     facts_moment = audit.updated_at or audit.created_at
     if facts_moment:
-        from auditor_tui.domain.instants import parse_rfc3339
-
         sync(audit, parse_rfc3339(facts_moment))
     return bool(audit.history)
 
@@ -167,3 +178,62 @@ def last_reopen_reason(audit: Audit) -> str | None:
             detail = entry.get("detail")
             return detail if isinstance(detail, str) else None
     return None
+
+
+# ---- in words, for the « Historique » panel --------------------------------------------------
+
+_WORDS = {
+    CREATED: "audit créé",
+    CALL_ENDED: "fin de l'appel",
+    COMPLETED: "audit terminé",
+    REOPENED: "audit rouvert",
+}
+
+
+def early_deadlines(detail: str | None) -> list[tuple[str, datetime]]:
+    """The deadlines a completion's `detail` says it left open (`early_detail`), by kind;
+    empty when it says none or cannot be read (an imported record's own words)."""
+    out = []
+    for part in (detail or "").split(", "):
+        kind, _, at = part.partition(" ")
+        if kind not in KINDS:
+            return []
+        try:
+            out.append((kind, parse_rfc3339(at)))
+        except ValueError:
+            return []
+    return out
+
+
+def describe(entry: Entry, audit: Audit, zone: str) -> str:
+    """One entry in words, its times in the dealer's zone: « e-mail reçu en retard (45 min) »,
+    « terminé avant l'échéance : le rappel pouvait encore arriver jusqu'au lun. 18 mai 23:59 »,
+    « audit rouvert : motif ». A detail given by an imported record is shown as it came."""
+    if entry.event in (EMAIL_RECEIVED, CALLBACK_RECEIVED):
+        kind = EMAIL if entry.event == EMAIL_RECEIVED else CALLBACK
+        deadline = evidence(audit, kind).deadline
+        moment = datetime.fromisoformat(entry.at)
+        text = Evidence(kind, deadline, moment).received_text() or f"{LABELS[kind]} reçu"
+    elif entry.event == COMPLETED and entry.detail:
+        left = early_deadlines(entry.detail)
+        if not left:
+            return f"audit terminé ({entry.detail})"
+        return "terminé avant l'échéance : " + still_possible(left, zone, past=True)
+    else:
+        text = _WORDS.get(entry.event, entry.event)
+    return f"{text} : {entry.detail}" if entry.detail else text
+
+
+def still_possible(left: Iterable[tuple[str, datetime]], zone: str, past: bool = False) -> str:
+    """« le rappel peut encore arriver jusqu'au lun. 18 mai 23:59 », or with several
+    « l'e-mail peut encore arriver jusqu'au mer. 13 mai 19:30 et le rappel jusqu'au … »
+    (`past`: « pouvait »)."""
+    parts = [
+        ("l'e-mail" if kind == EMAIL else "le rappel", format_short(at, zone)) for kind, at in left
+    ]
+    verb = "pouvait" if past else "peut"
+    (first, first_at), *rest = parts
+    text = f"{first} {verb} encore arriver jusqu'au {first_at}"
+    for name, at in rest:
+        text += f" et {name} jusqu'au {at}"
+    return text

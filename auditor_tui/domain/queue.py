@@ -72,20 +72,34 @@ class QueueSource(Protocol):
     def outcome(self) -> str: ...
 
 
+Received = tuple[tuple[str, int | None], ...]  # (kind, seconds late or None when in time)
+
+
 @dataclass(frozen=True)
 class QueueFacts:
-    """What the queue needs from the audit itself (not in its summary): the dealer's zone, and
-    whether the e-mail received was only an acknowledgement (its clock still runs)."""
+    """What the queue needs from the audit itself (not in its summary): the dealer's zone,
+    whether the e-mail received was only an acknowledgement (its clock still runs), and whether
+    what came came in time (`received`: how late, by kind)."""
 
     zone: str = PARIS_ZONE
     acknowledgement_only: bool = False
+    received: Received = ()
 
     @classmethod
     def of(cls, audit: Audit) -> QueueFacts:
+        from auditor_tui.domain.evidence import KINDS, evidence
+
         fu = audit.follow_up
+        received = []
+        for kind in KINDS:
+            found = evidence(audit, kind)
+            if found.received is not None:
+                late = found.late_by()
+                received.append((kind, None if late is None else int(late.total_seconds())))
         return cls(
             audit_zone(audit),
             fu.email_received_at is not None and fu.email_has_information is False,
+            tuple(received),
         )
 
 
@@ -117,6 +131,7 @@ class QueueEntry:
     zone: str
     dues: tuple[Due, ...]
     ended_at: datetime | None
+    received: Received = ()  # what came, by kind, and how late (QueueFacts)
 
     @property
     def next_due(self) -> Due | None:
@@ -125,12 +140,42 @@ class QueueEntry:
     def overdue(self, now: datetime) -> bool:
         return any(d.overdue(now) for d in self.dues)
 
-    def countdown(self, now: datetime) -> str:
-        """Every pending deadline's countdown, soonest first; « à terminer » when none is left."""
-        if not self.dues:
-            return "tout est reçu : à terminer"
-        ordered = sorted(self.dues, key=lambda d: d.at)
-        return " · ".join(d.countdown(now, self.zone) for d in ordered)
+    def countdown(self, now: datetime, short: int = 0) -> str:
+        """The e-mail then the call-back (its deadline is always the later): a pending one's
+        countdown, or what came and whether late, « e-mail reçu en retard (45 min) · rappel
+        reçu »; « : à terminer » when nothing is pending. `short` 1 leaves out « reçu » before
+        « en retard », 2 also how late (for a narrow line)."""
+        parts = []
+        came = dict(self.received)
+        for kind, label in KIND_LABELS.items():
+            due = next((d for d in self.dues if d.kind == kind), None)
+            if due is not None:
+                parts.append(due.countdown(now, self.zone))
+            elif kind in came:
+                parts.append(_came(label, came[kind], short))
+        text = " · ".join(parts)
+        return text if self.dues else f"{text} : à terminer" if text else "à terminer"
+
+
+def _came(label: str, late: int | None, short: int) -> str:
+    if late is None:
+        return f"{label} reçu"
+    if short >= 2:
+        return f"{label} en retard"
+    from auditor_tui.domain.evidence import format_late
+
+    how = format_late(timedelta(seconds=late))
+    return f"{label} en retard ({how})" if short else f"{label} reçu en retard ({how})"
+
+
+def _received(source: QueueSource, facts: Facts) -> Received:
+    """What came for an audit: its facts' account, else its summary's (in time, as far as the
+    summary knows: the audit's file is read for it when shown)."""
+    known = facts.get(source.id)
+    if known is not None and (known.received or known.acknowledgement_only):
+        return known.received
+    kinds = ((KIND_EMAIL, source.email_received), (KIND_CALLBACK, source.callback_received))
+    return tuple((kind, None) for kind, came in kinds if came)
 
 
 _FAR = datetime.max.replace(tzinfo=UTC)
@@ -149,6 +194,7 @@ def build_queue(sources: Iterable[QueueSource], facts: Facts | None = None) -> l
             facts.get(s.id, _NO_FACTS).zone,
             tuple(pending(s, facts)),
             parse_instant(s.ended_at) if s.ended_at else None,
+            _received(s, facts),
         )
         for s in sources
         if s.status == AWAITING and s.outcome != OUTCOME_UNREACHABLE  # nothing to follow up

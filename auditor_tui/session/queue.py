@@ -1,7 +1,8 @@
 """The follow-up queue read from a store, for the home screen (which runs it off the UI thread
 and hands the result to its widget): the audits awaiting the dealer from the store's summaries,
-an audit's file read only when it matters; and when the auditor last saw the queue (the
-`last_seen_at` setting), for the summary of what expired while the app was closed.
+an audit's file read only when it matters; when the auditor last saw the queue (the
+`last_seen_at` setting), for the summary of what expired while the app was closed; and what the
+app remembers of the deadlines that passed (the `expiries` setting: rung, missed).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from auditor_tui.domain.expiry_memory import SETTING as EXPIRIES
+from auditor_tui.domain.expiry_memory import ExpiryMemory
 from auditor_tui.domain.queue import AWAITING, QueueFacts, QueueState, build_queue
 from auditor_tui.domain.record import format_instant, parse_instant
 from auditor_tui.store import Store
@@ -23,8 +26,9 @@ def compute_queue(
     store: Store, read: Mapping[str, tuple[int, QueueFacts]], shown: int
 ) -> QueueState:
     """The queue from the store's summaries. An audit's file is read (for its facts: the
-    dealer's zone, whether the e-mail received was a mere acknowledgement) only when it matters
-    — an e-mail was received, or the audit is among the `shown` first — and its revision
+    dealer's zone, whether the e-mail received was a mere acknowledgement, whether what came
+    came late) only when it matters — an e-mail or a call-back was received, or the audit is
+    among the `shown` first — and its revision
     changed since `read` (the facts of the previous computation, `QueueState.read`). A file that
     cannot be read gives the default facts: the queue still shows the audit."""
     fresh: dict[str, tuple[int, QueueFacts]] = {}
@@ -41,7 +45,8 @@ def compute_queue(
         return known[1]
 
     sources = [s for s in store.summaries() if s.status == AWAITING]
-    facts = {s.id: facts_of(s) for s in sources if s.email_received}
+    # the file is read for what came: an acknowledgement, evidence that came late
+    facts = {s.id: facts_of(s) for s in sources if s.email_received or s.callback_received}
     entries = build_queue(sources, facts)
     by_id = {s.id: s for s in sources}
     for i, entry in enumerate(entries[:shown]):  # the zone only shows in the countdowns
@@ -73,6 +78,22 @@ def save_last_seen(store: Store, now: datetime) -> bool:
     it (a full disk): nothing else depends on it, the next save writes a later instant."""
     try:
         store.set_setting(LAST_SEEN, format_instant(now))
+    except StoreError:
+        return False
+    return True
+
+
+def expiry_memory(store: Store) -> ExpiryMemory:
+    """The deadlines the bell rang for and those missed while the app was closed (the
+    `expiries` setting)."""
+    return ExpiryMemory.from_setting(store.setting(EXPIRIES))
+
+
+def save_expiry_memory(store: Store, memory: ExpiryMemory) -> bool:
+    """Keep it for the next start. False when the store could not save it (a full disk): the
+    worst that follows is a bell rung again or a line not shown."""
+    try:
+        store.set_setting(EXPIRIES, memory.to_setting())
     except StoreError:
         return False
     return True

@@ -69,6 +69,7 @@ FOLLOW_UP_STRIP: StripLayout = (
             item("information"),
             item("complete", keep=True),
             item("reopen", keep=True),
+            item("history", keep=True),
         ),
     ),
     (

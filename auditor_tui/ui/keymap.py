@@ -246,9 +246,7 @@ KEYS: dict[str, Key] = {
         "delete,backspace", "clear", "Effacer", "Effacer la réponse de la question", ANSWERS
     ),
     "accept": Key("a", "accept", "Accepter", "Accepter la suggestion affichée", ANSWERS),
-    "accept_all": Key(
-        "A", "accept_all", "Tout accepter", "Accepter toutes les suggestions", ANSWERS
-    ),
+    "accept_all": Key("A", "accept_all", "Tout accepter", "Accepter chaque suggestion", ANSWERS),
     "dismiss": Key("z", "dismiss_suggestion", "Ignorer", "Ignorer la suggestion affichée", ANSWERS),
     "agreed_method": Key(
         "c",
@@ -272,6 +270,7 @@ KEYS: dict[str, Key] = {
         "T", "complete", "Terminer", "Terminer l'audit (refusé avec ce qui manque)", FOLLOW_UP
     ),
     "reopen": Key("R", "reopen", "Rouvrir", "Rouvrir un audit terminé, avec un motif", FOLLOW_UP),
+    "history": Key("h", "toggle_history", "Historique", "L'historique de l'audit", FOLLOW_UP),
     # ---- windows --------------------------------------------------------------------------------
     "save": Key(
         "ctrl+s,s", "submit", "Enregistrer", "Enregistrer la saisie", GENERAL, contextual=True

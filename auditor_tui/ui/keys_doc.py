@@ -26,6 +26,7 @@ PLACES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Accueil",
         ("screens.home:HomeScreen", "screens.home:AuditTable", "widgets.due_calls:DueList"),
     ),
+    ("Échéances passées", ("screens.missed:MissedScreen",)),
     ("Créer le dossier ?", ("screens.create_store:CreateStoreScreen",)),
     ("Reprendre ?", ("screens.resume:ResumeScreen",)),
     ("Nouvel audit", ("screens.new_audit:NewAuditScreen", "screens.new_audit:DealerSearch")),

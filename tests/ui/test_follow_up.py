@@ -145,8 +145,10 @@ async def test_record_email_callback_accept_complete_and_reopen(tmp_path: Path) 
         await open_home(pilot)
         screen = await press_until_screen(pilot, "o")
         store = store_of(app)
-        assert "mar. 17 nov. 2026 13:00:00 (heure de Paris)" in screen_text(screen, "#fu-times")
-        assert "jeu. 19 nov. 2026 23:59:59 (heure de Paris)" in screen_text(screen, "#fu-times")
+        times = screen_text(screen, "#fu-times")  # the zone named once, on the call's end
+        assert "Fin d'appel : mar. 17 nov. 2026 11:00:00 (heure de Paris)" in times
+        assert "E-mail : mar. 17 nov. 2026 13:00:00 — " in times
+        assert "Rappel : jeu. 19 nov. 2026 23:59:59 — " in times
         assert "Calendrier : France" in screen_text(screen, "#fu-evidence")
         # the e-mail deadline passed with nothing recorded: « Non » is proposed, not applied
         assert "Q16" in screen_text(screen, "#fu-suggestions")
@@ -376,8 +378,8 @@ def test_the_queue_reads_only_the_audits_it_needs_and_matches_the_full_queue(
         assert state.entries[:SHOWN] == full[:SHOWN]  # zones included
         assert [e.dues for e in state.entries] == [e.dues for e in full]
         shown = {e.audit_id for e in full[:SHOWN]}
-        mailed = {s.id for s in sources if s.email_received}
-        assert set(reads) == shown | mailed and len(reads) < len(sources)
+        came = {s.id for s in sources if s.email_received or s.callback_received}
+        assert set(reads) == shown | came and len(reads) < len(sources)
         # an unchanged revision is not read again
         reads.clear()
         assert compute_queue(store, state.read, SHOWN).entries == state.entries

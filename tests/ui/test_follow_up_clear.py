@@ -109,7 +109,7 @@ async def test_record_an_email_remove_it_and_the_queue_waits_again(
         await record_email(pilot, screen, "17/11/2026 11:20")
         store = store_of(app)
         assert store.get(audit.id).follow_up.email_received_at == "2026-11-17T10:20:00+00:00"
-        await back_home(pilot, app, "rappel : jeu. 19 nov. 23:59")
+        await back_home(pilot, app, "e-mail reçu · rappel : jeu. 19 nov. 23:59")
 
         # the wrong audit: open it again, the e-mail modal says what is noted and how to remove
         screen = await press_until_screen(pilot, "o")

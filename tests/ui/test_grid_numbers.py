@@ -83,8 +83,8 @@ async def test_a_grid_with_other_numbers_is_followed_on_every_screen(tmp_path: P
 
         screen = await open_follow_up(pilot, AUDIT)
         times = text_of(pilot, "#fu-times")
-        assert "E-mail : mar. 12 mai 2026 13:07:00 (heure de Paris) — reste 3 h 00" in times
-        assert "Rappel : lun. 18 mai 2026 23:59:59 (heure de Paris) — reste 6 j 13 h" in times
+        assert "E-mail : mar. 12 mai 2026 13:07:00 — reste 3 h 00" in times
+        assert "Rappel : lun. 18 mai 2026 23:59:59 — reste 6 j 13 h" in times
         clock.advance(3 * 3600 + 1)  # 13:07:01: the e-mail's 3 h are over
         screen.tick()
         assert "Q16 → Non (aucun e-mail reçu dans les 3 h)" in text_of(pilot, "#fu-suggestions")

@@ -14,8 +14,7 @@ from textual.widgets import Header, Static
 
 from auditor_tui.domain.clock import Clock
 from auditor_tui.domain.lifecycle import LifecycleError
-from auditor_tui.domain.queue import KIND_CALLBACK, KIND_EMAIL
-from auditor_tui.domain.record import STATUS_LABELS, parse_instant
+from auditor_tui.domain.record import STATUS_LABELS
 from auditor_tui.session.followup import FollowUpError, FollowUpSession
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
@@ -24,21 +23,18 @@ from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import FOLLOW_UP_STRIP
 from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.plain_text import plain
-from auditor_tui.ui.screens.follow_up_modals import (
-    CallbackEntry,
-    CallbackModal,
-    EmailEntry,
-    EmailModal,
-    ReasonModal,
-    RemoveEntry,
-    TimeCheck,
+from auditor_tui.ui.screens.follow_up_evidence import (
+    ask_callback,
+    ask_email,
+    confirm_early,
+    early_for_answer,
 )
+from auditor_tui.ui.screens.follow_up_modals import ReasonModal
 from auditor_tui.ui.screens.follow_up_view import (
-    answers_text,
     deadline_lines,
     evidence_text,
+    history_text,
     question_view,
-    recorded,
     save_state,
     status_text,
     suggestion_texts,
@@ -63,6 +59,7 @@ class FollowUpScreen(Screen[None]):
             "information",
             "complete",
             "reopen",
+            "history",
             *keymap.PICK_IDS,
             "clear",
             "accept",
@@ -89,6 +86,7 @@ class FollowUpScreen(Screen[None]):
         self._ids = self.session.questions()
         self._selected = 0
         self._refusal: str | None = None  # why « terminer » was refused, until the next change
+        self._history_shown = False  # « h »: the history in place of the current question
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -106,6 +104,7 @@ class FollowUpScreen(Screen[None]):
                 with Vertical(id="fu-current"):
                     yield SectionStrip(id="fu-strip")
                     yield QuestionView(id="fu-question")
+                    yield Static(id="fu-history")
                 with Vertical(id="fu-side"):
                     # what may be long goes last: the score and what is missing stay in sight
                     yield Notice(id="fu-notice")
@@ -138,6 +137,13 @@ class FollowUpScreen(Screen[None]):
         self._render_questions(now)
         self._render_status()
         self._render_saved()
+        self._render_history()
+
+    def _render_history(self) -> None:
+        shown = self._history_shown
+        self.set_class(shown, "-history")
+        if shown:
+            set_text(self.query_one("#fu-history", Static), history_text(self.session))
 
     def _render_saved(self) -> None:
         """« ✓ enregistré 14:05:09 », or « ⚠ NON ENREGISTRÉ » with the key that saves again
@@ -206,9 +212,9 @@ class FollowUpScreen(Screen[None]):
         if self.session.save_error is None:
             self.notify("Tout est déjà enregistré.")
             return
-        self._run(lambda: self.session.retry_save(self.clock.now()), "Enregistré.")
+        self.run_change(lambda: self.session.retry_save(self.clock.now()), "Enregistré.")
 
-    def _run(self, change: Callable[[], object], done: str | None = None) -> bool:
+    def run_change(self, change: Callable[[], object], done: str | None = None) -> bool:
         """Apply one change through the session; say why when it is refused or not saved."""
         try:
             change()
@@ -239,14 +245,25 @@ class FollowUpScreen(Screen[None]):
         return ids[self._selected] if ids else None
 
     def action_pick(self, position: int) -> None:
+        """Press an option; a « Non » before its deadline is asked first."""
         qid = self._current_qid()
-        if qid is not None:
-            self._run(lambda: self.session.answer(qid, position, self.clock.now()))
+        if qid is None:
+            return
+
+        def change() -> None:
+            self.run_change(lambda: self.session.answer(qid, position, self.clock.now()))
+
+        early = early_for_answer(self.session, qid, position, self.clock.now())
+        if early and self.session.editable:
+            title = f"Q{qid} « Non » avant l'échéance ?"
+            confirm_early(self, early, title, "répondre « Non »", change)
+        else:
+            change()
 
     def action_clear(self) -> None:
         qid = self._current_qid()
         if qid is not None:
-            self._run(lambda: self.session.clear(qid, self.clock.now()))
+            self.run_change(lambda: self.session.clear(qid, self.clock.now()))
 
     def action_accept(self) -> None:
         now = self.clock.now()
@@ -256,7 +273,7 @@ class FollowUpScreen(Screen[None]):
             return
         qid = self._current_qid()
         chosen = next((x for x in pending if x.question == qid), pending[0])
-        self._run(
+        self.run_change(
             lambda: self.session.accept(chosen, now),
             f"Q{chosen.question} : {chosen.answer_text(self.session.grid)}",
         )
@@ -266,101 +283,43 @@ class FollowUpScreen(Screen[None]):
         if not self.session.suggestions(now):
             self.notify("Aucune suggestion à accepter.")
             return
-        self._run(lambda: self.session.accept_all(now), "Suggestions acceptées.")
-
-    def _check_time(self, what: str) -> TimeCheck:
-        def check(at: datetime) -> None:
-            self.session.check_time(at, self.clock.now(), what)
-
-        return check
+        self.run_change(lambda: self.session.accept_all(now), "Suggestions acceptées.")
 
     def _editable(self) -> bool:
         if not self.session.editable:
             self.notify("Audit terminé : rouvrez-le (R) pour le modifier.", severity="warning")
         return self.session.editable
 
-    def _default_time(self, recorded: str | None, now: datetime) -> datetime:
-        """What a time field starts with: the recorded instant, else now."""
-        return parse_instant(recorded) if recorded else now
-
     def action_email(self) -> None:
-        if not self._editable():
-            return
-        s = self.session
-        now = self.clock.now()
-        fu = s.audit.follow_up
-        default = self._default_time(fu.email_received_at, now)
-
-        def done(entry: object) -> None:
-            if isinstance(entry, EmailEntry):
-                self._run(
-                    lambda: s.record_email(entry.at, entry.has_information, self.clock.now()),
-                    "E-mail enregistré.",
-                )
-            elif isinstance(entry, RemoveEntry):
-                self._remove(KIND_EMAIL, s.clear_email, "E-mail reçu supprimé")
-
-        self.app.push_screen(
-            EmailModal(
-                s.zone,
-                default,
-                now,
-                self._check_time("l'e-mail"),
-                fu.email_has_information is not False,
-                recorded(self.session, KIND_EMAIL),
-            ),
-            done,
-        )
-
-    def _remove(self, kind: str, clear: Callable[[datetime], object], done: str) -> None:
-        """Remove the recorded e-mail or call-back; say so, with the answers given that rested
-        on it (kept: the auditor decides, from the suggestions worked out again)."""
-        if not self._run(lambda: clear(self.clock.now())):
-            return
-        kept = answers_text(self.session, kind)
-        if kept:
-            self.notify(f"{done}.\nRéponses gardées, à revoir : {kept}", timeout=8)
-        else:
-            self.notify(f"{done}.")
+        if self._editable():
+            ask_email(self)
 
     def action_toggle_information(self) -> None:
-        self._run(lambda: self.session.toggle_email_information(self.clock.now()))
+        self.run_change(lambda: self.session.toggle_email_information(self.clock.now()))
 
     def action_callback(self) -> None:
-        if not self._editable():
-            return
-        s = self.session
-        now = self.clock.now()
-        fu = s.audit.follow_up
-        default = self._default_time(fu.callback_at, now)
-        method = fu.callback_method or s.audit.call.agreed_method or "phone"
+        if self._editable():
+            ask_callback(self)
 
-        def done(entry: object) -> None:
-            if isinstance(entry, CallbackEntry):
-                self._run(
-                    lambda: s.record_callback(entry.at, entry.method, entry.note, self.clock.now()),
-                    "Rappel enregistré.",
-                )
-            elif isinstance(entry, RemoveEntry):
-                self._remove(KIND_CALLBACK, s.clear_callback, "Rappel reçu supprimé")
-
-        self.app.push_screen(
-            CallbackModal(
-                s.zone,
-                default,
-                now,
-                self._check_time("le rappel"),
-                method,
-                recorded(self.session, KIND_CALLBACK),
-                fu.callback_note,
-            ),
-            done,
-        )
+    def action_toggle_history(self) -> None:
+        """Show the audit's history in place of the current question, or back."""
+        self._history_shown = not self._history_shown
+        self._render_history()
 
     def action_complete(self) -> None:
+        """Complete the audit; asked first while a deadline is still open with its evidence
+        missing (the completion then notes it in the history)."""
         if self.session.audit.status == "complete":
             self.notify("Audit déjà terminé.")
             return
+        audit = self.session.audit
+        early = self.session.waiting(self.clock.now())
+        if early and audit.call.ended_at and not audit.missing():
+            confirm_early(self, early, "Terminer avant l'échéance ?", "terminer", self._complete)
+            return
+        self._complete()
+
+    def _complete(self) -> None:
         try:
             self.session.complete(self.clock.now())
         except LifecycleError as exc:
@@ -394,6 +353,8 @@ class FollowUpScreen(Screen[None]):
 
         def done(reason: str | None) -> None:
             if reason:
-                self._run(lambda: self.session.reopen(reason, self.clock.now()), "Audit rouvert.")
+                self.run_change(
+                    lambda: self.session.reopen(reason, self.clock.now()), "Audit rouvert."
+                )
 
         self.app.push_screen(ReasonModal(), done)

@@ -67,8 +67,9 @@ class Recorded:
 
 
 class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question before something is removed: Entrée / o yes; Échap, n or any other
-    key no (a key meant for something else removes nothing)."""
+    """A yes/no question before something is removed, or a verdict given before its time:
+    Entrée / o yes; Échap, n or any other key no (a key meant for something else changes
+    nothing)."""
 
     CSS_PATH = "follow_up.tcss"
     SUB_TITLE = "Confirmation"
@@ -78,17 +79,19 @@ class ConfirmModal(ModalScreen[bool]):
     ]
     ANSWER_KEYS = frozenset({"enter", "o", "escape"})  # any other key, « n » first: « non »
 
-    def __init__(self, question: str, detail: str) -> None:
+    def __init__(self, question: str, detail: str, yes: str | None = "supprimer") -> None:
         super().__init__()
         self.question = question
         self.detail = detail
+        self.yes = yes  # what « oui » does, named on the keys' line (None: the question says)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Label(self.question, classes="modal-title")
             yield Static(plain_lines([self.detail]), id="confirm-detail")
             yield Label(
-                "Entrée / o : oui, supprimer · Échap / n (toute autre touche) : non",
+                f"Entrée / o : oui{f', {self.yes}' if self.yes else ''} · "
+                "Échap / n (toute autre touche) : non",
                 classes="modal-keys",
             )
 

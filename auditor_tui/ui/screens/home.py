@@ -21,7 +21,7 @@ from auditor_tui.ui.keymap import binding
 from auditor_tui.ui.messages import OpenAudit
 from auditor_tui.ui.plain_text import plain
 from auditor_tui.ui.screens.home_due import feed_due, focus_due, start_planned
-from auditor_tui.ui.screens.home_queue import feed_queue, save_seen
+from auditor_tui.ui.screens.home_queue import feed_queue, save_memory, save_seen, show_missed
 from auditor_tui.ui.screens.home_rows import (
     COLUMNS_NARROW,
     COLUMNS_WIDE,
@@ -194,6 +194,12 @@ class HomeScreen(Screen[None]):
     def on_follow_up_queue_seen(self, message: FollowUpQueue.Seen) -> None:
         save_seen(self, self.store, message.at)
 
+    def on_follow_up_queue_remember(self, message: FollowUpQueue.Remember) -> None:
+        save_memory(self, self.store, message.memory)
+
+    def on_follow_up_queue_missed_asked(self, message: FollowUpQueue.MissedAsked) -> None:
+        show_missed(self, message)
+
     def on_follow_up_queue_computed(self) -> None:
         if not self._frozen:
             self._frozen = True
@@ -348,6 +354,7 @@ class HomeScreen(Screen[None]):
         if row is None:
             self.notify("Aucun audit sélectionné.")
             return
+        self.query_one(FollowUpQueue).seen_audit(row.id)
         self.post_message(OpenAudit(row.id, row.status))
 
     @on(AuditTable.RowSelected, "#audits")
@@ -358,6 +365,7 @@ class HomeScreen(Screen[None]):
     @on(FollowUpQueue.Selected)
     def _queue_selected(self, message: FollowUpQueue.Selected) -> None:
         message.stop()
+        self.query_one(FollowUpQueue).seen_audit(message.audit_id)
         self.post_message(OpenAudit(message.audit_id, "awaiting_follow_up"))
 
     @on(DueCalls.Start)

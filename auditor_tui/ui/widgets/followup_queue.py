@@ -3,8 +3,10 @@ with live countdowns, overdue rows highlighted, a notification and a bell when a
 
 The widget shows what it is given: the screen computes the queue off the UI thread
 (session/queue.py) and posts it here (`Computed`); the widget asks the screen to remember when
-the auditor saw it (`Seen`). Only the first `SHOWN` rows are widgets: a desk may have thousands
-of audits awaiting the dealer.
+the auditor saw it (`Seen`), and what it notified (`Remember`: the bell rings once per deadline,
+even across restarts; what passed while the app was closed stays readable from a line at the
+top of the list until each audit is opened). Only the first `SHOWN` rows are widgets: a desk
+may have thousands of audits awaiting the dealer.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from auditor_tui.text.safe_text import terminal_text
 from auditor_tui.ui.widgets.static_text import set_text
 
 if TYPE_CHECKING:
+    from auditor_tui.domain.expiry_memory import ExpiryMemory, Missed
     from auditor_tui.domain.queue import Expiry, QueueEntry, QueueFacts, QueueState
 
 _SEEN_EVERY = 60  # ticks between two `Seen` while nothing expires
@@ -59,40 +62,69 @@ def expiry_text(expired: Sequence[Expiry], lines: int = SUMMARY_LINES) -> str:
 
 class QueueRow(ListItem):
     """One audit of the queue: the dealer and its countdowns, on one line drawn by the row
-    itself (no child widgets: a long queue mounts fewer widgets, each costs layout time)."""
+    itself (no child widgets: a long queue mounts fewer widgets, each costs layout time). The
+    countdowns are never cut: on a narrow line they are said shorter (« e-mail en retard »), and
+    the dealer's name is shortened."""
 
     DEALER_WIDTH = 36  # at most; less when the countdowns need the room
+    MIN_DEALER = 16  # below this the countdowns are said shorter
 
     def __init__(self, entry: QueueEntry, now: datetime) -> None:
         self.entry = entry
+        self._now = now
         self._overdue = entry.overdue(now)
         self._countdown = entry.countdown(now)
         super().__init__(classes="queue-row -overdue" if self._overdue else "queue-row")
 
     @property
     def countdown(self) -> str:
-        """The countdowns as shown: « e-mail : 1 h 12 · rappel : jeu. 19 nov. 23:59 »."""
+        """The countdowns in full: « e-mail reçu en retard (45 min) · rappel : lun. 18 mai
+        23:59 »."""
         return self._countdown
 
+    def fitted(self, width: int) -> str:
+        """The countdowns as shown on a line `width` wide: in full when the dealer keeps
+        MIN_DEALER columns, else shorter."""
+        countdown = self._countdown
+        for short in (1, 2):
+            if width - len(countdown) - 1 >= self.MIN_DEALER:
+                break
+            countdown = self.entry.countdown(self._now, short)
+        return countdown
+
     def render(self) -> Content:
-        room = max(0, self.content_size.width - len(self._countdown))
-        width = min(self.DEALER_WIDTH, room)
+        total = self.content_size.width
+        countdown = self.fitted(total)
+        width = min(self.DEALER_WIDTH, max(0, total - len(countdown) - 1))
         dealer = terminal_text(self.entry.dealer)  # a name from the store: shown as written
         if len(dealer) > width:
             dealer = dealer[: max(0, width - 1)] + "…" if width else ""
         return Content.assemble(
             (dealer, "$text-error" if self._overdue else ""),
-            " " * (width - len(dealer)),
-            (self._countdown, "$error bold" if self._overdue else "$text-muted"),
+            " " * (width - len(dealer) + 1),
+            (countdown, "$error bold" if self._overdue else "$text-muted"),
         )
 
     def tick(self, now: datetime) -> None:
         """Update the countdown text and the overdue class only."""
+        self._now = now
         countdown, overdue = self.entry.countdown(now), self.entry.overdue(now)
         if (countdown, overdue) != (self._countdown, self._overdue):
             self._countdown, self._overdue = countdown, overdue
             self.set_class(overdue, "-overdue")
             self.refresh()
+
+
+class MissedRow(ListItem):
+    """The line at the top of the queue that opens what passed while the app was closed:
+    « 3 échéances passées depuis votre dernière visite · ↑ Entrée : la liste »."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(classes="queue-row missed-row")
+
+    def render(self) -> Content:
+        return Content.assemble((self.text, "$text-warning bold"), (" · Entrée : la liste", ""))
 
 
 class FollowUpQueue(Widget, can_focus=False):
@@ -112,6 +144,9 @@ class FollowUpQueue(Widget, can_focus=False):
         height: 1;
         padding: 0 1;
     }
+    FollowUpQueue > ListView > .missed-row {
+        background: $warning-muted;
+    }
     FollowUpQueue #queue-empty, FollowUpQueue #queue-more {
         color: $text-muted;
         padding: 0 1;
@@ -129,10 +164,16 @@ class FollowUpQueue(Widget, can_focus=False):
         """The queue, computed by the screen's worker, posted to the widget; the first time,
         with when the auditor last saw it (None: never, or unknown)."""
 
-        def __init__(self, state: QueueState, last_seen: datetime | None = None) -> None:
+        def __init__(
+            self,
+            state: QueueState,
+            last_seen: datetime | None = None,
+            memory: ExpiryMemory | None = None,
+        ) -> None:
             super().__init__()
             self.state = state
             self.last_seen = last_seen
+            self.memory = memory  # the first time: what was notified before (the setting)
 
     class Seen(Message):
         """The auditor has seen the queue as it stands at `at` (what expired until then was
@@ -141,6 +182,23 @@ class FollowUpQueue(Widget, can_focus=False):
         def __init__(self, at: datetime) -> None:
             super().__init__()
             self.at = at
+
+    class MissedAsked(Message):
+        """The auditor asked for the deadlines missed while the app was closed (the line at
+        the top of the list): the screen shows them."""
+
+        def __init__(self, missed: Sequence[Missed], zones: dict[str, str]) -> None:
+            super().__init__()
+            self.missed = list(missed)
+            self.zones = zones
+
+    class Remember(Message):
+        """What the queue notified changed (a bell rung, a deadline missed while the app was
+        closed, an audit looked at): the screen keeps it for the next start."""
+
+        def __init__(self, memory: ExpiryMemory) -> None:
+            super().__init__()
+            self.memory = memory
 
     def __init__(
         self,
@@ -157,6 +215,8 @@ class FollowUpQueue(Widget, can_focus=False):
         self._last_tick: datetime = clock.now()
         self._ticks = 0
         self._loaded = False
+        self._memory: ExpiryMemory | None = None  # from the first computation on
+        self._missed: MissedRow | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("Chargement des suivis…", id="queue-empty")
@@ -190,10 +250,48 @@ class FollowUpQueue(Widget, can_focus=False):
             return  # computed as the app quits: nothing left to show it in
         first = not self._loaded
         self._state = message.state
+        if first:
+            from auditor_tui.domain.expiry_memory import ExpiryMemory
+
+            self._memory = message.memory or ExpiryMemory()
+        if self._memory is not None:  # only the audits still awaiting their follow-up
+            self._remember(self._memory.keep(s.id for s in message.state.sources))
         self._show(message.state.entries)
         self._loaded = True
         if first:
             self._startup_summary(message.last_seen)
+
+    @property
+    def memory(self) -> ExpiryMemory | None:
+        """What the queue notified (None until the first computation)."""
+        return self._memory
+
+    def _remember(self, memory: ExpiryMemory) -> None:
+        if memory != self._memory:
+            self._memory = memory
+            self.post_message(self.Remember(memory))
+        self._show_missed()
+
+    def seen_audit(self, audit_id: str) -> None:
+        """The auditor opened the audit: what it missed while the app was closed is read."""
+        if self._memory is not None:
+            self._remember(self._memory.seen(audit_id))
+
+    def _show_missed(self) -> None:
+        """The line at the top of the list, while deadlines missed while the app was closed
+        are left to read."""
+        text = self._memory.missed_line() if self._memory is not None else ""
+        listing = self.query_one(ListView)
+        if self._missed is not None and (not text or text != self._missed.text):
+            self._missed.remove()
+            self._missed = None
+        if text and self._missed is None:
+            self._missed = MissedRow(text)
+            index = listing.index
+            listing.insert(0, [self._missed])
+            listing.display = True
+            if index is not None:
+                listing.index = index + 1  # the cursor stays on its audit
 
     def _show(self, entries: list[QueueEntry]) -> None:
         shown = entries[:SHOWN]
@@ -202,7 +300,7 @@ class FollowUpQueue(Widget, can_focus=False):
         empty = self.query_one("#queue-empty", Label)
         empty.update("Aucun audit en attente de suivi.")
         empty.display = not entries
-        listing.display = bool(entries)
+        listing.display = bool(entries) or self._missed is not None
         more = self.query_one("#queue-more", Static)
         more.display = len(entries) > len(shown)
         if more.display:
@@ -215,9 +313,11 @@ class FollowUpQueue(Widget, can_focus=False):
         index = listing.index
         listing.clear()
         self._rows = [QueueRow(e, now) for e in shown]
-        listing.extend(self._rows)
-        if shown:
-            listing.index = min(index or 0, len(shown) - 1)
+        above = [MissedRow(self._missed.text)] if self._missed is not None else []
+        self._missed = above[0] if above else None
+        listing.extend([*above, *self._rows])
+        if shown:  # the cursor on an audit (the line above is one key up)
+            listing.index = min(max(index or 0, len(above)), len(above) + len(shown) - 1)
 
     def _expired(self, since: datetime | None, until: datetime) -> list[Expiry]:
         return self._state.expired(since, until) if self._state is not None else []
@@ -229,22 +329,31 @@ class FollowUpQueue(Widget, can_focus=False):
         now = self.clock.now()
         for row in self._rows:
             row.tick(now)
-        expired = self._expired(self._last_tick, now)
+        expired = self._unrung(self._expired(self._last_tick, now))
         self._last_tick = now
         self._ticks += 1
         if expired:
             short = self.app.size.height < SHORT_TERMINAL
             lines = SHORT_SUMMARY_LINES if short else SUMMARY_LINES
             self.notify(expiry_text(expired, lines), title="Échéance", severity="warning")
-            self.app.bell()
+            self._ring(expired)
         if expired or self._ticks % _SEEN_EVERY == 0:
             self.post_message(self.Seen(now))
+
+    def _unrung(self, expired: list[Expiry]) -> list[Expiry]:
+        """What the bell has not rung for yet: once per deadline, whatever the restarts."""
+        return self._memory.unrung(expired) if self._memory is not None else expired
+
+    def _ring(self, expired: list[Expiry]) -> None:
+        self.app.bell()
+        if self._memory is not None:
+            self._remember(self._memory.rang(expired))
 
     def _startup_summary(self, since: datetime | None) -> None:
         """What expired while the app was closed (since the auditor last saw the queue; None:
         ever), then say that the auditor saw it."""
         now = self.clock.now()
-        expired = self._expired(since, now)
+        expired = self._unrung(self._expired(since, now))
         if expired:
             short = self.app.size.height < SHORT_TERMINAL
             self.notify(
@@ -253,6 +362,9 @@ class FollowUpQueue(Widget, can_focus=False):
                 severity="warning",
                 timeout=15,
             )
+            if self._memory is not None:  # readable again from the top of the list
+                self._remember(self._memory.passed_while_closed(expired))
+            self._ring(expired)
         self._last_tick = now
         self.post_message(self.Seen(now))
 
@@ -261,3 +373,14 @@ class FollowUpQueue(Widget, can_focus=False):
         event.stop()
         if isinstance(event.item, QueueRow):
             self.post_message(self.Selected(event.item.entry.audit_id))
+        elif isinstance(event.item, MissedRow) and self._memory is not None:
+            self._open_missed()
+
+    def _open_missed(self) -> None:
+        """Ask the screen for the list of what passed while the app was closed (each with its
+        dealer's zone, Paris when unknown)."""
+        assert self._memory is not None
+        facts = self._state.facts if self._state is not None else {}
+        zones = {audit_id: f.zone for audit_id, f in facts.items()}
+        zones.update((e.audit_id, e.zone) for e in self.entries[:SHOWN])
+        self.post_message(self.MissedAsked(self._memory.missed, zones))

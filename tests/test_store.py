@@ -193,7 +193,7 @@ def test_a_large_import_is_staged_in_subfolders_and_synced(store_path, monkeypat
     """40 audits (a large import), synced once (syncfs) or file by file where there is none:
     the same store, read back whole, with nothing left beside it. (An import killed at each of
     its steps: tests/test_reliability_import.py.)"""
-    import auditor_tui.store.bulk as store_module
+    import auditor_tui.store.staging as store_module
 
     if not syncfs:
         monkeypatch.setattr(store_module, "can_sync_filesystem", lambda: False)
@@ -217,7 +217,7 @@ def test_a_large_import_is_staged_in_subfolders_and_synced(store_path, monkeypat
 
 
 def test_a_failed_file_system_sync_leaves_the_store_as_it_was(store_path, monkeypatch):
-    import auditor_tui.store.bulk as store_module
+    import auditor_tui.store.staging as store_module
 
     with Store.open(store_path) as store:
         store.create(make_audit(100))

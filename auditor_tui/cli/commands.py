@@ -30,17 +30,6 @@ def err(message: str) -> None:
     print(terminal_lines(message), file=sys.stderr)
 
 
-def write_bytes_output(out: str, data: bytes) -> None:
-    """Write `data` to `out` (a path, or "-" for standard output): a file atomically and
-    owner-only, a FIFO or a device written through, a link refused (output_files.py)."""
-    if out == "-":
-        write_stdout_bytes(data)
-    else:
-        from auditor_tui.exchange.output_files import write_output_file
-
-        write_output_file(Path(out), data)
-
-
 def _import_file(store: Store, path: Path, args: argparse.Namespace) -> int:
     from auditor_tui.exchange.importing import ImportRejected, import_jsonl
     from auditor_tui.exchange.input_files import STDIN
@@ -116,9 +105,9 @@ def _outgoing(store: Store, args: argparse.Namespace) -> Callable[[Audit], Audit
 
 
 def cmd_export(store: Store, args: argparse.Namespace) -> int:
-    from auditor_tui.exchange.export import ExportError
-    from auditor_tui.exchange.output_files import OutputRefused
-    from auditor_tui.exchange.sync import FORMATS, BatchRefused
+    from auditor_tui.exchange.export import ExportError, export_store
+    from auditor_tui.exchange.output_files import OutputRefused, Spool
+    from auditor_tui.exchange.sync import BatchRefused
 
     if args.changed:
         try:
@@ -126,38 +115,39 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
         except BatchRefused as exc:
             err(str(exc))
             return EXIT_REJECTED
-    unread: list[str] = []
-    audits = _readable_audits(store, unread)
-    transform = _outgoing(store, args)
-    if transform is not None:
-        audits = [transform(a) for a in audits]
     try:
-        data = FORMATS[args.format](audits)
-    except ExportError as exc:
-        err(f"{exc} ; aucun fichier écrit.")
-        return EXIT_ERROR
-    store.close()  # before a FIFO's reader or a slow pipe is waited on: the folder is free
-    try:
-        write_bytes_output(args.out, data)
+        spool = Spool(args.out)  # a link, a folder… refused before anything is read
     except OutputRefused as exc:
         err(str(exc))
         return EXIT_REJECTED
+    unread: list[str] = []
+    try:
+        count, sheets = export_store(
+            store, args.format, spool.stream, unread, _outgoing(store, args)
+        )
+    except ExportError as exc:
+        spool.discard()
+        err(f"{exc} ; aucun fichier écrit.")
+        return EXIT_ERROR
+    except BaseException:
+        spool.discard()
+        raise
+    store.close()  # before a FIFO's reader or a slow pipe is waited on: the folder is free
+    try:
+        spool.publish(write_stdout_bytes)
+    except OutputRefused as exc:
+        err(str(exc))
+        return EXIT_REJECTED
+    more = [title for title in sheets if title.startswith("Réponses (")]
+    if more:
+        err(
+            "La feuille « Réponses » dépasse les 1 048 576 lignes d'Excel : elle continue dans "
+            + ", ".join(f"« {title} »" for title in more)
+            + "."
+        )
     if args.out != "-":
-        print(f"{len(audits)} audit(s) exporté(s) vers {args.out}.")
+        print(f"{count} audit(s) exporté(s) vers {args.out}.")
     return _left_out(store, unread, "de l'export")
-
-
-def _readable_audits(store: Store, unread: list[str]) -> list[Audit]:
-    """Every audit that can be read; the message of each that cannot goes to `unread`."""
-    from auditor_tui.store.errors import StoreError
-
-    audits = []
-    for audit_id in store.ids():
-        try:
-            audits.append(store.get(audit_id))
-        except StoreError as exc:
-            unread.append(str(exc))
-    return audits
 
 
 def _left_out(store: Store, unread: list[str], what: str) -> int:

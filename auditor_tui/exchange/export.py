@@ -1,23 +1,53 @@
 """What every export shares: audits leave in creation order (ties by id), so exports are stable,
-and an audit that cannot leave as the contract says is named (`ExportError`) before anything is
+and an audit that cannot leave as the contract says is named (`ExportError`) and nothing is
 written. The JSONL export (the sync contract, DOMAIN.md §4) is written here.
+
+A whole store's export streams (issue 15): the audits are read one at a time in the index's
+creation order (`export_order`, `read_in_order`) and each line or row is written as it is made,
+so memory stays flat whatever the store's size; what is written goes to a temporary file that is
+published only once whole (output_files.py).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import IO
 
 from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.exchange.jsonl import encode_record
 from auditor_tui.store import Store
+from auditor_tui.store.errors import StoreError
+
+Transform = Callable[[Audit], Audit]  # what leaves instead of the stored audit (privacy.py)
 
 
 def in_export_order(audits: Iterable[Audit]) -> list[Audit]:
     """Every export lists audits in creation order (ties by id), so exports are stable."""
     return sorted(audits, key=lambda a: (a.created_at, a.id))
+
+
+def export_order(store: Store) -> list[str]:
+    """The store's audit ids in export order, from the index (no audit file read)."""
+    return [s.id for s in sorted(store.summaries(), key=lambda s: (s.created_at, s.id))]
+
+
+def read_in_order(
+    store: Store,
+    ids: Iterable[str],
+    unread: list[str],
+    transform: Transform | None = None,
+) -> Iterator[Audit]:
+    """The audits of `ids`, read one at a time, as they leave (`transform`); one that cannot be
+    read is left out and its message added to `unread` (the command names it)."""
+    for audit_id in ids:
+        try:
+            audit = store.get(audit_id)
+        except (KeyError, StoreError) as exc:
+            unread.append(str(exc) if isinstance(exc, StoreError) else repr(exc))
+            continue
+        yield audit if transform is None else transform(audit)
 
 
 class ExportError(ValueError):
@@ -26,6 +56,7 @@ class ExportError(ValueError):
 
     def __init__(self, audit_id: str, detail: str) -> None:
         self.audit_id = audit_id
+        self.detail = detail
         super().__init__(f"audit {audit_id} non exportable : {detail}")
 
 
@@ -42,16 +73,22 @@ def check_exportable(audit: Audit) -> None:
             raise ExportError(audit.id, f"champ inconnu conservé : {exc}") from exc
 
 
+def export_line(audit: Audit, now: datetime) -> str:
+    """One audit's JSONL line, its line end included; ExportError if it cannot leave. `now`:
+    what the computed `follow_up.*_in_time` are worked out at."""
+    check_exportable(audit)
+    return encode_record(audit.to_export(now)) + "\n"
+
+
 def iter_export(audits: Iterable[Audit], now: datetime | None = None) -> Iterator[str]:
-    """The records, a line each; `now`: what the computed `follow_up.*_in_time` are worked out
-    at (the wall clock by default)."""
+    """The records, a line each; `now`: the wall clock by default."""
     now = now or now_utc()
     for audit in in_export_order(audits):
-        check_exportable(audit)
-        yield encode_record(audit.to_export(now)) + "\n"
+        yield export_line(audit, now)
 
 
 def write_jsonl(audits: Iterable[Audit], out: IO[str], now: datetime | None = None) -> int:
+    """Write the audits, sorted into export order, as JSON Lines; returns their number."""
     count = 0
     for line in iter_export(audits, now):
         out.write(line)
@@ -61,3 +98,63 @@ def write_jsonl(audits: Iterable[Audit], out: IO[str], now: datetime | None = No
 
 def all_audits(store: Store) -> list[Audit]:
     return [store.get(audit_id) for audit_id in store.ids()]
+
+
+def export_store(
+    store: Store,
+    fmt: str,
+    out: IO[bytes],
+    unread: list[str],
+    transform: Transform | None = None,
+    now: datetime | None = None,
+) -> tuple[int, list[str]]:
+    """Export every audit of the store in `fmt` (jsonl, csv, xlsx) into `out`, reading one
+    audit at a time: the number of audits written, and, for an XLSX, the titles of its
+    sheets. An audit that cannot be read is left out and named in `unread`; ExportError for
+    one that cannot leave (part of `out` written: the caller drops it). `now`: what a
+    deadline still open is judged at (the wall clock by default)."""
+    from auditor_tui.exchange.parallel import export_lines
+
+    ids = export_order(store)
+    moment = now or now_utc()
+    if fmt == "jsonl":
+        count = 0
+
+        def line_of(audit: Audit) -> str:
+            return export_line(audit, moment)
+
+        for n, text in export_lines(store, ids, unread, transform, line_of):
+            out.write(text.encode("utf-8"))
+            count += n
+        return count, []
+    from auditor_tui.domain.grid import GridError, load_grid
+
+    grids = []
+    for name in dict.fromkeys(s.questionnaire for s in store.summaries()):
+        try:
+            grids.append(load_grid(name))
+        except (GridError, ValueError, OSError):
+            continue  # its audits cannot be read: named in `unread`
+    if fmt == "csv":
+        from auditor_tui.exchange.export_csv import csv_writer
+
+        head, csv_line = csv_writer(grids, moment)
+        out.write(head.encode("utf-8"))
+        count = 0
+        for n, text in export_lines(store, ids, unread, transform, csv_line):
+            out.write(text.encode("utf-8"))
+            count += n
+        return count, []
+    from auditor_tui.exchange.export_xlsx import write_xlsx
+
+    counted = [0]
+    passes = iter((unread, []))  # an audit unreadable in the second pass is not named twice
+
+    def read() -> Iterator[Audit]:
+        first = counted[0] == 0
+        for audit in read_in_order(store, ids, next(passes), transform):
+            counted[0] += first
+            yield audit
+
+    titles = write_xlsx(read, grids, out, now=moment)
+    return counted[0], titles

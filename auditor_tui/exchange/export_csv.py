@@ -7,23 +7,26 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import IO, Any
 
+from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.history import last_reopen_reason, reopen_count
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.periods import Quarter, call_moment, paris_time
-from auditor_tui.domain.record import Audit, DealerRef
+from auditor_tui.domain.record import Audit, DealerRef, now_utc
 from auditor_tui.exchange.audit_table import (
     DELIMITER,
     FOLLOW_UP,
     HEAD,
     TAIL,
+    AnswerCells,
     ExportColumn,
     View,
     bool_cell,
-    columns_of,
+    columns,
     float_cell,
     instant_cell,
     int_cell,
@@ -33,8 +36,8 @@ from auditor_tui.exchange.audit_table import (
     planned_date,
     planned_window,
     quoted,
-    views,
 )
+from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.text.safe_text import GUARDED_STARTS
 
 BOM = "\ufeff"
@@ -46,7 +49,7 @@ BOM = "\ufeff"
 # would quote them. The CSV is written by a quicker, equivalent path (tests/test_export_csv_lines.py
 # holds both to the same bytes): the fixed columns of a row made in one call, each text cell
 # quoted as the csv module quotes it, each question's cells taken already joined and quoted.
-# Writing it all through the csv module instead costs 39 % more (docs/performance.md, issue 13).
+# Writing it all through the csv module instead costs 19 % more (docs/performance.md, issue 13).
 
 
 def _cell(value: Any) -> str:
@@ -227,18 +230,45 @@ def line_maker(cols: Sequence[ExportColumn]) -> Callable[[View], str] | None:
     return lambda view: DELIMITER.join([piece(view) for piece in pieces])
 
 
-def write_csv(audits: Iterable[Audit], out: IO[str], now: datetime | None = None) -> int:
-    """Write the CSV (BOM first); returns the number of audits. `now`: what a deadline still
-    open is judged at (`email_in_time`, `callback_in_time`; the wall clock by default)."""
-    ordered = views(audits, now)
-    cols = columns_of(ordered)
-    out.write(BOM)
-    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
+def csv_writer(grids: Sequence[Grid], now: datetime) -> tuple[str, Callable[[Audit], str]]:
+    """The CSV's first text (BOM and header) for audits made with `grids`, and what makes an
+    audit's line (its CRLF included; ExportError for an audit that cannot leave); `now`: what
+    a deadline still open is judged at."""
+    cols = columns(grids)
+    header = io.StringIO()
+    writer = csv.writer(header, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([c.key for c in cols])
     line = line_maker(cols)
-    if line is not None:
-        out.write("".join([line(view) + "\r\n" for view in ordered]))
-    else:
+    cells = AnswerCells()
+    if line is None:
         texts = [c.csv_getter() for c in cols]
-        writer.writerows([text(v) for text in texts] for v in ordered)
+
+        def line_of(audit: Audit) -> str:
+            check_exportable(audit)
+            view = View.of(audit, now, cells)
+            row = io.StringIO()
+            csv.writer(row, delimiter=DELIMITER, lineterminator="\r\n").writerow(
+                [text(view) for text in texts]
+            )
+            return row.getvalue()
+    else:
+        make = line
+
+        def line_of(audit: Audit) -> str:
+            check_exportable(audit)
+            return make(View.of(audit, now, cells)) + "\r\n"
+
+    return BOM + header.getvalue(), line_of
+
+
+def write_csv(audits: Iterable[Audit], out: IO[str], now: datetime | None = None) -> int:
+    """Write the CSV (BOM first) of the audits, sorted into export order; returns their number.
+    `now`: what a deadline still open is judged at (`email_in_time`, `callback_in_time`; the
+    wall clock by default)."""
+    ordered = in_export_order(audits)
+    for audit in ordered:  # every audit checked before anything is written
+        check_exportable(audit)
+    grids = list({a.questionnaire: a.grid for a in ordered}.values())
+    head, line_of = csv_writer(grids, now or now_utc())
+    out.write(head + "".join([line_of(audit) for audit in ordered]))
     return len(ordered)

@@ -1,22 +1,27 @@
 """XLSX export: « Audits » (the CSV's columns, typed), « Réponses » (one row per audit and
-question), « Concessionnaires » (a summary per dealer) and « Verbatims » (the notes, question by
-question, as `report --table verbatims`). Numbers are numbers, instants are Europe/Paris
-date-times. Written by the streaming writer of xlsx_writer.py.
+question, going on in « Réponses (2) »… past Excel's 1,048,576 rows), « Concessionnaires » (a
+summary per dealer) and « Verbatims » (the notes, question by question, as `report --table
+verbatims`). Numbers are numbers, instants are Europe/Paris date-times. Written by the
+streaming writer of xlsx_writer.py as the audits are read: twice, the « Audits » sheet and
+then « Réponses », one audit at a time (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
+from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
-from auditor_tui.domain.record import Audit
+from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.domain.scoring import is_applicable
-from auditor_tui.exchange.audit_table import View, view_table, views
+from auditor_tui.exchange.audit_table import Answer, AnswerCells, View, columns
+from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.reports.figures import dealer_summaries
-from auditor_tui.reports.rows import AuditRow, rows_of
+from auditor_tui.reports.rows import AuditRow, row_of
 from auditor_tui.reports.verbatims import VERBATIM_COLUMNS, verbatims
 
 ANSWER_COLUMNS = (
@@ -49,31 +54,62 @@ DEALER_COLUMNS = (
 )
 
 
-def _answer_rows(views: Sequence[View]) -> Iterable[list[Any]]:
-    for view in views:
+class _AnswerRows:
+    """The « Réponses » rows of each audit, made as text (xlsx_writer.cell): an audit's own
+    cells once per audit, each question's with its answer once per distinct answer (ten
+    thousand audits repeat a few hundred), so a row costs a join, not fifteen cells."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, str, bool, str | None], str] = {}
+
+    def rows(self, view: View) -> Iterator[str]:
+        from auditor_tui.exchange.xlsx_writer import cell
+
         audit = view.audit
-        quarter = str(Quarter.of(call_moment(audit)))
-        started = paris_time(audit.call.started_at)
+        head = "".join(
+            [
+                cell(column, value)
+                for column, value in zip(
+                    "ABCDE",
+                    (
+                        audit.id,
+                        audit.dealer.id,
+                        audit.dealer.name,
+                        str(Quarter.of(call_moment(audit))),
+                        paris_time(audit.call.started_at),
+                    ),
+                    strict=True,
+                )
+            ]
+        )
+        transferred = audit.call.transferred
+        grid_key = id(view.grid)
         for section in view.grid.sections:
             for q in section.questions:
                 answer = view.answers.get(q.id)
-                yield [
-                    audit.id,
-                    audit.dealer.id,
-                    audit.dealer.name,
-                    quarter,
-                    started,
-                    section.title,
-                    q.id,
-                    q.number,
-                    q.text,
-                    is_applicable(q, audit.call.transferred),
-                    None if answer is None else answer.options,
-                    None if answer is None else answer.labels,
-                    answer.points if answer is not None and q.scored else None,
-                    q.max_points,
-                    audit.notes.get(q.id) or None,
-                ]
+                key = (grid_key, q.id, transferred, None if answer is None else answer.options)
+                middle = self._known.get(key)
+                if middle is None:
+                    middle = self._known[key] = self._middle(section.title, q, transferred, answer)
+                note = audit.notes.get(q.id) or None
+                yield head + middle + (cell("O", note) if note else "")
+
+    @staticmethod
+    def _middle(title: str, q: Question, transferred: bool, answer: Answer | None) -> str:
+        from auditor_tui.exchange.xlsx_writer import cell
+
+        values = (
+            title,
+            q.id,
+            q.number,
+            q.text,
+            is_applicable(q, transferred),
+            None if answer is None else answer.options,
+            None if answer is None else answer.labels,
+            answer.points if answer is not None and q.scored else None,
+            q.max_points,
+        )
+        return "".join([cell(c, v) for c, v in zip("FGHIJKLMN", values, strict=True)])
 
 
 def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
@@ -110,25 +146,71 @@ def _verbatim_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
         ]
 
 
-def xlsx_bytes(audits: Iterable[Audit], now: datetime | None = None) -> bytes:
-    from auditor_tui.exchange.xlsx_writer import Sheet, write_workbook
+_NO_QUESTIONS: dict[str, tuple[int, int]] = {}
 
-    ordered = views(audits, now)
-    cols, rows = view_table(ordered)
-    report_rows = rows_of(v.audit for v in ordered)
-    buffer = io.BytesIO()
-    write_workbook(
+
+def _dealer_row(audit: Audit) -> AuditRow:
+    """The audit as the dealer summary and the verbatims see it, without its questions and
+    sections (kept for every audit until the last sheets: a few hundred bytes each)."""
+    return dataclasses.replace(row_of(audit), questions=_NO_QUESTIONS, sections=())
+
+
+def write_xlsx(
+    read: Callable[[], Iterable[Audit]],
+    grids: Sequence[Grid],
+    out: IO[bytes],
+    max_rows: int | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """The workbook of the audits `read()` gives, in export order, made with `grids`, into
+    `out`. `read` is called twice (« Audits », then « Réponses »): each audit is made into its
+    rows as it comes. ExportError for an audit that cannot leave (part of the file written:
+    the caller drops it). `max_rows`: rows a sheet holds (Excel's, by default); `now`: what a
+    deadline still open is judged at (the wall clock by default). Returns the titles of the
+    sheets written."""
+    from auditor_tui.exchange.xlsx_writer import MAX_ROWS, Sheet, write_workbook
+
+    moment = now or now_utc()
+    cols = columns(grids)
+    getters = [c.get for c in cols]
+    cells = AnswerCells()
+    dealers: list[AuditRow] = []
+
+    def audit_rows() -> Iterable[list[Any]]:
+        for audit in read():
+            check_exportable(audit)
+            view = View.of(audit, moment, cells)
+            dealers.append(_dealer_row(audit))
+            yield [get(view) for get in getters]
+
+    answers = _AnswerRows()
+
+    def answer_rows() -> Iterable[str]:
+        for audit in read():
+            yield from answers.rows(View.of(audit, moment, cells))
+
+    sheets = write_workbook(
         [
-            Sheet("Audits", [c.key for c in cols], rows, decimal=("percent",)),
-            Sheet("Réponses", ANSWER_COLUMNS, _answer_rows(ordered)),
-            Sheet(
-                "Concessionnaires",
-                DEALER_COLUMNS,
-                _dealer_rows(report_rows),
-                ("average_percent",),
-            ),
-            Sheet("Verbatims", VERBATIM_COLUMNS, _verbatim_rows(report_rows)),
+            Sheet("Audits", [c.key for c in cols], audit_rows(), decimal=("percent",)),
+            Sheet("Réponses", ANSWER_COLUMNS, answer_rows()),
+            # A generator: the dealers are summed when the sheet is written, after « Audits ».
+            Sheet("Concessionnaires", DEALER_COLUMNS, _dealer_rows(dealers), ("average_percent",)),
+            Sheet("Verbatims", VERBATIM_COLUMNS, _verbatim_rows(dealers)),
         ],
-        buffer,
+        out,
+        max_rows or MAX_ROWS,
     )
+    return [sheet.title for sheet in sheets]
+
+
+def xlsx_bytes(
+    audits: Iterable[Audit], now: datetime | None = None, max_rows: int | None = None
+) -> bytes:
+    """The workbook of the audits, sorted into export order, every one checked first."""
+    ordered = in_export_order(audits)
+    for audit in ordered:
+        check_exportable(audit)
+    grids = list({a.questionnaire: a.grid for a in ordered}.values())
+    buffer = io.BytesIO()
+    write_xlsx(lambda: ordered, grids, buffer, max_rows, now)
     return buffer.getvalue()

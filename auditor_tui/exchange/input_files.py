@@ -6,11 +6,10 @@ folder, not links), and read up to a size limit (docs/reliability.md, « Threat 
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from auditor_tui.store.errors import describe_oserror, kind_of
@@ -67,17 +66,8 @@ def _read_limited(read: Callable[[int], bytes], path: str, limit: int) -> bytes:
         chunks.append(chunk)
 
 
-def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool = True) -> bytes:
-    """The bytes of a file given to read, `-` for standard input. Refused (InputFileError):
-    anything but a regular file (a FIFO, a device, a folder, a socket; a link when
-    `follow_links` is False), more than `limit` bytes, or a file that cannot be opened. Opened
-    non-blocking, so a FIFO without a writer is refused at once instead of waited on."""
-    name = os.fspath(path)
-    if name == STDIN:
-        try:
-            return _read_limited(sys.stdin.buffer.read, "(entrée standard)", limit)
-        except OSError as exc:
-            raise InputFileError("(entrée standard)", f"lecture impossible : {exc}") from exc
+def _open_checked(name: str, follow_links: bool) -> int:
+    """A descriptor on the regular file `name`, opened non-blocking (see read_input)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     if not follow_links:
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -94,10 +84,51 @@ def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool =
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise InputFileError(name, f"c'est {kind_of(mode)}, pas un fichier ordinaire : refusé")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_input(path: str | os.PathLike[str], limit: int, *, follow_links: bool = True) -> bytes:
+    """The bytes of a file given to read, `-` for standard input. Refused (InputFileError):
+    anything but a regular file (a FIFO, a device, a folder, a socket; a link when
+    `follow_links` is False), more than `limit` bytes, or a file that cannot be opened. Opened
+    non-blocking, so a FIFO without a writer is refused at once instead of waited on."""
+    return b"".join(input_chunks(path, limit, follow_links=follow_links))
+
+
+def input_chunks(
+    path: str | os.PathLike[str], limit: int, *, follow_links: bool = True
+) -> Iterator[bytes]:
+    """The same as `read_input`, a chunk at a time (a file of any size in bounded memory): the
+    file is opened, and refused, at once; InputFileError as soon as more than `limit` bytes
+    were read."""
+    name = os.fspath(path)
+    if name == STDIN:
         try:
-            return _read_limited(functools.partial(os.read, fd), name, limit)
+            return iter([_read_limited(sys.stdin.buffer.read, "(entrée standard)", limit)])
         except OSError as exc:
-            raise InputFileError(name, f"lecture impossible : {describe_oserror(exc)}") from exc
+            raise InputFileError("(entrée standard)", f"lecture impossible : {exc}") from exc
+    return _chunks(_open_checked(name, follow_links), name, limit)
+
+
+def _chunks(fd: int, name: str, limit: int) -> Iterator[bytes]:
+    size = 0
+    try:
+        while True:
+            try:
+                chunk = os.read(fd, _CHUNK)
+            except OSError as exc:
+                raise InputFileError(name, f"lecture impossible : {describe_oserror(exc)}") from exc
+            if not chunk:
+                return
+            size += len(chunk)
+            if size > limit:
+                raise InputFileError(
+                    name, f"fichier trop volumineux (plus de {size_text(limit)}) : refusé"
+                )
+            yield chunk
     finally:
         os.close(fd)
 

@@ -10,7 +10,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from auditor_tui.domain.record_check import Problem
@@ -33,6 +33,49 @@ def split_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
         number += 1
         yield number, data[start:end]
         start = end + 1
+
+
+def stream_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """`split_lines` over a file read a chunk at a time, in bounded memory: a line longer
+    than MAX_RECORD_BYTES comes cut just past that length (decode_line refuses it as such)."""
+    number = 0
+    rest = b""
+    skipping = False  # the rest of an overlong line, dropped up to its end
+    for chunk in _without_bom(chunks):
+        data = rest + chunk if rest else chunk
+        start = 0
+        if skipping:
+            end = data.find(b"\n")
+            if end < 0:
+                rest = b""
+                continue
+            skipping, start = False, end + 1
+        while True:
+            end = data.find(b"\n", start)
+            if end < 0:
+                break
+            number += 1
+            yield number, data[start:end]
+            start = end + 1
+        rest = data[start:]
+        if len(rest) > MAX_RECORD_BYTES:
+            number += 1
+            yield number, rest[: MAX_RECORD_BYTES + 1]
+            rest, skipping = b"", True
+    if rest and not skipping:
+        yield number + 1, rest
+
+
+def _without_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks, a UTF-8 BOM at the very start left out."""
+    head = b""
+    it = iter(chunks)
+    for chunk in it:
+        head += chunk
+        if len(head) >= len(BOM):
+            break
+    yield head[len(BOM) :] if head.startswith(BOM) else head
+    yield from it
 
 
 class _NotFinite:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from auditor_tui import __version__
 from auditor_tui.domain.instants import format_instant
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.record_check import Problem
-from auditor_tui.exchange.input_files import STDIN, InputFileError, read_input
+from auditor_tui.exchange.input_files import STDIN, InputFileError, input_chunks, read_input
 
 BATCH_SCHEMA = "auditor-tui/batch/v1"
 MANIFEST_NAME = "manifest.json"
@@ -92,29 +92,64 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     return raw, None
 
 
+class ManifestCheck:
+    """A file checked against the manifest beside it (sha256 and size) as it is read: `early`,
+    what is wrong before reading (the manifest unreadable, the file not listed); `problems()`,
+    once every chunk passed through `wrap`. No manifest: no check."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.manifest_path = path.parent / MANIFEST_NAME
+        self.early: list[Problem] = []
+        self.entry: Mapping[str, Any] = {}
+        self._digest = hashlib.sha256()
+        self._size = 0
+        manifest, error = _read_manifest(self.manifest_path)
+        if manifest is None:
+            self.early.append(Problem(None, "(manifeste)", str(error)))
+            return
+        entry = manifest["files"].get(path.name)
+        if not isinstance(entry, dict):
+            self.early.append(
+                Problem(
+                    None, "(manifeste)", f"{path.name} absent du manifeste {self.manifest_path}"
+                )
+            )
+            return
+        self.entry = entry
+
+    def wrap(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self._digest.update(chunk)
+            self._size += len(chunk)
+            yield chunk
+
+    def problems(self) -> list[Problem]:
+        if self.early:
+            return self.early
+        entry = self.entry
+        if entry.get("sha256") != self._digest.hexdigest() or entry.get("bytes") != self._size:
+            return [
+                Problem(
+                    None,
+                    "(manifeste)",
+                    f"somme de contrôle différente de celle du manifeste {self.manifest_path} "
+                    f"({self._size} octets lus, {entry.get('bytes')} annoncés) : "
+                    "fichier altéré ou incomplet",
+                )
+            ]
+        return []
+
+
 def manifest_problems(path: Path, data: bytes) -> list[Problem]:
     """When a manifest sits beside `path`, check the file against it (sha256 and size).
     No manifest: nothing to check. A file the manifest does not list is refused."""
-    manifest_path = path.parent / MANIFEST_NAME
-    if not os.path.lexists(manifest_path):
+    if not os.path.lexists(path.parent / MANIFEST_NAME):
         return []
-    manifest, error = _read_manifest(manifest_path)
-    if manifest is None:
-        return [Problem(None, "(manifeste)", str(error))]
-    entry = manifest["files"].get(path.name)
-    if not isinstance(entry, dict):
-        return [Problem(None, "(manifeste)", f"{path.name} absent du manifeste {manifest_path}")]
-    if entry.get("sha256") != sha256(data) or entry.get("bytes") != len(data):
-        return [
-            Problem(
-                None,
-                "(manifeste)",
-                f"somme de contrôle différente de celle du manifeste {manifest_path} "
-                f"({len(data)} octets lus, {entry.get('bytes')} annoncés) : "
-                "fichier altéré ou incomplet",
-            )
-        ]
-    return []
+    check = ManifestCheck(path)
+    for _chunk in check.wrap([data]):
+        pass
+    return check.problems()
 
 
 def read_import_file(path: Path, limit: int) -> tuple[bytes, list[Problem]]:
@@ -126,6 +161,22 @@ def read_import_file(path: Path, limit: int) -> tuple[bytes, list[Problem]]:
     in_batch = os.path.lexists(path.parent / MANIFEST_NAME)
     data = read_input(path, limit, follow_links=not in_batch)
     return data, manifest_problems(path, data) if in_batch else []
+
+
+def import_chunks(
+    path: Path, limit: int, data: bytes | None = None
+) -> tuple[Iterator[bytes], ManifestCheck | None]:
+    """A file to import a chunk at a time (`data`: its bytes, already read from standard
+    input), and its batch manifest's check when one sits beside it (see ManifestCheck): the
+    file is opened, and refused as such, at once (InputFileError)."""
+    if data is not None or str(path) == STDIN:
+        return iter([data if data is not None else read_input(path, limit)]), None
+    in_batch = os.path.lexists(path.parent / MANIFEST_NAME)
+    chunks = input_chunks(path, limit, follow_links=not in_batch)
+    if not in_batch:
+        return chunks, None
+    check = ManifestCheck(path)
+    return check.wrap(chunks), check
 
 
 @dataclass(frozen=True)

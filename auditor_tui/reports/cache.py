@@ -17,21 +17,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
 
 from auditor_tui import __version__
 from auditor_tui.domain.resources import data_dir
 from auditor_tui.reports.rows import AuditRow, row_of
 from auditor_tui.store import Store
-from auditor_tui.store.atomic import atomic_write_bytes
 from auditor_tui.store.errors import StoreError
-from auditor_tui.store.reading import read_file
+from auditor_tui.store.line_file import Damaged, batches, members, write_lines
 
 CACHE_NAME = "report-rows.json"
-CACHE_VERSION = 4
-_HEAD = re.compile(rb'\{"version":(\d+),"stamp":"([0-9a-f]{64})","digest":"([0-9a-f]{64})","rows":')
+CACHE_VERSION = 6
+_HEAD = b'{"version":%d,"stamp":"%s","rows":{\n'
 
 
 def _stamp() -> str:
@@ -42,35 +39,30 @@ def _stamp() -> str:
     return digest.hexdigest()
 
 
-def _read(store: Store, stamp: str) -> dict[str, Any]:
-    """The cached entries, if the file is one this code wrote for these grids, intact."""
-    try:
-        data = read_file(store.root / CACHE_NAME)
-    except (OSError, StoreError):
-        return {}
-    head = _HEAD.match(data)
-    if (
-        head is None
-        or int(head.group(1)) != CACHE_VERSION
-        or head.group(2).decode() != stamp
-        or not data.endswith(b"}")
-    ):
-        return {}
-    body = data[head.end() : -1]
-    if hashlib.sha256(body).hexdigest().encode() != head.group(3):
-        return {}  # changed by something else than the store
-    try:
-        entries = json.loads(body)
-    except (ValueError, RecursionError):
-        return {}
-    return entries if isinstance(entries, dict) else {}
+def _tie(store: Store, revisions: Mapping[str, int], audit_id: str) -> list[int]:
+    """What a cached row is valid for: its audit's revision and file (as the index knows it)."""
+    return [revisions.get(audit_id, 0), *(store.file_stamp(audit_id) or ())]
 
 
-def _bytes(stamp: str, entries: dict[str, Any]) -> bytes:
-    body = json.dumps(entries, separators=(",", ":")).encode("utf-8")
-    digest = hashlib.sha256(body).hexdigest()
-    head = f'{{"version":{CACHE_VERSION},"stamp":"{stamp}","digest":"{digest}","rows":'
-    return head.encode() + body + b"}"
+def _read(store: Store, stamp: str, revisions: Mapping[str, int]) -> dict[str, AuditRow]:
+    """The cached rows still tied to their audit's file, if the cache is one this code wrote
+    for these grids, intact (else none): one entry per line, `"<id>":[tie, row]`
+    (store/line_file.py)."""
+    rows: dict[str, AuditRow] = {}
+    try:
+        for batch in batches(store.root / CACHE_NAME, _HEAD % (CACHE_VERSION, stamp.encode())):
+            for audit_id, (tied, row) in members(batch).items():
+                if tied == _tie(store, revisions, audit_id):
+                    rows[audit_id] = AuditRow.from_dict(row)
+    except (OSError, StoreError, Damaged, KeyError, TypeError, ValueError, RecursionError):
+        return {}  # absent, unreadable, or changed by something else than the store
+    return rows
+
+
+def _lines(store: Store, revisions: Mapping[str, int], rows: list[AuditRow]) -> Iterator[str]:
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    for row in rows:
+        yield f"{encode(row.id)}:{encode([_tie(store, revisions, row.id), row.to_dict()])}"
 
 
 def load_rows(
@@ -83,20 +75,13 @@ def load_rows(
     every `every` audits actually read. An audit that cannot be read is left out, and named
     in `unread` (its message, naming the file) when a list is given: a report must say so."""
     stamp = _stamp()
-    cached = _read(store, stamp)
     summaries = store.summaries()
-    fresh: dict[str, Any] = {}
+    revisions = {s.id: s.revision for s in summaries}
+    cached = _read(store, stamp, revisions)
     rows: list[AuditRow] = []
     read = 0
     for summary in summaries:
-        entry = cached.get(summary.id)
-        tied = [summary.revision, *(store.file_stamp(summary.id) or ())]
-        row: AuditRow | None = None
-        if isinstance(entry, dict) and entry.get("file") == tied:
-            try:
-                row = AuditRow.from_dict(entry["row"])
-            except (KeyError, TypeError, ValueError):
-                row = None
+        row = cached.pop(summary.id, None)
         if row is None:
             try:
                 row = row_of(store.get(summary.id))
@@ -107,11 +92,10 @@ def load_rows(
             read += 1
             if progress is not None and read % every == 0:
                 progress(read, len(summaries))
-            entry = {"file": tied, "row": row.to_dict()}
-        fresh[summary.id] = entry
         rows.append(row)
-    if fresh != cached and not store.read_only:
+    if (read or cached or not (store.root / CACHE_NAME).exists()) and not store.read_only:
         # A cache that cannot be written only makes the next report slower.
         with contextlib.suppress(StoreError):
-            atomic_write_bytes(store.root / CACHE_NAME, _bytes(stamp, fresh))
+            head = _HEAD % (CACHE_VERSION, stamp.encode())
+            write_lines(store.root / CACHE_NAME, head, _lines(store, revisions, rows))
     return rows

@@ -19,9 +19,10 @@ from auditor_tui.domain.record import Audit, format_instant, parse_instant
 from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, is_applicable, question_points
 from auditor_tui.domain.waves import SERVICES as SERVICES  # re-exported for the filters
 from auditor_tui.domain.waves import audit_service, audit_wave
+from auditor_tui.reports.compact import Points, shared
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a report holds 100,000 of them
 class AuditRow:
     id: str
     dealer_key: str
@@ -61,15 +62,41 @@ class AuditRow:
         grid = load_grid(d["questionnaire"])
         maxima = _questions_of(grid).maxima
         values = dict(d)
+        for key in _TEXTS:
+            text = values[key]
+            if type(text) is str:
+                values[key] = shared(text)
         values["call_at"] = parse_instant(d["call_at"])
         values["quarter"] = _parse_quarter(d["quarter"])
-        values["notes"] = dict(d["notes"])
-        values["questions"] = {qid: (got, maxima[qid]) for qid, got in d["questions"].items()}
-        values["sections"] = tuple(
-            (section.title, got, maximum)
-            for section, (got, maximum) in zip(grid.sections, d["sections"], strict=True)
+        values["notes"] = _notes(d["notes"])
+        values["questions"] = Points.given(d["questions"], maxima)
+        values["sections"] = shared(
+            tuple(
+                shared((section.title, got, maximum))
+                for section, (got, maximum) in zip(grid.sections, d["sections"], strict=True)
+            )
         )
         return cls(**values)
+
+
+_TEXTS = (
+    "dealer_key",
+    "dealer",
+    "city",
+    "auditor",
+    "questionnaire",
+    "status",
+    "outcome",
+    "wave",
+    "service",
+)
+_NO_NOTES: Mapping[str, str] = {}
+
+
+def _notes(notes: Mapping[str, str]) -> Mapping[str, str]:
+    """A row's notes, their texts shared (a note often comes back word for word), none shared
+    by every row without any."""
+    return {qid: shared(text) for qid, text in notes.items()} if notes else _NO_NOTES
 
 
 # The report cache holds ten thousand rows of a few quarters and one or two grids.
@@ -123,26 +150,27 @@ def row_of(audit: Audit) -> AuditRow:
         chosen = audit.answers.get(q.id)
         if chosen and is_applicable(q, transferred):
             questions[q.id] = (question_points(q, chosen), maximum)
+    points = Points.of(questions.items())
     moment = call_moment(audit)
     wave, quarter = _wave_of(audit, moment)
     return AuditRow(
         id=audit.id,
-        dealer_key=audit.dealer.id or slugify(audit.dealer.name),
-        dealer=audit.dealer.name,
-        city=audit.dealer.city or "",
-        auditor=audit.auditor,
-        questionnaire=audit.questionnaire,
-        status=audit.status,
+        dealer_key=shared(audit.dealer.id or slugify(audit.dealer.name)),
+        dealer=shared(audit.dealer.name),
+        city=shared(audit.dealer.city or ""),
+        auditor=shared(audit.auditor),
+        questionnaire=shared(audit.questionnaire),
+        status=shared(audit.status),
         outcome=result.outcome,
         call_at=moment,
-        wave=wave,
-        quarter=quarter,
+        wave=shared(wave),
+        quarter=shared(quarter),
         service=audit_service(audit),
         percent=result.percent,
-        sections=tuple((s.title, s.points, s.max) for s in result.sections),
-        questions=questions,
+        sections=shared(tuple(shared((s.title, s.points, s.max)) for s in result.sections)),
+        questions=points,
         counted=is_counted(audit, result.outcome),
-        notes={qid: note for qid, note in audit.notes.items() if note.strip()},
+        notes=_notes({qid: note for qid, note in audit.notes.items() if note.strip()}),
     )
 
 

@@ -149,7 +149,9 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(6)}")
 
 
-def create_synced(path: Path, data: bytes, mode: int, sync: bool = True) -> os.stat_result:
+def create_synced(
+    path: Path, data: bytes | Iterable[bytes], mode: int, sync: bool = True
+) -> os.stat_result:
     """Create ``path`` (``O_CREAT|O_EXCL``, exactly ``mode``) with ``data``, fsync'd (unless
     ``sync`` is False) and closed; its stat. On any failure the partial file is removed and the
     error raised as is."""
@@ -163,7 +165,8 @@ def create_synced(path: Path, data: bytes, mode: int, sync: bool = True) -> os.s
         )
         created = True
         _fchmod(fd, mode)  # the umask may have cleared bits of ``mode``; set it exactly
-        _write_all(fd, data)
+        for chunk in [data] if isinstance(data, bytes) else data:
+            _write_all(fd, chunk)
         if sync:
             _fsync(fd)
         stat = os.fstat(fd)
@@ -234,7 +237,16 @@ def _syncfs() -> Callable[[int], int] | None:
     return cast("Callable[[int], int]", function)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = FILE_MODE) -> os.stat_result:
+def atomic_write_chunks(
+    path: Path, chunks: Iterable[bytes], *, mode: int = FILE_MODE
+) -> os.stat_result:
+    """`atomic_write_bytes` of content made as it is written (a large cache: bounded memory)."""
+    return atomic_write_bytes(path, chunks, mode=mode)
+
+
+def atomic_write_bytes(
+    path: Path, data: bytes | Iterable[bytes], *, mode: int = FILE_MODE
+) -> os.stat_result:
     """Durably replace ``path`` with ``data``; the stat of the file now at ``path``.
 
     Writes a temporary file beside ``path`` (``O_CREAT|O_EXCL``, exactly ``mode``), fsyncs it,

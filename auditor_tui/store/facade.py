@@ -6,24 +6,22 @@ Layout of a store folder (formats in layout.py and index.py):
                        "events" (its audit trail): audit_files.py
     index.json         summaries of every audit, newest first: a cache rebuilt from audits/
                        when stale (index.py)
-    dealers.json       TinyDB: the dealer directory (documents.py)
-    settings.json      TinyDB: identities, auditor name, sync state (documents.py)
-    plans.json         TinyDB: the waves' plans, one document a wave (documents.py)
-    journal.json       present only while a multi-audit import is being committed (bulk.py)
-    store.lock         held by the one process that writes (lock.py); commit.lock (commit_lock.py)
+    dealers.json, settings.json, plans.json   TinyDB: the dealer directory; identities,
+                       auditor name, sync state; the waves' plans (documents.py)
+    journal.json       only while a multi-audit import is being committed (bulk.py)
+    store.lock         the one process that writes (lock.py); commit.lock (commit_lock.py)
 
-Every write goes through an atomic replace with fsync (atomic.py), so an answer reported as
-saved survives `kill -9` and a power cut. Saving one answer rewrites only that audit's file,
-so it costs the same with ten or ten thousand audits. A large import is staged and committed
-through the journal (put_many).
+Every write goes through an atomic replace with fsync (atomic.py): an answer reported as saved
+survives `kill -9` and a power cut. Saving one answer rewrites only that audit's file. An import
+is staged and committed through the journal (put_many, importing: staging.py).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +32,6 @@ from auditor_tui.store.bulk import Journal
 from auditor_tui.store.commit_lock import CommitLock
 from auditor_tui.store.documents import Documents
 from auditor_tui.store.errors import (
-    CorruptFileError,
     Damaged,
     StoreError,
     StoreWriteError,
@@ -48,6 +45,7 @@ from auditor_tui.store.layout import diff_records, exported_of
 from auditor_tui.store.links import check_folders, make_private
 from auditor_tui.store.lock import StoreLock
 from auditor_tui.store.paths import default_store_path
+from auditor_tui.store.staging import Importing, Staging
 
 if TYPE_CHECKING:  # the record model (and the grid) are imported where audits are read or
     # written: not before the index has given the newest summaries (docs/performance.md)
@@ -126,30 +124,12 @@ class Store:
         self._open = True
         try:
             if os.path.lexists(self._journal.path):
-                self._read_staged()
+                self.notices.extend(self._journal.read_staged())
             self._load_index(first, first_count)
             self.damaged.extend(self._documents.check())
         except BaseException:
             self.close()
             raise
-
-    def _read_staged(self) -> None:
-        """Read-only, an import interrupted after its commit point (its writer died: no commit
-        is being applied while we hold the commit lock): its audits are read where they are
-        staged, the state the next writer will finish."""
-        try:
-            journal = self._journal.read()
-        except CorruptFileError as exc:
-            self.damaged.append(Damaged(self._journal.path, exc.backup_path, str(exc)))
-            return
-        for source, target in journal["moves"]:
-            staged = self.root / source
-            if os.path.lexists(staged):
-                self._files.staged[Path(target).stem] = staged
-        self.notices.append(
-            f"Un import interrompu dans {self.root} est lu tel qu'il sera terminé à la "
-            "prochaine ouverture du dossier en écriture."
-        )
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
@@ -350,15 +330,25 @@ class Store:
     def put_many(
         self, audits: list[Audit], *, kind: str = "import", moment: datetime | None = None
     ) -> None:
-        """Write several audits as one commit. Existing audits keep their event log, extended
-        with the import."""
-        if not audits:
-            return
+        """Write several audits as one commit (see `importing`)."""
+        if len({audit.id for audit in audits}) < len(audits):
+            raise StoreError("un même audit donné deux fois", self.root)
+        if audits:
+            with self.importing(kind=kind, moment=moment, count=len(audits)) as staging:
+                for audit in audits:
+                    staging.add(audit)
+                staging.commit()
+
+    @contextmanager
+    def importing(
+        self, *, kind: str = "import", moment: datetime | None = None, count: int | None = None
+    ) -> Iterator[Importing]:
+        """Audits staged one at a time (`add`), then `commit()`, in one commit (staging.py):
+        existing audits keep their event log, extended with the import; leaving the block
+        without committing changes nothing. `count`: how many will come, if known."""
         self._refuse_if_read_only()
-        for audit in audits:
-            self._check_new_id(audit.id)
-        with self._mutex:
-            self._journal.put_many(audits, kind, _stamp(moment))
+        with self._mutex, Staging(self._journal, count) as staging:
+            yield Importing(staging, self._index, kind, _stamp(moment), self._check_new_id)
 
     def mark_exported(self, audit_ids: Iterable[str], batch: str) -> None:
         """Record that a batch carried these audits, without touching their revision: one

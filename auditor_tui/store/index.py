@@ -1,23 +1,18 @@
-"""The store's index (`index.json`): a summary of every audit, newest first, one entry per line,
-checksummed; a cache of the audit files, rebuilt when it cannot be trusted. `Index` holds it in
-memory."""
+"""The store's index: a summary of every audit (`Summary`), a cache of the audit files rebuilt
+when it cannot be trusted. `Index` holds it in memory, compact (`Sharer`): 100,000 summaries at
+once for the home screen. On disk, `index.json` (index_file.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import operator
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
-
-from auditor_tui.store.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     from auditor_tui.domain.record import Audit
 
-INDEX_VERSION = 3
+INDEX_VERSION = 5
 
 
 class Summary(NamedTuple):
@@ -43,31 +38,34 @@ class Summary(NamedTuple):
     email_received: bool
     callback_received: bool
     exported_revision: int
+    questionnaire: str = ""  # the grid: an export's columns are known before its audits are read
 
     @classmethod
     def of(cls, audit: Audit, exported_revision: int = 0) -> Summary:
         result = audit.score()
-        return cls(
-            id=audit.id,
-            dealer=audit.dealer.name,
-            city=audit.dealer.city or "",
-            created_at=audit.created_at,
-            started_at=audit.call.started_at,
-            ended_at=audit.call.ended_at,
-            status=audit.status,
-            outcome=result.outcome,
-            points=result.points,
-            max=result.max,
-            percent=result.percent,
-            stars=result.stars,
-            revision=audit.revision,
-            updated_at=audit.updated_at,
-            auditor=audit.auditor,
-            deadlines=audit.deadlines,
-            email_received=audit.follow_up.email_received_at is not None,
-            callback_received=audit.follow_up.callback_at is not None,
-            exported_revision=exported_revision,
-        )
+        values = [
+            audit.id,
+            audit.dealer.name,
+            audit.dealer.city or "",
+            audit.created_at,
+            audit.call.started_at,
+            audit.call.ended_at,
+            audit.status,
+            result.outcome,
+            result.points,
+            result.max,
+            result.percent,
+            result.stars,
+            audit.revision,
+            audit.updated_at,
+            audit.auditor,
+            audit.deadlines,
+            audit.follow_up.email_received_at is not None,
+            audit.follow_up.callback_at is not None,
+            exported_revision,
+            audit.questionnaire,
+        ]
+        return cls._make(_SHARER.values(values))
 
     @property
     def moment(self) -> str:
@@ -76,88 +74,121 @@ class Summary(NamedTuple):
 
 
 class IndexEntry(NamedTuple):
-    """An index entry: the audit file's modification time and size when `summary` was made."""
+    """An index entry: the audit file's modification time and size when `summary` was made;
+    `line`: the digest of the import line the stored audit is exactly (exchange/importing.py:
+    a known line imported again is found unchanged without being decoded), if it came from
+    one and was not changed since."""
 
     mtime_ns: int
     size: int
     summary: Summary
+    line: str | None = None
 
 
 NEWEST = operator.attrgetter("moment", "id")  # the order of summaries(), reversed: total
-_FIELDS = ",".join(Summary._fields).encode()
+FIELDS = ",".join(Summary._fields).encode()
 
 
-def index_bytes(entries: Mapping[str, IndexEntry]) -> bytes:
-    """The index file: a head line (version, field names, checksum), then one entry per line,
-    `"<id>":[mtime_ns,size,[summary values]]`, newest first, so that the newest can be read
-    without parsing the rest (`newest_entries`). The checksum is taken over the very bytes of
-    the entries: checking it at open costs a hash, not a second serialisation."""
-    ordered = sorted(entries.items(), key=lambda item: NEWEST(item[1].summary), reverse=True)
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = [f"{encode(key)}:{encode([e.mtime_ns, e.size, e.summary])}" for key, e in ordered]
-    body = ("{\n" + ",\n".join(lines) + "\n}").encode()
-    digest = hashlib.sha256(body).hexdigest().encode()
-    head = b'{"version":%d,"fields":"%s","digest":"%s","entries":' % (
-        INDEX_VERSION,
-        _FIELDS,
-        digest,
-    )
-    return head + body + b"}"
+_ABSENT: Any = object()
 
 
-_INDEX_HEAD = re.compile(
-    rb'\{"version":(\d+),"fields":"([a-z_,]*)","digest":"([0-9a-f]{64})","entries":'
+class Deadlines(Mapping[str, Any]):
+    """A summary's deadlines (`{"email": …, "callback": …}`) in a fraction of a dict's memory:
+    100,000 summaries are held at once (docs/performance.md)."""
+
+    __slots__ = ("_callback", "_email")
+
+    def __init__(self, email: Any = _ABSENT, callback: Any = _ABSENT) -> None:
+        self._email, self._callback = email, callback
+
+    @classmethod
+    def of(cls, given: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """`given` as Deadlines, or as it is if it holds other keys (or is None)."""
+        if given is None or not given.keys() <= {"email", "callback"}:
+            return given
+        return cls(given.get("email", _ABSENT), given.get("callback", _ABSENT))
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._email if key == "email" else self._callback if key == "callback" else _ABSENT
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        if self._email is not _ABSENT:
+            yield "email"
+        if self._callback is not _ABSENT:
+            yield "callback"
+
+    def __len__(self) -> int:
+        return (self._email is not _ABSENT) + (self._callback is not _ABSENT)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+_TEXTS = tuple(
+    Summary._fields.index(name)
+    for name in ("dealer", "city", "status", "outcome", "auditor", "questionnaire")
 )
+_PERCENT = Summary._fields.index("percent")
+_DEADLINES = Summary._fields.index("deadlines")
+_DEADLINE_KEYS = frozenset({"email", "callback"})
 
 
-def index_body(data: bytes) -> bytes | None:
-    """The entries of an index file as flush_index wrote it (JSON text); None for anything
-    else: another version or set of fields, a checksum that does not match (the file was
-    changed by something other than the store), a damaged file. The index is a cache: the
-    store then rebuilds it."""
-    head = _INDEX_HEAD.match(data)
-    if (
-        head is None
-        or int(head.group(1)) != INDEX_VERSION
-        or head.group(2) != _FIELDS
-        or not data.endswith(b"}")
-    ):
-        return None
-    body = data[head.end() : -1]
-    return body if hashlib.sha256(body).hexdigest().encode() == head.group(3) else None
+class Sharer:
+    """Summaries made with their repeated values shared (a few dozen dealers, cities,
+    auditors, statuses and percents among 100,000 audits, the call-back deadlines of a few
+    hundred days), their deadlines compact."""
+
+    def __init__(self) -> None:
+        self._texts: dict[Any, Any] = {}
+        self._percents: dict[float, float] = {}
+
+    def values(self, values: list[Any]) -> list[Any]:
+        texts = self._texts
+        for i in _TEXTS:
+            value = values[i]
+            if type(value) is str:
+                values[i] = texts.setdefault(value, value)
+        percent = values[_PERCENT]
+        if type(percent) is float:
+            values[_PERCENT] = self._percents.setdefault(percent, percent)
+        values[_DEADLINES] = self.deadlines(values[_DEADLINES])
+        return values
+
+    def deadlines(self, given: Any) -> Any:
+        if type(given) is not dict or not given.keys() <= _DEADLINE_KEYS:
+            return given
+        callback = given.get("callback", _ABSENT)
+        if type(callback) is str:
+            callback = self._texts.setdefault(callback, callback)
+        return Deadlines(given.get("email", _ABSENT), callback)
+
+    def entries(self, raw: dict[str, Any]) -> Iterator[tuple[str, IndexEntry]]:
+        """Entries from their JSON form, `id: [mtime_ns, size, [values]]` (and a line digest).
+        A wrong shape raises (TypeError, ValueError, IndexError)."""
+        make, entry = Summary._make, IndexEntry
+        texts, percents, deadlines = (
+            self._texts.setdefault,
+            self._percents.setdefault,
+            self.deadlines,
+        )
+        dealer, city, status, outcome, auditor, questionnaire = _TEXTS
+        for key, item in raw.items():
+            v = item[2]
+            v[dealer] = texts(v[dealer], v[dealer])
+            v[city] = texts(v[city], v[city])
+            v[status] = texts(v[status], v[status])
+            v[outcome] = texts(v[outcome], v[outcome])
+            v[auditor] = texts(v[auditor], v[auditor])
+            v[questionnaire] = texts(v[questionnaire], v[questionnaire])
+            v[_PERCENT] = percents(v[_PERCENT], v[_PERCENT])
+            v[_DEADLINES] = deadlines(v[_DEADLINES])
+            yield key, entry(item[0], item[1], make(v), item[3] if len(item) > 3 else None)
 
 
-def _entries(raw: Any) -> dict[str, IndexEntry]:
-    """Index entries from their decoded JSON. What the store wrote and checksummed: the shape is
-    checked as the entries are made (a wrong one raises), not each value's type."""
-    try:
-        return {
-            key: IndexEntry(m, size, Summary._make(values))
-            for key, (m, size, values) in raw.items()
-        }
-    except (AttributeError, TypeError, ValueError):
-        return {}
-
-
-def index_entries(body: bytes | None) -> dict[str, IndexEntry]:
-    """Every entry of an intact index body (see `index_body`)."""
-    if body is None:
-        return {}
-    try:
-        return _entries(json.loads(body))
-    except (ValueError, RecursionError):
-        return {}
-
-
-def newest_entries(body: bytes, count: int) -> dict[str, IndexEntry]:
-    """The first `count` entries of an intact index body (the newest), without decoding the
-    others: one entry per line."""
-    lines = body.split(b"\n", count + 1)[1 : count + 1]
-    text = b",".join(line.rstrip(b",") for line in lines if line != b"}")
-    try:
-        return _entries(json.loads(b"{" + text + b"}"))
-    except (ValueError, RecursionError):
-        return {}
+_SHARER = Sharer()  # Summary.of, for every audit written in this process
 
 
 class Index:
@@ -181,6 +212,16 @@ class Index:
         self.dirty = True
         self._newest_first = None
 
+    def known_lines(self) -> dict[str, str]:
+        """The digest of the import line each audit is exactly, if it has one, → its id."""
+        return {e.line: key for key, e in self.entries.items() if e.line is not None}
+
+    def remember_line(self, audit_id: str, line: str) -> None:
+        """Keep with the audit's entry the digest of an import line found to be exactly it."""
+        entry = self.entries.get(audit_id)
+        if entry is not None and entry.line != line:
+            self.set(audit_id, entry._replace(line=line))
+
     def summaries(self) -> list[Summary]:
         """Every audit's summary, newest first (a new list)."""
         if self._newest_first is None:
@@ -192,5 +233,7 @@ class Index:
     def flush(self) -> None:
         """Write `index.json` if an entry changed since it was read or written."""
         if self.dirty:
-            atomic_write_bytes(self.path, index_bytes(self.entries))
+            from auditor_tui.store.index_file import write_index
+
+            write_index(self.path, self.entries)
             self.dirty = False

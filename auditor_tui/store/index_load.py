@@ -13,16 +13,9 @@ from pathlib import Path
 from auditor_tui.store.atomic import sweep_temp_files
 from auditor_tui.store.audit_files import AuditFiles
 from auditor_tui.store.errors import Damaged, StoreError, describe_oserror
-from auditor_tui.store.index import (
-    Index,
-    IndexEntry,
-    Summary,
-    index_body,
-    index_entries,
-    newest_entries,
-)
+from auditor_tui.store.index import Index, IndexEntry, Summary
+from auditor_tui.store.index_file import index_intact, read_entries
 from auditor_tui.store.links import listing_problem
-from auditor_tui.store.reading import read_file
 
 
 def load_index(
@@ -41,17 +34,16 @@ def load_index(
     damaged: list[Damaged] = []
     notices: list[str] = []
     try:
-        body = index_body(read_file(index.path))
+        if first is not None and index_intact(index.path):
+            newest = _unchanged(files, read_entries(index.path, first_count))
+            if newest:
+                first(newest)
+        entries = read_entries(index.path)
     except FileNotFoundError:
-        body = None
+        entries = {}
     except StoreError as exc:  # a cache that cannot be read is rebuilt (in memory)
-        body = None
+        entries = {}
         notices.append(f"{exc} L'index (un cache) est refait à partir des audits.")
-    if first is not None and body is not None:
-        newest = _unchanged(files, newest_entries(body, first_count))
-        if newest:
-            first(newest)
-    entries = index_entries(body)
     fresh: dict[str, IndexEntry] = {}
     changed: list[tuple[str, os.stat_result]] = []
     others: list[str] = []

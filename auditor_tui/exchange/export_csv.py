@@ -49,7 +49,7 @@ BOM = "\ufeff"
 # would quote them. The CSV is written by a quicker, equivalent path (tests/test_export_csv_lines.py
 # holds both to the same bytes): the fixed columns of a row made in one call, each text cell
 # quoted as the csv module quotes it, each question's cells taken already joined and quoted.
-# Writing it all through the csv module instead costs 39 % more (docs/performance.md, issue 13).
+# Writing it all through the csv module instead costs 19 % more (docs/performance.md, issue 13).
 
 
 def _cell(value: Any) -> str:

@@ -338,3 +338,19 @@ async def test_opened_by_the_app_shell(tmp_path: Path, clock: FakeClock) -> None
 def _no_real_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("AUDITOR_TUI_DB", str(tmp_path / "never-used"))
     yield
+
+
+async def test_the_note_window_shows_its_keys_whole_at_80_columns(
+    live_db: Path, clock: FakeClock
+) -> None:
+    """Its label wraps: « Échap : annuler » not cut to « annu » at the window's edge."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, (80, 24)) as pilot:
+        await go_to(pilot, "24")
+        await pilot.press("m")
+        assert isinstance(app.screen, NotePrompt)
+        await pilot.pause()
+        inside = [line.split("│")[1] for line in screen_text(app).splitlines() if "│" in line]
+        shown = " ".join(" ".join(part.split()) for part in inside)  # the window's text
+        assert "Note de la question 24" in shown
+        assert "Entrée : enregistrer, Échap : annuler)" in shown

@@ -220,3 +220,29 @@ async def test_keys_typed_in_one_go_act_in_order(live_db: Path, clock: FakeClock
         audit = stored(pilot)
         assert audit.answers == {"1": [1], "12": [1]} and len(audit.call.attempts) == 1
         assert screen.current == "12"
+
+
+async def test_undoing_the_end_of_call_is_asked_and_keeps_its_instant(
+    live_db: Path, clock: FakeClock
+) -> None:
+    """A stray « u » after the end of call (the follow-up deadlines running) reopens
+    nothing by itself: it is asked; Échap keeps the end's instant and its deadlines."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "d", "enter")
+        await advance(pilot, clock, 60)
+        await pilot.press("f", "enter")
+        ended = stored(pilot)
+        assert parse_instant(ended.call.ended_at or "") == NOW + timedelta(seconds=60)
+        await advance(pilot, clock, 30)
+        await pilot.press("u")
+        assert asked(pilot).startswith("Annuler la fin d'appel ?")
+        assert stored(pilot).revision == ended.revision
+        await pilot.press("escape")
+        kept = stored(pilot)
+        assert kept.revision == ended.revision and kept.status == "awaiting_follow_up"
+        assert parse_instant(kept.call.ended_at or "") == NOW + timedelta(seconds=60)
+        await pilot.press("u", "o")  # asked and confirmed: the call is open again
+        reopened = stored(pilot)
+        assert reopened.call.ended_at is None and reopened.status == "draft"
+        assert reopened.deadlines is None

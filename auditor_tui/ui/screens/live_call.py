@@ -279,6 +279,10 @@ class LiveCallScreen(Screen[str]):
         self.ask(live_confirm.END_CALL, "Fin d'appel", LiveCall.end_call)
 
     def action_undo(self) -> None:
+        """At once, but the end of call's undo (its instant, the deadlines) is asked."""
+        if self.live is not None and self.live.audit.call.ended_at is not None:
+            self.ask(live_confirm.UNDO_END_CALL, "Annuler la fin d'appel", live_confirm.undo)
+            return
         self._do(LiveCall.undo)
 
     def action_agreed_method(self) -> None:

@@ -21,6 +21,7 @@ TRANSFER_START = "transfer_start"
 TRANSFER_PICKUP = "transfer_pickup"
 END_CALL = "end_call"
 UNREACHABLE = "unreachable"
+UNDO_END_CALL = "undo_end_call"
 
 KEYS_HINT = "Entrée/o oui · Échap non"
 
@@ -73,3 +74,8 @@ def makes_unreachable(live: LiveCall, qid: str, position: int) -> bool:
         return False
     chosen = position in live.audit.answers.get(qid, [])
     return question.option(position).unreachable and not chosen
+
+
+def undo(live: LiveCall, _at: float) -> object:
+    """The undo of the end of call, once confirmed (it has no instant of its own)."""
+    return live.undo()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditor_tui.domain.deadlines import is_within
 from auditor_tui.domain.instants import format_instant
+from auditor_tui.text.french import format_duration
 
 if TYPE_CHECKING:
     from auditor_tui.domain.record import Audit
@@ -137,15 +138,9 @@ def disagreements(
 
 
 def format_late(delta: timedelta) -> str:
-    """How late, to the minute once past one: « 45 s », « 45 min », « 1 h 05 », « 2 j 3 h »."""
+    """How late, to the minute once past one: « 45 s », « 45 min », « 1 h 05 », « 2 j 3 h »
+    (a countdown's form, `format_duration`, but for minutes without their seconds)."""
     total = max(int(delta.total_seconds()), 0)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return f"{days} j {hours} h"
-    if hours:
-        return f"{hours} h {minutes:02d}"
-    if minutes:
-        return f"{minutes} min"
-    return f"{seconds} s"
+    if 60 <= total < 3600:
+        return f"{total // 60} min"
+    return format_duration(timedelta(seconds=total))

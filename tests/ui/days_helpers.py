@@ -49,28 +49,6 @@ def seed(tmp_path: Path) -> Path:
     return seed_store(tmp_path / "store", three_calls())
 
 
-class Heard:
-    """The notifications shown and the bells rung, through the app's public `notify`/`bell`."""
-
-    def __init__(self, app: Any) -> None:
-        self.texts: list[str] = []
-        self.bells = 0
-        notify = app.notify
-
-        def record(message: str, **kwargs: Any) -> None:
-            self.texts.append(f"{kwargs.get('title') or ''}\n{message}")
-            notify(message, **kwargs)
-
-        def bell() -> None:
-            self.bells += 1
-
-        app.notify = record
-        app.bell = bell
-
-    def __str__(self) -> str:
-        return "\n".join(self.texts)
-
-
 async def home(pilot: Pilot[Any]) -> HomeScreen:
     """The home screen with its audits and its queue shown."""
     screen = await home_ready(pilot)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import ListView
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.record import format_instant
@@ -37,7 +38,6 @@ from tests.ui.days_helpers import (
     METZ,
     MONACO,
     PARIS,
-    Heard,
     back_home,
     home,
     missed_line,
@@ -46,7 +46,7 @@ from tests.ui.days_helpers import (
     seed,
     text_of,
 )
-from tests.ui.test_follow_up import type_into
+from tests.ui.test_follow_up import Recorder, type_into
 
 HOUR = timedelta(hours=1)
 WAITING = f"e-mail : en retard · rappel : {CALLBACK_SHORT}"
@@ -94,7 +94,7 @@ async def wednesday_1931(db: Path) -> None:
         )
     app = make_app(db, paris(13, 19, 31))
     async with app.run_test(size=(80, 24)) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
         await wait_for(pilot, lambda: heard.bells > 0, "the start-up summary")
         # the e-mail deadlines passed at 19:30 for Metz and Monaco: soonest first, by name
@@ -104,7 +104,7 @@ async def wednesday_1931(db: Path) -> None:
             ("Lexus Paris Ouest", f"e-mail reçu · rappel : {CALLBACK_SHORT}"),
         ]
         assert [r.has_class("-overdue") for r in app.screen.query(QueueRow)] == [1, 1, 0]
-        said = str(heard)
+        said = heard.text()
         assert "Pendant votre absence" in said and "2 échéances dépassées" in said
         assert "Lexus Metz : e-mail non reçu dans le délai" in said
         assert "Lexus Monaco : e-mail non reçu dans le délai" in said
@@ -114,9 +114,9 @@ async def wednesday_1931(db: Path) -> None:
     # closed and opened again a minute later: nothing is notified again, the line stays
     app = make_app(db, paris(13, 19, 32))
     async with app.run_test(size=(80, 24)) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
-        assert heard.bells == 0 and "échéance" not in str(heard)
+        assert heard.bells == 0 and "échéance" not in heard.text()
         assert missed_line(app) == "2 échéances passées depuis votre dernière visite"
 
 
@@ -126,9 +126,9 @@ async def friday_1000(db: Path) -> None:
     clock = paris(15, 10, 0)
     app = make_app(db, clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
-        assert heard.bells == 0 and "échéance" not in str(heard)  # nothing passed since
+        assert heard.bells == 0 and "échéance" not in heard.text()  # nothing passed since
         assert queue(app) == [
             ("Lexus Metz", WAITING),
             ("Lexus Monaco", WAITING),
@@ -154,6 +154,8 @@ async def friday_1000(db: Path) -> None:
             ("Lexus Paris Ouest", f"e-mail reçu · rappel : {CALLBACK_SHORT}"),
             ("Lexus Metz", "e-mail reçu en retard (45 min) · rappel reçu : à terminer"),
         ]
+        cursor = app.screen.query_one("#queue-list", ListView).highlighted_child
+        assert isinstance(cursor, QueueRow) and cursor.entry.audit_id == METZ  # moved with it
         assert missed_line(app) == "1 échéance passée depuis votre dernière visite"  # Metz seen
 
         screen = await open_from_queue(pilot, PARIS)
@@ -205,9 +207,9 @@ async def monday_2359(db: Path) -> None:
     clock = paris(18, 23, 59)
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
-        assert heard.bells == 0 and "échéance" not in str(heard)
+        assert heard.bells == 0 and "échéance" not in heard.text()
         assert queue(app) == [
             ("Lexus Monaco", WAITING),
             ("Lexus Metz", "e-mail reçu en retard (45 min) · rappel reçu : à terminer"),
@@ -225,7 +227,7 @@ async def monday_2359(db: Path) -> None:
         widget.tick()
         await pilot.pause()
         assert heard.bells == 1
-        assert "Lexus Monaco : rappel non reçu dans le délai" in str(heard)
+        assert "Lexus Monaco : rappel non reçu dans le délai" in heard.text()
         widget.tick()
         assert heard.bells == 1
         assert queue(app)[0] == ("Lexus Monaco", "e-mail : en retard · rappel : en retard")
@@ -236,9 +238,9 @@ async def tuesday_0000(db: Path) -> None:
     clock = paris(19, 0, 0, 30)
     app = make_app(db, clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
-        assert heard.bells == 0 and "échéance" not in str(heard)
+        assert heard.bells == 0 and "échéance" not in heard.text()
         assert queue(app) == [
             ("Lexus Monaco", "e-mail : en retard · rappel : en retard"),
             ("Lexus Metz", "e-mail reçu en retard (45 min) · rappel reçu : à terminer"),

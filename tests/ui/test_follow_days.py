@@ -28,7 +28,6 @@ from tests.ui.days_helpers import (
     METZ,
     MONACO,
     PARIS,
-    Heard,
     back_home,
     home,
     missed_line,
@@ -39,7 +38,7 @@ from tests.ui.days_helpers import (
 )
 from tests.ui.flow_helpers import open_row
 from tests.ui.screen_text import screen_lines
-from tests.ui.test_follow_up import type_into
+from tests.ui.test_follow_up import Recorder, type_into
 
 SIZES = [(80, 24), (100, 30)]
 WEDNESDAY_1800 = datetime(2026, 5, 13, 16, 0, tzinfo=UTC)
@@ -212,14 +211,14 @@ async def test_the_summary_stays_readable_until_each_audit_is_seen_and_rings_onc
     db = seed(tmp_path)
     app = make_app(db, at(datetime(2026, 5, 13, 17, 31, tzinfo=UTC)))
     async with app.run_test(size=size) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
         await wait_for(pilot, lambda: heard.bells == 1, "the bell")
         assert missed_line(app) == "3 échéances passées depuis votre dernière visite"
 
     app = make_app(db, at(FRIDAY_1000))
     async with app.run_test(size=size) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
         assert heard.bells == 0 and missed_line(app) is not None
         await pilot.press("tab", "up", "enter")  # the line above the first audit
@@ -235,9 +234,9 @@ async def test_the_summary_stays_readable_until_each_audit_is_seen_and_rings_onc
 
     app = make_app(db, at(FRIDAY_1000 + timedelta(minutes=1)))
     async with app.run_test(size=size) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
-        assert heard.bells == 0 and "échéance" not in str(heard)
+        assert heard.bells == 0 and "échéance" not in heard.text()
         assert missed_line(app) == "2 échéances passées depuis votre dernière visite"
 
 
@@ -295,19 +294,19 @@ async def test_a_clock_set_back_never_rings_a_deadline_again(tmp_path: Path) -> 
     db = seed(tmp_path)
     app = make_app(db, at(datetime(2026, 5, 13, 17, 31, tzinfo=UTC)))
     async with app.run_test(size=(80, 24)) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
         await wait_for(pilot, lambda: heard.bells == 1, "the bell")
     clock = at(datetime(2026, 5, 13, 17, 20, tzinfo=UTC))
     app = make_app(db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        heard = Heard(app)
+        heard = Recorder(app)
         await home(pilot)
         widget = app.screen.query_one(FollowUpQueue)
         clock.advance(11 * 60)  # 19:31 again
         widget.tick()
         await pilot.pause()
-        assert heard.bells == 0 and "échéance" not in str(heard)
+        assert heard.bells == 0 and "échéance" not in heard.text()
         assert [r.has_class("-overdue") for r in app.screen.query(QueueRow)] == [True] * 3
 
 

@@ -279,19 +279,24 @@ class FollowUpQueue(Widget, can_focus=False):
 
     def _show_missed(self) -> None:
         """The line at the top of the list, while deadlines missed while the app was closed
-        are left to read."""
+        are left to read; the cursor stays on its audit."""
         text = self._memory.missed_line() if self._memory is not None else ""
         listing = self.query_one(ListView)
-        if self._missed is not None and (not text or text != self._missed.text):
+        index = listing.index
+        if self._missed is not None and text:
+            self._missed.text = text
+            self._missed.refresh()
+        elif self._missed is not None:
             self._missed.remove()
             self._missed = None
-        if text and self._missed is None:
+            if index:
+                listing.index = index - 1
+        elif text:
             self._missed = MissedRow(text)
-            index = listing.index
             listing.insert(0, [self._missed])
             listing.display = True
             if index is not None:
-                listing.index = index + 1  # the cursor stays on its audit
+                listing.index = index + 1
 
     def _show(self, entries: list[QueueEntry]) -> None:
         shown = entries[:SHOWN]
@@ -311,12 +316,17 @@ class FollowUpQueue(Widget, can_focus=False):
                 row.tick(now)
             return
         index = listing.index
+        current = listing.highlighted_child
+        kept = current.entry.audit_id if isinstance(current, QueueRow) else None
         listing.clear()
         self._rows = [QueueRow(e, now) for e in shown]
         above = [MissedRow(self._missed.text)] if self._missed is not None else []
         self._missed = above[0] if above else None
         listing.extend([*above, *self._rows])
-        if shown:  # the cursor on an audit (the line above is one key up)
+        ids = [e.audit_id for e in shown]
+        if kept in ids:  # the cursor stays on its audit, wherever its deadlines moved it
+            listing.index = len(above) + ids.index(kept)
+        elif shown:  # else on an audit where it was (the line above is one key up)
             listing.index = min(max(index or 0, len(above)), len(above) + len(shown) - 1)
 
     def _expired(self, since: datetime | None, until: datetime) -> list[Expiry]:

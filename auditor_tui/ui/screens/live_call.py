@@ -278,8 +278,7 @@ class LiveCallScreen(Screen[str]):
     def action_end_call(self) -> None:
         self.ask(live_confirm.END_CALL, "Fin d'appel", LiveCall.end_call)
 
-    def action_undo(self) -> None:
-        """At once, but the end of call's undo (its instant, the deadlines) is asked."""
+    def action_undo(self) -> None:  # at once, but the end of call's undo is asked
         if self.live is not None and self.live.audit.call.ended_at is not None:
             self.ask(live_confirm.UNDO_END_CALL, "Annuler la fin d'appel", live_confirm.undo)
             return
@@ -391,7 +390,8 @@ class LiveCallScreen(Screen[str]):
             above.post_message(TypedAhead(event.key, event.character))
             return
         active = self.active_bindings.get(event.key)
-        if active is not None and active.node is self and active.enabled:
+        textuals = active is not None and active.binding.action.startswith("screen.")  # ctrl+c
+        if active is not None and active.node is self and active.enabled and not textuals:
             event.stop()
             event.prevent_default()
             await self.run_action(active.binding.action)

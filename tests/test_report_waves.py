@@ -32,6 +32,22 @@ FEW_QUESTIONS = {"11": [2]}  # Q11: 1 of 2 → 29/30 = 96.7 %
 TWO_MISSES = {"3": [4], "16": [2]}  # 25/30 = 83.3 %
 
 
+def with_directory(store: Store) -> Store:
+    """The store, its directory the five dealers of DIRECTORY."""
+    store.replace_dealers(
+        {
+            "id": d.id,
+            "name": d.name,
+            "city": d.city,
+            "department": d.department,
+            "country": d.country,
+            "phone": d.phone,
+        }
+        for d in (DIJON, LYON, METZ, NICE, PAU)
+    )
+    return store
+
+
 def programme(a: Audit, *, service: str | None = None, wave: str | None = None) -> Audit:
     """The audit's service and wave, as the record carries them."""
     a.service, a.wave = service, wave
@@ -225,19 +241,8 @@ def test_the_wave_of_the_record_wins_over_the_call_date():
 
 def test_cli_report_json_and_csv(tmp_path, capsys):
     db = tmp_path / "s"
-    with Store.open(db) as store:
+    with with_directory(Store.open(db)) as store:
         store.put_many(two_waves())
-        store.replace_dealers(
-            {
-                "id": d.id,
-                "name": d.name,
-                "city": d.city,
-                "department": d.department,
-                "country": d.country,
-                "phone": d.phone,
-            }
-            for d in (DIJON, LYON, METZ, NICE, PAU)
-        )
     assert main(["--db", str(db), "report", "--format", "json", "--period", "2026-T2"]) == EXIT_OK
     data = json.loads(capsys.readouterr().out)
     assert data["coverage"][0] == {

@@ -220,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_table,
         help="un seul tableau, parmi : dealers, questions, sections, trophy, unreachable, "
         "trends, coverage, network, ranking, progressions, trophy_history, verbatims "
-        "(csv : dealers par défaut ; sans --table, tous sauf verbatims)",
+        "(csv : dealers par défaut ; table : tous sauf coverage, ranking et verbatims ; "
+        "json : tous sauf verbatims)",
     )
     p.add_argument(
         "--pseudonymise",

@@ -117,8 +117,9 @@ def test_replacing_the_directory_leaves_every_audit_as_recorded(
     capsys.readouterr()
     assert main(["--db", str(db), "report", "--format", "json"]) == EXIT_OK
     after, before = (json.loads(t) for t in (capsys.readouterr().out, before_report.read_text()))
-    # Every figure of the audits is as it was; coverage and the network read the directory.
-    directory_figures = ("coverage", "network")
+    # Every figure of the audits is as it was; coverage, the network and who is in the running
+    # for the Trophée read the directory.
+    directory_figures = ("coverage", "network", "trophy")
     assert {k: v for k, v in after.items() if k not in directory_figures} == {
         k: v for k, v in before.items() if k not in directory_figures
     }
@@ -129,6 +130,9 @@ def test_replacing_the_directory_leaves_every_audit_as_recorded(
     # The network: Lille and Ajaccio, and the dealers audited in the wave outside the directory
     # (T1 Dijon, Marseille; T2 Monaco, Dijon, Marseille; T3 Dijon, Nantes; T4 Dijon, Bordeaux).
     assert [n["dealers"] for n in after["network"]] == [4, 5, 4, 4]
+    assert after["trophy"]["candidates"] == before["trophy"]["candidates"]  # Dijon
+    running = [e["dealer"] for e in after["trophy"]["in_running"]]
+    assert running == ["Lexus Ajaccio", "Lexus Bordeaux", "Lexus Monaco"]  # Ajaccio: not audited
 
 
 def test_db_and_read_only_after_the_command(

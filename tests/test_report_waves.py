@@ -350,3 +350,19 @@ def test_every_directory_name_comes_back_identical_from_coverage(names: list[str
     data = json.loads(json.dumps(report.to_dict("coverage")))
     assert sorted(c["dealer"] for c in data["coverage"]) == sorted(names)
     assert {c["status"] for c in data["coverage"]} == {"manquant"}
+
+
+def test_a_dealer_never_audited_is_in_the_running_for_the_trophee():
+    report = build_report(two_waves(), directory=DIRECTORY)
+    running = {e.dealer: [str(q) for q in e.missing] for e in report.trophy.in_running}
+    assert running == {
+        # T1 and T2 at 5★ (100.0, 90.0; 93.3, 100.0; 93.3, 96.7), T3 and T4 to come.
+        "Lexus Dijon": ["2026-T3", "2026-T4"],
+        "Lexus Lyon": ["2026-T3", "2026-T4"],
+        "Lexus Metz": ["2026-T3", "2026-T4"],
+        # Pau: no counted audit this year (a draft only), listed all the same.
+        "Lexus Pau": ["2026-T1", "2026-T2", "2026-T3", "2026-T4"],
+    }  # Nice: 4★ in T1 (83.3 %), out.
+    assert report.trophy.candidates == ()
+    table = next(t for t in tables(report) if t.name == "trophy")
+    assert table.rows[-1][:7] == ("lexus-pau", "Lexus Pau", "en course", None, None, None, None)

@@ -197,7 +197,7 @@ def build_report(
         dealer_quarters=tuple(quarters),
         questions=tuple(question_stats(counted, grid)) if grid else (),
         sections=tuple(section_stats(counted, grid)) if grid else (),
-        trophy=trophy(all_quarters, year, top),
+        trophy=trophy(all_quarters, year, top, listed),
         unreachable=tuple(unreachable_dealers(counted)),
         trends=tuple(trends(quarters)),
         coverage=tuple(coverage(in_period, listed, sorted(shown_waves, key=wave_key), plan_shown)),

@@ -4,18 +4,20 @@ quarters (reports/figures.py).
 
 The trophy of a year goes to the dealers at the top star level in each of its four quarters
 (a quarter's stars follow the grid's `stars.quarter_rule`); a quarter without a counted audit
-keeps a dealer out, listed as still in the running with the missing quarters.
+keeps a dealer out, listed as still in the running with the missing quarters — a dealer of the
+directory not audited yet in the year too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Quarter
 from auditor_tui.reports.figures import DealerQuarter
+from auditor_tui.reports.waves import DirectoryDealer
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,14 @@ class Trophy:
     in_running: tuple[TrophyEntry, ...]  # top stars in every quarter audited, some not yet
 
 
-def trophy(quarters: Iterable[DealerQuarter], year: int | None, top_stars: int) -> Trophy:
+def trophy(
+    quarters: Iterable[DealerQuarter],
+    year: int | None,
+    top_stars: int,
+    directory: Sequence[DirectoryDealer] = (),
+) -> Trophy:
+    """The year's candidates and those still in the running; a dealer of the directory not
+    audited yet this year is in the running too, its four quarters missing."""
     if year is None:
         return Trophy(None, top_stars, (), ())
     by_dealer: dict[str, dict[Quarter, DealerQuarter]] = defaultdict(dict)
@@ -50,6 +59,9 @@ def trophy(quarters: Iterable[DealerQuarter], year: int | None, top_stars: int) 
         missing = tuple(q for q in Quarter.all_of(year) if q not in seen)
         name = seen[max(seen)].dealer
         (running if missing else candidates).append(TrophyEntry(key, name, stars, missing))
+    for d in directory:
+        if d.key not in by_dealer:
+            running.append(TrophyEntry(d.key, d.name, (None,) * 4, Quarter.all_of(year)))
     for entries in (candidates, running):
         entries.sort(key=lambda e: (fold(e.dealer), e.dealer_key))
     return Trophy(year, top_stars, tuple(candidates), tuple(running))

@@ -83,9 +83,8 @@ def wave_tables(report: NetworkReport) -> list[Table]:
                 Column("pending", "En cours", "int"),
                 Column("missing", "Manquants", "int"),
             ),
-            (f"Manquantes par vague : {_missing_by_wave(r.coverage)}. " if r.coverage else "")
-            + "Prévus : appels du plan (sans plan enregistré, un par concession de l'annuaire et "
-            "par vague) ; audités : comptés ; en cours : brouillons et suivis ouverts.",
+            (f"Manquantes : {_missing_by_wave(r.coverage)}. " if r.coverage else "")
+            + "Prévus : le plan de la vague (sans plan, l'annuaire, une fois chacune).",
             "Aucune vague : ni audit, ni plan, ni période choisie.",
         ),
         Table.of(

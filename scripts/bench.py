@@ -676,6 +676,7 @@ class Plan:
 
 def measure_size(plan: Plan, size: int, source: Path, work: Path) -> list[Row]:
     """Every measure on one store size, each on its own copy of the store."""
+    from bench_reports import programme_reports  # issue 14: coverage, network, ranking…
 
     def fresh(name: str) -> Path:
         return work_copy(source, work / name)
@@ -702,6 +703,11 @@ def measure_size(plan: Plan, size: int, source: Path, work: Path) -> list[Row]:
                 "commands",
                 size,
                 lambda: exports_and_import(fresh("cli"), size, plan.commands, work),
+            ),
+            *guarded(
+                "programme reports",
+                size,
+                lambda: programme_reports(fresh("waves"), size, plan.commands),
             ),
         ]
     finally:

@@ -32,6 +32,12 @@ ROWS = (
     "export XLSX (whole command)",
     "report (whole command, table to stdout)",
     "import (merge) into an empty store (whole command)",
+    "coverage, network, ranking, progressions, palmarès (in process, rows loaded)",
+    "verbatims gathered (in process, rows loaded)",
+    "report --format json (whole command, every figure)",
+    "report --table coverage (whole command)",
+    "report --table ranking (whole command)",
+    "report --format csv --table verbatims (whole command)",
 )
 
 

@@ -129,3 +129,21 @@ def test_replacing_the_directory_leaves_every_audit_as_recorded(
     # The network: Lille and Ajaccio, and the dealers audited in the wave outside the directory
     # (T1 Dijon, Marseille; T2 Monaco, Dijon, Marseille; T3 Dijon, Nantes; T4 Dijon, Bordeaux).
     assert [n["dealers"] for n in after["network"]] == [4, 5, 4, 4]
+
+
+def test_db_and_read_only_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """« dealers import --sample --db X »: the folder was read as the CSV file (« not allowed
+    with --sample »); now the store's, as before the command; --read-only likewise."""
+    db = tmp_path / "store"
+    assert main(["dealers", "import", "--sample", "--db", str(db)]) == EXIT_OK
+    assert "41 concessionnaire(s) d'exemple importé(s)" in capsys.readouterr().out
+    assert len(dealers_of(db)) == 41
+    before = tree_digest(db)
+    out = tmp_path / "audits.jsonl"
+    assert main(["export", "--out", str(out), "--db", str(db), "--read-only"]) == EXIT_OK
+    assert out.read_text(encoding="utf-8") == "" and tree_digest(db) == before
+    with pytest.raises(SystemExit) as refused:  # importing writes: refused, as before the command
+        main(["dealers", "import", "--sample", "--db", str(db), "--read-only"])
+    assert refused.value.code == 2 and tree_digest(db) == before

@@ -78,8 +78,23 @@ def test_pseudonymised_report_leaves_them_out(tmp_path, capsys):
     db = tmp_path / "s"
     with Store.open(db) as store:
         store.put_many(with_notes())
+    # Every figure but the verbatims by default; --table asks for them (any format).
     assert main(["--db", str(db), "report", "--format", "json"]) == EXIT_OK
     data = json.loads(capsys.readouterr().out)
+    assert "verbatims" not in data and data["counted"] == 3 and "ranking" in data
+    argv = ["--db", str(db), "report", "--format", "json", "--table", "verbatims"]
+    assert main(argv) == EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == [
+        "schema",
+        "filters",
+        "grid_id",
+        "counted",
+        "left_out",
+        "pseudonymised",
+        "quarter_rule",
+        "verbatims",
+    ]
     assert len(data["verbatims"]) == 5 and data["pseudonymised"] is False
     assert data["verbatims"][3] == {
         "question": "11",
@@ -94,7 +109,7 @@ def test_pseudonymised_report_leaves_them_out(tmp_path, capsys):
         "call_at": "2026-02-10T09:00:00+00:00",
         "note": "Très à l'écoute",
     }
-    assert main(["--db", str(db), "report", "--format", "json", "--pseudonymise"]) == EXIT_OK
+    assert main([*argv, "--pseudonymise"]) == EXIT_OK
     data = json.loads(capsys.readouterr().out)
     assert data["verbatims"] == [] and data["pseudonymised"] is True
     assert data["counted"] == 3  # the figures are the same
@@ -129,9 +144,13 @@ def test_csv_guards_formulas_and_keeps_the_columns(tmp_path, capsys):
     ]
     assert rows[1][:3] == ["3", rows[1][1], "2026-T1"] and rows[1][5] == "VN"
     assert rows[1][8] == "2026-02-10T09:00:00+00:00"
-    # Without --table, the terminal report prints every table but the verbatims.
+    # Without --table, the terminal report leaves out the tables with a line per note, or per
+    # dealer and wave (the network and the progressions sum those up).
     assert main(["--db", str(db), "report"]) == EXIT_OK
-    assert "Verbatims" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Réseau par vague" in out and "Meilleures progressions" in out
+    for long in ("Verbatims", "Couverture par vague", "Classement par vague"):
+        assert long not in out
 
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -156,7 +175,9 @@ def test_every_note_comes_back_identical_from_csv_json_and_xlsx(note: str, deale
     if kept:
         assert formula_unguard(rows[0]["dealer"]) == a.dealer.name
 
-    assert [v["note"] for v in json.loads(json.dumps(report.to_dict()))["verbatims"]] == [
+    assert [
+        v["note"] for v in json.loads(json.dumps(report.to_dict("verbatims")))["verbatims"]
+    ] == [
         *kept,
         "deuxième",
     ]

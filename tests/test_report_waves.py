@@ -3,7 +3,12 @@ share at each star level, the ranking with ties and moves, the best progressions
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auditor_tui.cli.exit_codes import EXIT_OK
 from auditor_tui.cli.main import main
@@ -11,6 +16,7 @@ from auditor_tui.domain.periods import Period
 from auditor_tui.domain.record import Audit
 from auditor_tui.reports.report import build_report
 from auditor_tui.reports.rows import Filters
+from auditor_tui.reports.tables import tables, write_csv
 from auditor_tui.reports.waves import (
     DealerWave,
     DirectoryDealer,
@@ -19,6 +25,8 @@ from auditor_tui.reports.waves import (
     ranking,
 )
 from auditor_tui.store import Store
+from auditor_tui.text.safe_text import formula_unguard
+from tests.test_exchange_roundtrip import TEXT
 from tests.test_reports import DIJON, LYON, METZ, NICE, audit, day, dealer
 
 PAU = dealer("Lexus Pau", "64", "+33465710303")
@@ -30,6 +38,22 @@ THREE_TRIES = {"1": [3]}  # Q1 « 3 tentatives »: -1 instead of 1 → 28/30 = 9
 NO_GREETING = {"3": [4]}  # Q3 « Non »: 0 of 3 → 27/30 = 90.0 %
 FEW_QUESTIONS = {"11": [2]}  # Q11: 1 of 2 → 29/30 = 96.7 %
 TWO_MISSES = {"3": [4], "16": [2]}  # 25/30 = 83.3 %
+
+
+def with_directory(store: Store) -> Store:
+    """The store, its directory the five dealers of DIRECTORY."""
+    store.replace_dealers(
+        {
+            "id": d.id,
+            "name": d.name,
+            "city": d.city,
+            "department": d.department,
+            "country": d.country,
+            "phone": d.phone,
+        }
+        for d in (DIJON, LYON, METZ, NICE, PAU)
+    )
+    return store
 
 
 def programme(a: Audit, *, service: str | None = None, wave: str | None = None) -> Audit:
@@ -225,19 +249,8 @@ def test_the_wave_of_the_record_wins_over_the_call_date():
 
 def test_cli_report_json_and_csv(tmp_path, capsys):
     db = tmp_path / "s"
-    with Store.open(db) as store:
+    with with_directory(Store.open(db)) as store:
         store.put_many(two_waves())
-        store.replace_dealers(
-            {
-                "id": d.id,
-                "name": d.name,
-                "city": d.city,
-                "department": d.department,
-                "country": d.country,
-                "phone": d.phone,
-            }
-            for d in (DIJON, LYON, METZ, NICE, PAU)
-        )
     assert main(["--db", str(db), "report", "--format", "json", "--period", "2026-T2"]) == EXIT_OK
     data = json.loads(capsys.readouterr().out)
     assert data["coverage"][0] == {
@@ -322,3 +335,18 @@ def test_coverage_reads_the_stored_plan_of_its_wave(tmp_path, capsys):
     )
     by_service = json.loads(capsys.readouterr().out)["coverage"]
     assert sum(c["planned"] for c in by_service) == vn and 0 < vn < 82
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEXT.filter(str.strip), min_size=1, max_size=4, unique=True))
+def test_every_directory_name_comes_back_identical_from_coverage(names: list[str]):
+    directory = [DirectoryDealer(f"d{n}", name) for n, name in enumerate(names)]
+    report = build_report([], Filters(period=Period.parse("2027-T1")), directory)
+    buffer = io.StringIO()
+    write_csv(next(t for t in tables(report) if t.name == "coverage"), buffer)
+    rows = list(csv.DictReader(io.StringIO(buffer.getvalue(), newline="")))
+    assert sorted(formula_unguard(r["dealer"]) for r in rows) == sorted(names)
+    assert {formula_unguard(r["dealer_id"]) for r in rows} == {d.key for d in directory}
+    data = json.loads(json.dumps(report.to_dict("coverage")))
+    assert sorted(c["dealer"] for c in data["coverage"]) == sorted(names)
+    assert {c["status"] for c in data["coverage"]} == {"manquant"}

@@ -190,9 +190,12 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
     rows = load_rows(store, unread=unread)
     directory, plan = load_directory(store), load_plan(store)
     store.close()  # read: the folder is free before a slow reader of the output is waited on
-    report = build_report(rows, filters, directory, plan, pseudonymise=args.pseudonymise)
+    shown = args.table == "verbatims"  # asked for by name only: tens of thousands of notes
+    report = build_report(
+        rows, filters, directory, plan, pseudonymise=args.pseudonymise, with_verbatims=shown
+    )
     if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_dict(args.table), ensure_ascii=False, indent=2))
     elif args.format == "csv":
         chosen = args.table or "dealers"
         write_csv(next(t for t in tables(report) if t.name == chosen), sys.stdout)

@@ -220,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_table,
         help="un seul tableau, parmi : dealers, questions, sections, trophy, unreachable, "
         "trends, coverage, network, ranking, progressions, trophy_history, verbatims "
-        "(csv : dealers par défaut ; sans --table, tous sauf verbatims)",
+        "(csv : dealers par défaut ; table : tous sauf coverage, ranking et verbatims ; "
+        "json : tous sauf verbatims)",
     )
     p.add_argument(
         "--pseudonymise",
@@ -285,7 +286,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_plan)
+    for command in [*dsub.choices.values(), *(p for n, p in sub.choices.items() if n != "dealers")]:
+        _store_options_after(command)
     return parser
+
+
+def _store_options_after(command: argparse.ArgumentParser) -> None:
+    """`--db` and `--read-only` also after the command (« dealers import --sample --db X »,
+    not its folder read as the CSV file); left unset there, the ones before it stand."""
+    command.add_argument(
+        "--db",
+        metavar="DOSSIER",
+        type=_db_path,
+        default=argparse.SUPPRESS,
+        help="dossier de données",
+    )
+    command.add_argument(
+        "--read-only", action="store_true", default=argparse.SUPPRESS, help="sans rien écrire"
+    )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

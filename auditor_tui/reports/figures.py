@@ -20,18 +20,21 @@ Decisions (docs/export-columns.md, « Rapports »):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import mul
+from typing import TypeVar
 
 from auditor_tui.domain.grid import QUARTER_EVERY_AUDIT, Grid, load_grid
 from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Quarter
 from auditor_tui.domain.scoring import percent
 from auditor_tui.reports.rows import AuditRow
+
+K = TypeVar("K")
 
 # ---- figures ----------------------------------------------------------------------------------
 
@@ -82,25 +85,33 @@ class DealerQuarter:
     stars: int
 
 
+def rated(
+    groups: Mapping[K, Sequence[AuditRow]],
+) -> Iterator[tuple[K, Sequence[AuditRow], float, int]]:
+    """Each group of a dealer's counted audits (of a quarter, of a wave) with its average and
+    stars (`period_stars`)."""
+    for key, group in groups.items():
+        avg = average([r.percent for r in group])
+        yield key, group, avg, period_stars(group, avg)
+
+
 def dealer_quarters(rows: Iterable[AuditRow]) -> list[DealerQuarter]:
     """One line per dealer and quarter, by dealer name then quarter."""
     groups: dict[tuple[str, Quarter], list[AuditRow]] = defaultdict(list)
     for row in rows:
         groups[(row.dealer_key, row.quarter)].append(row)
-    out = []
-    for (key, quarter), group in groups.items():
-        avg = average([r.percent for r in group])
-        out.append(
-            DealerQuarter(
-                dealer_key=key,
-                dealer=latest_row(group).dealer,
-                quarter=quarter,
-                audits=len(group),
-                unreachable=sum(not r.reached for r in group),
-                average_percent=avg,
-                stars=period_stars(group, avg),
-            )
+    out = [
+        DealerQuarter(
+            dealer_key=key,
+            dealer=latest_row(group).dealer,
+            quarter=quarter,
+            audits=len(group),
+            unreachable=sum(not r.reached for r in group),
+            average_percent=avg,
+            stars=stars,
         )
+        for (key, quarter), group, avg, stars in rated(groups)
+    ]
     out.sort(key=lambda d: (fold(d.dealer), d.dealer_key, d.quarter))
     return out
 

@@ -72,11 +72,38 @@ class NetworkReport:
     pseudonymised: bool = False  # the verbatims were left out
     quarter_rule: str = QUARTER_AVERAGE  # of the grid rating the trophy's year
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report for machines (`report --format json`): every figure, plain JSON."""
-        plain = _plain(self)
-        assert isinstance(plain, dict)
-        return {"schema": REPORT_SCHEMA, **plain}
+    def to_dict(self, table: str | None = None) -> dict[str, Any]:
+        """The report for machines (`report --format json`), plain JSON: what it counted, then
+        every figure but the verbatims (tens of thousands of notes at ten thousand audits), or
+        the one `table` names (`--table`: a table's name, as for CSV)."""
+        wanted = set(FIGURES) - {"verbatims"} if table is None else {FIELD_OF.get(table, table)}
+        head = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name in HEAD}
+        figures = {k: _plain(getattr(self, k)) for k in FIGURES if k in wanted}
+        return {"schema": REPORT_SCHEMA, **head, **figures}
+
+
+# The JSON's head (what was counted, how), then its figures in order; a table's field where
+# its name differs (`--table dealers` is the dealers by quarter).
+HEAD = ("filters", "grid_id", "counted", "left_out", "pseudonymised", "quarter_rule")
+# The programme's figures (issue 14), their tables' names too (reports/wave_tables.py).
+PROGRAMME_FIGURES = (
+    "coverage",
+    "network",
+    "ranking",
+    "progressions",
+    "trophy_history",
+    "verbatims",
+)
+FIGURES = (
+    "dealer_quarters",
+    "questions",
+    "sections",
+    "trophy",
+    "unreachable",
+    "trends",
+    *PROGRAMME_FIGURES,
+)
+FIELD_OF = {"dealers": "dealer_quarters"}
 
 
 def _plain(value: Any) -> Any:
@@ -108,12 +135,15 @@ def build_report(
     plan: Mapping[str, Sequence[PlanEntry]] | None = None,
     *,
     pseudonymise: bool = False,
+    with_verbatims: bool = True,
 ) -> NetworkReport:
     """Every figure of the network report, for the audits the filters keep.
 
     `directory`: the dealer directory (coverage lists its dealers never audited; the network
     counts them). `plan`: the calls of each wave that has a stored plan; a wave without one
-    plans every dealer of the directory once. `pseudonymise`: the verbatims are left out.
+    plans every dealer of the directory once. `pseudonymise`: the verbatims are left out;
+    `with_verbatims=False`: not gathered either (an output that does not show them: tens of
+    thousands of notes at ten thousand audits).
     """
     filters = filters or Filters()
     period = filters.period
@@ -123,7 +153,7 @@ def build_report(
     in_period = [r for r in matching if period is None or r.quarter in period]
     counted = [r for r in in_period if r.counted]
     quarters = dealer_quarters(counted)
-    all_quarters = dealer_quarters(counted_all)
+    all_quarters = quarters if period is None else dealer_quarters(counted_all)  # same rows
     grid = grid_of(counted) if counted else None
     if period is not None:
         year: int | None = period.last.year
@@ -177,7 +207,7 @@ def build_report(
         trophy_history=tuple(
             y for y in history if period is None or period.first.year <= y.year <= period.last.year
         ),
-        verbatims=() if pseudonymise else tuple(verbatims(in_period)),
+        verbatims=tuple(verbatims(in_period)) if with_verbatims and not pseudonymise else (),
         pseudonymised=pseudonymise,
         quarter_rule=year_grid.quarter_rule,
     )

@@ -36,8 +36,11 @@ TABLE_NAMES = (
     "trends",
     *WAVE_TABLE_NAMES,
 )
-# What `report` prints without --table: every table but the verbatims (as long as the notes).
-DEFAULT_TABLES = tuple(name for name in TABLE_NAMES if name != "verbatims")
+# What `report` prints without --table: every table but those with a line per dealer and wave
+# or per note (coverage, ranking, verbatims: hundreds to tens of thousands of lines; the network
+# and the progressions sum them up, the app shows them whole).
+LONG_TABLES = ("coverage", "ranking", "verbatims")
+DEFAULT_TABLES = tuple(name for name in TABLE_NAMES if name not in LONG_TABLES)
 
 
 def _joined_percents(trend: DealerTrend) -> str:

@@ -5,12 +5,14 @@ les verbatims… sont analysés ». Every audit the filters keep gives its notes
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from auditor_tui.domain.grid import load_grid
+from auditor_tui.domain.grid import Grid, load_grid
 from auditor_tui.domain.labels import fold
+from auditor_tui.domain.periods import Quarter
 from auditor_tui.reports.rows import AuditRow
 from auditor_tui.reports.waves import wave_key
 
@@ -29,7 +31,7 @@ VERBATIM_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: tens of thousands are made at a time, and faster so
 class Verbatim:
     question: str  # the grid's id: "7b"
     text: str  # the question's text, from the audit's grid
@@ -44,28 +46,42 @@ class Verbatim:
 
 
 def verbatims(rows: Iterable[AuditRow]) -> list[Verbatim]:
-    """Every note of `rows`, grouped by question in grid order, then by wave, dealer and call."""
-    out: list[tuple[tuple[object, ...], Verbatim]] = []
-    for row in rows:
-        if not row.notes:
-            continue
-        grid = load_grid(row.questionnaire)
-        order = {qid: n for n, qid in enumerate(grid.question_ids)}
+    """Every note of `rows`, grouped by question in grid order, then by wave, dealer and call.
+
+    Made at each keystroke of the report screen's filters, over tens of thousands of notes:
+    the audits are put in order once, then each note goes to its question's list."""
+    waves: dict[str, tuple[Quarter, str]] = {}
+    names: dict[str, str] = {}
+
+    def place(row: AuditRow) -> tuple[tuple[Quarter, str], str, datetime, str]:
+        wave = waves.get(row.wave) or waves.setdefault(row.wave, wave_key(row.wave))
+        name = names.get(row.dealer) or names.setdefault(row.dealer, fold(row.dealer))
+        return wave, name, row.call_at, row.id
+
+    grids: dict[str, tuple[Grid, dict[str, int]]] = {}
+    by_question: dict[tuple[int, str], list[Verbatim]] = defaultdict(list)
+    for row in sorted((r for r in rows if r.notes), key=place):
+        known = grids.get(row.questionnaire)
+        if known is None:
+            grid = load_grid(row.questionnaire)
+            order = {qid: n for n, qid in enumerate(grid.question_ids)}
+            known = grids[row.questionnaire] = (grid, order)
+        grid, order = known
         for qid, note in row.notes.items():
-            known = grid.has_question(qid)
-            entry = Verbatim(
-                question=qid,
-                text=grid.question(qid).text if known else "",
-                wave=row.wave,
-                dealer_key=row.dealer_key,
-                dealer=row.dealer,
-                service=row.service,
-                auditor=row.auditor,
-                audit_id=row.id,
-                call_at=row.call_at,
-                note=note,
+            n = order.get(qid, len(order))
+            text = grid.question(qid).text if n < len(order) else ""
+            by_question[(n, qid)].append(
+                Verbatim(
+                    qid,
+                    text,
+                    row.wave,
+                    row.dealer_key,
+                    row.dealer,
+                    row.service,
+                    row.auditor,
+                    row.id,
+                    row.call_at,
+                    note,
+                )
             )
-            place = (order.get(qid, len(order)), qid, wave_key(row.wave), fold(row.dealer))
-            out.append(((*place, row.call_at, row.id), entry))
-    out.sort(key=lambda pair: pair[0])
-    return [entry for _key, entry in out]
+    return [v for key in sorted(by_question) for v in by_question[key]]

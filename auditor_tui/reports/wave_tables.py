@@ -9,20 +9,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor_tui.domain.grid import QUARTER_EVERY_AUDIT
-from auditor_tui.reports.report import NetworkReport
+from auditor_tui.reports.report import PROGRAMME_FIGURES, NetworkReport
 from auditor_tui.reports.table_model import DEALER, DEALER_ID, Column, Table
 from auditor_tui.reports.trophies import TrophyYear
 from auditor_tui.reports.waves import MISSING, Coverage, NetworkWave
 from auditor_tui.text.french import STAR
 
-WAVE_TABLE_NAMES = (
-    "coverage",
-    "network",
-    "ranking",
-    "progressions",
-    "trophy_history",
-    "verbatims",
-)
+WAVE_TABLE_NAMES = PROGRAMME_FIGURES
 WAVE = Column("wave", "Vague")
 
 
@@ -90,9 +83,8 @@ def wave_tables(report: NetworkReport) -> list[Table]:
                 Column("pending", "En cours", "int"),
                 Column("missing", "Manquants", "int"),
             ),
-            (f"Manquantes par vague : {_missing_by_wave(r.coverage)}. " if r.coverage else "")
-            + "Prévus : appels du plan (sans plan enregistré, un par concession de l'annuaire et "
-            "par vague) ; audités : comptés ; en cours : brouillons et suivis ouverts.",
+            (f"Manquantes : {_missing_by_wave(r.coverage)}. " if r.coverage else "")
+            + "Prévus : le plan de la vague (sans plan, l'annuaire, une fois chacune).",
             "Aucune vague : ni audit, ni plan, ni période choisie.",
         ),
         Table.of(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Period, Quarter
 from auditor_tui.domain.scoring import percent
-from auditor_tui.reports.figures import average, period_stars
+from auditor_tui.reports.figures import latest_row, rated
 from auditor_tui.reports.rows import AuditRow, wave_quarter
 
 # Coverage status of a dealer in a wave, as the report shows it.
@@ -132,11 +132,10 @@ def dealer_waves(counted: Iterable[AuditRow]) -> list[DealerWave]:
     groups: dict[tuple[str, str], list[AuditRow]] = defaultdict(list)
     for row in counted:
         groups[(row.dealer_key, row.wave)].append(row)
-    out = []
-    for (key, wave), group in groups.items():
-        avg = average([r.percent for r in group])
-        name = max(group, key=lambda r: (r.call_at, r.id)).dealer
-        out.append(DealerWave(key, name, wave, len(group), avg, period_stars(group, avg)))
+    out = [
+        DealerWave(key, latest_row(group).dealer, wave, len(group), avg, stars)
+        for (key, wave), group, avg, stars in rated(groups)
+    ]
     out.sort(key=lambda d: (wave_key(d.wave), fold(d.dealer), d.dealer_key))
     return out
 

@@ -8,30 +8,16 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static, TabbedContent
 
+from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import Audit
 from auditor_tui.store import Store
 from auditor_tui.ui.screens.report import ReportScreen
 from tests.test_report_trophies import three_years
 from tests.test_report_verbatims import noted, with_notes
-from tests.test_report_waves import DIJON, LYON, METZ, NICE, PAU, two_waves
+from tests.test_report_waves import DIJON, NICE, two_waves, with_directory
 from tests.test_reports import audit, day
 from tests.ui.screen_text import screen_lines, screen_text
 from tests.ui.test_report_screen import cells, report_on, settle, summary
-
-
-def with_directory(store: Store) -> Store:
-    store.replace_dealers(
-        {
-            "id": d.id,
-            "name": d.name,
-            "city": d.city,
-            "department": d.department,
-            "country": d.country,
-            "phone": d.phone,
-        }
-        for d in (DIJON, LYON, METZ, NICE, PAU)
-    )
-    return store
 
 
 async def test_coverage_network_and_ranking_at_80_by_24(tmp_path: Path) -> None:
@@ -151,3 +137,21 @@ async def test_the_service_filter(tmp_path: Path) -> None:
                 summary(screen).render()
             )
             assert [row[0] for row in cells(screen, "dealers")] == ["Lexus Lyon"]  # kept
+
+
+async def test_the_verbatims_tab_shows_the_first_500_notes(tmp_path: Path) -> None:
+    grid_ids = [q.id for q in load_grid().questions()]  # 25 question ids
+    audits = []
+    for n in range(21):  # 21 × 25 = 525 notes
+        a = audit(100 + n, DIJON, day(2, 1 + n), "Alice")
+        a.notes = {qid: f"note {n}-{qid}" for qid in grid_ids}
+        audits.append(a)
+    with Store.open(tmp_path / "s") as store:
+        async with report_on(store, audits, (80, 24)) as (pilot, screen):
+            await pilot.press("alt+v")
+            shown = cells(screen, "verbatims")
+            # Question 1 first, the audits in call order: the first 21 notes are Q1's.
+            assert len(shown) == 500 and shown[0][-1] == "note 0-1" and shown[21][-1] == "note 0-2"
+            note = str(screen.query_one("#note-verbatims", Static).render())
+            assert note.startswith("Les 500 premières sur 525 : filtrez (période, concession")
+            assert "auditor-tui report --format csv --table verbatims" in note

@@ -5,6 +5,7 @@ highlighted dealer's curve, under the verbatims the highlighted note whole."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from textual import on, work
@@ -35,7 +36,7 @@ from auditor_tui.reports.tables import TEXT_KINDS, fit_widths, shown_rows, table
 from auditor_tui.reports.waves import DirectoryDealer, PlanEntry
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
-from auditor_tui.text.french import percent_text
+from auditor_tui.text.french import percent_text, thousands
 from auditor_tui.ui import keymap
 from auditor_tui.ui.key_strips import REPORT_STRIP
 from auditor_tui.ui.keymap import binding
@@ -50,6 +51,11 @@ CURVE = Column("curve", "Courbe")
 def spark_text(percents: Sequence[float]) -> str:
     """A one-line curve of percents on the absolute 0–100 scale (the same for every dealer)."""
     return "".join(BLOCKS[min(len(BLOCKS) - 1, int(p / 100 * len(BLOCKS)))] for p in percents)
+
+
+# The verbatims the table shows (ten thousand audits hold tens of thousands): the first ones,
+# made into rows alone (making them all took half a second a keystroke at 10,000 audits).
+SHOWN_NOTES = 500
 
 
 def first_upper(text: str) -> str:
@@ -98,9 +104,10 @@ class ReportScreen(Screen[None]):
             self.problem = problem  # a stored plan that cannot be read: said, not used
 
     class ReportReady(Message):
-        def __init__(self, report: NetworkReport) -> None:
+        def __init__(self, report: NetworkReport, shown: list[tuple[Table, int]]) -> None:
             super().__init__()
             self.report = report
+            self.shown = shown  # each table as shown (the first notes only), and its length
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -190,8 +197,11 @@ class ReportScreen(Screen[None]):
         from auditor_tui.reports.report import build_report
 
         report = build_report(rows, filters, self.directory, self.plan)
+        first = dataclasses.replace(report, verbatims=report.verbatims[:SHOWN_NOTES])
+        total = {"verbatims": len(report.verbatims)}
+        shown = [(t, total.get(t.name, len(t.rows))) for t in tables(first)]
         if not get_current_worker().is_cancelled:
-            self.post_message(self.ReportReady(report))
+            self.post_message(self.ReportReady(report, shown))
 
     def on_report_screen_report_ready(self, message: ReportScreen.ReportReady) -> None:
         report = self.report = message.report
@@ -202,8 +212,8 @@ class ReportScreen(Screen[None]):
             f" · {report.left_out} en cours, non compté(s){unread}{problem}",
             error=bool(self.unread or self.problem),
         )
-        for table in tables(report):
-            self._fill(table, report)
+        for table, total in message.shown:
+            self._fill(table, report, total)
         self._show_trend()
         self._show_verbatim()
 
@@ -214,7 +224,7 @@ class ReportScreen(Screen[None]):
         summary.update(plain(text))  # it quotes the filters typed: not markup
         summary.set_class(error, "-error")
 
-    def _fill(self, table: Table, report: NetworkReport) -> None:
+    def _fill(self, table: Table, report: NetworkReport, total: int) -> None:
         widget = self.query_one(f"#table-{table.name}", DataTable)
         cursor = widget.cursor_row
         widget.clear(columns=True)
@@ -242,6 +252,12 @@ class ReportScreen(Screen[None]):
             widget.move_cursor(row=min(cursor, len(rows) - 1))
         self.query_one(f"#title-{table.name}", Label).update(table.title)
         note = table.note if rows else f"{table.empty} {table.note}"
+        if total > len(rows):
+            note = (
+                f"Les {len(rows)} premières sur {thousands(total)} : filtrez (période, "
+                "concession, service) ; toutes : auditor-tui report --format csv --table "
+                f"{table.name}. {note}"
+            )
         self.query_one(f"#note-{table.name}", Static).update(note)
 
     def _show_trend(self) -> None:

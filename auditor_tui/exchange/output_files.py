@@ -46,13 +46,7 @@ def _write_through(path: Path, data: bytes) -> None:
 def write_output_file(path: Path, data: bytes) -> None:
     """Write `data` to the file `path` as described in the module docstring. OutputRefused for
     what is refused, StoreWriteError for a failed write."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        mode = stat.S_IFREG
-    except OSError as exc:
-        raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
-    _refuse(path, mode)
+    mode = _checked_mode(path)
     if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
         _write_through(path, data)
     else:
@@ -60,6 +54,19 @@ def write_output_file(path: Path, data: bytes) -> None:
 
 
 _FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _checked_mode(path: Path) -> int:
+    """The kind of what `path` names (a regular file when nothing is there yet), refused with
+    OutputRefused when it is not something an export may write to."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    except OSError as exc:
+        raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
+    _refuse(path, mode)
+    return mode
 
 
 def _refuse(path: Path, mode: int) -> None:
@@ -91,13 +98,7 @@ class Spool:
         self._through = False
         if out != "-":
             path = Path(out)
-            try:
-                mode = os.lstat(path).st_mode
-            except FileNotFoundError:
-                mode = stat.S_IFREG
-            except OSError as exc:
-                raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
-            _refuse(path, mode)
+            mode = _checked_mode(path)
             self._through = not stat.S_ISREG(mode)
         if out == "-" or self._through:
             import tempfile

@@ -22,6 +22,7 @@ from auditor_tui.ui.widgets.key_strip import KeyStrip
 from auditor_tui.ui.widgets.stopwatch import Stopwatch
 from tests.ui.conftest import NOW, build_audit, fixed_id, seed_store, wait_for
 from tests.ui.live_helpers import advance, go_to, live_of, on_the_call, screen_of
+from tests.ui.screen_text import screen_text
 
 GRID = load_grid()
 AUDIT = fixed_id(41)
@@ -246,3 +247,22 @@ async def test_undoing_the_end_of_call_is_asked_and_keeps_its_instant(
         reopened = stored(pilot)
         assert reopened.call.ended_at is None and reopened.status == "draft"
         assert reopened.deadlines is None
+
+
+async def test_a_phase_key_whose_change_is_done_is_refused_at_once(
+    live_db: Path, clock: FakeClock
+) -> None:
+    """« d » once answered, « f » once ended: no question that « oui » would only refuse."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT, notifications=True) as pilot:
+        await pilot.press("t", "d", "enter")
+        answered = stored(pilot)
+        await pilot.press("d")
+        assert asked(pilot) == "" and stored(pilot).revision == answered.revision
+        await pilot.press("f", "enter")
+        ended = stored(pilot)
+        for key in ("d", "x", "p", "f"):
+            await pilot.press(key)
+            assert asked(pilot) == "", key
+        assert stored(pilot).revision == ended.revision
+        await wait_for(pilot, lambda: "appel terminé" in screen_text(app), "the reason")

@@ -226,7 +226,7 @@ class LiveCallScreen(Screen[str]):
 
     def ask(self, kind: str, label: str, run: Callable[[LiveCall, float], object]) -> None:
         """Ask « label ? » in place; on « oui » (validate) `run` gets this key's instant."""
-        if self.live is None:
+        if self.live is None or live_confirm.refuse_done(self.live, kind, self.notify):
             return
         if self.question.add(Step(kind, label, self.clock.monotonic(), run)):
             self._show_question()

@@ -79,3 +79,19 @@ def makes_unreachable(live: LiveCall, qid: str, position: int) -> bool:
 def undo(live: LiveCall, _at: float) -> object:
     """The undo of the end of call, once confirmed (it has no instant of its own)."""
     return live.undo()
+
+
+def refuse_done(live: LiveCall, kind: str, notify: Callable[..., None]) -> bool:
+    """A phase key whose change is done already (« d » once answered, any after the end): not
+    asked, refused at once with the reason the call would give after « oui »."""
+    call = live.audit.call
+    done = {
+        ANSWERED: "appel déjà décroché" if call.answered_at else "",
+        TRANSFER_START: "transfert déjà commencé" if call.transfer_started_at else "",
+        TRANSFER_PICKUP: "transfert déjà pris" if call.transfer_answered_at else "",
+    }.get(kind, "")
+    if call.ended_at and kind in (ANSWERED, TRANSFER_START, TRANSFER_PICKUP, END_CALL):
+        done = "appel terminé (u annule la fin d'appel)"
+    if done:
+        notify(done, title="Refusé", severity="warning")
+    return bool(done)

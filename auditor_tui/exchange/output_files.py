@@ -5,6 +5,7 @@ a symbolic link, a folder, a block device or a socket is refused and left as it 
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import stat
@@ -27,20 +28,7 @@ class OutputRefused(ValueError):
 
 def _write_through(path: Path, data: bytes) -> None:
     """Write into an existing FIFO or character device, without creating or truncating."""
-    flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)  # a FIFO: waits for its reader, as a shell's `>` does
-    except OSError as exc:
-        raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
-    try:
-        mode = os.fstat(fd).st_mode
-        if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):  # replaced since the lstat
-            raise OutputRefused(path, f"c'est devenu {kind_of(mode)}")
-        write_all(fd, data)
-    except OSError as exc:
-        raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
-    finally:
-        os.close(fd)
+    _copy_through(path, io.BytesIO(data))
 
 
 def write_output_file(path: Path, data: bytes) -> None:
@@ -161,10 +149,10 @@ class Spool:
 
 
 def _copy_through(path: Path, source: BinaryIO) -> None:
-    """`source` into an existing FIFO or character device (see _write_through)."""
+    """`source` into an existing FIFO or character device, without creating or truncating."""
     flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, flags)  # a FIFO: waits for its reader, as a shell's `>` does
     except OSError as exc:
         raise StoreWriteError(path, exc, action="d'écrire dans", tail="") from exc
     try:

@@ -3,7 +3,9 @@ only once whole, and the « Réponses » sheet going on past Excel's last row.""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -157,6 +159,8 @@ def test_a_large_export_made_by_two_processes_is_the_same_file(tmp_path, capsys,
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)
     monkeypatch.setattr(parallel, "CHUNK", 2)
     audits = [make_audit(n, name=f"Lexus {n % 3}") for n in range(9)]
+    for n, audit in enumerate(audits):
+        audit.notes["9"] = f"Note <{n}> & « verbatim »"
     db = store_of(tmp_path, audits)
     with Store.open(db) as store:
         stored = [store.get(a.id) for a in audits]
@@ -165,6 +169,22 @@ def test_a_large_export_made_by_two_processes_is_the_same_file(tmp_path, capsys,
         assert main(["--db", str(db), "export", "--format", fmt, "--out", str(out)]) == EXIT_OK
         assert out.read_bytes() == made
     assert capsys.readouterr().out.endswith("9 audit(s) exporté(s) vers " + f"{out}.\n")
+    # The workbook: every part as the one made in memory (the zip's dates aside); the dealer
+    # rows made by the child count in « Concessionnaires » and give their notes to
+    # « Verbatims » like the parent's.
+    book = tmp_path / "a.xlsx"
+    assert main(["--db", str(db), "export", "--format", "xlsx", "--out", str(book)]) == EXIT_OK
+    assert capsys.readouterr().out == f"9 audit(s) exporté(s) vers {book}.\n"
+    with zipfile.ZipFile(book) as made_here, zipfile.ZipFile(io.BytesIO(xlsx_bytes(stored))) as ref:
+        assert made_here.namelist() == ref.namelist()
+        for name in ref.namelist():
+            assert made_here.read(name) == ref.read(name), name
+    dealers = rows_of(load_workbook(book), "Concessionnaires")
+    assert sorted((row[1], row[3]) for row in dealers[1:]) == [
+        ("Lexus 0", 3),
+        ("Lexus 1", 3),
+        ("Lexus 2", 3),
+    ]
 
     ordered = sorted(audits, key=lambda a: (a.created_at, a.id))
     unreadable = ordered[3].id  # in the second chunk: the child's

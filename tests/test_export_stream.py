@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 
 from hypothesis import HealthCheck, given, settings
@@ -211,3 +212,27 @@ def test_a_large_export_made_by_two_processes_is_the_same_file(tmp_path, capsys,
     assert main(["--db", str(odd), "export", "--out", str(out)]) == EXIT_ERROR
     assert f"audit {child} non exportable" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_chunks_a_child_took_and_never_sent_are_made_by_the_parent(tmp_path, monkeypatch):
+    """The child is killed after taking two chunks (what `kill` or the memory killer would
+    do): the parent makes them itself, and the file is whole and the same."""
+    from auditor_tui.exchange import parallel
+    from auditor_tui.exchange.sync import jsonl_bytes
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+
+    def killed(fd, tickets, *rest):  # runs in the forked child
+        parallel._take(tickets)
+        parallel._take(tickets)
+        os._exit(9)
+
+    monkeypatch.setattr(parallel, "_child", killed)
+    audits = [make_audit(n, name=f"Lexus {n % 3}") for n in range(9)]
+    db = store_of(tmp_path, audits)
+    with Store.open(db) as store:
+        stored = [store.get(a.id) for a in audits]
+    out = tmp_path / "a.jsonl"
+    assert main(["--db", str(db), "export", "--out", str(out)]) == EXIT_OK
+    assert out.read_bytes() == jsonl_bytes(stored)

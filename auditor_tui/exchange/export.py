@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import IO, TypeVar
 
 from auditor_tui.domain.record import Audit, now_utc
-from auditor_tui.exchange.jsonl import encode_record
+from auditor_tui.exchange.jsonl import encode_checked, encode_record
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 
@@ -78,7 +78,8 @@ def export_line(audit: Audit, now: datetime) -> str:
     """One audit's JSONL line, its line end included; ExportError if it cannot leave. `now`:
     what the computed `follow_up.*_in_time` are worked out at."""
     check_exportable(audit)
-    return encode_record(audit.to_export(now)) + "\n"
+    record = audit.to_export(now)
+    return (encode_record(record) if audit.extra else encode_checked(record)) + "\n"
 
 
 def iter_export(audits: Iterable[Audit], now: datetime | None = None) -> Iterator[str]:
@@ -153,7 +154,7 @@ def export_store(
 
     def chunked(make: Callable[[Iterable[Audit]], T]) -> Iterator[T]:
         first, missed = counted[0] == 0, next(passes)
-        for n, made in export_chunks(store, ids, missed, transform, make):
+        for n, made in export_chunks(store, ids, missed, transform, make, 4):
             counted[0] += n if first else 0
             yield made
 

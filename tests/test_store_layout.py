@@ -44,6 +44,9 @@ def test_the_record_read_is_the_record_written(record: dict[str, Any], events: b
     if b"\xed" in data:  # a lone surrogate: not UTF-8, so not an audit file the store reads
         assert row is None
         return
+    if b'"events"' in json.dumps(record).encode("utf-8"):  # a field of that name: not cut
+        assert row is None  # there, the caller reads the whole file (audit_files.py)
+        return
     assert row is not None
     assert json.dumps(row["record"], sort_keys=True) == json.dumps(record, sort_keys=True)
     assert list(row["record"]) == list(record)  # the order of the fields kept

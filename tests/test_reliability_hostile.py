@@ -361,8 +361,9 @@ def edited_cache(case: Case) -> str:
     data = bytearray(cache.read_bytes())
     if case.rng.random() < 0.7:  # a figure changed, the checksum kept
         text = data.decode()
-        spots = [m.start() for m in re.finditer(r'"percent":\d', text)]
-        at = case.rng.choice(spots) + len('"percent":')
+        # a row's percent: its one decimal number, before its sections' points
+        spots = [m.start() for m in re.finditer(r",\d+\.\d+,\[", text)]
+        at = case.rng.choice(spots) + 1
         data = bytearray((text[:at] + str(case.rng.randint(0, 9)) + text[at:]).encode())
     else:
         at = case.rng.randrange(len(data))

@@ -17,18 +17,28 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
 
 from auditor_tui import __version__
 from auditor_tui.domain.resources import data_dir
-from auditor_tui.reports.rows import AuditRow, row_of
+from auditor_tui.reports.row_codec import Shape, decode_rows, encode_rows
+from auditor_tui.reports.rows import AuditRow, notes_of, row_of
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
+from auditor_tui.store.index import Summary
 from auditor_tui.store.line_file import Damaged, batches, members, write_lines
 
 CACHE_NAME = "report-rows.json"
-CACHE_VERSION = 6
+NOTES_NAME = "report-notes.json"  # the rows' notes, for the verbatims alone
+CACHE_VERSION = 7
 _HEAD = b'{"version":%d,"stamp":"%s","rows":{\n'
+_NOTES_HEAD = b'{"version":%d,"stamp":"%s","notes":{\n'
+# What a damaged or hand-made cache can raise when decoded: it is then made again.
+_UNREADABLE = (OSError, StoreError, Damaged, KeyError, TypeError, ValueError, RecursionError)
+
+Tie = list[int]  # the audit's revision, its file's mtime (ns) and size (a list: as decoded)
 
 
 def _stamp() -> str:
@@ -39,30 +49,58 @@ def _stamp() -> str:
     return digest.hexdigest()
 
 
-def _tie(store: Store, revisions: Mapping[str, int], audit_id: str) -> list[int]:
-    """What a cached row is valid for: its audit's revision and file (as the index knows it)."""
-    return [revisions.get(audit_id, 0), *(store.file_stamp(audit_id) or ())]
+def _ties(store: Store, summaries: Iterable[Summary]) -> dict[str, Tie]:
+    """What each cached entry is valid for: its audit's revision and file, as the index
+    knows them (the index checks them against the files at open)."""
+    stamp_of = store.file_stamp
+    return {s.id: [s.revision, *stamp] for s in summaries if (stamp := stamp_of(s.id)) is not None}
 
 
-def _read(store: Store, stamp: str, revisions: Mapping[str, int]) -> dict[str, AuditRow]:
-    """The cached rows still tied to their audit's file, if the cache is one this code wrote
-    for these grids, intact (else none): one entry per line, `"<id>":[tie, row]`
-    (store/line_file.py)."""
-    rows: dict[str, AuditRow] = {}
+def _read_notes(path: Path, head: bytes, ties: Mapping[str, Tie]) -> dict[str, Mapping[str, str]]:
+    """The cached notes still tied to their audit's file (`"<id>":[*tie, {qid: note}]`), or
+    none if the file is not one this code wrote for these grids, intact."""
+    found: dict[str, Mapping[str, str]] = {}
     try:
-        for batch in batches(store.root / CACHE_NAME, _HEAD % (CACHE_VERSION, stamp.encode())):
-            for audit_id, (tied, row) in members(batch).items():
-                if tied == _tie(store, revisions, audit_id):
-                    rows[audit_id] = AuditRow.from_dict(row)
-    except (OSError, StoreError, Damaged, KeyError, TypeError, ValueError, RecursionError):
+        for batch in batches(path, head):
+            for audit_id, (revision, mtime, size, notes) in members(batch).items():
+                if ties.get(audit_id) == [revision, mtime, size]:
+                    if not isinstance(notes, dict) or not all(
+                        isinstance(v, str) for v in notes.values()
+                    ):
+                        raise TypeError(audit_id)
+                    found[audit_id] = notes_of(notes)
+    except _UNREADABLE:
         return {}  # absent, unreadable, or changed by something else than the store
+    return found
+
+
+def _read(
+    path: Path, head: bytes, ties: Mapping[str, Tie], notes: Mapping[str, Mapping[str, str]] | None
+) -> dict[str, AuditRow]:
+    """The cached rows still tied to their audit's file, if the cache is one this code wrote
+    for these grids, intact (else none): one entry per line, `"<id>":[*tie, *row]`
+    (store/line_file.py, reports/row_codec.py)."""
+    rows: dict[str, AuditRow] = {}
+    shapes: dict[int, Shape] = {}
+    try:
+        for batch in batches(path, head):
+            rows.update(decode_rows(members(batch), ties, shapes, notes))
+    except (*_UNREADABLE, IndexError):
+        return {}
     return rows
 
 
-def _lines(store: Store, revisions: Mapping[str, int], rows: list[AuditRow]) -> Iterator[str]:
+def _lines(ties: Mapping[str, Tie], values: Iterator[tuple[str, Any]]) -> Iterator[str]:
+    """Each entry's line; an audit's values after its tie, a shape's alone."""
     encode = json.JSONEncoder(separators=(",", ":")).encode
-    for row in rows:
-        yield f"{encode(row.id)}:{encode([_tie(store, revisions, row.id), row.to_dict()])}"
+    for key, value in values:
+        tie = ties.get(key)
+        yield f"{encode(key)}:{encode(value if tie is None else [*tie, *value])}"
+
+
+def _write(store: Store, name: str, head: bytes, lines: Iterator[str]) -> None:
+    with contextlib.suppress(StoreError):  # a cache not written only makes the next one slower
+        write_lines(store.root / name, head, lines)
 
 
 def load_rows(
@@ -70,21 +108,29 @@ def load_rows(
     progress: Callable[[int, int], None] | None = None,
     every: int = 250,
     unread: list[str] | None = None,
+    *,
+    notes: bool = False,
 ) -> list[AuditRow]:
     """Every readable audit of the store as report rows; `progress(done, total)` is called
     every `every` audits actually read. An audit that cannot be read is left out, and named
-    in `unread` (its message, naming the file) when a list is given: a report must say so."""
-    stamp = _stamp()
+    in `unread` (its message, naming the file) when a list is given: a report must say so.
+    The rows carry their notes only when `notes` is true (the verbatims): their own cache,
+    read then only."""
+    stamp = _stamp().encode()
+    head, notes_head = _HEAD % (CACHE_VERSION, stamp), _NOTES_HEAD % (CACHE_VERSION, stamp)
     summaries = store.summaries()
-    revisions = {s.id: s.revision for s in summaries}
-    cached = _read(store, stamp, revisions)
+    ties = _ties(store, summaries)
+    cached_notes = _read_notes(store.root / NOTES_NAME, notes_head, ties) if notes else None
+    notes_stale = notes and (not cached_notes or len(cached_notes) != len(ties))
+    cached = _read(store.root / CACHE_NAME, head, ties, cached_notes)
+    del cached_notes
     rows: list[AuditRow] = []
     read = 0
     for summary in summaries:
         row = cached.pop(summary.id, None)
         if row is None:
             try:
-                row = row_of(store.get(summary.id))
+                row = row_of(store.get(summary.id), notes=notes)
             except (KeyError, StoreError) as exc:
                 if unread is not None:
                     unread.append(str(exc) if isinstance(exc, StoreError) else repr(exc))
@@ -93,9 +139,14 @@ def load_rows(
             if progress is not None and read % every == 0:
                 progress(read, len(summaries))
         rows.append(row)
-    if (read or cached or not (store.root / CACHE_NAME).exists()) and not store.read_only:
-        # A cache that cannot be written only makes the next report slower.
-        with contextlib.suppress(StoreError):
-            head = _HEAD % (CACHE_VERSION, stamp.encode())
-            write_lines(store.root / CACHE_NAME, head, _lines(store, revisions, rows))
+    if store.read_only:
+        return rows
+    write_rows = read or cached or not (store.root / CACHE_NAME).exists()
+    write_notes = notes and (read or notes_stale)
+    if write_rows or write_notes:
+        ties = _ties(store, summaries)  # as the files are now
+    if write_rows:
+        _write(store, CACHE_NAME, head, _lines(ties, encode_rows(rows)))
+    if write_notes:
+        _write(store, NOTES_NAME, notes_head, _lines(ties, ((r.id, [r.notes]) for r in rows)))
     return rows

@@ -53,6 +53,17 @@ class Points(Mapping[str, Pair]):
         top = tuple([maxima[k] for k in keys])
         return cls(keys, tuple(points.values()), _maxima.setdefault(top, top))
 
+    @staticmethod
+    def parts(
+        points: Mapping[str, Pair],
+    ) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+        """Any question id → (points, maximum) mapping as its questions, points and maxima;
+        a `Points`' own (its questions and maxima shared with the rows answering alike)."""
+        if type(points) is Points:
+            return points._keys, points._points, points._maxima
+        same = Points.of(points.items())
+        return same._keys, same._points, same._maxima
+
     def __getitem__(self, key: str) -> Pair:
         try:
             i = self._keys.index(key)

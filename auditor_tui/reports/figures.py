@@ -19,19 +19,20 @@ Decisions (docs/export-columns.md, « Rapports »):
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
-from operator import mul
-from typing import TypeVar
+from operator import attrgetter, mul
+from typing import Any, TypeVar
 
 from auditor_tui.domain.grid import QUARTER_EVERY_AUDIT, Grid, load_grid
 from auditor_tui.domain.labels import fold
 from auditor_tui.domain.periods import Quarter
-from auditor_tui.domain.scoring import percent
+from auditor_tui.domain.scoring import OUTCOME_UNREACHABLE, percent
+from auditor_tui.reports.compact import Points
 from auditor_tui.reports.rows import AuditRow
 
 K = TypeVar("K")
@@ -45,12 +46,25 @@ def average(values: Sequence[float]) -> float:
     if not values:
         return 0.0
     tenths = sum(map(round, map(mul, values, repeat(10))))  # round(v * 10) each, in C
-    mean = Decimal(tenths) / (10 * len(values))
+    return _tenths_mean(tenths, len(values))
+
+
+def weighted_average(counts: Mapping[Any, int]) -> float:
+    """`average` of values given with how many times each comes (a Counter)."""
+    n = sum(counts.values())
+    return _tenths_mean(sum(round(v * 10) * k for v, k in counts.items()), n) if n else 0.0
+
+
+def _tenths_mean(tenths: int, n: int) -> float:
+    mean = Decimal(tenths) / (10 * n)
     return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+_CALLED = attrgetter("call_at", "id")  # in C: a group's latest row among 100,000
+
+
 def latest_row(rows: Sequence[AuditRow]) -> AuditRow:
-    return max(rows, key=lambda r: (r.call_at, r.id))
+    return max(rows, key=_CALLED)
 
 
 def grid_of(rows: Sequence[AuditRow]) -> Grid:
@@ -167,19 +181,22 @@ class QuestionStat:
 
 def question_stats(rows: Iterable[AuditRow], grid: Grid) -> list[QuestionStat]:
     """Scored questions of `grid`, weakest practice (lowest share of full points) first."""
-    reached = [r for r in rows if r.reached and r.questionnaire == grid.id]
     order = {qid: i for i, qid in enumerate(grid.question_ids)}
-    points: dict[str, list[int]] = defaultdict(list)  # one pass over the audits
+    # Rows answering the same questions share them (reports/compact.py): their points are
+    # counted a column at a time, in C (100,000 rows of 22 questions).
+    points: dict[str, Counter[int]] = defaultdict(Counter)
     full: dict[str, int] = defaultdict(int)
-    for row in reached:
-        for qid, (got, maximum) in row.questions.items():
-            points[qid].append(got)
-            full[qid] += got >= maximum
+    for (keys, maxima), columns in _point_columns(rows, grid.id):
+        for qid, maximum, column in zip(keys, maxima, columns, strict=True):
+            counts = Counter(column)
+            points[qid].update(counts)
+            full[qid] += sum(n for got, n in counts.items() if got >= maximum)
     out = []
     for q in grid.questions():
         if not q.scored:
             continue
-        n = len(points[q.id])
+        counts = points[q.id]
+        n = counts.total()
         out.append(
             QuestionStat(
                 question=q.id,
@@ -189,7 +206,7 @@ def question_stats(rows: Iterable[AuditRow], grid: Grid) -> list[QuestionStat]:
                 audits=n,
                 full=full[q.id],
                 share=percent(full[q.id], n) if n else None,
-                average_points=average(points[q.id]) if n else None,
+                average_points=weighted_average(counts) if n else None,
                 max_points=q.max_points or 0,
             )
         )
@@ -206,23 +223,51 @@ class SectionStat:
     max: int
 
 
-def section_stats(rows: Iterable[AuditRow], grid: Grid) -> list[SectionStat]:
-    scored: dict[str, list[tuple[int, int]]] = defaultdict(list)  # one pass over the audits
+def _point_columns(
+    rows: Iterable[AuditRow], grid_id: str
+) -> Iterator[tuple[tuple[tuple[str, ...], tuple[int, ...]], Iterator[tuple[int, ...]]]]:
+    """The reached rows of the grid grouped by the questions they answer (and their maxima),
+    each group's points a column per question."""
+    groups: dict[tuple[int, int], tuple[tuple[str, ...], tuple[int, ...], list[Any]]] = {}
     for row in rows:
-        if row.reached and row.questionnaire == grid.id:
-            for title, got, maximum in row.sections:
-                if maximum:
-                    scored[title].append((got, maximum))
+        if row.outcome == OUTCOME_UNREACHABLE or row.questionnaire != grid_id:
+            continue
+        keys, got, maxima = Points.parts(row.questions)
+        group = groups.get((id(keys), id(maxima)))
+        if group is None:
+            group = groups[(id(keys), id(maxima))] = (keys, maxima, [])
+        group[2].append(got)
+    for keys, maxima, lines in groups.values():
+        yield (keys, maxima), zip(*lines, strict=True)
+
+
+def section_stats(rows: Iterable[AuditRow], grid: Grid) -> list[SectionStat]:
+    # Rows share their sections (reports/compact.py): each distinct one is counted, then
+    # taken as many times.
+    seen: dict[int, tuple[tuple[tuple[str, int, int], ...], int]] = {}
+    for row in rows:
+        if row.outcome != OUTCOME_UNREACHABLE and row.questionnaire == grid.id:
+            sections = row.sections
+            known = seen.get(id(sections))
+            seen[id(sections)] = (sections, known[1] + 1 if known else 1)
+    scored: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for sections, count in seen.values():
+        for title, got, maximum in sections:
+            if maximum:
+                scored[title][(got, maximum)] += count
     out = []
     for section in grid.sections:
         scores = scored[section.title]
+        percents: Counter[float] = Counter()
+        for (got, maximum), n in scores.items():
+            percents[percent(got, maximum)] += n
         out.append(
             SectionStat(
                 section=section.title,
-                audits=len(scores),
-                average_percent=average([percent(p, m) for p, m in scores]) if scores else None,
-                points=sum(p for p, _ in scores),
-                max=sum(m for _, m in scores),
+                audits=scores.total(),
+                average_percent=weighted_average(percents) if scores else None,
+                points=sum(p * n for (p, _m), n in scores.items()),
+                max=sum(m * n for (_p, m), n in scores.items()),
             )
         )
     return out

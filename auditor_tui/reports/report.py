@@ -10,6 +10,7 @@ previous wave is outside the period.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
@@ -148,7 +149,7 @@ def build_report(
     filters = filters or Filters()
     period = filters.period
     rows = [a if isinstance(a, AuditRow) else row_of(a) for a in audits]
-    matching = [r for r in rows if filters.keeps(r, period=False)]
+    matching = _kept(rows, dataclasses.replace(filters, period=None))
     counted_all = [r for r in matching if r.counted]
     in_period = [r for r in matching if period is None or r.quarter in period]
     counted = [r for r in in_period if r.counted]
@@ -164,7 +165,7 @@ def build_report(
 
     # The network and the ranking: every dealer, whatever --dealer (it picks lines only).
     network_filters = Filters(None, None, filters.auditor, filters.service)
-    network_rows = [r for r in rows if r.counted and network_filters.keeps(r)]
+    network_rows = [r for r in _kept(rows, network_filters) if r.counted]
     waves_all = dealer_waves(network_rows)
     in_waves = [d for d in waves_all if period is None or _in(d.wave, period)]
     ranked = [
@@ -174,7 +175,7 @@ def build_report(
     ]
     # Coverage: the waves any dealer was called in (or the period names), every dealer listed.
     whole = Filters(period, None, filters.auditor, filters.service)
-    shown_waves = {r.wave for r in rows if whole.keeps(r)}
+    shown_waves = {r.wave for r in _kept(rows, whole)}
     if period is not None:
         shown_waves.update(str(q) for q in _quarters(period))
     listed = [d for d in directory if filters.keeps_dealer(d.name, d.key)]
@@ -211,6 +212,13 @@ def build_report(
         pseudonymised=pseudonymise,
         quarter_rule=year_grid.quarter_rule,
     )
+
+
+def _kept(rows: list[AuditRow], filters: Filters) -> list[AuditRow]:
+    """The rows the filters keep: every one, at once, when they filter nothing."""
+    if filters == Filters():
+        return rows
+    return [r for r in rows if filters.keeps(r)]
 
 
 def _in(wave: str, period: Period) -> bool:

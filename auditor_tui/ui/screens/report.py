@@ -153,7 +153,7 @@ class ReportScreen(Screen[None]):
             self.app.call_from_thread(self._summary, f"Chargement des audits… {done}/{total}")
 
         unread: list[str] = []
-        rows = load_rows(self.store, progress, unread=unread)
+        rows = load_rows(self.store, progress, unread=unread, notes=True)  # verbatims tab
         directory, plan, problem = load_directory(self.store), None, ""
         try:
             plan = load_plan(self.store)

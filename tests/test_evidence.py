@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor_tui.domain.evidence import (
     disagreements,
@@ -194,3 +196,59 @@ def test_a_value_that_is_not_a_verdict_is_only_a_disagreement(tmp_path: Path) ->
         result = import_jsonl(store, path)
         assert [p.field for p in result.warnings] == ["follow_up.callback_in_time"]
         assert "callback_in_time" not in json.dumps(store.get(record["id"]).to_dict())
+
+
+# ---- the quick comparison of stored spellings (issue 15) -----------------------------------
+
+_ZONES = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
+_moments = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2099, 12, 31),
+    timezones=st.sampled_from(_ZONES),
+)
+
+
+def _spelled(moment: datetime, how: int) -> str:
+    """The same instant written as the store writes it, with another offset, or with a
+    fraction of a second (what an earlier version let in)."""
+    if how == 0:
+        return format_instant(moment)
+    if how == 1:
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    email_due=st.none() | _moments,
+    callback_due=st.none() | _moments,
+    email=st.none() | _moments,
+    callback=st.none() | _moments,
+    information=st.sampled_from([None, True, False]),
+    now=_moments,
+    spelling=st.lists(st.integers(0, 2), min_size=4, max_size=4),
+)
+def test_in_time_compares_texts_as_the_instants_they_spell(
+    email_due, callback_due, email, callback, information, now, spelling
+) -> None:
+    """What the export writes (`in_time`, compared as texts when every instant is spelled as
+    stored) is what each deadline's `Evidence` says, to the second, whatever the spelling."""
+    audit = waiting_audit()
+    texts = [
+        None if m is None else _spelled(m, how)
+        for m, how in zip((email_due, callback_due, email, callback), spelling, strict=True)
+    ]
+    audit.deadlines = {"email": texts[0], "callback": texts[1]}
+    audit.follow_up.email_received_at = texts[2]
+    audit.follow_up.email_has_information = information
+    audit.follow_up.callback_at = texts[3]
+    expected = {
+        "email_in_time": evidence(audit, "email").in_time(now),
+        "callback_in_time": evidence(audit, "callback").in_time(now),
+    }
+    assert in_time(audit, now) == expected
+    # and by hand, for the stored spellings: a second after the deadline is late
+    if texts[1] is not None and spelling[1] == 0 and callback is None:
+        due = datetime.fromisoformat(texts[1])
+        assert in_time(audit, due)["callback_in_time"] is None
+        assert in_time(audit, due + timedelta(seconds=1))["callback_in_time"] is False

@@ -7,11 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor_tui.domain.grid import Grid, load_grid_file
+from auditor_tui.domain.instants import format_instant
 from auditor_tui.domain.periods import paris_time
 from auditor_tui.domain.record import Audit
 from auditor_tui.domain.resources import data_dir
@@ -24,6 +27,7 @@ from auditor_tui.exchange.audit_table import (
     AnswerCells,
     View,
     columns,
+    instant_cell,
     question_column,
     section_columns,
     views,
@@ -219,3 +223,22 @@ def test_a_question_s_columns_in_another_order_are_still_its_own_cells():
         [c.csv_getter()(ordered[0]) for c in cols]
     )
     assert line(ordered[0]) + "\r\n" == expected.getvalue()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9998, 12, 31)),
+    st.sampled_from(["", "1911-03-10T23:", "1940-06-14T2", "1945-09-16T0", "2026-03-29T0"]),
+)
+def test_an_instant_cell_is_its_paris_time_whatever_the_hour(moment: datetime, near: str) -> None:
+    """The CSV's Paris cells, worked out once per UTC hour, are the zone's own conversion for
+    any stored instant: the changes of time included, and Paris Mean Time before 1911 (9 min
+    21 s ahead), changing in the middle of an hour."""
+    text = format_instant(moment.replace(tzinfo=UTC))
+    if near:  # an instant in an hour where Paris changed its time
+        text = near + text[len(near) :]
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            return
+    assert export_csv._paris(text) == instant_cell(paris_time(text))

@@ -3,7 +3,10 @@ only once whole, and the « Réponses » sheet going on past Excel's last row.""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import zipfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -157,6 +160,8 @@ def test_a_large_export_made_by_two_processes_is_the_same_file(tmp_path, capsys,
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)
     monkeypatch.setattr(parallel, "CHUNK", 2)
     audits = [make_audit(n, name=f"Lexus {n % 3}") for n in range(9)]
+    for n, audit in enumerate(audits):
+        audit.notes["9"] = f"Note <{n}> & « verbatim »"
     db = store_of(tmp_path, audits)
     with Store.open(db) as store:
         stored = [store.get(a.id) for a in audits]
@@ -165,6 +170,22 @@ def test_a_large_export_made_by_two_processes_is_the_same_file(tmp_path, capsys,
         assert main(["--db", str(db), "export", "--format", fmt, "--out", str(out)]) == EXIT_OK
         assert out.read_bytes() == made
     assert capsys.readouterr().out.endswith("9 audit(s) exporté(s) vers " + f"{out}.\n")
+    # The workbook: every part as the one made in memory (the zip's dates aside); the dealer
+    # rows made by the child count in « Concessionnaires » and give their notes to
+    # « Verbatims » like the parent's.
+    book = tmp_path / "a.xlsx"
+    assert main(["--db", str(db), "export", "--format", "xlsx", "--out", str(book)]) == EXIT_OK
+    assert capsys.readouterr().out == f"9 audit(s) exporté(s) vers {book}.\n"
+    with zipfile.ZipFile(book) as made_here, zipfile.ZipFile(io.BytesIO(xlsx_bytes(stored))) as ref:
+        assert made_here.namelist() == ref.namelist()
+        for name in ref.namelist():
+            assert made_here.read(name) == ref.read(name), name
+    dealers = rows_of(load_workbook(book), "Concessionnaires")
+    assert sorted((row[1], row[3]) for row in dealers[1:]) == [
+        ("Lexus 0", 3),
+        ("Lexus 1", 3),
+        ("Lexus 2", 3),
+    ]
 
     ordered = sorted(audits, key=lambda a: (a.created_at, a.id))
     unreadable = ordered[3].id  # in the second chunk: the child's
@@ -191,3 +212,27 @@ def test_a_large_export_made_by_two_processes_is_the_same_file(tmp_path, capsys,
     assert main(["--db", str(odd), "export", "--out", str(out)]) == EXIT_ERROR
     assert f"audit {child} non exportable" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_chunks_a_child_took_and_never_sent_are_made_by_the_parent(tmp_path, monkeypatch):
+    """The child is killed after taking two chunks (what `kill` or the memory killer would
+    do): the parent makes them itself, and the file is whole and the same."""
+    from auditor_tui.exchange import parallel
+    from auditor_tui.exchange.sync import jsonl_bytes
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+
+    def killed(fd, tickets, *rest):  # runs in the forked child
+        parallel._take(tickets)
+        parallel._take(tickets)
+        os._exit(9)
+
+    monkeypatch.setattr(parallel, "_child", killed)
+    audits = [make_audit(n, name=f"Lexus {n % 3}") for n in range(9)]
+    db = store_of(tmp_path, audits)
+    with Store.open(db) as store:
+        stored = [store.get(a.id) for a in audits]
+    out = tmp_path / "a.jsonl"
+    assert main(["--db", str(db), "export", "--out", str(out)]) == EXIT_OK
+    assert out.read_bytes() == jsonl_bytes(stored)

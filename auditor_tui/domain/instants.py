@@ -21,6 +21,11 @@ _RFC_3339 = re.compile(
 _STORED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00")
 
 
+def is_stored(text: str) -> bool:
+    """Whether `text` is an instant in the stored spelling (`format_instant`'s)."""
+    return _STORED.fullmatch(text) is not None
+
+
 def format_instant(moment: datetime) -> str:
     """Stored form of an instant: ISO 8601 in UTC with offset, to the second."""
     if moment.tzinfo is None:

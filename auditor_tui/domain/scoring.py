@@ -135,7 +135,8 @@ def question_points(question: Question, positions: Sequence[int]) -> int:
 
 
 # A grid's scored questions by section, as score() walks them: (title, questions), each
-# question as (id, maximum, applies only if transferred, each option's points, multi-select).
+# question as (id, maximum, applies only if transferred, the points of option n at index n —
+# index 0 unused — and multi-select).
 _Plan = tuple[tuple[str, tuple[tuple[str, int, bool, tuple[int, ...], bool], ...]], ...]
 _plans: dict[int, tuple[Grid, _Plan]] = {}
 
@@ -154,7 +155,7 @@ def _plan(grid: Grid) -> _Plan:
                     q.id,
                     q.max_points or 0,
                     q.applies_if == CONDITION_TRANSFERRED,
-                    tuple(o.points for o in q.options),
+                    (0, *(o.points for o in q.options)),
                     q.multi,
                 )
                 for q in section.questions
@@ -255,6 +256,7 @@ def score(grid: Grid, answers: Answers, transferred: bool) -> Score:
             sections,
         )
     section_scores: list[SectionScore] = []
+    total = total_max = total_answered = 0
     for title, questions in _plan(grid):
         points = maximum = answered_max = 0
         for qid, cap, transfer_only, option_points, multi in questions:
@@ -263,17 +265,21 @@ def score(grid: Grid, answers: Answers, transferred: bool) -> Score:
             maximum += cap
             chosen = answers.get(qid)
             if chosen:  # question_points, with the grid's values read once
-                total = sum([option_points[p - 1] for p in chosen])
-                points += min(total, cap) if multi else total
+                if len(chosen) == 1:  # no comprehension: a call of its own in Python 3.11
+                    got = option_points[chosen[0]]
+                else:
+                    got = sum(map(option_points.__getitem__, chosen))
+                points += min(got, cap) if multi else got
                 answered_max += cap
         section_scores.append(SectionScore(title, points, maximum, answered_max))
-    total = sum(s.points for s in section_scores)
-    total_max = sum(s.max for s in section_scores)
+        total += points
+        total_max += maximum
+        total_answered += answered_max
     pct = percent(total, total_max)
     return Score(
         total,
         total_max,
-        sum(s.answered_max for s in section_scores),
+        total_answered,
         pct,
         grid.stars_for(pct),
         OUTCOME_REACHED,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from auditor_tui.domain.evidence import CALLBACK, EMAIL, evidence
+from auditor_tui.domain.evidence import in_time_pair
 from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.history import last_reopen_reason, reopen_count
 from auditor_tui.domain.labels import final_stars
@@ -108,8 +108,7 @@ class View:
         answers = cells.answers(grid, audit.call.transferred, audit.answers)
         score = audit.score()
         sections = {s.id: r for s, r in zip(grid.sections, score.sections, strict=True)}
-        email, callback = (evidence(audit, kind).in_time(now) for kind in (EMAIL, CALLBACK))
-        return cls(audit, grid, score, answers, sections, (email, callback))
+        return cls(audit, grid, score, answers, sections, in_time_pair(audit, now))
 
 
 def views(audits: Iterable[Audit], now: datetime | None = None) -> list[View]:

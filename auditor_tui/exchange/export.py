@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import IO
+from typing import IO, TypeVar
 
 from auditor_tui.domain.record import Audit, now_utc
-from auditor_tui.exchange.jsonl import encode_record
+from auditor_tui.exchange.jsonl import encode_checked, encode_record
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 
+T = TypeVar("T")
 Transform = Callable[[Audit], Audit]  # what leaves instead of the stored audit (privacy.py)
 
 
@@ -77,7 +78,8 @@ def export_line(audit: Audit, now: datetime) -> str:
     """One audit's JSONL line, its line end included; ExportError if it cannot leave. `now`:
     what the computed `follow_up.*_in_time` are worked out at."""
     check_exportable(audit)
-    return encode_record(audit.to_export(now)) + "\n"
+    record = audit.to_export(now)
+    return (encode_record(record) if audit.extra else encode_checked(record)) + "\n"
 
 
 def iter_export(audits: Iterable[Audit], now: datetime | None = None) -> Iterator[str]:
@@ -113,7 +115,7 @@ def export_store(
     sheets. An audit that cannot be read is left out and named in `unread`; ExportError for
     one that cannot leave (part of `out` written: the caller drops it). `now`: what a
     deadline still open is judged at (the wall clock by default)."""
-    from auditor_tui.exchange.parallel import export_lines
+    from auditor_tui.exchange.parallel import export_chunks, export_lines
 
     ids = export_order(store)
     moment = now or now_utc()
@@ -150,11 +152,11 @@ def export_store(
     counted = [0]
     passes = iter((unread, []))  # an audit unreadable in the second pass is not named twice
 
-    def read() -> Iterator[Audit]:
-        first = counted[0] == 0
-        for audit in read_in_order(store, ids, next(passes), transform):
-            counted[0] += first
-            yield audit
+    def chunked(make: Callable[[Iterable[Audit]], T]) -> Iterator[T]:
+        first, missed = counted[0] == 0, next(passes)
+        for n, made in export_chunks(store, ids, missed, transform, make, 4):
+            counted[0] += n if first else 0
+            yield made
 
-    titles = write_xlsx(read, grids, out, now=moment)
+    titles = write_xlsx(chunked, grids, out, now=moment)
     return counted[0], titles

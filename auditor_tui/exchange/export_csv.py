@@ -9,11 +9,12 @@ import csv
 import functools
 import io
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from auditor_tui.domain.grid import Grid
 from auditor_tui.domain.history import last_reopen_reason, reopen_count
+from auditor_tui.domain.instants import is_stored
 from auditor_tui.domain.labels import final_stars
 from auditor_tui.domain.periods import Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit, DealerRef, now_utc
@@ -65,9 +66,40 @@ def _cell(value: Any) -> str:
 
 
 def _paris(text: str | None) -> str:
-    """A stored instant's cell: Paris wall-clock time (domain/periods.py's `paris_time`, which
-    looks Paris's offset up once per UTC hour)."""
-    return instant_cell(paris_time(text)) if text else ""
+    """A stored instant's cell: Paris wall-clock time (domain/periods.py's `paris_time`). Paris
+    has been a whole number of hours from UTC since 1911, changing on the hour: an instant in
+    the stored spelling is its UTC hour as Paris writes it (worked out once per hour, by the
+    zone) followed by its own minutes and seconds. Eight instants an audit: a tenth of a CSV
+    export's time at 100,000 audits, without this."""
+    if not text:
+        return ""
+    if is_stored(text):
+        hour = _PARIS_HOURS.get(text[:13])
+        if hour is None:
+            if len(_PARIS_HOURS) >= 100_000:  # eleven years of hours: a few MB at most
+                _PARIS_HOURS.clear()
+            hour = _PARIS_HOURS[text[:13]] = _paris_hour(text[:13])
+        if hour:
+            return hour + text[13:19]
+    return instant_cell(paris_time(text))
+
+
+_PARIS_HOURS: dict[str, str] = {}  # "2026-05-13T15" (UTC) → "2026-05-13 17", or "": not so
+
+
+def _paris_hour(utc_hour: str) -> str:
+    """The UTC hour as Paris writes it, "" if its minutes and seconds are not the UTC ones (a
+    year before 1911, or before 1000: the slower way, whatever it says)."""
+    try:
+        moment = paris_time(utc_hour + ":00:00+00:00")
+        last = paris_time(utc_hour + ":59:59+00:00")  # the same offset to the hour's end
+    except (ValueError, OverflowError):
+        return ""
+    if moment is None or moment.year < 1000 or moment.minute or moment.second:
+        return ""
+    if last != moment + timedelta(minutes=59, seconds=59):
+        return ""
+    return instant_cell(moment)[:13]
 
 
 @functools.lru_cache(maxsize=1024, typed=True)  # typed: 1, 1.0 and True are not one key

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, Protocol, TypeVar
 
 from auditor_tui.domain.grid import Grid, Question
 from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.domain.scoring import is_applicable
+from auditor_tui.exchange import xlsx_writer
 from auditor_tui.exchange.audit_table import Answer, AnswerCells, View, columns
 from auditor_tui.exchange.export import check_exportable, in_export_order
+from auditor_tui.exchange.xlsx_writer import Sheet, cell, column_letter, write_workbook
+from auditor_tui.reports.compact import shared
 from auditor_tui.reports.figures import dealer_summaries
 from auditor_tui.reports.rows import AuditRow, row_of
 from auditor_tui.reports.verbatims import VERBATIM_COLUMNS, iter_verbatims
@@ -63,8 +67,6 @@ class _AnswerRows:
         self._known: dict[tuple[int, str, bool, str | None], str] = {}
 
     def rows(self, view: View) -> Iterator[str]:
-        from auditor_tui.exchange.xlsx_writer import cell
-
         audit = view.audit
         head = "".join(
             [
@@ -96,8 +98,6 @@ class _AnswerRows:
 
     @staticmethod
     def _middle(title: str, q: Question, transferred: bool, answer: Answer | None) -> str:
-        from auditor_tui.exchange.xlsx_writer import cell
-
         values = (
             title,
             q.id,
@@ -148,6 +148,7 @@ def _verbatim_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
 
 
 _NO_QUESTIONS: dict[str, tuple[int, int]] = {}
+T = TypeVar("T")
 
 
 def _dealer_row(audit: Audit) -> AuditRow:
@@ -156,39 +157,74 @@ def _dealer_row(audit: Audit) -> AuditRow:
     return dataclasses.replace(row_of(audit), questions=_NO_QUESTIONS, sections=())
 
 
+class Chunked(Protocol):
+    """How the audits come to be written: `make` is given each chunk's audits, in export
+    order, and what it makes of them comes back in order (made by another process, perhaps:
+    parallel.py). Called once for each pass over the audits."""
+
+    def __call__(self, make: Callable[[Iterable[Audit]], T]) -> Iterable[T]: ...
+
+
+def _reshared(row: AuditRow) -> AuditRow:
+    """A row made by another process, its repeated texts shared again (compact.py): they are
+    kept for every audit until the last sheets."""
+    return dataclasses.replace(
+        row,
+        dealer_key=shared(row.dealer_key),
+        dealer=shared(row.dealer),
+        city=shared(row.city),
+        auditor=shared(row.auditor),
+        questionnaire=shared(row.questionnaire),
+        status=shared(row.status),
+        wave=shared(row.wave),
+        notes={qid: shared(text) for qid, text in row.notes.items()} if row.notes else {},
+    )
+
+
 def write_xlsx(
-    read: Callable[[], Iterable[Audit]],
+    chunked: Chunked,
     grids: Sequence[Grid],
     out: IO[bytes],
     max_rows: int | None = None,
     now: datetime | None = None,
 ) -> list[str]:
-    """The workbook of the audits `read()` gives, in export order, made with `grids`, into
-    `out`. `read` is called twice (« Audits », then « Réponses »): each audit is made into its
-    rows as it comes. ExportError for an audit that cannot leave (part of the file written:
-    the caller drops it). `max_rows`: rows a sheet holds (Excel's, by default); `now`: what a
-    deadline still open is judged at (the wall clock by default). Returns the titles of the
-    sheets written."""
-    from auditor_tui.exchange.xlsx_writer import MAX_ROWS, Sheet, write_workbook
-
+    """The workbook of the audits `chunked` gives, in export order, made with `grids`, into
+    `out`. The audits are gone through twice (« Audits », then « Réponses »): each audit is
+    made into its rows as it comes, as cells made ahead of their row number (`cell`), which
+    can be made by another process. ExportError for an audit that cannot leave (part of the
+    file written: the caller drops it). `max_rows`: rows a sheet holds (Excel's, by default);
+    `now`: what a deadline still open is judged at (the wall clock by default). Returns the
+    titles of the sheets written."""
     moment = now or now_utc()
     cols = columns(grids)
-    getters = [c.get for c in cols]
+    made_by = [(c.get, column_letter(n), c.key == "percent") for n, c in enumerate(cols, start=1)]
     cells = AnswerCells()
     dealers: list[AuditRow] = []
 
-    def audit_rows() -> Iterable[list[Any]]:
-        for audit in read():
+    def audit_cells(audits: Iterable[Audit]) -> tuple[list[str], list[AuditRow], int]:
+        rows: list[str] = []
+        seen: list[AuditRow] = []
+        for audit in audits:
             check_exportable(audit)
             view = View.of(audit, moment, cells)
-            dealers.append(_dealer_row(audit))
-            yield [get(view) for get in getters]
+            seen.append(_dealer_row(audit))
+            rows.append("".join([cell(col, get(view), dec) for get, col, dec in made_by]))
+        return rows, seen, os.getpid()
+
+    def audit_rows() -> Iterator[str]:
+        here = os.getpid()
+        for rows, seen, maker in chunked(audit_cells):
+            dealers.extend(seen if maker == here else map(_reshared, seen))
+            yield from rows
 
     answers = _AnswerRows()
 
-    def answer_rows() -> Iterable[str]:
-        for audit in read():
-            yield from answers.rows(View.of(audit, moment, cells))
+    def answer_cells(audits: Iterable[Audit]) -> list[str]:
+        return [row for audit in audits for row in answers.rows(View.of(audit, moment, cells))]
+
+    def answer_rows() -> Iterator[str]:
+        for rows in chunked(answer_cells):
+            yield from rows
 
     sheets = write_workbook(
         [
@@ -199,7 +235,7 @@ def write_xlsx(
             Sheet("Verbatims", VERBATIM_COLUMNS, _verbatim_rows(dealers)),
         ],
         out,
-        max_rows or MAX_ROWS,
+        max_rows or xlsx_writer.MAX_ROWS,
     )
     return [sheet.title for sheet in sheets]
 
@@ -213,5 +249,5 @@ def xlsx_bytes(
         check_exportable(audit)
     grids = list({a.questionnaire: a.grid for a in ordered}.values())
     buffer = io.BytesIO()
-    write_xlsx(lambda: ordered, grids, buffer, max_rows, now)
+    write_xlsx(lambda make: [make(ordered)], grids, buffer, max_rows, now)
     return buffer.getvalue()

@@ -56,6 +56,13 @@ class AuditFiles:
                 return staged
         return self.folder / f"{audit_id}.json"
 
+    def path_text(self, audit_id: str) -> str:
+        """`path` as text, without making a Path (a tenth of an audit's reading time when an
+        export reads 100,000)."""
+        if self.staged or "/" in audit_id or "\\" in audit_id or audit_id.startswith("."):
+            return os.fspath(self.path(audit_id))
+        return f"{self.folder}{os.sep}{audit_id}.json"
+
     def entry(self, audit: Audit, exported: int, st: os.stat_result | None = None) -> IndexEntry:
         """The index entry of an audit whose file was just read or written (`st`: its stat)."""
         if st is None:
@@ -95,7 +102,7 @@ class AuditFiles:
         time when reading thousands), if the file is the one the index knows (`entry`): read
         whole, checked and scored at open, or written by this store since. None otherwise."""
         try:
-            fd = open_regular(self.path(audit_id))
+            fd = open_regular(self.path_text(audit_id))
         except OSError:
             return None
         try:

@@ -184,25 +184,31 @@ def cmd_report(store: Store, args: argparse.Namespace) -> int:
     from auditor_tui.reports.rows import Filters
     from auditor_tui.reports.sources import load_directory, load_plan
     from auditor_tui.reports.tables import DEFAULT_TABLES, print_tables, tables, write_csv
+    from auditor_tui.reports.verbatim_output import write_verbatims
+    from auditor_tui.reports.verbatims import NoteSpill
 
     filters = Filters(args.period, args.dealer, args.auditor, args.service)
     unread: list[str] = []
-    # The verbatims are asked for by name only (hundreds of thousands of notes at 100,000
-    # audits): the rows carry their notes then only.
-    shown = args.table == "verbatims" and not args.pseudonymise
-    rows = load_rows(store, unread=unread, notes=shown)
-    directory, plan = load_directory(store), load_plan(store)
-    store.close()  # read: the folder is free before a slow reader of the output is waited on
-    report = build_report(
-        rows, filters, directory, plan, pseudonymise=args.pseudonymise, with_verbatims=shown
-    )
-    if args.format == "json":
-        print(json.dumps(report.to_dict(args.table), ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        chosen = args.table or "dealers"
-        write_csv(next(t for t in tables(report) if t.name == chosen), sys.stdout)
-    else:
-        print_tables(report, [args.table] if args.table else DEFAULT_TABLES, sys.stdout)
+    # The verbatims are asked for by name only (half a million notes at 100,000 audits): the
+    # notes are read then only, set aside on disk and written a question at a time.
+    with NoteSpill() as spill:
+        shown = args.table == "verbatims" and not args.pseudonymise
+        rows = load_rows(store, unread=unread, spill=spill if shown else None)
+        directory, plan = load_directory(store), load_plan(store)
+        store.close()  # read: the folder is free before a slow reader of the output is waited on
+        report = build_report(
+            rows, filters, directory, plan, pseudonymise=args.pseudonymise, with_verbatims=False
+        )
+        if shown:
+            found = spill.verbatims(r for r in rows if filters.keeps(r))
+            write_verbatims(report, found, args.format, sys.stdout)
+        elif args.format == "json":
+            print(json.dumps(report.to_dict(args.table), ensure_ascii=False, indent=2))
+        elif args.format == "csv":
+            chosen = args.table or "dealers"
+            write_csv(next(t for t in tables(report) if t.name == chosen), sys.stdout)
+        else:
+            print_tables(report, [args.table] if args.table else DEFAULT_TABLES, sys.stdout)
     return _left_out(store, unread, "du rapport")
 
 

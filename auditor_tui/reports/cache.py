@@ -17,14 +17,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from auditor_tui import __version__
 from auditor_tui.domain.resources import data_dir
 from auditor_tui.reports.row_codec import Shape, decode_rows, encode_rows
-from auditor_tui.reports.rows import AuditRow, notes_of, row_of
+from auditor_tui.reports.rows import AuditRow, audit_notes, notes_of, row_of
+from auditor_tui.reports.verbatims import NoteSpill
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
 from auditor_tui.store.index import Summary
@@ -56,22 +58,60 @@ def _ties(store: Store, summaries: Iterable[Summary]) -> dict[str, Tie]:
     return {s.id: [s.revision, *stamp] for s in summaries if (stamp := stamp_of(s.id)) is not None}
 
 
+def _cached_notes(
+    path: Path, head: bytes, ties: Mapping[str, Tie]
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """The cached notes still tied to their audit's file (`"<id>":[*tie, {qid: note}]`), a
+    batch at a time; Damaged (after the last) if the file is not one this code wrote for
+    these grids, intact; FileNotFoundError, StoreError, TypeError… as `_UNREADABLE`."""
+    for batch in batches(path, head):
+        for audit_id, (revision, mtime, size, notes) in members(batch).items():
+            if ties.get(audit_id) == [revision, mtime, size]:
+                if type(notes) is not dict or not all(type(v) is str for v in notes.values()):
+                    raise TypeError(audit_id)
+                yield audit_id, notes
+
+
 def _read_notes(path: Path, head: bytes, ties: Mapping[str, Tie]) -> dict[str, Mapping[str, str]]:
-    """The cached notes still tied to their audit's file (`"<id>":[*tie, {qid: note}]`), or
-    none if the file is not one this code wrote for these grids, intact."""
-    found: dict[str, Mapping[str, str]] = {}
+    """Every cached note still tied to its audit's file, or none (absent, unreadable, or
+    changed by something else than the store)."""
     try:
-        for batch in batches(path, head):
-            for audit_id, (revision, mtime, size, notes) in members(batch).items():
-                if ties.get(audit_id) == [revision, mtime, size]:
-                    if not isinstance(notes, dict) or not all(
-                        isinstance(v, str) for v in notes.values()
-                    ):
-                        raise TypeError(audit_id)
-                    found[audit_id] = notes_of(notes)
+        return {audit_id: notes_of(notes) for audit_id, notes in _cached_notes(path, head, ties)}
     except _UNREADABLE:
-        return {}  # absent, unreadable, or changed by something else than the store
-    return found
+        return {}
+
+
+def _spill_notes(
+    path: Path, head: bytes, ties: Mapping[str, Tie], rows: Mapping[str, AuditRow], spill: NoteSpill
+) -> set[str]:
+    """The cached notes of the cached `rows` set aside in `spill`, as they are read: the ids
+    of the audits given (none, the spill emptied, if the cache turns out damaged)."""
+    given: set[str] = set()
+    try:
+        for audit_id, notes in _cached_notes(path, head, ties):
+            row = rows.get(audit_id)
+            if row is not None:
+                spill.add(row, notes)
+                given.add(audit_id)
+    except _UNREADABLE:
+        spill.clear()
+        return set()
+    return given
+
+
+def _notes_entries(
+    path: Path, head: bytes, ties: Mapping[str, Tie], given: set[str], fresh: IO[str]
+) -> Iterator[tuple[str, list[Any]]]:
+    """The notes cache made again: the entries given from it, read again, and the `fresh`
+    ones (read from the audits' files, one JSON line each)."""
+    if given:  # else there is none, or none to keep
+        for audit_id, notes in _cached_notes(path, head, ties):
+            if audit_id in given:
+                yield audit_id, [notes]
+    fresh.seek(0)
+    for line in fresh:
+        audit_id, notes = json.loads(line)
+        yield audit_id, [notes]
 
 
 def _read(
@@ -99,7 +139,7 @@ def _lines(ties: Mapping[str, Tie], values: Iterator[tuple[str, Any]]) -> Iterat
 
 
 def _write(store: Store, name: str, head: bytes, lines: Iterator[str]) -> None:
-    with contextlib.suppress(StoreError):  # a cache not written only makes the next one slower
+    with contextlib.suppress(*_UNREADABLE):  # a cache not written only makes the next slower
         write_lines(store.root / name, head, lines)
 
 
@@ -110,43 +150,64 @@ def load_rows(
     unread: list[str] | None = None,
     *,
     notes: bool = False,
+    spill: NoteSpill | None = None,
 ) -> list[AuditRow]:
     """Every readable audit of the store as report rows; `progress(done, total)` is called
     every `every` audits actually read. An audit that cannot be read is left out, and named
     in `unread` (its message, naming the file) when a list is given: a report must say so.
-    The rows carry their notes only when `notes` is true (the verbatims): their own cache,
-    read then only."""
+    The rows carry their notes only when `notes` is true (the report screen's verbatims);
+    with a `spill`, each audit's notes are set aside in it instead, as they are read (the
+    verbatims of a command, in bounded memory). The notes have their own cache, read then
+    only."""
     stamp = _stamp().encode()
     head, notes_head = _HEAD % (CACHE_VERSION, stamp), _NOTES_HEAD % (CACHE_VERSION, stamp)
+    notes_path = store.root / NOTES_NAME
     summaries = store.summaries()
     ties = _ties(store, summaries)
-    cached_notes = _read_notes(store.root / NOTES_NAME, notes_head, ties) if notes else None
+    cached_notes = _read_notes(notes_path, notes_head, ties) if notes else None
     notes_stale = notes and (not cached_notes or len(cached_notes) != len(ties))
     cached = _read(store.root / CACHE_NAME, head, ties, cached_notes)
     del cached_notes
-    rows: list[AuditRow] = []
-    read = 0
-    for summary in summaries:
-        row = cached.pop(summary.id, None)
-        if row is None:
-            try:
-                row = row_of(store.get(summary.id), notes=notes)
-            except (KeyError, StoreError) as exc:
-                if unread is not None:
-                    unread.append(str(exc) if isinstance(exc, StoreError) else repr(exc))
-                continue
-            read += 1
-            if progress is not None and read % every == 0:
-                progress(read, len(summaries))
-        rows.append(row)
-    if store.read_only:
+    given = set() if spill is None else _spill_notes(notes_path, notes_head, ties, cached, spill)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    with contextlib.ExitStack() as stack:
+        fresh = None  # the notes read from the files, for their cache made again
+        if spill is not None:
+            fresh = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+        rows: list[AuditRow] = []
+        read = refreshed = 0
+        for summary in summaries:
+            row = cached.pop(summary.id, None)
+            noted = fresh is not None and summary.id not in given
+            if row is None or noted:
+                try:
+                    audit = store.get(summary.id)
+                except (KeyError, StoreError) as exc:
+                    if unread is not None:
+                        unread.append(str(exc) if isinstance(exc, StoreError) else repr(exc))
+                    continue
+                if row is None:
+                    row = row_of(audit, notes=notes)
+                    read += 1
+                    if progress is not None and read % every == 0:
+                        progress(read, len(summaries))
+                if spill is not None and fresh is not None and noted:
+                    found = audit_notes(audit)
+                    spill.add(row, found)
+                    fresh.write(encode([summary.id, found]) + "\n")
+                    refreshed += 1
+            rows.append(row)
+        if store.read_only:
+            return rows
+        write_rows = read or cached or not (store.root / CACHE_NAME).exists()
+        write_notes = (notes and (read or notes_stale)) or refreshed
+        if write_rows or write_notes:
+            now = _ties(store, summaries)  # as the files are now
+        if write_rows:
+            _write(store, CACHE_NAME, head, _lines(now, encode_rows(rows)))
+        if write_notes and fresh is not None:
+            entries = _notes_entries(notes_path, notes_head, ties, given, fresh)
+            _write(store, NOTES_NAME, notes_head, _lines(now, entries))
+        elif write_notes:
+            _write(store, NOTES_NAME, notes_head, _lines(now, ((r.id, [r.notes]) for r in rows)))
         return rows
-    write_rows = read or cached or not (store.root / CACHE_NAME).exists()
-    write_notes = notes and (read or notes_stale)
-    if write_rows or write_notes:
-        ties = _ties(store, summaries)  # as the files are now
-    if write_rows:
-        _write(store, CACHE_NAME, head, _lines(ties, encode_rows(rows)))
-    if write_notes:
-        _write(store, NOTES_NAME, notes_head, _lines(ties, ((r.id, [r.notes]) for r in rows)))
-    return rows

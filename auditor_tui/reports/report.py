@@ -107,6 +107,11 @@ FIGURES = (
 FIELD_OF = {"dealers": "dealer_quarters"}
 
 
+def json_value(value: Any) -> Any:
+    """A figure's (or a verbatim's) JSON-ready form, as in `NetworkReport.to_dict`."""
+    return _plain(value)
+
+
 def _plain(value: Any) -> Any:
     """JSON-ready form: quarters and periods as text, instants as ISO 8601 UTC."""
     if isinstance(value, (Quarter, Period)):

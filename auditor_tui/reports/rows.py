@@ -58,6 +58,11 @@ def notes_of(notes: Mapping[str, str]) -> Mapping[str, str]:
     return {qid: shared(text) for qid, text in notes.items()} if notes else NO_NOTES
 
 
+def audit_notes(audit: Audit) -> Mapping[str, str]:
+    """The audit's notes as a row carries them: the non-empty ones."""
+    return notes_of({qid: note for qid, note in audit.notes.items() if note.strip()})
+
+
 # The report cache holds ten thousand rows of a few quarters and one or two grids.
 parse_quarter = functools.lru_cache(maxsize=256)(Quarter.parse)
 
@@ -131,9 +136,7 @@ def row_of(audit: Audit, *, notes: bool = True) -> AuditRow:
         sections=shared(tuple(shared((s.title, s.points, s.max)) for s in result.sections)),
         questions=points,
         counted=is_counted(audit, result.outcome),
-        notes=notes_of({qid: note for qid, note in audit.notes.items() if note.strip()})
-        if notes
-        else NO_NOTES,
+        notes=audit_notes(audit) if notes else NO_NOTES,
     )
 
 

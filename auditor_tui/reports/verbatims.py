@@ -5,10 +5,13 @@ les verbatims… sont analysés ». Every audit the filters keep gives its notes
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import IO
 
 from auditor_tui.domain.grid import Grid, load_grid
 from auditor_tui.domain.labels import fold
@@ -45,43 +48,123 @@ class Verbatim:
     note: str
 
 
-def verbatims(rows: Iterable[AuditRow]) -> list[Verbatim]:
-    """Every note of `rows`, grouped by question in grid order, then by wave, dealer and call.
+class _Places:
+    """Where a row's notes go among the verbatims: its wave in time order, its dealer's name
+    (case and accents ignored), its call, its id; and each question of a grid in order
+    (a note on no question of the grid after them, by id)."""
 
-    Made at each keystroke of the report screen's filters, over tens of thousands of notes:
-    the audits are put in order once, then each note goes to its question's list."""
-    waves: dict[str, tuple[Quarter, str]] = {}
-    names: dict[str, str] = {}
+    def __init__(self) -> None:
+        self._waves: dict[str, tuple[Quarter, str]] = {}
+        self._names: dict[str, str] = {}
+        self._grids: dict[str, tuple[Grid, dict[str, int]]] = {}
 
-    def place(row: AuditRow) -> tuple[tuple[Quarter, str], str, datetime, str]:
-        wave = waves.get(row.wave) or waves.setdefault(row.wave, wave_key(row.wave))
-        name = names.get(row.dealer) or names.setdefault(row.dealer, fold(row.dealer))
+    def row(self, row: AuditRow) -> tuple[tuple[Quarter, str], str, datetime, str]:
+        wave = self._waves.get(row.wave) or self._waves.setdefault(row.wave, wave_key(row.wave))
+        name = self._names.get(row.dealer) or self._names.setdefault(row.dealer, fold(row.dealer))
         return wave, name, row.call_at, row.id
 
-    grids: dict[str, tuple[Grid, dict[str, int]]] = {}
-    by_question: dict[tuple[int, str], list[Verbatim]] = defaultdict(list)
-    for row in sorted((r for r in rows if r.notes), key=place):
-        known = grids.get(row.questionnaire)
+    def question(self, grid_id: str, qid: str) -> tuple[int, str]:
+        order = self.grid(grid_id)[1]
+        return order.get(qid, len(order)), qid
+
+    def grid(self, grid_id: str) -> tuple[Grid, dict[str, int]]:
+        known = self._grids.get(grid_id)
         if known is None:
-            grid = load_grid(row.questionnaire)
-            order = {qid: n for n, qid in enumerate(grid.question_ids)}
-            known = grids[row.questionnaire] = (grid, order)
-        grid, order = known
-        for qid, note in row.notes.items():
-            n = order.get(qid, len(order))
-            text = grid.question(qid).text if n < len(order) else ""
-            by_question[(n, qid)].append(
-                Verbatim(
-                    qid,
-                    text,
-                    row.wave,
-                    row.dealer_key,
-                    row.dealer,
-                    row.service,
-                    row.auditor,
-                    row.id,
-                    row.call_at,
-                    note,
-                )
-            )
-    return [v for key in sorted(by_question) for v in by_question[key]]
+            grid = load_grid(grid_id)
+            known = self._grids[grid_id] = (grid, {q: n for n, q in enumerate(grid.question_ids)})
+        return known
+
+    def verbatim(self, row: AuditRow, key: tuple[int, str], note: str) -> Verbatim:
+        grid, order = self.grid(row.questionnaire)
+        n, qid = key
+        text = grid.question(qid).text if n < len(order) else ""
+        return Verbatim(
+            qid,
+            text,
+            row.wave,
+            row.dealer_key,
+            row.dealer,
+            row.service,
+            row.auditor,
+            row.id,
+            row.call_at,
+            note,
+        )
+
+
+def iter_verbatims(rows: Iterable[AuditRow]) -> Iterator[Verbatim]:
+    """Every note the rows carry, grouped by question in grid order, then by wave, dealer
+    and call; made as they are read, a question at a time (the rows put in order once)."""
+    places = _Places()
+    ordered = sorted((r for r in rows if r.notes), key=places.row)
+    keys = {places.question(r.questionnaire, qid) for r in ordered for qid in r.notes}
+    for key in sorted(keys):
+        for row in ordered:
+            note = row.notes.get(key[1])
+            if note is not None and places.question(row.questionnaire, key[1]) == key:
+                yield places.verbatim(row, key, note)
+
+
+def verbatims(rows: Iterable[AuditRow]) -> list[Verbatim]:
+    """Every note of `rows`, grouped by question in grid order, then by wave, dealer and call
+    (`iter_verbatims`, all at once: the report screen's, the tests')."""
+    return list(iter_verbatims(rows))
+
+
+class NoteSpill:
+    """Notes set aside on disk until every row is known, then given back as verbatims a
+    question at a time: the verbatims of 100,000 audits (half a million notes) without
+    holding them all (docs/performance.md). A file per question, in a private temporary
+    folder removed at `close` (the notes may name people)."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="auditor-tui-verbatims-")
+        self._files: dict[tuple[int, str], IO[str]] = {}
+        self._places = _Places()
+        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def __enter__(self) -> NoteSpill:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def add(self, row: AuditRow, notes: Mapping[str, str]) -> None:
+        """The notes of `row`'s audit (non-empty ones: as `AuditRow.notes`)."""
+        for qid, note in notes.items():
+            key = self._places.question(row.questionnaire, qid)
+            spilled = self._files.get(key)
+            if spilled is None:
+                name = Path(self._folder.name) / f"{len(self._files)}.jsonl"
+                spilled = self._files[key] = name.open("w+", encoding="utf-8", newline="\n")
+            spilled.write(self._encode([row.id, note]) + "\n")
+
+    def clear(self) -> None:
+        """Forget every note added (a cache found damaged after some were given)."""
+        for spilled in self._files.values():
+            spilled.close()
+        self._files.clear()
+
+    def verbatims(self, rows: Iterable[AuditRow]) -> Iterator[Verbatim]:
+        """The notes added of `rows` (the others left out) as `iter_verbatims` orders them,
+        one question's notes in memory at a time."""
+        ordered = sorted(rows, key=self._places.row)
+        rank = {row.id: n for n, row in enumerate(ordered)}
+        for key in sorted(self._files):
+            spilled = self._files[key]
+            spilled.flush()
+            spilled.seek(0)
+            found: list[tuple[int, str]] = []
+            for line in spilled:
+                audit_id, note = json.loads(line)
+                n = rank.get(audit_id)
+                if n is not None:
+                    found.append((n, note))
+            found.sort()
+            for n, note in found:
+                yield self._places.verbatim(ordered[n], key, note)
+            del found
+
+    def close(self) -> None:
+        self.clear()
+        self._folder.cleanup()

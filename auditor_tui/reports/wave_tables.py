@@ -12,6 +12,7 @@ from auditor_tui.domain.grid import QUARTER_EVERY_AUDIT
 from auditor_tui.reports.report import PROGRAMME_FIGURES, NetworkReport
 from auditor_tui.reports.table_model import DEALER, DEALER_ID, Column, Table
 from auditor_tui.reports.trophies import TrophyYear
+from auditor_tui.reports.verbatims import Verbatim
 from auditor_tui.reports.waves import MISSING, Coverage, NetworkWave
 from auditor_tui.text.french import STAR
 
@@ -153,26 +154,34 @@ def wave_tables(report: NetworkReport) -> list[Table]:
             + ". Trophées : années gagnées jusque-là ; d'affilée : années de suite.",
             "Aucune année auditée.",
         ),
-        Table.of(
-            "verbatims",
-            "Verbatims par question",
-            r.verbatims,
-            (
-                Column("question", "Q"),
-                Column("text", "Question", shown=False),
-                WAVE,
-                DEALER_ID,
-                DEALER,
-                Column("service", "Service"),
-                Column("auditor", "Auditeur", shown=False),
-                Column("audit_id", "Audit", shown=False),
-                Column("call_at", "Appel", "when", shown=False),
-                Column("note", "Verbatim", "note", flex=True),
-            ),
-            "Les notes des auditeurs, question par question.",
-            "Retirés (pseudonymisation)." if r.pseudonymised else "Aucune note.",
-        ),
+        verbatims_table(r, r.verbatims),
     ]
+
+
+VERBATIM_TABLE_COLUMNS = (
+    Column("question", "Q"),
+    Column("text", "Question", shown=False),
+    WAVE,
+    DEALER_ID,
+    DEALER,
+    Column("service", "Service"),
+    Column("auditor", "Auditeur", shown=False),
+    Column("audit_id", "Audit", shown=False),
+    Column("call_at", "Appel", "when", shown=False),
+    Column("note", "Verbatim", "note", flex=True),
+)
+
+
+def verbatims_table(r: NetworkReport, found: Iterable[Verbatim]) -> Table:
+    """The verbatims' table, of the notes `found` (the report's, or a part of them)."""
+    return Table.of(
+        "verbatims",
+        "Verbatims par question",
+        found,
+        VERBATIM_TABLE_COLUMNS,
+        "Les notes des auditeurs, question par question.",
+        "Retirés (pseudonymisation)." if r.pseudonymised else "Aucune note.",
+    )
 
 
 def _share(stars: int) -> Callable[[NetworkWave], float | None]:

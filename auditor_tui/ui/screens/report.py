@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from itertools import islice
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -195,11 +196,15 @@ class ReportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="report-compute")
     def _compute(self, rows: list[AuditRow], filters: Filters) -> None:
         from auditor_tui.reports.report import build_report
+        from auditor_tui.reports.verbatims import iter_verbatims
 
-        report = build_report(rows, filters, self.directory, self.plan)
-        first = dataclasses.replace(report, verbatims=report.verbatims[:SHOWN_NOTES])
-        total = {"verbatims": len(report.verbatims)}
-        shown = [(t, total.get(t.name, len(t.rows))) for t in tables(first)]
+        report = build_report(rows, filters, self.directory, self.plan, with_verbatims=False)
+        kept = [r for r in rows if filters.keeps(r)]  # the verbatims' audits, as the report's
+        report = dataclasses.replace(
+            report, verbatims=tuple(islice(iter_verbatims(kept), SHOWN_NOTES))
+        )
+        total = {"verbatims": sum(len(r.notes) for r in kept)}
+        shown = [(t, total.get(t.name, len(t.rows))) for t in tables(report)]
         if not get_current_worker().is_cancelled:
             self.post_message(self.ReportReady(report, shown))
 

@@ -82,7 +82,7 @@ def test_an_edited_report_cache_is_not_believed(db: Path) -> None:
     cache = db / CACHE_NAME
     text = cache.read_text(encoding="utf-8")
     # Each row's percent (the only decimal number, before its sections' points) made 12.5.
-    invented = re.sub(r",\d+\.\d+,\[", ",12.5,[", text)
+    invented = re.sub(r',\d+\.\d+,"', ',12.5,"', text)
     assert invented != text
     cache.write_text(invented, encoding="utf-8")
     code, out, _ = run_cli("--db", str(db), "report", "--format", "json")

@@ -362,7 +362,7 @@ def edited_cache(case: Case) -> str:
     if case.rng.random() < 0.7:  # a figure changed, the checksum kept
         text = data.decode()
         # a row's percent: its one decimal number, before its sections' points
-        spots = [m.start() for m in re.finditer(r",\d+\.\d+,\[", text)]
+        spots = [m.start() for m in re.finditer(r',\d+\.\d+,"', text)]
         at = case.rng.choice(spots) + 1
         data = bytearray((text[:at] + str(case.rng.randint(0, 9)) + text[at:]).encode())
     else:

@@ -5,6 +5,7 @@ cached is read back identical, whatever the texts; each is tied to its audit's f
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from auditor_tui.domain.record import Audit
 from auditor_tui.reports import cache as report_cache
 from auditor_tui.reports.report import build_report
+from auditor_tui.reports.row_codec import pack, unpack
 from auditor_tui.reports.rows import AuditRow, row_of
 from auditor_tui.store import Store
 from tests.test_exchange_roundtrip import TEXT
@@ -126,3 +128,12 @@ def test_rows_from_the_cache_give_the_figures_of_the_audits(tmp_path):
         cached = report_cache.load_rows(store)
     assert all(isinstance(r, AuditRow) for r in cached)
     assert build_report(cached).to_dict() == build_report(audits).to_dict()
+
+
+@given(st.lists(st.integers(-(2**40), 2**40) | st.integers(-40, 70), max_size=30))
+def test_packed_points_come_back_identical(values: list[int]) -> None:
+    """Points and section scores of any size, as the cache writes and reads them (JSON)."""
+    packed = json.loads(json.dumps(pack(values), ensure_ascii=False))
+    assert unpack(packed) == tuple(values)
+    if all(-32 <= v <= 63 for v in values):
+        assert isinstance(packed, str) and len(packed) == len(values)

@@ -5,7 +5,9 @@ combinations for 100,000 audits) are a « shape », an entry of its own (`"/<n>"
 before the first row using it; a key no audit id can be: ids are file names), and a row
 names its shape by number. What the grid already says is not written: the questions answered
 are a bit mask over the grid's scored questions (their maxima come from the grid), the
-sections their points and maxima only (their titles come from the grid).
+sections their points and maxima only (their titles come from the grid). Small integers (the
+points, as grids give them: -32 to 63) are written as one text, a character each
+(`chr(value + 64)`: printable ASCII), decoded in C: half the JSON to read.
 
 Made for 100,000 rows read in well under a second (docs/performance.md): few values to decode,
 the texts shared between rows, the questions and sections of rows alike made once.
@@ -26,7 +28,7 @@ SHAPE = "/"  # the first character of a shape's key
 Shape = tuple[Any, ...]  # dealer_key, dealer, city, auditor, grid, status, outcome, wave,
 #                          quarter, service
 
-# (grid id, mask) → the questions' ids and maxima; (grid id, *points and maxima) → sections.
+# (grid id, mask) → the questions' ids and maxima; (grid id, points and maxima) → sections.
 _masks: dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]] = {}
 _sections: dict[tuple[Any, ...], tuple[tuple[str, int, int], ...]] = {}
 
@@ -74,9 +76,9 @@ def _values(row: AuditRow, shape: int) -> list[Any]:
         shape,
         format_instant(row.call_at),
         row.percent,
-        [value for _title, got, maximum in row.sections for value in (got, maximum)],
+        pack([value for _title, got, maximum in row.sections for value in (got, maximum)]),
         mask,
-        points,
+        pack(points),
         row.counted,
     ]
 
@@ -95,8 +97,26 @@ def _questions(grid_id: str, mask: int) -> tuple[tuple[str, ...], tuple[int, ...
     return known
 
 
-def _sections_of(grid_id: str, flat: Sequence[int]) -> tuple[tuple[str, int, int], ...]:
-    key = (grid_id, *flat)
+_UNPACK = bytes((c - 64) & 0xFF for c in range(256))  # a character back to its signed byte
+
+
+def pack(values: list[int]) -> str | list[int]:
+    """Small integers as one text (a character each), others as they are."""
+    if all(type(v) is int and -32 <= v <= 63 for v in values):
+        return "".join([chr(v + 64) for v in values])
+    return values
+
+
+def unpack(packed: str | Sequence[int]) -> tuple[int, ...]:
+    """`pack`'s values back (ValueError for a text `pack` did not make)."""
+    if isinstance(packed, str):
+        return tuple(memoryview(packed.encode("latin-1").translate(_UNPACK)).cast("b"))
+    return tuple(packed)
+
+
+def _sections_of(grid_id: str, packed: Any) -> tuple[tuple[str, int, int], ...]:
+    key = (grid_id, packed if type(packed) is str else tuple(packed))
+    flat = unpack(packed)
     known = _sections.get(key)
     if known is None:
         sections = load_grid(grid_id).sections
@@ -156,9 +176,12 @@ def decode_rows(
             shape
         ]
         keys, maxima = masks((grid_id, mask)) or _questions(grid_id, mask)
-        shared_sections = sections((grid_id, *flat)) or _sections_of(grid_id, flat)
+        shared_sections = (
+            sections((grid_id, flat)) if type(flat) is str else None
+        ) or _sections_of(grid_id, flat)
+        got = unpack(points)
         moment = instant(called)
-        if len(points) != len(keys) or type(percent) not in (int, float) or moment.tzinfo is None:
+        if len(got) != len(keys) or type(percent) not in (int, float) or moment.tzinfo is None:
             raise ValueError(f"ligne du cache illisible : {audit_id}")
         rows[audit_id] = AuditRow(
             audit_id,
@@ -175,7 +198,7 @@ def decode_rows(
             service,
             float(percent),
             shared_sections,
-            Points(keys, tuple(points), maxima),
+            Points(keys, got, maxima),
             counted is True,
             noted,
         )

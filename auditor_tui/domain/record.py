@@ -330,7 +330,7 @@ class Audit:
                 advisor_name=call.get("advisor_name") or "",
             ),
             # map, not a comprehension: no call of its own (Python 3.11), an export reads 100,000
-            answers=dict(zip(map(str, given), map(list, given.values()))),
+            answers=dict(zip(map(str, given), map(list, given.values()), strict=True)),
             follow_up=FollowUp(
                 email_received_at=at(fu.get("email_received_at")),
                 email_has_information=fu.get("email_has_information"),

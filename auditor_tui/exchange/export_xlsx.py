@@ -154,7 +154,7 @@ T = TypeVar("T")
 def _dealer_row(audit: Audit) -> AuditRow:
     """The audit as the dealer summary and the verbatims see it, without its questions and
     sections (kept for every audit until the last sheets: a few hundred bytes each)."""
-    return dataclasses.replace(row_of(audit), questions=_NO_QUESTIONS, sections=())
+    return dataclasses.replace(row_of(audit, scored=False), questions=_NO_QUESTIONS, sections=())
 
 
 class Chunked(Protocol):

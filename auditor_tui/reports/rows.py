@@ -106,13 +106,14 @@ def _wave_of(audit: Audit, moment: datetime) -> tuple[str, Quarter]:
     return wave, wave_quarter(wave) or Quarter.of(moment)
 
 
-def row_of(audit: Audit, *, notes: bool = True) -> AuditRow:
+def row_of(audit: Audit, *, notes: bool = True, scored: bool = True) -> AuditRow:
     """The audit as the reports see it; without its notes when `notes` is false (the
-    verbatims alone read them)."""
+    verbatims alone read them), without its questions' points when `scored` is false (the
+    dealers' summary of an XLSX export does not read them)."""
     result = audit.score()
     transferred = audit.call.transferred
     questions: dict[str, tuple[int, int]] = {}
-    for q, maximum in questions_of(audit.grid).scored:
+    for q, maximum in questions_of(audit.grid).scored if scored else ():
         chosen = audit.answers.get(q.id)
         if chosen and is_applicable(q, transferred):
             questions[q.id] = (question_points(q, chosen), maximum)

@@ -16,6 +16,7 @@ from auditor_tui.reports import cache as report_cache
 from auditor_tui.reports.report import build_report
 from auditor_tui.reports.row_codec import pack, unpack
 from auditor_tui.reports.rows import AuditRow, row_of
+from auditor_tui.reports.verbatims import NoteSpill
 from auditor_tui.store import Store
 from tests.test_exchange_roundtrip import TEXT
 from tests.test_report_waves import programme
@@ -39,6 +40,17 @@ def counting(store: Store, monkeypatch) -> list[str]:
     return reads
 
 
+def spilled(store: Store) -> tuple[list[AuditRow], dict[str, dict[str, str]]]:
+    """The rows, and each audit's notes as the spill gives them back."""
+    with NoteSpill() as spill:
+        rows = report_cache.load_rows(store, spill=spill)
+        notes: dict[str, dict[str, str]] = {}
+        for v in spill.first(rows, 1000):
+            notes.setdefault(v.audit_id, {})[v.question] = v.note
+        assert spill.count(rows) == sum(len(n) for n in notes.values())
+    return rows, notes
+
+
 @settings(
     max_examples=30,
     deadline=None,
@@ -55,8 +67,8 @@ def test_cached_rows_and_notes_come_back_identical(
     tmp_path_factory, monkeypatch, names, auditor, wave, service, notes
 ):
     """Any dealer, city, auditor and note (markup, escape codes, formulas, line ends): the
-    rows read back from the caches are those made from the files, notes included when
-    asked, none otherwise; nothing read again from the files."""
+    rows read back from their cache are those made from the files, without notes; the notes
+    from theirs, those of the files; nothing read again from the files."""
     first = audit(1, DIJON, day(2, 10), auditor)
     first.dealer = dataclasses.replace(first.dealer, name=names[0], city=names[1], id=names[2])
     first.notes = dict(notes)
@@ -69,17 +81,16 @@ def test_cached_rows_and_notes_come_back_identical(
     with Store.open(db) as store:
         made = {a.id: row_of(store.get(a.id)) for a in (first, second)}
         reads = counting(store, monkeypatch)
-        with_notes = report_cache.load_rows(store, notes=True)  # from the files: both caches
+        rows, found = spilled(store)  # from the files: both caches made
         assert sorted(reads) == sorted(made)
         reads.clear()
-        again = report_cache.load_rows(store, notes=True)
+        again, found_again = spilled(store)
         plain = report_cache.load_rows(store)
         assert reads == []
-    assert {r.id: r for r in with_notes} == {r.id: r for r in again} == made
+    bare = {i: dataclasses.replace(r, notes={}) for i, r in made.items()}
+    assert {r.id: r for r in rows} == {r.id: r for r in again} == {r.id: r for r in plain} == bare
+    assert found == found_again == {i: dict(r.notes) for i, r in made.items() if r.notes}
     assert made[first.id].notes == {q: n for q, n in notes.items() if n.strip()}
-    assert {r.id: r for r in plain} == {
-        i: dataclasses.replace(r, notes={}) for i, r in made.items()
-    }
 
 
 def test_a_report_reads_no_notes_unless_the_verbatims_are_asked(tmp_path, monkeypatch):
@@ -98,16 +109,16 @@ def test_a_report_reads_no_notes_unless_the_verbatims_are_asked(tmp_path, monkey
     assert not (db / report_cache.NOTES_NAME).exists()
     with Store.open(db) as store:
         reads = counting(store, monkeypatch)
-        noted = {r.id: r.notes for r in report_cache.load_rows(store, notes=True)}
+        noted = spilled(store)[1]
         assert sorted(reads) == sorted([lyon.id, dijon.id])  # no notes cached yet
         reads.clear()
-        assert {r.id: r.notes for r in report_cache.load_rows(store, notes=True)} == noted
+        assert spilled(store)[1] == noted
         assert reads == []
         edited = store.get(lyon.id)
         edited.notes["3"] = "Bonjour, enfin"
         store.save(edited)
         reads.clear()
-        again = {r.id: r.notes for r in report_cache.load_rows(store, notes=True)}
+        again = spilled(store)[1]
         assert reads == [lyon.id]
     assert noted == {lyon.id: {"3": "Bonjour sec"}, dijon.id: {"22": "« Lexus Dijon, bonjour »"}}
     assert again == {**noted, lyon.id: {"3": "Bonjour, enfin"}}

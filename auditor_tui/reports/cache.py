@@ -25,7 +25,7 @@ from typing import IO, Any
 from auditor_tui import __version__
 from auditor_tui.domain.resources import data_dir
 from auditor_tui.reports.row_codec import Shape, decode_rows, encode_rows
-from auditor_tui.reports.rows import AuditRow, audit_notes, notes_of, row_of
+from auditor_tui.reports.rows import AuditRow, audit_notes, row_of
 from auditor_tui.reports.verbatims import NoteSpill
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
@@ -72,15 +72,6 @@ def _cached_notes(
                 yield audit_id, notes
 
 
-def _read_notes(path: Path, head: bytes, ties: Mapping[str, Tie]) -> dict[str, Mapping[str, str]]:
-    """Every cached note still tied to its audit's file, or none (absent, unreadable, or
-    changed by something else than the store)."""
-    try:
-        return {audit_id: notes_of(notes) for audit_id, notes in _cached_notes(path, head, ties)}
-    except _UNREADABLE:
-        return {}
-
-
 def _spill_notes(
     path: Path, head: bytes, ties: Mapping[str, Tie], rows: Mapping[str, AuditRow], spill: NoteSpill
 ) -> set[str]:
@@ -114,9 +105,7 @@ def _notes_entries(
         yield audit_id, [notes]
 
 
-def _read(
-    path: Path, head: bytes, ties: Mapping[str, Tie], notes: Mapping[str, Mapping[str, str]] | None
-) -> dict[str, AuditRow]:
+def _read(path: Path, head: bytes, ties: Mapping[str, Tie]) -> dict[str, AuditRow]:
     """The cached rows still tied to their audit's file, if the cache is one this code wrote
     for these grids, intact (else none): one entry per line, `"<id>":[*tie, *row]`
     (store/line_file.py, reports/row_codec.py)."""
@@ -124,7 +113,7 @@ def _read(
     shapes: dict[int, Shape] = {}
     try:
         for batch in batches(path, head):
-            rows.update(decode_rows(members(batch), ties, shapes, notes))
+            rows.update(decode_rows(members(batch), ties, shapes))
     except (*_UNREADABLE, IndexError):
         return {}
     return rows
@@ -149,25 +138,20 @@ def load_rows(
     every: int = 250,
     unread: list[str] | None = None,
     *,
-    notes: bool = False,
     spill: NoteSpill | None = None,
 ) -> list[AuditRow]:
     """Every readable audit of the store as report rows; `progress(done, total)` is called
     every `every` audits actually read. An audit that cannot be read is left out, and named
     in `unread` (its message, naming the file) when a list is given: a report must say so.
-    The rows carry their notes only when `notes` is true (the report screen's verbatims);
-    with a `spill`, each audit's notes are set aside in it instead, as they are read (the
-    verbatims of a command, in bounded memory). The notes have their own cache, read then
-    only."""
+    The rows carry no notes: with a `spill`, each audit's notes are set aside in it as they
+    are read (the verbatims, in bounded memory), from their own cache, read then only (or
+    from the audit's file, the cache then made again)."""
     stamp = _stamp().encode()
     head, notes_head = _HEAD % (CACHE_VERSION, stamp), _NOTES_HEAD % (CACHE_VERSION, stamp)
     notes_path = store.root / NOTES_NAME
     summaries = store.summaries()
     ties = _ties(store, summaries)
-    cached_notes = _read_notes(notes_path, notes_head, ties) if notes else None
-    notes_stale = notes and (not cached_notes or len(cached_notes) != len(ties))
-    cached = _read(store.root / CACHE_NAME, head, ties, cached_notes)
-    del cached_notes
+    cached = _read(store.root / CACHE_NAME, head, ties)
     given = set() if spill is None else _spill_notes(notes_path, notes_head, ties, cached, spill)
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with contextlib.ExitStack() as stack:
@@ -187,7 +171,7 @@ def load_rows(
                         unread.append(str(exc) if isinstance(exc, StoreError) else repr(exc))
                     continue
                 if row is None:
-                    row = row_of(audit, notes=notes)
+                    row = row_of(audit, notes=False)
                     read += 1
                     if progress is not None and read % every == 0:
                         progress(read, len(summaries))
@@ -200,7 +184,7 @@ def load_rows(
         if store.read_only:
             return rows
         write_rows = read or cached or not (store.root / CACHE_NAME).exists()
-        write_notes = (notes and (read or notes_stale)) or refreshed
+        write_notes = fresh is not None and refreshed
         if write_rows or write_notes:
             now = _ties(store, summaries)  # as the files are now
         if write_rows:
@@ -208,6 +192,4 @@ def load_rows(
         if write_notes and fresh is not None:
             entries = _notes_entries(notes_path, notes_head, ties, given, fresh)
             _write(store, NOTES_NAME, notes_head, _lines(now, entries))
-        elif write_notes:
-            _write(store, NOTES_NAME, notes_head, _lines(now, ((r.id, [r.notes]) for r in rows)))
         return rows

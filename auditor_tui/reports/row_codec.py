@@ -152,11 +152,9 @@ def decode_rows(
     entries: Mapping[str, Sequence[Any]],
     valid: Mapping[str, Sequence[int]],
     shapes: dict[int, Shape],
-    notes: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, AuditRow]:
     """The rows of a batch of cache entries whose tie is still the audit's (`valid[id]`: its
-    revision, mtime and size, as a list: `"<id>": [*tie, *values]`), with their notes when
-    `notes` is given (an audit without cached notes is then left out: read again). The
+    revision, mtime and size, as a list: `"<id>": [*tie, *values]`), without notes. The
     shapes met are kept in `shapes` for the batches after. ValueError, TypeError, KeyError,
     IndexError for an entry this code did not write."""
     instant = datetime.fromisoformat
@@ -167,9 +165,6 @@ def decode_rows(
             shapes[int(audit_id[1:])] = _shape(entry)
             continue
         if entry[:3] != valid.get(audit_id):
-            continue
-        noted: Mapping[str, str] | None = NO_NOTES if notes is None else notes.get(audit_id)
-        if noted is None:
             continue
         (_r, _m, _s, shape, called, percent, flat, mask, points, counted) = entry
         (dk, dealer, city, auditor, grid_id, status, outcome, wave, quarter, service) = shapes[
@@ -200,6 +195,6 @@ def decode_rows(
             shared_sections,
             Points(keys, got, maxima),
             counted is True,
-            noted,
+            NO_NOTES,
         )
     return rows

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from itertools import islice
 from typing import IO
 
 from auditor_tui.domain.grid import Grid, load_grid
@@ -114,13 +115,16 @@ def verbatims(rows: Iterable[AuditRow]) -> list[Verbatim]:
 class NoteSpill:
     """Notes set aside on disk until every row is known, then given back as verbatims a
     question at a time: the verbatims of 100,000 audits (half a million notes) without
-    holding them all (docs/performance.md). A file per question, in a private temporary
-    folder removed at `close` (the notes may name people)."""
+    holding them all (docs/performance.md). A temporary file per question, private and
+    nameless (removed as soon as made: nothing left behind, even by a process killed; the
+    notes may name people), closed at `close`."""
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="auditor-tui-verbatims-")
         self._files: dict[tuple[int, str], IO[str]] = {}
+        self._counts: dict[str, int] = {}  # audit id → its notes set aside
         self._places = _Places()
+        self._lock = threading.Lock()  # one reader at a time (the report screen's workers)
+        self.closed = False
         self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def __enter__(self) -> NoteSpill:
@@ -131,12 +135,17 @@ class NoteSpill:
 
     def add(self, row: AuditRow, notes: Mapping[str, str]) -> None:
         """The notes of `row`'s audit (non-empty ones: as `AuditRow.notes`)."""
+        if notes:
+            self._counts[row.id] = len(notes)
         for qid, note in notes.items():
             key = self._places.question(row.questionnaire, qid)
             spilled = self._files.get(key)
             if spilled is None:
-                name = Path(self._folder.name) / f"{len(self._files)}.jsonl"
-                spilled = self._files[key] = name.open("w+", encoding="utf-8", newline="\n")
+                # Open as long as the spill: closed by `clear`.
+                spilled = tempfile.TemporaryFile(  # noqa: SIM115
+                    "w+", encoding="utf-8", newline="\n", prefix="auditor-tui-verbatims-"
+                )
+                self._files[key] = spilled
             spilled.write(self._encode([row.id, note]) + "\n")
 
     def clear(self) -> None:
@@ -144,6 +153,7 @@ class NoteSpill:
         for spilled in self._files.values():
             spilled.close()
         self._files.clear()
+        self._counts.clear()
 
     def verbatims(self, rows: Iterable[AuditRow]) -> Iterator[Verbatim]:
         """The notes added of `rows` (the others left out) as `iter_verbatims` orders them,
@@ -165,6 +175,19 @@ class NoteSpill:
                 yield self._places.verbatim(ordered[n], key, note)
             del found
 
+    def count(self, rows: Iterable[AuditRow]) -> int:
+        """How many notes of `rows` were added: the verbatims they give."""
+        counts = self._counts
+        return sum([counts.get(row.id, 0) for row in rows])
+
+    def first(self, rows: Iterable[AuditRow], limit: int) -> list[Verbatim]:
+        """The first `limit` verbatims of `rows` (the report screen's: only the questions they
+        come from read), none once closed; safe from several threads."""
+        with self._lock:
+            return [] if self.closed else list(islice(self.verbatims(rows), limit))
+
     def close(self) -> None:
-        self.clear()
-        self._folder.cleanup()
+        """The notes set aside removed (once a reader of `first` is done)."""
+        with self._lock:
+            self.closed = True
+            self.clear()

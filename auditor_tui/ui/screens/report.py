@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from itertools import islice
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,6 +33,7 @@ from auditor_tui.reports.rows import SERVICES, AuditRow, Filters
 from auditor_tui.reports.sources import load_directory, load_plan
 from auditor_tui.reports.table_model import Column, Table
 from auditor_tui.reports.tables import TEXT_KINDS, fit_widths, shown_rows, tables
+from auditor_tui.reports.verbatims import NoteSpill
 from auditor_tui.reports.waves import DirectoryDealer, PlanEntry
 from auditor_tui.store import Store
 from auditor_tui.store.errors import StoreError
@@ -96,9 +96,11 @@ class ReportScreen(Screen[None]):
             directory: Sequence[DirectoryDealer] = (),
             plan: Mapping[str, Sequence[PlanEntry]] | None = None,
             problem: str = "",
+            spill: NoteSpill | None = None,
         ) -> None:
             super().__init__()
             self.rows = rows
+            self.spill = spill  # the rows' notes, set aside on disk
             self.unread = unread  # audits that could not be read: left out, and said so
             self.directory = directory
             self.plan = plan
@@ -119,6 +121,9 @@ class ReportScreen(Screen[None]):
         self.plan: Mapping[str, Sequence[PlanEntry]] | None = None
         self.problem = ""
         self.report: NetworkReport | None = None
+        # The verbatims' notes, on disk (half a million at 100,000 audits): the first ones read
+        # when shown. Each load sets aside its own; the one shown is removed with the screen.
+        self.spill: NoteSpill | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,14 +159,21 @@ class ReportScreen(Screen[None]):
             self.app.call_from_thread(self._summary, f"Chargement des audits… {done}/{total}")
 
         unread: list[str] = []
-        rows = load_rows(self.store, progress, unread=unread, notes=True)  # verbatims tab
+        spill = NoteSpill()
+        try:
+            rows = load_rows(self.store, progress, unread=unread, spill=spill)
+        except BaseException:
+            spill.close()
+            raise
         directory, plan, problem = load_directory(self.store), None, ""
         try:
             plan = load_plan(self.store)
         except StoreError as exc:
             problem = str(exc)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsLoaded(rows, len(unread), directory, plan, problem))
+        if get_current_worker().is_cancelled:
+            spill.close()
+        else:
+            self.post_message(self.RowsLoaded(rows, len(unread), directory, plan, problem, spill))
 
     def on_report_screen_rows_loaded(self, message: ReportScreen.RowsLoaded) -> None:
         self.rows = message.rows
@@ -169,7 +181,14 @@ class ReportScreen(Screen[None]):
         self.directory = message.directory
         self.plan = message.plan
         self.problem = message.problem
+        old, self.spill = self.spill, message.spill
+        if old is not None:
+            old.close()  # once a computation reading it is done
         self._recompute()
+
+    def on_unmount(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
 
     @on(Input.Changed)
     def _filters_changed(self) -> None:
@@ -191,19 +210,17 @@ class ReportScreen(Screen[None]):
         except ValueError as exc:
             self._summary(str(exc), error=True)
             return
-        self._compute(list(self.rows or []), filters)
+        self._compute(list(self.rows or []), filters, self.spill)
 
     @work(thread=True, exclusive=True, group="report-compute")
-    def _compute(self, rows: list[AuditRow], filters: Filters) -> None:
+    def _compute(self, rows: list[AuditRow], filters: Filters, spill: NoteSpill | None) -> None:
         from auditor_tui.reports.report import build_report
-        from auditor_tui.reports.verbatims import iter_verbatims
 
         report = build_report(rows, filters, self.directory, self.plan, with_verbatims=False)
         kept = [r for r in rows if filters.keeps(r)]  # the verbatims' audits, as the report's
-        report = dataclasses.replace(
-            report, verbatims=tuple(islice(iter_verbatims(kept), SHOWN_NOTES))
-        )
-        total = {"verbatims": sum(len(r.notes) for r in kept)}
+        first = spill.first(kept, SHOWN_NOTES) if spill is not None else []
+        report = dataclasses.replace(report, verbatims=tuple(first))
+        total = {"verbatims": spill.count(kept) if spill is not None else 0}
         shown = [(t, total.get(t.name, len(t.rows))) for t in tables(report)]
         if not get_current_worker().is_cancelled:
             self.post_message(self.ReportReady(report, shown))

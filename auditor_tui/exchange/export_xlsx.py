@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Any, Protocol, TypeVar
 
@@ -25,8 +25,8 @@ from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.exchange.xlsx_writer import Sheet, cell, column_letter, write_workbook
 from auditor_tui.reports.compact import shared
 from auditor_tui.reports.figures import dealer_summaries
-from auditor_tui.reports.rows import AuditRow, row_of
-from auditor_tui.reports.verbatims import VERBATIM_COLUMNS, iter_verbatims
+from auditor_tui.reports.rows import AuditRow, audit_notes, row_of
+from auditor_tui.reports.verbatims import VERBATIM_COLUMNS, NoteSpill
 
 ANSWER_COLUMNS = (
     "audit_id",
@@ -128,10 +128,11 @@ def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
         ]
 
 
-def _verbatim_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
+def _verbatim_rows(rows: Sequence[AuditRow], spill: NoteSpill) -> Iterable[list[Any]]:
     """The notes of the audits exported (none once pseudonymised: their notes are removed),
-    made as the sheet is written, a question at a time (half a million at 100,000 audits)."""
-    for v in iter_verbatims(rows):
+    set aside on disk as the audits were read and made as the sheet is written, a question
+    at a time (half a million at 100,000 audits)."""
+    for v in spill.verbatims(rows):
         called = v.call_at.astimezone(PARIS).replace(tzinfo=None)
         yield [
             v.question,
@@ -149,12 +150,15 @@ def _verbatim_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
 
 _NO_QUESTIONS: dict[str, tuple[int, int]] = {}
 T = TypeVar("T")
+Seen = tuple[AuditRow, Mapping[str, str]]  # an audit as the last sheets see it, and its notes
 
 
 def _dealer_row(audit: Audit) -> AuditRow:
-    """The audit as the dealer summary and the verbatims see it, without its questions and
-    sections (kept for every audit until the last sheets: a few hundred bytes each)."""
-    return dataclasses.replace(row_of(audit, scored=False), questions=_NO_QUESTIONS, sections=())
+    """The audit as the dealer summary and the verbatims see it, without its questions,
+    sections and notes (kept for every audit until the last sheets: a few hundred bytes each;
+    the notes wait on disk, NoteSpill)."""
+    row = row_of(audit, notes=False, scored=False)
+    return dataclasses.replace(row, questions=_NO_QUESTIONS, sections=())
 
 
 class Chunked(Protocol):
@@ -177,7 +181,6 @@ def _reshared(row: AuditRow) -> AuditRow:
         questionnaire=shared(row.questionnaire),
         status=shared(row.status),
         wave=shared(row.wave),
-        notes={qid: shared(text) for qid, text in row.notes.items()} if row.notes else {},
     )
 
 
@@ -200,21 +203,25 @@ def write_xlsx(
     made_by = [(c.get, column_letter(n), c.key == "percent") for n, c in enumerate(cols, start=1)]
     cells = AnswerCells()
     dealers: list[AuditRow] = []
+    spill = NoteSpill()
 
-    def audit_cells(audits: Iterable[Audit]) -> tuple[list[str], list[AuditRow], int]:
+    def audit_cells(audits: Iterable[Audit]) -> tuple[list[str], list[Seen], int]:
         rows: list[str] = []
-        seen: list[AuditRow] = []
+        seen: list[Seen] = []
         for audit in audits:
             check_exportable(audit)
             view = View.of(audit, moment, cells)
-            seen.append(_dealer_row(audit))
+            seen.append((_dealer_row(audit), audit_notes(audit)))
             rows.append("".join([cell(col, get(view), dec) for get, col, dec in made_by]))
         return rows, seen, os.getpid()
 
     def audit_rows() -> Iterator[str]:
         here = os.getpid()
         for rows, seen, maker in chunked(audit_cells):
-            dealers.extend(seen if maker == here else map(_reshared, seen))
+            for row, notes in seen:
+                dealers.append(row if maker == here else _reshared(row))
+                if notes:
+                    spill.add(row, notes)
             yield from rows
 
     answers = _AnswerRows()
@@ -226,17 +233,20 @@ def write_xlsx(
         for rows in chunked(answer_cells):
             yield from rows
 
-    sheets = write_workbook(
-        [
-            Sheet("Audits", [c.key for c in cols], audit_rows(), decimal=("percent",)),
-            Sheet("Réponses", ANSWER_COLUMNS, answer_rows()),
-            # A generator: the dealers are summed when the sheet is written, after « Audits ».
-            Sheet("Concessionnaires", DEALER_COLUMNS, _dealer_rows(dealers), ("average_percent",)),
-            Sheet("Verbatims", VERBATIM_COLUMNS, _verbatim_rows(dealers)),
-        ],
-        out,
-        max_rows or xlsx_writer.MAX_ROWS,
-    )
+    with spill:
+        sheets = write_workbook(
+            [
+                Sheet("Audits", [c.key for c in cols], audit_rows(), decimal=("percent",)),
+                Sheet("Réponses", ANSWER_COLUMNS, answer_rows()),
+                # Generators: the dealers are summed when the sheet is written, after « Audits ».
+                Sheet(
+                    "Concessionnaires", DEALER_COLUMNS, _dealer_rows(dealers), ("average_percent",)
+                ),
+                Sheet("Verbatims", VERBATIM_COLUMNS, _verbatim_rows(dealers, spill)),
+            ],
+            out,
+            max_rows or xlsx_writer.MAX_ROWS,
+        )
     return [sheet.title for sheet in sheets]
 
 

@@ -33,7 +33,7 @@ ROWS = (
     "report (whole command, table to stdout)",
     "import (merge) into an empty store (whole command)",
     "coverage, network, ranking, progressions, palmarès (in process, rows loaded)",
-    "verbatims gathered (in process, rows loaded)",
+    "verbatims given back a question at a time (in process, notes set aside on disk)",
     "report --format json (whole command, every figure)",
     "report --table coverage (whole command)",
     "report --table ranking (whole command)",

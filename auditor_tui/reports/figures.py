@@ -61,6 +61,11 @@ def _tenths_mean(tenths: int, n: int) -> float:
 
 
 _CALLED = attrgetter("call_at", "id")  # in C: a group's latest row among 100,000
+_GRID, _PERCENT, _OUTCOME = (
+    attrgetter("questionnaire"),
+    attrgetter("percent"),
+    attrgetter("outcome"),
+)
 
 
 def latest_row(rows: Sequence[AuditRow]) -> AuditRow:
@@ -68,7 +73,11 @@ def latest_row(rows: Sequence[AuditRow]) -> AuditRow:
 
 
 def grid_of(rows: Sequence[AuditRow]) -> Grid:
-    """The grid that rates a group: the one of its latest audit."""
+    """The grid that rates a group: the one of its latest audit (its only one, most often:
+    then known without looking for the latest)."""
+    grids = set(map(_GRID, rows))
+    if len(grids) == 1:
+        return load_grid(grids.pop())
     return load_grid(latest_row(rows).questionnaire)
 
 
@@ -79,6 +88,10 @@ def period_stars(group: Sequence[AuditRow], average_percent: float) -> int:
     if grid.quarter_rule == QUARTER_EVERY_AUDIT:
         return min(load_grid(r.questionnaire).stars_for(r.percent) for r in group)
     return grid.stars_for(average_percent)
+
+
+def unreachable_count(rows: Sequence[AuditRow]) -> int:
+    return list(map(_OUTCOME, rows)).count(OUTCOME_UNREACHABLE)
 
 
 def _by_dealer(rows: Iterable[AuditRow]) -> dict[str, list[AuditRow]]:
@@ -105,7 +118,7 @@ def rated(
     """Each group of a dealer's counted audits (of a quarter, of a wave) with its average and
     stars (`period_stars`)."""
     for key, group in groups.items():
-        avg = average([r.percent for r in group])
+        avg = average(list(map(_PERCENT, group)))
         yield key, group, avg, period_stars(group, avg)
 
 
@@ -120,7 +133,7 @@ def dealer_quarters(rows: Iterable[AuditRow]) -> list[DealerQuarter]:
             dealer=latest_row(group).dealer,
             quarter=quarter,
             audits=len(group),
-            unreachable=sum(not r.reached for r in group),
+            unreachable=unreachable_count(group),
             average_percent=avg,
             stars=stars,
         )

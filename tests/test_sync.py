@@ -122,7 +122,7 @@ def test_manifest_is_written_last_and_the_store_marked_after_it(store, tmp_path,
         real(src, dst, **kw)
 
     monkeypatch.setattr(os, "replace", spy)
-    batch = sync.export_changed(store, tmp_path / "out", T0, extra={"audits.csv": sync.csv_bytes})
+    batch = sync.export_changed(store, tmp_path / "out", T0, extra={"audits.csv": "csv"})
     assert batch is not None and batch.count == 1
     assert written == ["audits.jsonl", "audits.csv", "manifest.json"]
     assert store.summaries()[0].exported_revision == 1
@@ -140,7 +140,7 @@ def test_a_failed_batch_has_no_manifest_and_is_carried_again(store, tmp_path, mo
     monkeypatch.setattr(os, "replace", full_disk)
     out = tmp_path / "out"
     with pytest.raises(StoreWriteError, match="disque est plein"):
-        sync.export_changed(store, out, T0, extra={"audits.csv": sync.csv_bytes})
+        sync.export_changed(store, out, T0, extra={"audits.csv": "csv"})
     [broken] = batches(out)
     assert not (broken / "manifest.json").exists()
     assert store.summaries()[0].exported_revision == 0
@@ -177,3 +177,24 @@ def test_changed_and_to_go_together(tmp_path, capsys):
         assert refused.value.code == 2  # the command line refused
         assert "--changed va avec --to" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # no store, no file, no folder
+
+
+def test_what_is_read_back_otherwise_than_sent_is_named(tmp_path):
+    """The batch's JSONL is read back a line at a time against the audits sent: a line read
+    otherwise names its audit and the fields; a line missing says how many were read."""
+    audits = [make_audit(n) for n in range(3)]
+    path = tmp_path / "audits.jsonl"
+    path.write_bytes(sync.jsonl_bytes(audits))
+    assert sync.read_back(path, iter(audits), 3) == []
+    edited = make_audit(1)
+    edited.notes["9"] = "autre chose"
+    assert sync.read_back(path, iter([audits[0], edited, audits[2]]), 3) == [
+        f"audit {edited.id} (ligne 2) : relu autrement (notes)"
+    ]
+    path.write_bytes(sync.jsonl_bytes(audits[:2]))
+    assert sync.read_back(path, iter(audits), 3) == [
+        "audits.jsonl : 2 audit(s) relu(s) pour 3 écrit(s)"
+    ]
+    path.write_bytes(sync.jsonl_bytes(audits)[:-40] + b"\n")
+    [problem] = sync.read_back(path, iter(audits), 3)
+    assert problem.startswith(f"audit {audits[2].id} (ligne 3), champ ")

@@ -165,9 +165,9 @@ def _left_out(store: Store, unread: list[str], what: str) -> int:
 
 def cmd_export_changed(store: Store, args: argparse.Namespace) -> int:
     from auditor_tui.domain.record import now_utc
-    from auditor_tui.exchange.sync import FORMATS, export_changed, file_name
+    from auditor_tui.exchange.sync import export_changed, file_name
 
-    extra = {} if args.format == "jsonl" else {file_name(args.format): FORMATS[args.format]}
+    extra = {} if args.format == "jsonl" else {file_name(args.format): args.format}
     batch = export_changed(
         store, Path(args.to), now_utc(), extra=extra, transform=_outgoing(store, args)
     )

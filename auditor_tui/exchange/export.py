@@ -11,7 +11,7 @@ published only once whole (output_files.py).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from typing import IO, TypeVar
 
@@ -109,15 +109,18 @@ def export_store(
     unread: list[str],
     transform: Transform | None = None,
     now: datetime | None = None,
+    only: Collection[str] | None = None,
 ) -> tuple[int, list[str]]:
-    """Export every audit of the store in `fmt` (jsonl, csv, xlsx) into `out`, reading one
-    audit at a time: the number of audits written, and, for an XLSX, the titles of its
-    sheets. An audit that cannot be read is left out and named in `unread`; ExportError for
-    one that cannot leave (part of `out` written: the caller drops it). `now`: what a
-    deadline still open is judged at (the wall clock by default)."""
+    """Export every audit of the store (or those of `only`) in `fmt` (jsonl, csv, xlsx) into
+    `out`, reading one audit at a time: the number of audits written, and, for an XLSX, the
+    titles of its sheets. An audit that cannot be read is left out and named in `unread`;
+    ExportError for one that cannot leave (part of `out` written: the caller drops it).
+    `now`: what a deadline still open is judged at (the wall clock by default)."""
     from auditor_tui.exchange.parallel import export_chunks, export_lines
 
     ids = export_order(store)
+    if only is not None:
+        ids = [audit_id for audit_id in ids if audit_id in only]
     moment = now or now_utc()
     if fmt == "jsonl":
         count = 0
@@ -132,7 +135,8 @@ def export_store(
     from auditor_tui.domain.grid import GridError, load_grid
 
     grids = []
-    for name in dict.fromkeys(s.questionnaire for s in store.summaries()):
+    kept = store.summaries() if only is None else [s for s in store.summaries() if s.id in only]
+    for name in dict.fromkeys(s.questionnaire for s in kept):
         try:
             grids.append(load_grid(name))
         except (GridError, ValueError, OSError):

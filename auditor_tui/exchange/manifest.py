@@ -9,15 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from auditor_tui import __version__
 from auditor_tui.domain.instants import format_instant
-from auditor_tui.domain.record import Audit
 from auditor_tui.domain.record_check import Problem
 from auditor_tui.exchange.input_files import STDIN, InputFileError, input_chunks, read_input
 
@@ -31,10 +30,20 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class Listed(Protocol):
+    """What the manifest says of an audit: an Audit, or only its id and revision."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def revision(self) -> int: ...
+
+
 def manifest_bytes(
     batch_id: str,
     moment: datetime,
-    audits: list[Audit],
+    audits: Sequence[Listed],
     files: Mapping[str, Mapping[str, Any]],
     *,
     pseudonymised: bool,

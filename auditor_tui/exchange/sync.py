@@ -11,21 +11,31 @@ carries the audit again.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from auditor_tui.domain.record import Audit
-from auditor_tui.exchange.export import ExportError, in_export_order, write_jsonl
-from auditor_tui.exchange.importing import comparable, parse_jsonl
-from auditor_tui.exchange.manifest import JSONL_NAME, MANIFEST_NAME, manifest_bytes, sha256
+from auditor_tui.exchange.export import (
+    ExportError,
+    export_order,
+    export_store,
+    read_in_order,
+    write_jsonl,
+)
+from auditor_tui.exchange.importing import LineParser, comparable
+from auditor_tui.exchange.jsonl import stream_lines
+from auditor_tui.exchange.manifest import JSONL_NAME, MANIFEST_NAME, manifest_bytes
 from auditor_tui.store import Store
-from auditor_tui.store.atomic import atomic_write_bytes, ensure_private_dir
+from auditor_tui.store.atomic import atomic_write_bytes, atomic_write_chunks, ensure_private_dir
+from auditor_tui.store.errors import StoreError
 
 Producer = Callable[[list[Audit]], bytes]
 
@@ -52,30 +62,54 @@ class BatchRefused(ValueError):
         )
 
 
-def read_back(path: Path, sent: list[Audit]) -> list[str]:
-    """What keeps the JSONL file at `path` from importing as the audits `sent`, read from the
-    disk with the importer's own reader: each problem named by its audit (empty: none)."""
-    order = in_export_order(sent)
-    audits, problems = parse_jsonl(path.read_bytes(), str(path))
+def read_back(path: Path, sent: Iterable[Audit], count: int) -> list[str]:
+    """What keeps the JSONL file at `path` from importing as the `count` audits `sent` (in
+    export order), read from the disk with the importer's own reader, a line at a time: each
+    problem named by its audit (empty: none)."""
+    expected = iter(sent)
+    parser = LineParser()
+    refused: list[str] = []  # lines the importer would refuse
+    differ: list[str] = []  # lines read back otherwise than sent
+    read = 0
+    same_ids = True
+    with path.open("rb") as file:
+        for line, raw in stream_lines(iter(lambda: file.read(_CHUNK), b"")):
+            audit, problems = parser.parse(line, raw)
+            mine = next(expected, None)
+            who = (
+                f"audit {mine.id} (ligne {line})"
+                if mine is not None
+                else f"{path.name}, ligne {line}"
+            )
+            refused += [f"{who}, champ {p.field} : {p.message}" for p in problems if not p.warning]
+            if audit is None:
+                continue
+            read += 1
+            if mine is None or audit.id != mine.id:
+                same_ids = False
+            elif not refused:
+                fields = _differences(mine, audit)
+                if fields:
+                    differ.append(f"{who} : relu autrement ({', '.join(fields)})")
+    if refused:
+        return refused
+    if not same_ids or read != count:
+        return [f"{path.name} : {read} audit(s) relu(s) pour {count} écrit(s)"]
+    return differ
 
-    def who(line: int | None) -> str:
-        if line is not None and 0 < line <= len(order):
-            return f"audit {order[line - 1].id} (ligne {line})"
-        return f"{path.name}" + (f", ligne {line}" if line is not None else "")
 
-    found = [f"{who(p.line)}, champ {p.field} : {p.message}" for p in problems if not p.warning]
-    if found:
-        return found
-    if [a.id for _, a in audits] != [a.id for a in order]:
-        return [f"{path.name} : {len(audits)} audit(s) relu(s) pour {len(order)} écrit(s)"]
-    for (line, back), audit in zip(audits, order, strict=True):
-        mine, theirs = comparable(audit), comparable(back)
-        for d in (mine, theirs):
-            d.pop("deadlines", None)  # recomputed on import, by rule (a warning if they differ)
-        if mine != theirs:
-            fields = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
-            found.append(f"{who(line)} : relu autrement ({', '.join(fields)})")
-    return found
+_CHUNK = 1 << 20
+
+
+def _differences(mine: Audit, back: Audit) -> list[str]:
+    """The fields an audit read back has otherwise than sent (its deadlines aside: recomputed
+    on import, by rule, a warning if they differ)."""
+    sent, theirs = comparable(mine), comparable(back)
+    for d in (sent, theirs):
+        d.pop("deadlines", None)
+    if sent == theirs:
+        return []
+    return sorted(k for k in sent.keys() | theirs.keys() if sent.get(k) != theirs.get(k))
 
 
 def changed_ids(store: Store) -> list[str]:
@@ -121,39 +155,77 @@ def export_changed(
     folder: Path,
     moment: datetime,
     *,
-    extra: Mapping[str, Producer] | None = None,
+    extra: Mapping[str, str] | None = None,
     transform: Callable[[Audit], Audit] | None = None,
 ) -> Batch | None:
     """Write one batch of the changed audits and mark them exported; None when nothing
     changed (then nothing is written, not even the folder).
 
-    `extra` adds files (name → bytes from the audits); `transform` changes what leaves
-    (pseudonymisation) without touching the store.
+    `extra` adds files (name → format: csv, xlsx); `transform` changes what leaves
+    (pseudonymisation) without touching the store. Every file is written as the audits are
+    read, one at a time, and read back the same way (issue 15: a first batch of a large
+    store in bounded memory).
     """
-    ids = changed_ids(store)
-    if not ids:
+    wanted = set(changed_ids(store))
+    if not wanted:
         return None
-    audits = [store.get(audit_id) for audit_id in ids]
-    outgoing = [transform(a) for a in audits] if transform else audits
+    revisions = {s.id: s.revision for s in store.summaries() if s.id in wanted}
+    ids = [audit_id for audit_id in export_order(store) if audit_id in wanted]
     batch_id = new_batch_id(moment)
     target = folder / batch_id
-    producers: dict[str, Producer] = {JSONL_NAME: jsonl_bytes, **(extra or {})}
-    try:
-        contents = {name: produce(outgoing) for name, produce in producers.items()}
-    except ExportError as exc:
-        raise BatchRefused(target, [str(exc)]) from exc
+    formats = {JSONL_NAME: "jsonl", **(extra or {})}
     ensure_private_dir(target)
     files: dict[str, dict[str, Any]] = {}
-    for name, data in contents.items():
-        atomic_write_bytes(target / name, data)
-        files[name] = {"sha256": sha256(data), "bytes": len(data)}
-    problems = read_back(target / JSONL_NAME, outgoing)
+    try:
+        for name, fmt in formats.items():
+            files[name] = _write_file(store, target / name, fmt, wanted, transform, moment)
+    except ExportError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise BatchRefused(target, [str(exc)]) from exc
+    # Any other failure (a full disk) leaves the folder without a manifest: importers skip it.
+    sent = read_in_order(store, ids, [], transform)
+    problems = read_back(target / JSONL_NAME, sent, len(ids))
     if problems:
         shutil.rmtree(target, ignore_errors=True)
         raise BatchRefused(target, problems)
-    data = manifest_bytes(
-        batch_id, moment, in_export_order(audits), files, pseudonymised=transform is not None
-    )
+    listed = [_Listed(audit_id, revisions[audit_id]) for audit_id in ids]
+    data = manifest_bytes(batch_id, moment, listed, files, pseudonymised=transform is not None)
     atomic_write_bytes(target / MANIFEST_NAME, data)
     store.mark_exported(ids, batch_id)
-    return Batch(batch_id, target, len(audits), files)
+    return Batch(batch_id, target, len(ids), files)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """An audit as the manifest lists it."""
+
+    id: str
+    revision: int
+
+
+def _write_file(
+    store: Store,
+    path: Path,
+    fmt: str,
+    only: set[str],
+    transform: Callable[[Audit], Audit] | None,
+    moment: datetime,
+) -> dict[str, Any]:
+    """One file of the batch, made as the audits are read (into an unnamed temporary file
+    beside it), then written durably in its place: its sha256 and size. An audit that
+    cannot be read stops the batch (it would leave without it)."""
+    unread: list[str] = []
+    with tempfile.TemporaryFile(dir=path.parent) as made:
+        export_store(store, fmt, made, unread, transform, moment, only=only)
+        if unread:
+            raise StoreError("audit illisible, lot interrompu : " + unread[0], store.root)
+        made.seek(0)
+        digest = hashlib.sha256()
+
+        def chunks() -> Iterator[bytes]:
+            while chunk := made.read(_CHUNK):
+                digest.update(chunk)
+                yield chunk
+
+        written = atomic_write_chunks(path, chunks())
+    return {"sha256": digest.hexdigest(), "bytes": written.st_size}

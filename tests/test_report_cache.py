@@ -145,6 +145,6 @@ def test_rows_from_the_cache_give_the_figures_of_the_audits(tmp_path):
 def test_packed_points_come_back_identical(values: list[int]) -> None:
     """Points and section scores of any size, as the cache writes and reads them (JSON)."""
     packed = json.loads(json.dumps(pack(values), ensure_ascii=False))
-    assert unpack(packed) == tuple(values)
+    assert tuple(unpack(packed)) == tuple(values)
     if all(-32 <= v <= 63 for v in values):
         assert isinstance(packed, str) and len(packed) == len(values)

@@ -162,6 +162,8 @@ def load_rows(
         read = refreshed = 0
         for summary in summaries:
             row = cached.pop(summary.id, None)
+            if row is not None:
+                row.id = summary.id  # the index's own text: one copy of each id
             noted = fresh is not None and summary.id not in given
             if row is None or noted:
                 try:

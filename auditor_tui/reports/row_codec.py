@@ -15,13 +15,14 @@ the texts shared between rows, the questions and sections of rows alike made onc
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from auditor_tui.domain.grid import load_grid
 from auditor_tui.domain.record import format_instant
-from auditor_tui.reports.compact import Points, _texts, shared
+from auditor_tui.reports.compact import Points, _texts, shared, small_ints
 from auditor_tui.reports.rows import NO_NOTES, AuditRow, parse_quarter, questions_of
 
 SHAPE = "/"  # the first character of a shape's key
@@ -107,11 +108,12 @@ def pack(values: list[int]) -> str | list[int]:
     return values
 
 
-def unpack(packed: str | Sequence[int]) -> tuple[int, ...]:
-    """`pack`'s values back (ValueError for a text `pack` did not make)."""
+def unpack(packed: str | Sequence[int]) -> Sequence[int]:
+    """`pack`'s values back, as `small_ints` keeps them (ValueError for a text `pack` did
+    not make)."""
     if isinstance(packed, str):
-        return tuple(memoryview(packed.encode("latin-1").translate(_UNPACK)).cast("b"))
-    return tuple(packed)
+        return array("b", packed.encode("latin-1").translate(_UNPACK))
+    return small_ints(packed)
 
 
 def _sections_of(grid_id: str, packed: Any) -> tuple[tuple[str, int, int], ...]:

@@ -236,3 +236,27 @@ def test_chunks_a_child_took_and_never_sent_are_made_by_the_parent(tmp_path, mon
     out = tmp_path / "a.jsonl"
     assert main(["--db", str(db), "export", "--out", str(out)]) == EXIT_OK
     assert out.read_bytes() == jsonl_bytes(stored)
+
+
+def test_a_text_longer_than_an_excel_cell_is_cut_there_and_kept_whole_in_the_jsonl(tmp_path):
+    """Excel holds 32,767 characters (UTF-16 units) in a cell and « repairs » a workbook with
+    a longer one: a note pasted whole (a record may hold 1 MB) is cut in the XLSX, saying so;
+    the JSON Lines keep it whole."""
+    from auditor_tui.exchange.sync import jsonl_bytes
+    from auditor_tui.exchange.xlsx_writer import CELL_CHARS, CUT
+
+    audit = make_audit(1)
+    audit.notes["9"] = "Début. " + "😀" * 20_000  # 40,007 UTF-16 units
+    book = load_workbook(_saved(tmp_path / "a.xlsx", xlsx_bytes([audit])))
+
+    def units(text: str) -> int:
+        return len(text.encode("utf-16-le")) // 2
+
+    audits = dict(zip(*rows_of(book, "Audits")[:2], strict=True))
+    [note] = [row[-1] for row in rows_of(book, "Réponses")[1:] if row[6] == "9"]
+    [verbatim] = [row[-1] for row in rows_of(book, "Verbatims")[1:]]
+    for cell in (audits["notes"], note, verbatim):
+        # within the limit: one unit less where the cut fell between the two halves of an emoji
+        assert CELL_CHARS - 1 <= units(cell) <= CELL_CHARS and cell.endswith(CUT), units(cell)
+    assert note.startswith("Début. 😀😀") and audits["notes"].startswith("Q9 : Début. 😀")
+    assert json.loads(jsonl_bytes([audit]))["notes"]["9"] == audit.notes["9"]

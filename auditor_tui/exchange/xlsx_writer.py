@@ -116,6 +116,8 @@ def _cell(ref: str, value: Any, decimal: bool) -> str:
             serial = (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
             return f'<c r="{ref}" s="{DATE}"><v>{serial!r}</v></c>'
     text = str(value)
+    if len(text) > CELL_CHARS // 2:  # a character is one or two UTF-16 units: maybe too long
+        text = fitted(text)
     style = f' s="{TEXT}"' if text.startswith(FORMULA_STARTS) else ""
     return (
         f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
@@ -123,6 +125,22 @@ def _cell(ref: str, value: Any, decimal: bool) -> str:
 
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header's included
+
+# Excel holds 32,767 characters (UTF-16 units) in a cell, and asks to « repair » a workbook with
+# a longer one, cutting it. A longer text (a note pasted whole: a record may hold 1 MB) is cut
+# here, saying so in the cell; the JSON Lines export keeps it whole.
+CELL_CHARS = 32_767
+CUT = " […] (coupé : une cellule Excel tient 32 767 caractères ; texte entier dans l'export JSONL)"
+
+
+def fitted(text: str) -> str:
+    """`text` if Excel holds it in a cell, else its beginning and CUT, within CELL_CHARS."""
+    units = text.encode("utf-16-le", "surrogatepass")
+    if len(units) <= CELL_CHARS * 2:
+        return text
+    keep = units[: (CELL_CHARS - len(CUT)) * 2]
+    # A pair of surrogates cut in two loses its first half: the text stays within the limit.
+    return keep.decode("utf-16-le", "ignore") + CUT
 
 
 class Sheet:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from auditor_tui.domain.clock import FakeClock
 from auditor_tui.domain.plan import Plan, PlannedCall
@@ -142,3 +142,23 @@ async def test_nothing_due_nothing_shown(tmp_path: Path) -> None:
         assert not home.query_one(DueCalls).display
         await pilot.press("f4")
         assert app.focused is home.query_one("#audits")
+
+
+async def test_the_auditor_the_plan_names_fills_an_empty_auditor_field(tmp_path: Path) -> None:
+    """A store whose auditor has not given a name yet: every planned call is listed, and the
+    one started fills « Auditeur » with the name the plan gives it (a call planned for no one
+    leaves it empty)."""
+    db = planned_store(tmp_path)
+    with Store.open(db) as store:
+        store.set_setting("auditor", "")
+    app = make_app(db, FakeClock(FRIDAY))
+    async with app.run_test(size=(80, 24)) as pilot:
+        due = await due_list(pilot)
+        assert [d.call.dealer for d in due.calls][:2] == ["Lexus Nîmes", "Lexus Caen"]
+        form = await start(pilot, "f4", "down", "enter")  # Lexus Caen, Julien's
+        assert form.query_one("#auditor", Input).value == "Julien"
+        await pilot.press("escape")
+        due = (await home_ready(pilot)).query_one(DueCalls)
+        form = await start(pilot, "f4", "end", "enter")  # Lexus Brest, no one's
+        assert form.dealer is not None and form.dealer.name == "Lexus Brest"
+        assert form.query_one("#auditor", Input).value == ""

@@ -175,8 +175,9 @@ class NewAuditScreen(Screen[None]):
             if not box.value:
                 box.value = terminal_text(message.identity.get(field, ""))
         auditor = self.query_one("#auditor", Input)
-        if not auditor.value:
-            auditor.value = terminal_text(message.auditor)
+        if not auditor.value:  # this store's auditor; else the one the plan names for the call
+            planned = self.due.call.auditor if self.due is not None else None
+            auditor.value = terminal_text(message.auditor or planned or "")
         self._filter()
         if self.due is not None and self._planned_index() is None:
             name = self.due.call.dealer

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import tempfile
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor_tui.cli.exit_codes import EXIT_OK
+from auditor_tui.reports import cache as report_cache
 from auditor_tui.reports import verbatim_output
 from auditor_tui.reports.cache import NOTES_NAME
 from auditor_tui.reports.report import build_report
+from auditor_tui.reports.verbatims import NoteSpill
 from auditor_tui.store import Store
 from tests.test_exchange_roundtrip import TEXT
 from tests.test_reliability_damage import run_cli
@@ -152,3 +155,26 @@ def test_any_note_comes_back_identical_through_the_spill(tmp_path_factory, notes
         code, out, _ = run_cli(*argv)
         assert code == EXIT_OK
         assert [v["note"] for v in json.loads(out)["verbatims"]] == kept
+
+
+def test_notes_on_their_way_to_the_spill_are_not_kept_in_memory(tmp_path: Path) -> None:
+    """Read from the audits' files (no notes' cache yet), 900 notes of 2,000 characters each
+    (1.8 MB) go to disk: what stays in memory after is the rows', not the notes'."""
+    audits = []
+    for n in range(300):
+        a = audit(1000 + n, DIJON, day(3, 1 + n % 28), "Alice")
+        a.notes = {q: f"{n}-{q}-" + "x" * 2000 for q in ("3", "11", "general")}
+        audits.append(a)
+    with Store.open(tmp_path / "s") as store:
+        store.put_many(audits)
+        report_cache.load_rows(store)  # the rows' cache made: only the notes read below
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            with NoteSpill() as spill:
+                rows = report_cache.load_rows(store, spill=spill)
+                assert spill.count(rows) == 900
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    assert len(rows) == 300 and kept < 600_000  # the rows: about 400 bytes each

@@ -52,15 +52,11 @@ class AuditRow:
 NO_NOTES: Mapping[str, str] = {}
 
 
-def notes_of(notes: Mapping[str, str]) -> Mapping[str, str]:
-    """A row's notes, their texts shared (a note often comes back word for word), none shared
-    by every row without any."""
-    return {qid: shared(text) for qid, text in notes.items()} if notes else NO_NOTES
-
-
 def audit_notes(audit: Audit) -> Mapping[str, str]:
-    """The audit's notes as a row carries them: the non-empty ones."""
-    return notes_of({qid: note for qid, note in audit.notes.items() if note.strip()})
+    """The audit's notes as a row carries them: the non-empty ones. Not shared between rows
+    like their other texts (compact.shared keeps each text for the process's life: half a
+    million notes on their way to a NoteSpill would stay in memory)."""
+    return {qid: note for qid, note in audit.notes.items() if note.strip()} or NO_NOTES
 
 
 # The report cache holds ten thousand rows of a few quarters and one or two grids.

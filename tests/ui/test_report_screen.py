@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Sparkline, Static, TabbedContent
 
 from auditor_tui.domain.record import Audit
+from auditor_tui.reports.rows import AuditRow
 from auditor_tui.store import Store
 from auditor_tui.ui.screens.home import HomeScreen
 from auditor_tui.ui.screens.report import TABS, ReportScreen, spark_text
@@ -156,3 +157,18 @@ async def test_reload_reads_new_audits(tmp_path: Path) -> None:
 def test_every_binding_has_a_description_and_an_id() -> None:
     for binding in ReportScreen.BINDINGS:
         assert binding.description and binding.id, binding  # type: ignore[union-attr]
+
+
+async def test_a_recompute_never_describes_the_rows(tmp_path: Path, monkeypatch) -> None:
+    """Textual describes a worker by the repr of its arguments unless told otherwise: the
+    report's rows (100,000 of them: seconds and 160 MB at each keystroke of a filter, on the
+    UI thread) are never made into text."""
+    described: list[str] = []
+    monkeypatch.setattr(AuditRow, "__repr__", lambda row: described.append(row.id) or "row")
+    with Store.open(tmp_path / "s") as store:
+        async with report_on(store, the_set(), (80, 24)) as (pilot, screen):
+            await pilot.press("/")
+            await pilot.press(*"2026-T1")
+            await settle(pilot)
+            assert "Période 2026-T1 · 4 audit(s) compté(s)" in str(summary(screen).render())
+    assert described == []

@@ -260,3 +260,24 @@ def test_a_text_longer_than_an_excel_cell_is_cut_there_and_kept_whole_in_the_jso
         assert CELL_CHARS - 1 <= units(cell) <= CELL_CHARS and cell.endswith(CUT), units(cell)
     assert note.startswith("Début. 😀😀") and audits["notes"].startswith("Q9 : Début. 😀")
     assert json.loads(jsonl_bytes([audit]))["notes"]["9"] == audit.notes["9"]
+
+
+def test_white_space_a_reader_could_drop_is_said_to_be_kept_and_only_there(tmp_path):
+    """`xml:space="preserve"` where a text starts or ends with white space, holds a line end,
+    a tab or two spaces in a row (what Excel would otherwise drop), not on every cell: the
+    « Réponses » sheet a fifth smaller; every text read back as written."""
+    texts = [" devant", "derrière ", "deux  espaces", "ligne\nsuite", "tab\tulation", "simple"]
+    audits = []
+    for n, text in enumerate(texts):
+        audit = make_audit(n)
+        audit.notes["9"] = text
+        audits.append(audit)
+    data = xlsx_bytes(audits)
+    book = load_workbook(_saved(tmp_path / "a.xlsx", data))
+    notes = [row[-1] for row in rows_of(book, "Réponses")[1:] if row[6] == "9"]
+    assert notes == texts
+    with zipfile.ZipFile(io.BytesIO(data)) as parts:
+        answers = parts.read("xl/worksheets/sheet2.xml").decode()
+    for text in texts[:-1]:
+        assert f'<t xml:space="preserve">{text}</t>' in answers
+    assert "<t>simple</t>" in answers and '<t xml:space="preserve">simple' not in answers

@@ -20,7 +20,7 @@ from auditor_tui.domain.periods import PARIS, Quarter, call_moment, paris_time
 from auditor_tui.domain.record import Audit, now_utc
 from auditor_tui.domain.scoring import is_applicable
 from auditor_tui.exchange import xlsx_writer
-from auditor_tui.exchange.audit_table import Answer, AnswerCells, View, columns
+from auditor_tui.exchange.audit_table import Answer, AnswerCells, ExportColumn, View, columns
 from auditor_tui.exchange.export import check_exportable, in_export_order
 from auditor_tui.exchange.xlsx_writer import Sheet, cell, column_letter, write_workbook
 from auditor_tui.reports.compact import shared
@@ -112,6 +112,54 @@ class _AnswerRows:
         return "".join([cell(c, v) for c, v in zip("FGHIJKLMN", values, strict=True)])
 
 
+class _AuditCells:
+    """An audit's « Audits » row as cells made ahead of their row number (xlsx_writer.cell):
+    each column's own, but a question's run of columns (points, options, labels) made once
+    per distinct answer, as the « Réponses » rows are: three cells in five of a row."""
+
+    def __init__(self, cols: Sequence[ExportColumn]) -> None:
+        self._parts: list[tuple[Callable[[View], Any], str, bool] | _QuestionCells] = []
+        for n, c in enumerate(cols, start=1):
+            letter = column_letter(n)
+            last = self._parts[-1] if self._parts else None
+            if c.question is None:
+                self._parts.append((c.get, letter, c.key == "percent"))
+            elif isinstance(last, _QuestionCells) and last.qid == c.question[0]:
+                last.run.append((c.question[1], letter))
+            else:
+                self._parts.append(_QuestionCells(c.question[0], [(c.question[1], letter)]))
+
+    def row(self, view: View) -> str:
+        out = []
+        for part in self._parts:
+            if isinstance(part, _QuestionCells):
+                out.append(part.cells(view))
+            else:
+                get, column, decimal = part
+                out.append(cell(column, get(view), decimal))
+        return "".join(out)
+
+
+class _QuestionCells:
+    """One question's run of columns as cells, by answer: AnswerCells makes each distinct
+    answer once, so the answer itself is the key (kept with its cells)."""
+
+    def __init__(self, qid: str, run: list[tuple[int, str]]) -> None:
+        self.qid = qid
+        self.run = run  # (the Answer's index: points, options, labels; the column's letter)
+        self._known: dict[int, tuple[Answer, str]] = {}
+
+    def cells(self, view: View) -> str:
+        answer = view.answers.get(self.qid)
+        if answer is None:
+            return ""
+        known = self._known.get(id(answer))
+        if known is None or known[0] is not answer:
+            text = "".join([cell(letter, answer[index]) for index, letter in self.run])
+            known = self._known[id(answer)] = (answer, text)
+        return known[1]
+
+
 def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
     for d in dealer_summaries(rows):
         last = d.last_call.astimezone(PARIS).replace(tzinfo=None) if d.last_call else None
@@ -128,24 +176,34 @@ def _dealer_rows(rows: Sequence[AuditRow]) -> Iterable[list[Any]]:
         ]
 
 
-def _verbatim_rows(rows: Sequence[AuditRow], spill: NoteSpill) -> Iterable[list[Any]]:
+def _verbatim_rows(rows: Sequence[AuditRow], spill: NoteSpill) -> Iterable[str]:
     """The notes of the audits exported (none once pseudonymised: their notes are removed),
     set aside on disk as the audits were read and made as the sheet is written, a question
-    at a time (half a million at 100,000 audits)."""
+    at a time (half a million at 100,000 audits). Each row made as cells ahead of its number
+    (`cell`), the question's two and the audit's five made once for all its notes."""
+    questions: dict[tuple[str, str], str] = {}
+    audits: dict[tuple[Any, ...], str] = {}
     for v in spill.verbatims(rows):
+        question = questions.get((v.question, v.text))
+        if question is None:
+            question = questions[(v.question, v.text)] = cell("A", v.question) + cell("B", v.text)
+        key = (v.wave, v.dealer_key, v.dealer, v.service, v.auditor)
+        audit = audits.get(key)
+        if audit is None:
+            if len(audits) >= 10_000:  # waves × dealers × services × auditors: a few thousand
+                audits.clear()
+            audit = audits[key] = "".join(
+                [
+                    cell(column, value)
+                    for column, value in zip(
+                        "CDEFG",
+                        (v.wave, v.dealer_key, v.dealer, v.service, v.auditor or None),
+                        strict=True,
+                    )
+                ]
+            )
         called = v.call_at.astimezone(PARIS).replace(tzinfo=None)
-        yield [
-            v.question,
-            v.text,
-            v.wave,
-            v.dealer_key,
-            v.dealer,
-            v.service,
-            v.auditor or None,  # an empty cell, not an empty text
-            v.audit_id,
-            called,
-            v.note,
-        ]
+        yield question + audit + cell("H", v.audit_id) + cell("I", called) + cell("J", v.note)
 
 
 _NO_QUESTIONS: dict[str, tuple[int, int]] = {}
@@ -200,7 +258,7 @@ def write_xlsx(
     titles of the sheets written."""
     moment = now or now_utc()
     cols = columns(grids)
-    made_by = [(c.get, column_letter(n), c.key == "percent") for n, c in enumerate(cols, start=1)]
+    row_of_view = _AuditCells(cols).row
     cells = AnswerCells()
     dealers: list[AuditRow] = []
     spill = NoteSpill()
@@ -212,7 +270,7 @@ def write_xlsx(
             check_exportable(audit)
             view = View.of(audit, moment, cells)
             seen.append((_dealer_row(audit), audit_notes(audit)))
-            rows.append("".join([cell(col, get(view), dec) for get, col, dec in made_by]))
+            rows.append(row_of_view(view))
         return rows, seen, os.getpid()
 
     def audit_rows() -> Iterator[str]:

@@ -119,9 +119,16 @@ def _cell(ref: str, value: Any, decimal: bool) -> str:
     if len(text) > CELL_CHARS // 2:  # a character is one or two UTF-16 units: maybe too long
         text = fitted(text)
     style = f' s="{TEXT}"' if text.startswith(FORMULA_STARTS) else ""
-    return (
-        f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
-    )
+    if text[:1] in _EDGES or text[-1:] in _EDGES or "\n" in text or "\t" in text or "  " in text:
+        # Spaces a reader could drop: said to be kept (Excel writes it only then, too).
+        return f'<c r="{ref}"{style} t="inlineStr"><is>{_KEPT}{escape(text)}</t></is></c>'
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+
+
+_KEPT = '<t xml:space="preserve">'
+
+
+_EDGES = ("", " ", "\t", "\n")  # a text empty, or starting or ending with white space
 
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header's included

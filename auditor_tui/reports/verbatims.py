@@ -108,7 +108,8 @@ def iter_verbatims(rows: Iterable[AuditRow]) -> Iterator[Verbatim]:
 
 def verbatims(rows: Iterable[AuditRow]) -> list[Verbatim]:
     """Every note of `rows`, grouped by question in grid order, then by wave, dealer and call
-    (`iter_verbatims`, all at once: the report screen's, the tests')."""
+    (`iter_verbatims`, all at once: `build_report` of audits given in memory; the rows of the
+    report's cache carry no notes, the commands and the report screen use a `NoteSpill`)."""
     return list(iter_verbatims(rows))
 
 

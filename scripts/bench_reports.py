@@ -1,6 +1,7 @@
 """Issue 14's report target, for scripts/bench: the programme's figures — coverage of the
 directory, the network per wave, the ranking and its progressions, the Trophée's history —
-on the store of each size, inside the report's target (≤ 1 s at 10,000 audits): in process
+on the store of each size, inside the report's target (≤ 1 s at 10,000 audits, issue 14; ≤ 3 s
+from the report's cache at 100,000, issue 15): in process
 (the rows loaded, the figures alone) and as whole commands. The report cache is made once
 before (a warm desk: the cache is kept in the store), as every report after the first finds it.
 """
@@ -63,7 +64,9 @@ def programme_reports(db: Path, size: int, reps: int) -> list[Row]:
         for _ in range(reps):
             seconds, _peak = cli(db, *args)
             row.samples.append(seconds)
-        if size >= 10_000 and measure in TARGETS:
+        if measure in TARGETS and size == 10_000:  # issue 14's target, at 10,000
             row.judge(1.0, False, "≤ 1 s")
+        elif measure in TARGETS and size >= 100_000:  # issue 15's: a report from its cache
+            row.judge(3.0, False, "≤ 3 s")
         out.append(row)
     return out

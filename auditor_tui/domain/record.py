@@ -282,7 +282,12 @@ class Audit:
         default)."""
         from auditor_tui.domain.evidence import in_time
 
-        result = self.score()
+        # Scored once, as an export does: no need to remember from what (Audit.score's key).
+        last = self._scored.last
+        if last is None:
+            result = score(self.grid, self.answers, self.call.transferred)
+        else:
+            result = self.score()
         out = self._known_dict()
         out.pop("export_batch")
         out["score"] = result.to_dict(self.status)

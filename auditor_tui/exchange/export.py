@@ -11,6 +11,7 @@ published only once whole (output_files.py).
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from typing import IO, TypeVar
@@ -29,9 +30,12 @@ def in_export_order(audits: Iterable[Audit]) -> list[Audit]:
     return sorted(audits, key=lambda a: (a.created_at, a.id))
 
 
+_CREATION = operator.attrgetter("created_at", "id")  # in C: 100,000 summaries sorted
+
+
 def export_order(store: Store) -> list[str]:
     """The store's audit ids in export order, from the index (no audit file read)."""
-    return [s.id for s in sorted(store.summaries(), key=lambda s: (s.created_at, s.id))]
+    return [s.id for s in sorted(store.summaries(), key=_CREATION)]
 
 
 def read_in_order(

@@ -29,7 +29,7 @@ from auditor_tui.session.call_state import (
     CallState,
     LiveCallError,
 )
-from auditor_tui.session.live_undo import undo_last
+from auditor_tui.session.live_undo import last_stored_event, undo_last
 from auditor_tui.store import Store
 
 __all__ = [
@@ -239,6 +239,10 @@ class LiveCall(AuditSession):
         lifecycle.end_call(self.audit, self.state.now(at))
         self.state.events.append(END_CALL)
         return self._save(END_CALL)
+
+    def next_undo(self) -> str | None:
+        """The timer event `undo` would take back now (call_state's kinds), None if none."""
+        return self.state.events[-1] if self.state.events else last_stored_event(self.audit.call)
 
     def undo(self) -> str:
         """Undo the last timer event (this session's, else the latest stored one); returns

@@ -117,8 +117,9 @@ def render() -> str:
         "(`App.set_keymap({id: keys})` remaps it everywhere). Échap and Entrée name what they",
         "do where they are (Échap: back, or « non » to a question; Entrée / o: open, start,",
         "« oui »). The live call asks « … ? Entrée/o oui · Échap non » in place before a phase",
-        "change (Décroché, Transfert, Pris, Fin d'appel, Injoignable); the change happens at the",
-        "instant of its key. In a yes/no window (removing what was recorded, creating the",
+        "change (Décroché, Transfert, Pris, Fin d'appel, Injoignable) and before « u » takes back",
+        "a timed event (« Annuler la prise du transfert ? »); the change happens at the instant",
+        "of its key. In a yes/no window (removing what was recorded, creating the",
         "store) « n » answers « non » too. The call's keys name the numbers of the audit's grid",
         "(here the shipped 2026 grid's: the transfer's 45 s, Q1…).",
     ]

@@ -283,7 +283,7 @@ async def test_note_prompt_and_remaining_list(live_db: Path, clock: FakeClock) -
 async def test_undo_key_and_refusal_message(live_db: Path, clock: FakeClock) -> None:
     app = make_app(live_db, clock)
     async with on_the_call(app, AUDIT, (80, 24), notifications=True) as pilot:
-        await pilot.press("t", "d", "enter", "u")
+        await pilot.press("t", "d", "enter", "u", "enter")  # « Annuler le décroché ? » oui
         assert live_of(pilot).store.get(AUDIT).call.answered_at is None
         await pilot.press("p", "enter")  # no transfer: refused, with the reason on screen
         await wait_for(pilot, lambda: "aucun transfert" in screen_text(app), "the reason")

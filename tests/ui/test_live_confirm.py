@@ -199,8 +199,56 @@ async def test_undo_and_end_of_call_are_in_the_key_strip(live_db: Path, clock: F
     async with on_the_call(app, AUDIT) as pilot:
         strip = str(app.screen.query_one(KeyStrip).render())
         assert "f Fin d'appel" in strip and "u Annuler" in strip
-        await pilot.press("t", "d", "enter", "u")  # undo: the pick-up, at once
+        await pilot.press("t", "d", "enter", "u", "enter")  # undo the answer: asked, « oui »
         assert stored(pilot).call.answered_at is None
+
+
+@pytest.mark.parametrize(
+    ("keys", "question", "kept"),
+    [
+        (("t",), "Annuler la dernière tentative ?", "attempts"),
+        (("t", "d", "enter"), "Annuler le décroché ?", "answered_at"),
+        (
+            ("t", "d", "enter", "x", "enter"),
+            "Annuler le début de transfert ?",
+            "transfer_started_at",
+        ),
+        (
+            ("t", "d", "enter", "x", "enter", "p", "enter"),
+            "Annuler la prise du transfert ?",
+            "transfer_answered_at",
+        ),
+    ],
+)
+async def test_a_stray_undo_loses_no_instant_without_its_yes(
+    live_db: Path, clock: FakeClock, keys: tuple[str, ...], question: str, kept: str
+) -> None:
+    """« u » takes back a timed event whose instant could not be given again: it is asked,
+    and Échap keeps it as it was; « o » takes it back."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press(*keys)
+        before = stored(pilot)
+        assert getattr(before.call, kept)
+        await advance(pilot, clock, 5)
+        await pilot.press("u")
+        assert asked(pilot).startswith(question)
+        await pilot.press("escape")
+        assert stored(pilot).revision == before.revision
+        assert getattr(stored(pilot).call, kept) == getattr(before.call, kept)
+        await pilot.press("u", "o")
+        assert not getattr(stored(pilot).call, kept)
+
+
+async def test_the_discovery_count_is_taken_back_at_once(live_db: Path, clock: FakeClock) -> None:
+    """« q » counts a discovery question and has no instant: « u » takes it back at once."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "d", "enter", "q")
+        assert stored(pilot).call.discovery_questions == 1
+        await pilot.press("u")
+        assert asked(pilot) == ""
+        assert stored(pilot).call.discovery_questions == 0
 
 
 async def test_keys_typed_in_one_go_act_in_order(live_db: Path, clock: FakeClock) -> None:
@@ -266,3 +314,24 @@ async def test_a_phase_key_whose_change_is_done_is_refused_at_once(
             assert asked(pilot) == "", key
         assert stored(pilot).revision == ended.revision
         await wait_for(pilot, lambda: "appel terminé" in screen_text(app), "the reason")
+
+
+async def test_a_long_question_shows_its_keys_whole_at_80_columns(
+    live_db: Path, clock: FakeClock
+) -> None:
+    """Three phase keys in a row (d, x, p) ask one long question: at 80 columns it wraps onto
+    a second line instead of cutting off the keys that answer it."""
+    app = make_app(live_db, clock)
+    async with on_the_call(app, AUDIT) as pilot:
+        await pilot.press("t", "d", "x")
+        await advance(pilot, clock, 2)
+        await pilot.press("p")
+        expected = "Décroché, puis Début de transfert, puis Transfert pris en 2,0 s ?"
+        assert asked(pilot) == f"{expected}  Entrée/o oui · Échap non"
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert f"{expected} Entrée/o oui · Échap non" in shown
+        assert "…" not in screen_of(pilot).query_one("#ask", Static).render_line(0).text
+        await pilot.press("enter")
+        assert asked(pilot) == ""
+        assert stored(pilot).call.transfer_seconds == 2.0

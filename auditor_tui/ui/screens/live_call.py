@@ -278,11 +278,11 @@ class LiveCallScreen(Screen[str]):
     def action_end_call(self) -> None:
         self.ask(live_confirm.END_CALL, "Fin d'appel", LiveCall.end_call)
 
-    def action_undo(self) -> None:  # at once, but the end of call's undo is asked
-        if self.live is not None and self.live.audit.call.ended_at is not None:
-            self.ask(live_confirm.UNDO_END_CALL, "Annuler la fin d'appel", live_confirm.undo)
-            return
-        self._do(LiveCall.undo)
+    def action_undo(self) -> None:  # asked, but for the discovery count (no instant to lose)
+        label = live_confirm.UNDO_LABELS.get(self.live.next_undo() or "") if self.live else None
+        if label is None:
+            return self._do(LiveCall.undo)
+        self.ask(live_confirm.UNDO, label, live_confirm.undo)
 
     def action_agreed_method(self) -> None:
         self._do(LiveCall.cycle_agreed_method)

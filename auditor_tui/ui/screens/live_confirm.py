@@ -1,5 +1,6 @@
 """The question asked in place before a live call changes phase (« Fin d'appel ? Entrée/o oui ·
-Échap non »): a stray key ends, transfers or closes nothing by itself.
+Échap non »): a stray key ends, transfers or closes nothing by itself, nor takes back a timed
+event (« u »: « Annuler la prise du transfert ? »).
 
 Each key of a phase change adds a step, stamped with the monotonic instant of that key: on
 « oui » the steps run in the order pressed, each at its own instant (the transfer's 45 s run
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from textual.content import Content
 
+from auditor_tui.session import call_state
 from auditor_tui.session.live import LiveCall
 
 ANSWERED = "answered"
@@ -21,7 +23,18 @@ TRANSFER_START = "transfer_start"
 TRANSFER_PICKUP = "transfer_pickup"
 END_CALL = "end_call"
 UNREACHABLE = "unreachable"
-UNDO_END_CALL = "undo_end_call"
+UNDO = "undo"
+
+# What « u » would take back, as the question names it (« Annuler la prise du transfert ? »):
+# every timed event, whose instant a stray « u » would lose. The discovery questions' count
+# (« q ») is taken back at once: it has no instant.
+UNDO_LABELS = {
+    call_state.ATTEMPT: "Annuler la dernière tentative",
+    call_state.ANSWERED: "Annuler le décroché",
+    call_state.TRANSFER_START: "Annuler le début de transfert",
+    call_state.TRANSFER_PICKUP: "Annuler la prise du transfert",
+    call_state.END_CALL: "Annuler la fin d'appel",
+}
 
 KEYS_HINT = "Entrée/o oui · Échap non"
 

@@ -37,8 +37,6 @@ from auditor_tui.store import Store
 from auditor_tui.store.atomic import atomic_write_bytes, atomic_write_chunks, ensure_private_dir
 from auditor_tui.store.errors import StoreError
 
-Producer = Callable[[list[Audit]], bytes]
-
 
 @dataclass(frozen=True)
 class Batch:
@@ -141,9 +139,6 @@ def xlsx_bytes(audits: list[Audit]) -> bytes:
     from auditor_tui.exchange.export_xlsx import xlsx_bytes as produce  # only when asked
 
     return produce(audits)
-
-
-FORMATS: Mapping[str, Producer] = {"jsonl": jsonl_bytes, "csv": csv_bytes, "xlsx": xlsx_bytes}
 
 
 def file_name(fmt: str) -> str:

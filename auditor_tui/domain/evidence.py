@@ -22,7 +22,7 @@ from auditor_tui.domain.instants import format_instant, is_stored
 from auditor_tui.text.french import format_duration
 
 if TYPE_CHECKING:
-    from auditor_tui.domain.record import Audit
+    from auditor_tui.domain.record import Audit, FollowUp
 
 EMAIL = "email"
 CALLBACK = "callback"
@@ -90,12 +90,17 @@ def evidence(audit: Audit, kind: str) -> Evidence:
     deadline = _instant((audit.deadlines or {}).get(kind))
     fu = audit.follow_up
     if kind == EMAIL:
-        acknowledgement = fu.email_received_at is not None and fu.email_has_information is False
+        acknowledgement = _acknowledgement(fu)
         received = None if acknowledgement else _instant(fu.email_received_at)
         return Evidence(EMAIL, deadline, received, acknowledgement)
     if kind == CALLBACK:
         return Evidence(CALLBACK, deadline, _instant(fu.callback_at))
     raise ValueError(f"échéance inconnue {kind!r}")
+
+
+def _acknowledgement(fu: FollowUp) -> bool:
+    """An e-mail came, but only acknowledged the request: not the evidence, its clock runs."""
+    return fu.email_received_at is not None and fu.email_has_information is False
 
 
 def in_time(audit: Audit, now: datetime) -> dict[str, bool | None]:
@@ -111,16 +116,14 @@ def in_time_pair(audit: Audit, now: datetime) -> tuple[bool | None, bool | None]
     fu = audit.follow_up
     deadlines = audit.deadlines or {}
     email_due, callback_due = deadlines.get(EMAIL), deadlines.get(CALLBACK)
-    email = fu.email_received_at
-    if email is not None and fu.email_has_information is False:
-        email = None  # a mere acknowledgement: not the evidence
+    email = None if _acknowledgement(fu) else fu.email_received_at
     callback = fu.callback_at
     texts = (email_due, email, callback_due, callback)
     if all(text is None or (type(text) is str and is_stored(text)) for text in texts):
         waiting = (email_due is not None and email is None) or (
             callback_due is not None and callback is None
         )
-        at = _stored_now(now) if waiting else ""
+        at = format_instant(now) if waiting else ""
         return _compared(email_due, email, at), _compared(callback_due, callback, at)
     return evidence(audit, EMAIL).in_time(now), evidence(audit, CALLBACK).in_time(now)
 
@@ -131,19 +134,6 @@ def _compared(due: str | None, received: str | None, now: str) -> bool | None:
     if received is not None:
         return received <= due
     return None if now <= due else False
-
-
-_last_now: list[tuple[datetime, str]] = []
-
-
-def _stored_now(now: datetime) -> str:
-    """`now` in the stored spelling (to the second), remembered: an export judges every audit
-    at the same instant."""
-    if _last_now and _last_now[0][0] is now:
-        return _last_now[0][1]
-    text = format_instant(now)
-    _last_now[:] = [(now, text)]
-    return text
 
 
 def waiting(audit: Audit, now: datetime) -> list[Evidence]:

@@ -15,8 +15,7 @@ import hashlib
 import io
 import secrets
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +32,9 @@ from auditor_tui.exchange.export import (
 from auditor_tui.exchange.importing import LineParser, comparable
 from auditor_tui.exchange.jsonl import stream_lines
 from auditor_tui.exchange.manifest import JSONL_NAME, MANIFEST_NAME, manifest_bytes
+from auditor_tui.exchange.output_files import Spool
 from auditor_tui.store import Store
-from auditor_tui.store.atomic import atomic_write_bytes, atomic_write_chunks, ensure_private_dir
+from auditor_tui.store.atomic import atomic_write_bytes, ensure_private_dir
 from auditor_tui.store.errors import StoreError
 
 
@@ -206,21 +206,23 @@ def _write_file(
     transform: Callable[[Audit], Audit] | None,
     moment: datetime,
 ) -> dict[str, Any]:
-    """One file of the batch, made as the audits are read (into an unnamed temporary file
-    beside it), then written durably in its place: its sha256 and size. An audit that
-    cannot be read stops the batch (it would leave without it)."""
+    """One file of the batch, made as the audits are read into a temporary file beside it,
+    renamed into place once synced (output_files.py `Spool`, as `export --out`): its sha256
+    and size. An audit that cannot be read stops the batch (it would leave without it)."""
     unread: list[str] = []
-    with tempfile.TemporaryFile(dir=path.parent) as made:
-        export_store(store, fmt, made, unread, transform, moment, only=only)
+    spool = Spool(str(path))
+    try:
+        export_store(store, fmt, spool.stream, unread, transform, moment, only=only)
         if unread:
             raise StoreError("audit illisible, lot interrompu : " + unread[0], store.root)
-        made.seek(0)
-        digest = hashlib.sha256()
+    except BaseException:
+        spool.discard()
+        raise
+    spool.publish(_never)
+    with path.open("rb") as written:
+        digest = hashlib.file_digest(written, "sha256")
+    return {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
 
-        def chunks() -> Iterator[bytes]:
-            while chunk := made.read(_CHUNK):
-                digest.update(chunk)
-                yield chunk
 
-        written = atomic_write_chunks(path, chunks())
-    return {"sha256": digest.hexdigest(), "bytes": written.st_size}
+def _never(_data: bytes) -> None:  # pragma: no cover - a batch file is never standard output
+    raise AssertionError("un fichier de lot n'est pas la sortie standard")
